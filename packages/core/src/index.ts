@@ -1,0 +1,17 @@
+export { Tensor, tensor, zeros, ones, full, arange, rand, randn, zerosLike, onesLike, allocate } from './tensor.ts';
+export type { DType, TypedArray, NestedArray, TensorOptions, RandomOptions } from './tensor.ts';
+export { Rng } from './rng.ts';
+export { ConvgradError } from './errors.ts';
+export { grad, noGrad, enableGrad, isGradEnabled, record, topologicalOrder } from './autograd.ts';
+export type { GradNode, GradOptions } from './autograd.ts';
+export { toDot } from './dot.ts';
+export { add, sub, mul, div, neg } from './ops/elementwise.ts';
+export { sum, mean } from './ops/reduce.ts';
+export { reshape, permute, transpose, broadcastTo, sumTo, slice, pad } from './ops/shape.ts';
+export { pad2d, dilate2d, subsample2d, rot180 } from './ops/spatial.ts';
+export { conv2d } from './ops/conv2d.ts';
+export type { Conv2dOptions } from './ops/conv2d.ts';
+export { mseLoss } from './ops/loss.ts';
+export type { Reduction } from './ops/loss.ts';
+export { setBackend, getBackend, registerBackend } from './kernels/backend.ts';
+export type { KernelBackend } from './kernels/backend.ts';

@@ -1,0 +1,31 @@
+// Which kernel implementation the ops call. The plain-TypeScript kernels are the reference;
+// faster backends plug in here and change no backward rule.
+import type { TypedArray } from '../tensor.ts';
+import { conv2dForward, type Conv2dGeometry } from './conv2d.ts';
+import { gemm } from './gemm.ts';
+
+export interface KernelBackend {
+  readonly name: string;
+  conv2dForward(x: TypedArray, w: TypedArray, bias: TypedArray | null, g: Conv2dGeometry, out: TypedArray): void;
+  gemm(m: number, n: number, k: number, a: TypedArray, aOff: number, b: TypedArray, bOff: number, c: TypedArray, cOff: number, accumulate: boolean): void;
+}
+
+export const jsBackend: KernelBackend = { name: 'js', conv2dForward, gemm };
+
+const backends = new Map<string, KernelBackend>([['js', jsBackend]]);
+let active: KernelBackend = jsBackend;
+
+export function registerBackend(b: KernelBackend): void {
+  backends.set(b.name, b);
+}
+
+/** Selects the kernels by name ('js' is always there). */
+export function setBackend(name: string): void {
+  const b = backends.get(name);
+  if (!b) throw new Error(`setBackend: unknown backend '${name}' (known: ${[...backends.keys()].join(', ')})`);
+  active = b;
+}
+
+export function getBackend(): KernelBackend {
+  return active;
+}

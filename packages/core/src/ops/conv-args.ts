@@ -1,0 +1,25 @@
+// Parsing and checking of stride / padding / dilation arguments shared by the 2-D ops.
+import { check, fmtShape } from '../errors.ts';
+import type { Tensor } from '../tensor.ts';
+
+export type Pair = [number, number];
+
+/** A number or an [h, w] pair; every entry an integer ≥ min. */
+export function pairArg(v: number | readonly number[] | undefined, fallback: number, name: string, op: string, min: number): Pair {
+  const p = v === undefined ? [fallback, fallback] : typeof v === 'number' ? [v, v] : [...v];
+  check(p.length === 2 && p.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= min), op,
+    () => `${name} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer or an [h, w] pair of them, got ${JSON.stringify(v)}`);
+  return p as Pair;
+}
+
+/** A number or [top, bottom, left, right]; non-negative integers. */
+export function padding4(v: number | readonly number[], op: string): [number, number, number, number] {
+  const p = typeof v === 'number' ? [v, v, v, v] : [...v];
+  check(p.length === 4 && p.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0), op,
+    () => `padding must be a non-negative integer or [top, bottom, left, right], got ${JSON.stringify(v)}`);
+  return p as [number, number, number, number];
+}
+
+export function checkRankAtLeast(x: Tensor, rank: number, op: string, what = 'input'): void {
+  check(x.rank >= rank, op, () => `${what} must have at least ${rank} dims (…, H, W), got shape ${fmtShape(x.shape)}`);
+}

@@ -1,0 +1,57 @@
+// Elementwise arithmetic with numpy broadcasting; a number operand is a constant of the tensor's dtype.
+import { record } from '../autograd.ts';
+import { check } from '../errors.ts';
+import { binaryBroadcast, scale, type BinaryOp } from '../kernels/elementwise.ts';
+import { broadcastShapes, sizeOf } from '../shape.ts';
+import { allocate, full, Tensor } from '../tensor.ts';
+import { sumTo } from './shape.ts';
+
+function asTensor(v: Tensor | number, like: Tensor): Tensor {
+  if (v instanceof Tensor) return v;
+  check(typeof v === 'number', like.gradFn?.op ?? 'op', `expected a Tensor or a number, got ${typeof v}`);
+  return full([], v, { dtype: like.dtype });
+}
+
+function binary(op: BinaryOp, aIn: Tensor | number, bIn: Tensor | number): [Tensor, Tensor, Tensor] {
+  check(aIn instanceof Tensor || bIn instanceof Tensor, op, 'at least one operand must be a Tensor');
+  const a = asTensor(aIn, bIn instanceof Tensor ? bIn : (aIn as Tensor));
+  const b = asTensor(bIn, a);
+  check(a.dtype === b.dtype, op, () => `dtype mismatch: ${a.dtype} and ${b.dtype} (convert one with .to())`);
+  const shape = broadcastShapes(a.shape, b.shape, op);
+  const out = allocate(a.dtype, sizeOf(shape));
+  binaryBroadcast(op, a.data, a.shape, b.data, b.shape, shape, out);
+  return [a, b, new Tensor(out, shape)];
+}
+
+export function add(aIn: Tensor | number, bIn: Tensor | number): Tensor {
+  const [a, b, out] = binary('add', aIn, bIn);
+  return record(out, 'add', [a, b], (g) => [a.requiresGrad ? sumTo(g, a.shape) : null, b.requiresGrad ? sumTo(g, b.shape) : null]);
+}
+
+export function sub(aIn: Tensor | number, bIn: Tensor | number): Tensor {
+  const [a, b, out] = binary('sub', aIn, bIn);
+  return record(out, 'sub', [a, b], (g) => [a.requiresGrad ? sumTo(g, a.shape) : null, b.requiresGrad ? sumTo(neg(g), b.shape) : null]);
+}
+
+export function mul(aIn: Tensor | number, bIn: Tensor | number): Tensor {
+  const [a, b, out] = binary('mul', aIn, bIn);
+  return record(out, 'mul', [a, b], (g) => [
+    a.requiresGrad ? sumTo(mul(g, b), a.shape) : null,
+    b.requiresGrad ? sumTo(mul(g, a), b.shape) : null,
+  ]);
+}
+
+export function div(aIn: Tensor | number, bIn: Tensor | number): Tensor {
+  const [a, b, out] = binary('div', aIn, bIn);
+  // d(a/b)/da = 1/b ; d(a/b)/db = −a/b²
+  return record(out, 'div', [a, b], (g) => [
+    a.requiresGrad ? sumTo(div(g, b), a.shape) : null,
+    b.requiresGrad ? sumTo(neg(div(mul(g, a), mul(b, b))), b.shape) : null,
+  ]);
+}
+
+export function neg(x: Tensor): Tensor {
+  const out = allocate(x.dtype, x.size);
+  scale(x.data, -1, out);
+  return record(new Tensor(out, x.shape), 'neg', [x], (g) => [neg(g)]);
+}

@@ -1,0 +1,227 @@
+import { check, fmtShape } from './errors.ts';
+import { Rng } from './rng.ts';
+import { checkShape, sizeOf, type Shape } from './shape.ts';
+import type { GradNode } from './autograd.ts';
+import { backward as runBackward } from './autograd.ts';
+import * as ew from './ops/elementwise.ts';
+import * as red from './ops/reduce.ts';
+import * as shp from './ops/shape.ts';
+
+export type DType = 'float32' | 'float64';
+export type TypedArray = Float32Array | Float64Array;
+export type NestedArray = number | readonly NestedArray[];
+
+export function allocate(dtype: DType, n: number): TypedArray {
+  return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+}
+
+export function dtypeOf(data: TypedArray): DType {
+  return data instanceof Float64Array ? 'float64' : 'float32';
+}
+
+let nextId = 1;
+
+/**
+ * An n-dimensional array of float32 or float64 in contiguous row-major order, and a node of the
+ * define-by-run graph: ops on tensors that require grad record how they were made (`gradFn`).
+ */
+export class Tensor {
+  readonly id = nextId++;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  /** Contiguous row-major values. Ops never mutate an input's data. */
+  readonly data: TypedArray;
+  requiresGrad: boolean;
+  /** Gradient accumulated by `backward()` into leaves (and tensors that called `retainGrad()`). */
+  grad: Tensor | null = null;
+  /** The op that produced this tensor, or null for a leaf. */
+  gradFn: GradNode | null = null;
+  /** Keep `grad` on a non-leaf during backward, as PyTorch's retain_grad(). */
+  retainsGrad = false;
+
+  constructor(data: TypedArray, shape: Shape, requiresGrad = false) {
+    checkShape(shape, 'tensor');
+    check(data.length === sizeOf(shape), 'tensor', () => `data has ${data.length} elements but shape ${fmtShape(shape)} needs ${sizeOf(shape)}`);
+    this.data = data;
+    this.shape = Object.freeze([...shape]);
+    this.dtype = dtypeOf(data);
+    this.requiresGrad = requiresGrad;
+  }
+
+  get size(): number {
+    return this.data.length;
+  }
+  get rank(): number {
+    return this.shape.length;
+  }
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  /** The single value of a one-element tensor. */
+  item(): number {
+    check(this.size === 1, 'item', () => `only one-element tensors can be converted to a number, got shape ${fmtShape(this.shape)}`);
+    return this.data[0];
+  }
+
+  /** Nested JS arrays (a number for rank 0). */
+  toArray(): NestedArray {
+    const build = (dim: number, offset: number): NestedArray => {
+      if (dim === this.shape.length) return this.data[offset];
+      const stride = sizeOf(this.shape.slice(dim + 1));
+      return Array.from({ length: this.shape[dim] }, (_, i) => build(dim + 1, offset + i * stride));
+    };
+    return build(0, 0);
+  }
+
+  /** Same values, cut from the graph (shares data; data is never mutated by ops). */
+  detach(): Tensor {
+    return new Tensor(this.data, this.shape, false);
+  }
+
+  /** A copy with its own data, cut from the graph. */
+  clone(): Tensor {
+    return new Tensor(this.data.slice(), this.shape, false);
+  }
+
+  /** Sets requiresGrad (a leaf only) and returns this, like PyTorch's requires_grad_(). */
+  requiresGrad_(flag = true): this {
+    check(this.isLeaf || flag, 'requiresGrad_', 'cannot stop a non-leaf tensor from requiring grad; use detach()');
+    this.requiresGrad = flag;
+    return this;
+  }
+
+  retainGrad(): this {
+    this.retainsGrad = true;
+    return this;
+  }
+
+  /** Converts to another dtype (a new leaf; no graph). */
+  to(dtype: DType): Tensor {
+    if (dtype === this.dtype) return this;
+    const out = allocate(dtype, this.size);
+    out.set(this.data);
+    return new Tensor(out, this.shape, false);
+  }
+
+  /**
+   * Back-propagates from this tensor into every leaf that requires grad, accumulating into `.grad`.
+   * A non-scalar tensor needs `gradOutput` (same shape), as in PyTorch.
+   */
+  backward(gradOutput?: Tensor, options: { createGraph?: boolean } = {}): void {
+    runBackward(this, gradOutput, options);
+  }
+
+  add(other: Tensor | number): Tensor { return ew.add(this, other); }
+  sub(other: Tensor | number): Tensor { return ew.sub(this, other); }
+  mul(other: Tensor | number): Tensor { return ew.mul(this, other); }
+  div(other: Tensor | number): Tensor { return ew.div(this, other); }
+  neg(): Tensor { return ew.neg(this); }
+  sum(axes?: number | number[], keepDim = false): Tensor { return red.sum(this, axes, keepDim); }
+  mean(axes?: number | number[], keepDim = false): Tensor { return red.mean(this, axes, keepDim); }
+  reshape(shape: number[]): Tensor { return shp.reshape(this, shape); }
+  permute(perm: number[]): Tensor { return shp.permute(this, perm); }
+  transpose(dim0: number, dim1: number): Tensor { return shp.transpose(this, dim0, dim1); }
+
+  toString(): string {
+    return `Tensor(shape=${fmtShape(this.shape)}, dtype=${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''})`;
+  }
+}
+
+export interface TensorOptions {
+  dtype?: DType;
+  requiresGrad?: boolean;
+}
+
+function inferShape(values: NestedArray): number[] {
+  const shape: number[] = [];
+  let v: NestedArray = values;
+  while (Array.isArray(v)) {
+    shape.push(v.length);
+    v = (v as readonly NestedArray[])[0];
+    if (v === undefined) break;
+  }
+  return shape;
+}
+
+function flattenInto(values: NestedArray, shape: number[], dim: number, out: number[]): void {
+  if (dim === shape.length) {
+    check(typeof values === 'number', 'tensor', 'nested values are ragged (not a rectangular array)');
+    out.push(values as number);
+    return;
+  }
+  check(Array.isArray(values) && values.length === shape[dim], 'tensor', 'nested values are ragged (not a rectangular array)');
+  for (const v of values as readonly NestedArray[]) flattenInto(v, shape, dim + 1, out);
+}
+
+/** Creates a tensor from a number, nested arrays, or flat values with a shape. */
+export function tensor(values: NestedArray | ArrayLike<number>, shape?: number[], options: TensorOptions = {}): Tensor {
+  const dtype = options.dtype ?? 'float32';
+  check(dtype === 'float32' || dtype === 'float64', 'tensor', `unsupported dtype '${String(dtype)}' (float32 or float64)`);
+  let flat: ArrayLike<number>;
+  let inferred: number[];
+  if (typeof values === 'number') {
+    flat = [values];
+    inferred = [];
+  } else if (ArrayBuffer.isView(values)) {
+    flat = values as ArrayLike<number>;
+    inferred = [flat.length];
+  } else {
+    inferred = inferShape(values as NestedArray);
+    const out: number[] = [];
+    flattenInto(values as NestedArray, inferred, 0, out);
+    flat = out;
+  }
+  const finalShape = shape ?? inferred;
+  checkShape(finalShape, 'tensor');
+  check(sizeOf(finalShape) === flat.length, 'tensor', () => `${flat.length} values do not fill shape ${fmtShape(finalShape)}`);
+  const data = allocate(dtype, flat.length);
+  data.set(flat as ArrayLike<number>);
+  return new Tensor(data, finalShape, options.requiresGrad ?? false);
+}
+
+export function full(shape: number[], value: number, options: TensorOptions = {}): Tensor {
+  checkShape(shape, 'full');
+  const data = allocate(options.dtype ?? 'float32', sizeOf(shape));
+  if (value !== 0) data.fill(value);
+  return new Tensor(data, shape, options.requiresGrad ?? false);
+}
+
+export const zeros = (shape: number[], options: TensorOptions = {}): Tensor => full(shape, 0, options);
+export const ones = (shape: number[], options: TensorOptions = {}): Tensor => full(shape, 1, options);
+export const zerosLike = (t: Tensor): Tensor => full([...t.shape], 0, { dtype: t.dtype });
+export const onesLike = (t: Tensor): Tensor => full([...t.shape], 1, { dtype: t.dtype });
+
+/** [start, start+step, ...) below end, like numpy.arange. */
+export function arange(start: number, end?: number, step = 1, options: TensorOptions = {}): Tensor {
+  if (end === undefined) [start, end] = [0, start];
+  check(step !== 0 && Number.isFinite(step), 'arange', 'step must be a non-zero finite number');
+  const n = Math.max(0, Math.ceil((end - start) / step));
+  const data = allocate(options.dtype ?? 'float32', n);
+  for (let i = 0; i < n; i++) data[i] = start + i * step;
+  return new Tensor(data, [n], options.requiresGrad ?? false);
+}
+
+export interface RandomOptions extends TensorOptions {
+  /** Seed for a fresh generator; ignored when `rng` is given. */
+  seed?: number;
+  rng?: Rng;
+}
+
+/** Uniform in [low, high) (default [0, 1)). */
+export function rand(shape: number[], options: RandomOptions & { low?: number; high?: number } = {}): Tensor {
+  const rng = options.rng ?? new Rng(options.seed ?? 0);
+  const t = zeros(shape, options);
+  const lo = options.low ?? 0, hi = options.high ?? 1;
+  for (let i = 0; i < t.size; i++) t.data[i] = rng.uniform(lo, hi);
+  return t;
+}
+
+/** Normal with the given mean and std (default N(0, 1)). */
+export function randn(shape: number[], options: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
+  const rng = options.rng ?? new Rng(options.seed ?? 0);
+  const t = zeros(shape, options);
+  const mu = options.mean ?? 0, sd = options.std ?? 1;
+  for (let i = 0; i < t.size; i++) t.data[i] = mu + sd * rng.normal();
+  return t;
+}
