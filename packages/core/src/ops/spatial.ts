@@ -51,7 +51,8 @@ export function subsample2d(x: Tensor, stride: number | readonly number[]): Tens
   const ho = Math.ceil(h / sh), wo = Math.ceil(w / sw);
   const out = allocate(x.dtype, batch * ho * wo);
   stridedCopy(x.data, 0, [h * w, sh * w, sw], out, 0, [ho * wo, wo, 1], [batch, ho, wo]);
-  return record(new Tensor(out, [...lead, ho, wo]), 'subsample2d', [x], (g) => [dilate2d(g, [sh, sw])], { stride: [sh, sw] });
+  // Adjoint: dilate back, plus zero rows/cols at the bottom/right that the last stride skipped.
+  return record(new Tensor(out, [...lead, ho, wo]), 'subsample2d', [x], (g) => [pad2d(dilate2d(g, [sh, sw]), [0, h - ((ho - 1) * sh + 1), 0, w - ((wo - 1) * sw + 1)])], { stride: [sh, sw] });
 }
 
 /** Flips the last two dims (rotation by 180°, eq. 8). Its own adjoint. */
