@@ -6,6 +6,9 @@ import { backward as runBackward } from './autograd.ts';
 import * as ew from './ops/elementwise.ts';
 import * as red from './ops/reduce.ts';
 import * as shp from './ops/shape.ts';
+import * as act from './ops/activations.ts';
+import * as mm from './ops/matmul.ts';
+import * as sm from './ops/softmax.ts';
 
 export type DType = 'float32' | 'float64';
 export type TypedArray = Float32Array | Float64Array;
@@ -122,6 +125,15 @@ export class Tensor {
   reshape(shape: number[]): Tensor { return shp.reshape(this, shape); }
   permute(perm: number[]): Tensor { return shp.permute(this, perm); }
   transpose(dim0: number, dim1: number): Tensor { return shp.transpose(this, dim0, dim1); }
+  matmul(other: Tensor): Tensor { return mm.matmul(this, other); }
+  relu(): Tensor { return act.relu(this); }
+  leakyRelu(slope = 0.01): Tensor { return act.leakyRelu(this, slope); }
+  sigmoid(): Tensor { return act.sigmoid(this); }
+  tanh(): Tensor { return act.tanh(this); }
+  exp(): Tensor { return act.exp(this); }
+  log(): Tensor { return act.log(this); }
+  softmax(axis = -1): Tensor { return sm.softmax(this, axis); }
+  logSoftmax(axis = -1): Tensor { return sm.logSoftmax(this, axis); }
 
   toString(): string {
     return `Tensor(shape=${fmtShape(this.shape)}, dtype=${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''})`;

@@ -1,0 +1,38 @@
+// Softmax-family loops along one axis of a contiguous buffer seen as [outer, len, inner]. No Tensor, no graph.
+import type { TypedArray } from '../tensor.ts';
+
+/** Layout of the reduced axis: `len` entries `inner` apart, `outer` blocks of len·inner. */
+export interface AxisLayout { outer: number; len: number; inner: number }
+
+/**
+ * out = x − max − log Σ exp(x − max) along the axis (stable: the largest exponent is 0).
+ * With `asSoftmax`, out = exp of that instead.
+ */
+export function logSoftmaxForward(x: TypedArray, l: AxisLayout, out: TypedArray, asSoftmax: boolean): void {
+  const { outer, len, inner } = l;
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * len * inner + i;
+      let max = -Infinity;
+      for (let j = 0, p = base; j < len; j++, p += inner) if (x[p] > max) max = x[p];
+      let s = 0;
+      for (let j = 0, p = base; j < len; j++, p += inner) s += Math.exp(x[p] - max);
+      const shift = max + Math.log(s);
+      if (asSoftmax) for (let j = 0, p = base; j < len; j++, p += inner) out[p] = Math.exp(x[p] - shift);
+      else for (let j = 0, p = base; j < len; j++, p += inner) out[p] = x[p] - shift;
+    }
+  }
+}
+
+/** out = g − exp(y)·Σ g along the axis, where y is a log-softmax output: its backward in one pass. */
+export function logSoftmaxBackward(g: TypedArray, y: TypedArray, l: AxisLayout, out: TypedArray): void {
+  const { outer, len, inner } = l;
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * len * inner + i;
+      let s = 0;
+      for (let j = 0, p = base; j < len; j++, p += inner) s += g[p];
+      for (let j = 0, p = base; j < len; j++, p += inner) out[p] = g[p] - Math.exp(y[p]) * s;
+    }
+  }
+}
