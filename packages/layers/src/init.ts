@@ -1,0 +1,39 @@
+// Parameter initialization (PyTorch's defaults) and the default generator layers draw from.
+import { rand, Rng, type DType, type Tensor } from '@convgrad/core';
+
+let defaultRng = new Rng(0);
+
+/** Reseeds the generator used by layers created without `seed` or `rng` (like torch.manual_seed). */
+export function manualSeed(seed: number): void {
+  defaultRng = new Rng(seed);
+}
+
+export interface InitOptions {
+  /** A fresh generator with this seed; ignored when `rng` is given. */
+  seed?: number;
+  /** A shared generator (successive layers draw successive values). */
+  rng?: Rng;
+  /** Parameter dtype (default float32). */
+  dtype?: DType;
+}
+
+/** The generator an init should use: `rng`, else a new one from `seed`, else the default one. */
+export function rngFrom(options: InitOptions): Rng {
+  return options.rng ?? (options.seed !== undefined ? new Rng(options.seed) : defaultRng);
+}
+
+/**
+ * PyTorch's default for Conv2d and Linear: kaiming_uniform_(a = √5) on the weight, i.e.
+ * gain = √(2 / (1 + a²)) = √(1/3), bound = gain · √3 / √fan_in = 1 / √fan_in, so
+ * W ~ U(−1/√fan_in, 1/√fan_in); the bias ~ U(−1/√fan_in, 1/√fan_in) with the same fan_in.
+ * (The chapter's framework writes MSRA as `sqrt(2/n_in*n_out)`, which parses as √(2·n_out/n_in):
+ * an operator-precedence slip; the intended He std is √(2/n_in). Not copied here.)
+ */
+export function kaimingUniformBound(fanIn: number): number {
+  return 1 / Math.sqrt(fanIn);
+}
+
+/** A leaf tensor with values U(−bound, bound) that requires grad. */
+export function uniformParameter(shape: number[], bound: number, rng: Rng, dtype: DType = 'float32'): Tensor {
+  return rand(shape, { rng, dtype, low: -bound, high: bound, requiresGrad: true });
+}

@@ -1,0 +1,193 @@
+// The safetensors format (https://github.com/huggingface/safetensors), for F32 and F64 tensors:
+//   [u64 little-endian N][N bytes of UTF-8 JSON header, space-padded][raw little-endian data]
+// header: { "__metadata__"?: {string: string}, name: { dtype, shape, data_offsets: [begin, end] } }
+// with offsets relative to the start of the data, covering it exactly (no gaps, no overlaps).
+import { readFileSync } from 'node:fs';
+import { ConvgradError, Tensor, type DType, type TypedArray } from '@convgrad/core';
+import { toStateDict, type StateDictLike } from '../module.ts';
+import { writeFileAtomic } from './atomic-write.ts';
+
+/** Largest header accepted (the reference implementation's limit). */
+export const MAX_HEADER_BYTES = 100_000_000;
+
+const CODES: Record<DType, 'F32' | 'F64'> = { float32: 'F32', float64: 'F64' };
+const DTYPES: Record<string, DType> = { F32: 'float32', F64: 'float64' };
+const BYTES: Record<string, number> = { F32: 4, F64: 8 };
+/** Dtypes of the format that convgrad does not hold (for a precise error). */
+const OTHER_CODES = new Set(['BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'F8_E8M0', 'F4', 'F6_E2M3', 'F6_E3M2', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'I64', 'U64', 'C64']);
+
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+export interface SafetensorsContents {
+  tensors: Map<string, Tensor>;
+  /** The `__metadata__` strings, or null when absent. */
+  metadata: Record<string, string> | null;
+}
+
+function fmt(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+/** The bytes of a safetensors file holding `dict` (tensors sorted by dtype size, then name, as the reference). */
+export function encodeSafetensors(dict: StateDictLike, metadata?: Record<string, string>): Uint8Array {
+  const entries = [...toStateDict(dict)];
+  for (const [name, t] of entries) {
+    if (name === '__metadata__') throw new ConvgradError('saveSafetensors', `'__metadata__' is reserved and cannot name a tensor`);
+    if (!(t instanceof Tensor)) throw new ConvgradError('saveSafetensors', `'${name}' is not a Tensor`);
+  }
+  if (metadata !== undefined) {
+    for (const [k, v] of Object.entries(metadata)) {
+      if (typeof v !== 'string') throw new ConvgradError('saveSafetensors', `metadata '${k}' must be a string, got ${typeof v}`);
+    }
+  }
+  entries.sort(([na, a], [nb, b]) => BYTES[CODES[b.dtype]] - BYTES[CODES[a.dtype]] || (na < nb ? -1 : na > nb ? 1 : 0));
+  const header: Record<string, unknown> = {};
+  if (metadata !== undefined) header.__metadata__ = metadata;
+  let offset = 0;
+  for (const [name, t] of entries) {
+    const end = offset + t.data.byteLength;
+    header[name] = { dtype: CODES[t.dtype], shape: [...t.shape], data_offsets: [offset, end] };
+    offset = end;
+  }
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const headerLen = Math.ceil(json.length / 8) * 8; // pad with spaces so the data starts 8-aligned
+  const out = new Uint8Array(8 + headerLen + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerLen), true);
+  out.set(json, 8);
+  out.fill(0x20, 8 + json.length, 8 + headerLen);
+  let at = 8 + headerLen;
+  for (const [, t] of entries) {
+    writeLittleEndian(t.data, out, at);
+    at += t.data.byteLength;
+  }
+  return out;
+}
+
+function writeLittleEndian(src: TypedArray, out: Uint8Array, at: number): void {
+  if (littleEndian) {
+    out.set(new Uint8Array(src.buffer, src.byteOffset, src.byteLength), at);
+    return;
+  }
+  const view = new DataView(out.buffer, out.byteOffset + at, src.byteLength);
+  const f64 = src instanceof Float64Array;
+  for (let i = 0; i < src.length; i++) {
+    if (f64) view.setFloat64(i * 8, src[i], true);
+    else view.setFloat32(i * 4, src[i], true);
+  }
+}
+
+function readLittleEndian(bytes: Uint8Array, dst: TypedArray): void {
+  if (littleEndian) {
+    new Uint8Array(dst.buffer, dst.byteOffset, dst.byteLength).set(bytes);
+    return;
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const f64 = dst instanceof Float64Array;
+  for (let i = 0; i < dst.length; i++) dst[i] = f64 ? view.getFloat64(i * 8, true) : view.getFloat32(i * 4, true);
+}
+
+interface Entry { name: string; dtype: DType; shape: number[]; begin: number; end: number }
+
+const isNonNegativeInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/**
+ * Parses and validates safetensors bytes. Every check runs before any tensor is allocated, and the
+ * header length is checked against the input size and MAX_HEADER_BYTES before the header is read.
+ * `source` names the file in error messages.
+ */
+export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): SafetensorsContents {
+  const fail = (msg: string): never => {
+    throw new ConvgradError('loadSafetensors', `${source}: ${msg}`);
+  };
+  if (bytes.length < 8) fail(`file is ${bytes.length} bytes, shorter than the 8-byte header length (truncated or not a safetensors file)`);
+  const n64 = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  if (n64 > BigInt(bytes.length - 8)) fail(`header length ${n64} exceeds the ${bytes.length - 8} bytes after the length field (truncated or corrupt)`);
+  if (n64 > BigInt(MAX_HEADER_BYTES)) fail(`header length ${n64} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
+  const n = Number(n64);
+  let text = '';
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n));
+  } catch {
+    fail('header is not valid UTF-8');
+  }
+  if (!text.startsWith('{')) fail(`header must be a JSON object starting with '{', got ${JSON.stringify(text.slice(0, 20))}`);
+  let header: unknown;
+  try {
+    header = JSON.parse(text);
+  } catch (err) {
+    fail(`header is not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('header is not a JSON object');
+
+  const dataLength = bytes.length - 8 - n;
+  let metadata: Record<string, string> | null = null;
+  const entries: Entry[] = [];
+  for (const [name, info] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      if (typeof info !== 'object' || info === null || Array.isArray(info)) fail(`__metadata__ must be an object of strings`);
+      for (const [k, v] of Object.entries(info as object)) if (typeof v !== 'string') fail(`__metadata__ '${k}' must be a string`);
+      metadata = info as Record<string, string>;
+      continue;
+    }
+    entries.push(parseEntry(name, info, dataLength, fail));
+  }
+
+  // The data must be covered exactly: sorted by offset, each tensor starts where the previous ends.
+  const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let expected = 0;
+  let previous: Entry | null = null;
+  for (const e of sorted) {
+    if (e.begin < expected) fail(`tensor '${e.name}' bytes [${e.begin}, ${e.end}) overlap tensor '${previous!.name}' [${previous!.begin}, ${previous!.end})`);
+    if (e.begin > expected) fail(`bytes [${expected}, ${e.begin}) of the data belong to no tensor (a hole before '${e.name}')`);
+    expected = e.end;
+    previous = e;
+  }
+  if (expected !== dataLength) fail(`the tensors cover ${expected} bytes of data but the file has ${dataLength} (truncated or trailing bytes)`);
+
+  const tensors = new Map<string, Tensor>();
+  for (const e of entries) {
+    const size = e.shape.reduce((p, d) => p * d, 1);
+    const data = e.dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+    readLittleEndian(bytes.subarray(8 + n + e.begin, 8 + n + e.end), data);
+    tensors.set(e.name, new Tensor(data, e.shape));
+  }
+  return { tensors, metadata };
+}
+
+function parseEntry(name: string, info: unknown, dataLength: number, fail: (msg: string) => never): Entry {
+  if (typeof info !== 'object' || info === null || Array.isArray(info)) fail(`tensor '${name}' must be an object with dtype, shape and data_offsets`);
+  const { dtype: code, shape, data_offsets: offsets } = info as Record<string, unknown>;
+  if (typeof code !== 'string') fail(`tensor '${name}' has no dtype string`);
+  const c = code as string;
+  if (!(c in DTYPES)) {
+    fail(OTHER_CODES.has(c) ? `tensor '${name}' has dtype ${c}, which convgrad does not support (F32 or F64)` : `tensor '${name}' has unknown dtype ${JSON.stringify(c)}`);
+  }
+  if (!Array.isArray(shape) || !shape.every(isNonNegativeInt)) fail(`tensor '${name}' shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isNonNegativeInt)) {
+    fail(`tensor '${name}' data_offsets must be [begin, end] non-negative integers, got ${JSON.stringify(offsets)}`);
+  }
+  const s = shape as number[];
+  const [begin, end] = offsets as number[];
+  if (begin > end) fail(`tensor '${name}' data_offsets [${begin}, ${end}] end before they begin`);
+  if (end > dataLength) fail(`tensor '${name}' data_offsets [${begin}, ${end}] run past the ${dataLength} bytes of data (truncated or corrupt)`);
+  // The product could exceed 2^53 for a hostile shape; it is compared with a byte count that is small.
+  const expectedBytes = s.reduce((p, d) => p * d, 1) * BYTES[c];
+  if (expectedBytes !== end - begin) fail(`tensor '${name}' with shape ${fmt(s)} and dtype ${c} needs ${expectedBytes} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`);
+  return { name, dtype: DTYPES[c], shape: s, begin, end };
+}
+
+/** Writes `dict` as a safetensors file, atomically (the old file survives a failed write). */
+export function saveSafetensors(path: string, dict: StateDictLike, metadata?: Record<string, string>): void {
+  writeFileAtomic(path, encodeSafetensors(dict, metadata));
+}
+
+/** Reads and validates a safetensors file (see decodeSafetensors). */
+export function loadSafetensors(path: string): SafetensorsContents {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw new ConvgradError('loadSafetensors', `${path}: cannot read the file (${(err as Error).message})`);
+  }
+  return decodeSafetensors(bytes, path);
+}

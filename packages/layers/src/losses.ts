@@ -1,0 +1,32 @@
+// Loss modules: call(prediction, target) → scalar (or per-element with reduction 'none').
+import { ConvgradError, mseLoss, softmaxCrossEntropy, type Labels, type Reduction, type Tensor } from '@convgrad/core';
+import { Module } from './module.ts';
+
+function checkReduction(op: string, r: Reduction): Reduction {
+  if (r !== 'mean' && r !== 'sum' && r !== 'none') throw new ConvgradError(op, `reduction must be 'mean', 'sum' or 'none', got '${String(r)}'`);
+  return r;
+}
+
+/** Mean squared error (mean over all elements by default). */
+export class MSELoss extends Module<[Tensor, Tensor], Tensor> {
+  constructor(readonly reduction: Reduction = 'mean') {
+    super();
+    checkReduction('MSELoss', reduction);
+  }
+
+  forward(pred: Tensor, target: Tensor): Tensor {
+    return mseLoss(pred, target, { reduction: this.reduction });
+  }
+}
+
+/** Cross-entropy of logits [N, C] against integer class labels (length N), as PyTorch's CrossEntropyLoss. */
+export class CrossEntropyLoss extends Module<[Tensor, Labels], Tensor> {
+  constructor(readonly reduction: Reduction = 'mean') {
+    super();
+    checkReduction('CrossEntropyLoss', reduction);
+  }
+
+  forward(logits: Tensor, labels: Labels): Tensor {
+    return softmaxCrossEntropy(logits, labels, { reduction: this.reduction });
+  }
+}
