@@ -23,3 +23,4 @@ export { logSoftmax, softmax, softmaxCrossEntropy } from './ops/softmax.ts';
 export type { Labels } from './ops/softmax.ts';
 export { dropout } from './ops/dropout.ts';
 export type { DropoutOptions } from './ops/dropout.ts';
+export { sqrt, pow } from './ops/power.ts';
