@@ -23,3 +23,5 @@ export { encodeSafetensors, decodeSafetensors, saveSafetensors, loadSafetensors,
 export type { SafetensorsContents } from './io/safetensors.ts';
 export { saveCheckpoint, loadCheckpoint } from './io/checkpoint.ts';
 export { writeFileAtomic } from './io/atomic-write.ts';
+export { BatchNorm1d, BatchNorm2d } from './layers/batchnorm.ts';
+export type { BatchNormOptions } from './layers/batchnorm.ts';

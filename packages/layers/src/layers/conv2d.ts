@@ -29,8 +29,9 @@ export class Conv2d extends Module {
 
   constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: number | [number, number], options: Conv2dLayerOptions = {}) {
     super();
-    pair(inChannels, 'inChannels');
-    pair(outChannels, 'outChannels');
+    for (const [name, v] of [['inChannels', inChannels], ['outChannels', outChannels]] as const) {
+      if (!Number.isInteger(v) || v <= 0) throw new ConvgradError('Conv2d', `${name} must be a positive integer, got ${v}`);
+    }
     this.kernelSize = pair(kernelSize, 'kernelSize');
     this.stride = options.stride ?? 1;
     this.padding = options.padding ?? 0;
