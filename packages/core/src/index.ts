@@ -24,3 +24,5 @@ export type { Labels } from './ops/softmax.ts';
 export { dropout } from './ops/dropout.ts';
 export type { DropoutOptions } from './ops/dropout.ts';
 export { sqrt, pow } from './ops/power.ts';
+// Registers the WebAssembly kernels and makes them the default (CONVGRAD_BACKEND=js keeps the js ones).
+import './kernels/wasm/index.ts';

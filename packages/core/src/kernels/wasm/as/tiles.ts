@@ -1,0 +1,99 @@
+// Register tiles of the "wide" product C += A·B, vectorised along a row of B and C (4 floats per v128).
+// A is packed so that one step of k reads the rows of the tile next to each other (4-row tile: [k][4]);
+// its entries are broadcast (splat). Row k of B starts at b + off[k] (byte offsets from a table), so the
+// same tile serves a plain GEMM (off[k] = k·ldb) and a convolution reading its padded input in place
+// (an implicit im2col: off[k] locates channel c, kernel row ki and column kj).
+// mul + add, not fused: relaxed SIMD needs a flag on Node 20.
+
+/** Writes the first `lanes` (≤ 4 meaningful) floats of v to p, adding what is there when accumulating. */
+@inline
+export function storeLanes(p: usize, v: v128, lanes: i32, accum: bool): void {
+  if (lanes <= 0) return;
+  if (accum) v = f32x4.add(v, v128.load(p));
+  if (lanes >= 4) {
+    v128.store(p, v);
+    return;
+  }
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (lanes > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (lanes > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+}
+
+@inline
+function biasOf(bias: usize, r: i32): v128 {
+  return bias ? v128.load32_splat(bias + (<usize>r << 2)) : f32x4.splat(0);
+}
+
+/** 4 rows × 8 columns: 8 accumulators. `lanes` ≤ 8 columns are stored; c rows are ldc bytes apart. */
+export function tile4x8(a: usize, b: usize, off: usize, k: i32, c: usize, ldc: usize, lanes: i32, bias: usize, accum: bool): void {
+  let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  for (let i = 0; i < k; i++) {
+    const p = b + <usize>load<i32>(off);
+    const b0 = v128.load(p), b1 = v128.load(p, 16);
+    const a0 = v128.load32_splat(a), a1 = v128.load32_splat(a, 4), a2 = v128.load32_splat(a, 8), a3 = v128.load32_splat(a, 12);
+    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+    a += 16;
+    off += 4;
+  }
+  const l0 = lanes < 4 ? lanes : 4, l1 = lanes - 4;
+  let bv = biasOf(bias, 0);
+  storeLanes(c, f32x4.add(c00, bv), l0, accum);
+  storeLanes(c + 16, f32x4.add(c01, bv), l1, accum);
+  c += ldc;
+  bv = biasOf(bias, 1);
+  storeLanes(c, f32x4.add(c10, bv), l0, accum);
+  storeLanes(c + 16, f32x4.add(c11, bv), l1, accum);
+  c += ldc;
+  bv = biasOf(bias, 2);
+  storeLanes(c, f32x4.add(c20, bv), l0, accum);
+  storeLanes(c + 16, f32x4.add(c21, bv), l1, accum);
+  c += ldc;
+  bv = biasOf(bias, 3);
+  storeLanes(c, f32x4.add(c30, bv), l0, accum);
+  storeLanes(c + 16, f32x4.add(c31, bv), l1, accum);
+}
+
+/** 4 rows × 4 columns, for a row tail of ≤ 4 columns. */
+export function tile4x4(a: usize, b: usize, off: usize, k: i32, c: usize, ldc: usize, lanes: i32, bias: usize, accum: bool): void {
+  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
+  for (let i = 0; i < k; i++) {
+    const b0 = v128.load(b + <usize>load<i32>(off));
+    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(a), b0));
+    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(a, 4), b0));
+    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(a, 8), b0));
+    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(a, 12), b0));
+    a += 16;
+    off += 4;
+  }
+  storeLanes(c, f32x4.add(c0, biasOf(bias, 0)), lanes, accum);
+  storeLanes(c + ldc, f32x4.add(c1, biasOf(bias, 1)), lanes, accum);
+  storeLanes(c + 2 * ldc, f32x4.add(c2, biasOf(bias, 2)), lanes, accum);
+  storeLanes(c + 3 * ldc, f32x4.add(c3, biasOf(bias, 3)), lanes, accum);
+}
+
+/** 1 row × 16 columns (A is a plain row [k]), for row counts that are not a multiple of 4. */
+export function tile1x16(a: usize, b: usize, off: usize, k: i32, c: usize, lanes: i32, bias: usize, accum: bool): void {
+  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
+  for (let i = 0; i < k; i++) {
+    const p = b + <usize>load<i32>(off);
+    const av = v128.load32_splat(a);
+    c0 = f32x4.add(c0, f32x4.mul(av, v128.load(p)));
+    c1 = f32x4.add(c1, f32x4.mul(av, v128.load(p, 16)));
+    c2 = f32x4.add(c2, f32x4.mul(av, v128.load(p, 32)));
+    c3 = f32x4.add(c3, f32x4.mul(av, v128.load(p, 48)));
+    a += 4;
+    off += 4;
+  }
+  const bv = biasOf(bias, 0);
+  storeLanes(c, f32x4.add(c0, bv), lanes, accum);
+  storeLanes(c + 16, f32x4.add(c1, bv), lanes - 4, accum);
+  storeLanes(c + 32, f32x4.add(c2, bv), lanes - 8, accum);
+  storeLanes(c + 48, f32x4.add(c3, bv), lanes - 12, accum);
+}

@@ -1,0 +1,40 @@
+// The 'wasm' KernelBackend: float32 work on the WebAssembly SIMD kernels (threads when it pays);
+// float64 and anything too large for wasm memory go to the js reference kernels.
+import type { TypedArray } from '../../tensor.ts';
+import { jsBackend, type KernelBackend } from '../backend.ts';
+import type { Conv2dGeometry } from '../conv2d.ts';
+import { Arena } from './arena.ts';
+import { wasmConv2dForward, type WasmContext } from './conv.ts';
+import { wasmGemm } from './gemm.ts';
+import { FIELDS } from './layout.ts';
+import type { WasmKernels } from './module.ts';
+import { Pool } from './pool.ts';
+
+/** GEMMs smaller than this (m·n·k) are not worth the copies into wasm memory. */
+const GEMM_MIN_WORK = 4096;
+
+export function createWasmBackend(k: WasmKernels, workers = Pool.defaultWorkers()): KernelBackend & { readonly pool: Pool } {
+  const base = (k.exports.heapBase() + 63) & ~63;
+  const desc = base;
+  const ctlBase = desc + FIELDS * 4;
+  const arenaBase = ctlBase + Pool.slotBytes(Math.max(1, workers)) + 64;
+  const pool = new Pool(k, ctlBase, workers);
+  const ctx: WasmContext = { arena: new Arena(k.memory, arenaBase), pool, exports: k.exports, desc };
+
+  return {
+    name: 'wasm',
+    pool,
+    conv2dForward(x: TypedArray, w: TypedArray, bias: TypedArray | null, g: Conv2dGeometry, out: TypedArray): void {
+      if (x instanceof Float32Array && w instanceof Float32Array && out instanceof Float32Array && (bias === null || bias instanceof Float32Array)) {
+        if (wasmConv2dForward(ctx, x, w, bias, g, out)) return;
+      }
+      jsBackend.conv2dForward(x, w, bias, g, out);
+    },
+    gemm(m, n, k2, a, aOff, b, bOff, c, cOff, accumulate): void {
+      if (a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array && m * n * k2 >= GEMM_MIN_WORK) {
+        if (wasmGemm(ctx, m, n, k2, a, aOff, b, bOff, c, cOff, accumulate)) return;
+      }
+      jsBackend.gemm(m, n, k2, a, aOff, b, bOff, c, cOff, accumulate);
+    },
+  };
+}

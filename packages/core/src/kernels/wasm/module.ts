@@ -1,0 +1,48 @@
+// Loads the compiled kernels (build/convgrad.wasm, produced by `pnpm install` via the package's
+// `prepare` script) into one shared WebAssembly.Memory that worker threads can also use.
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+// The WebAssembly JS API, typed here because the project's lib (ES2022, no DOM) does not declare it.
+export interface WasmMemory {
+  readonly buffer: SharedArrayBuffer;
+  grow(deltaPages: number): number;
+}
+export type WasmModule = object;
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+  Instance: new (module: WasmModule, imports: object) => { exports: object };
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+export interface WasmExports {
+  heapBase(): number;
+  units(kind: number, desc: number): number;
+  run(kind: number, desc: number, from: number, to: number): void;
+  packA(src: number, o: number, k: number, dst: number): void;
+}
+
+export interface WasmKernels {
+  module: WasmModule;
+  memory: WasmMemory;
+  exports: WasmExports;
+}
+
+export const WASM_PATH = fileURLToPath(new URL('./build/convgrad.wasm', import.meta.url));
+/** Must match --initialMemory / --maximumMemory of the build (pages of 64 KiB; 1 GiB at most). */
+export const INITIAL_PAGES = 32;
+export const MAXIMUM_PAGES = 16384;
+
+/** The loaded kernels, or the reason they could not be loaded. */
+export function loadWasmKernels(): WasmKernels | string {
+  if (!existsSync(WASM_PATH)) return `${WASM_PATH} is missing (run \`pnpm install\` or \`pnpm --filter @convgrad/core build:wasm\`)`;
+  try {
+    const module = new WA.Module(readFileSync(WASM_PATH));
+    const memory = new WA.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
+    const instance = new WA.Instance(module, { env: { memory } });
+    return { module, memory, exports: instance.exports as unknown as WasmExports };
+  } catch (e) {
+    return `cannot instantiate ${WASM_PATH}: ${(e as Error).message}`;
+  }
+}
