@@ -90,6 +90,16 @@ describe('relu and leakyRelu', () => {
     expect(z.grad!.toArray()).toEqual([0.25, 0.25, 1]);
   });
 
+  it('handle ±∞, NaN, −0 and huge values exactly (the branch-free loops fall back)', () => {
+    const x = tensor([-Infinity, Infinity, Number.NaN, -0, -1e308, 1e308, -2, 3], undefined, { dtype: 'float64', requiresGrad: true });
+    expect(Array.from(relu(x).data)).toEqual([0, Infinity, Number.NaN, 0, 0, 1e308, 0, 3]);
+    expect(Array.from(leakyRelu(x, 0.5).data)).toEqual([-Infinity, Infinity, Number.NaN, -0, -5e307, 1e308, -1, 3]);
+    expect(Array.from(leakyRelu(x, 0).data)).toEqual(Array.from(relu(x).data));
+    const g = tensor([1, 1, 1, 1, Infinity, -Infinity, -5, 7], undefined, { dtype: 'float64' });
+    relu(x).backward(g);
+    expect(Array.from(x.grad!.data)).toEqual([0, 1, 0, 0, 0, -Infinity, 0, 7]);
+  });
+
   it('are Tensor methods', () => {
     const x = makeTensor({ shape: [4], seed: 3 });
     expectClose(x.relu().data, relu(x).data, 0);

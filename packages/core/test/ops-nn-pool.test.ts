@@ -73,6 +73,50 @@ describe('maxPool2d', () => {
     }, 20);
   });
 
+  /** Values from {-1, 0, 1} (many ties), and the gradient each element gets by definition: the sum of g over windows whose first maximum (row-major) it is. */
+  function tieCase(c: PoolCase): { x: Tensor; g: Tensor; want: number[] } {
+    const rng = new Rng(c.seed);
+    const size = c.n * c.c * c.h * c.w;
+    const x = tensor(Array.from({ length: size }, () => rng.int(3) - 1), [c.n, c.c, c.h, c.w], { dtype: 'float64', requiresGrad: true });
+    const [kh, kw] = c.kernel, [sh, sw] = c.stride, [ph, pw] = c.padding;
+    const oh = Math.floor((c.h + 2 * ph - kh) / sh) + 1, ow = Math.floor((c.w + 2 * pw - kw) / sw) + 1;
+    const g = tensor(Array.from({ length: c.n * c.c * oh * ow }, (_, i) => i + 1), [c.n, c.c, oh, ow], { dtype: 'float64' });
+    const want = new Array<number>(size).fill(0);
+    for (let plane = 0, o = 0; plane < c.n * c.c; plane++) {
+      for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++, o++) {
+        let best = -Infinity, at = -1;
+        for (let a = 0; a < kh; a++) for (let b = 0; b < kw; b++) {
+          const i = oy * sh - ph + a, j = ox * sw - pw + b;
+          if (i < 0 || j < 0 || i >= c.h || j >= c.w) continue;
+          const flat = (plane * c.h + i) * c.w + j;
+          if (x.data[flat] > best) { best = x.data[flat]; at = flat; }
+        }
+        want[at] += g.data[o];
+      }
+    }
+    return { x, g, want };
+  }
+
+  it('on ties, each window sends its gradient to its first maximum in row-major order', () => {
+    checkProperty(poolCaseArb, (c) => {
+      const { x, g, want } = tieCase(c);
+      maxPool2d(x, c.kernel, opts(c)).backward(g);
+      expectClose(x.grad!.data, want, 0, 'routed gradient');
+    });
+  });
+
+  it('the 2×2 stride-2 fast path agrees with the definition (odd sizes, ties)', () => {
+    const fastArb = fc.record({ n: fc.integer({ min: 1, max: 2 }), c: fc.integer({ min: 1, max: 3 }), h: fc.integer({ min: 2, max: 7 }), w: fc.integer({ min: 2, max: 7 }), seed: fc.nat(1_000_000) })
+      .map((v): PoolCase => ({ ...v, kernel: [2, 2], stride: [2, 2], padding: [0, 0] }));
+    checkProperty(fastArb, (c) => {
+      const { x, g, want } = tieCase(c);
+      const y = maxPool2d(x, 2);
+      expectClose(y.data, naivePool(x, c, 'max').data, 0, 'maxPool2d 2×2');
+      y.backward(g);
+      expectClose(x.grad!.data, want, 0, 'routed gradient');
+    });
+  });
+
   it('stride defaults to the kernel', () => {
     const x = mat([[1, 3, 3, 0], [2, 1, 0, 5]], { as4d: true });
     expect(maxPool2d(x, 2).toArray()).toEqual([[[[3, 5]]]]);
@@ -102,8 +146,10 @@ describe('maxPool2d', () => {
     expect(maxPool2d(x, 3, { stride: 1, padding: 1 }).toArray()).toEqual([[[[-5, -5], [-5, -5]]]]);
   });
 
-  it('propagates NaN', () => {
-    expect(Number.isNaN(maxPool2d(mat([[1, Number.NaN], [3, 2]], { as4d: true }), 2).item())).toBe(true);
+  it('propagates NaN (2×2 fast path and general windows)', () => {
+    const x = mat([[1, Number.NaN, 0], [3, 2, 0], [0, 0, 0]], { as4d: true });
+    expect(maxPool2d(x, 2).toArray()).toEqual([[[[Number.NaN]]]]);
+    expect(maxPool2d(x, 2, { stride: 1 }).toArray()).toEqual([[[[Number.NaN, Number.NaN], [3, 2]]]]);
   });
 
   it('pools the last two dims of any rank ≥ 2', () => {

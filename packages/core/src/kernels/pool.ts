@@ -15,6 +15,7 @@ export interface Pool2dGeometry {
  * window order (ties resolve to the earliest element). A NaN in a window wins, as in PyTorch.
  */
 export function maxPool2dForward(x: TypedArray, g: Pool2dGeometry, out: TypedArray, argmax: Int32Array): void {
+  if (g.kh === 2 && g.kw === 2 && g.sh === 2 && g.sw === 2 && g.ph === 0 && g.pw === 0 && maxPool2x2(x, g, out, argmax)) return;
   const { planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g;
   let o = 0;
   for (let p = 0; p < planes; p++) {
@@ -39,6 +40,31 @@ export function maxPool2dForward(x: TypedArray, g: Pool2dGeometry, out: TypedArr
       }
     }
   }
+}
+
+/**
+ * The common 2×2, stride 2, unpadded case without branches on the data (comparisons feed index
+ * arithmetic; random data would defeat the branch predictor). Same first-maximum rule on ties.
+ * Returns false when the input holds a NaN (or ∞ − ∞), which the general loop must handle.
+ */
+function maxPool2x2(x: TypedArray, g: Pool2dGeometry, out: TypedArray, argmax: Int32Array): boolean {
+  const { planes, h, w, oh, ow } = g;
+  let o = 0, total = 0;
+  for (let p = 0; p < planes; p++) {
+    for (let oy = 0; oy < oh; oy++) {
+      const r0 = p * h * w + 2 * oy * w, r1 = r0 + w;
+      for (let ox = 0; ox < ow; ox++, o++) {
+        const i0 = r0 + 2 * ox, i2 = r1 + 2 * ox;
+        const a = x[i0], b = x[i0 + 1], c = x[i2], d = x[i2 + 1];
+        total += a + b + c + d;
+        const j0 = i0 + +(b > a), j1 = i2 + +(d > c); // best of each row
+        const j = j0 + (j1 - j0) * +(x[j1] > x[j0]);
+        out[o] = x[j];
+        argmax[o] = j;
+      }
+    }
+  }
+  return total === total;
 }
 
 /** out = (sum over each window, padding counted as zeros) / (kh·kw): count_include_pad. */

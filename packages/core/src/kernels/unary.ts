@@ -9,7 +9,7 @@ export function unaryMap(fn: UnaryFn, x: TypedArray, out: TypedArray): void {
   const n = x.length;
   switch (fn) {
     case 'relu':
-      for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? v : 0; }
+      reluMap(x, out);
       break;
     case 'sigmoid':
       // Two branches so exp never overflows: σ(v) = 1/(1+e^−v) = e^v/(1+e^v).
@@ -31,17 +31,42 @@ export function unaryMap(fn: UnaryFn, x: TypedArray, out: TypedArray): void {
   }
 }
 
+// ReLU inputs have random signs, which defeats the branch predictor: the hot loops below are
+// branch-free (arithmetic on comparison results) and fall back to a plain loop for the rare
+// non-finite values where that arithmetic would be wrong (−∞ + ∞, ∞·0).
+
+/** out[i] = max(x[i], 0) (NaN stays NaN, −0 becomes 0). */
+function reluMap(x: TypedArray, out: TypedArray): void {
+  const n = x.length;
+  let finite = 1;
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    out[i] = (v + Math.abs(v)) * 0.5;
+    finite &= +(Math.abs(v) < 1e307); // false for ±∞, NaN and values whose double would overflow
+  }
+  if (!finite) for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 || v !== v ? v : 0; }
+}
+
+const factor = new Float64Array(2); // [slope, 1], indexed by +(x > 0)
+
 /** out[i] = x[i] > 0 ? x[i] : slope·x[i] (leaky ReLU; slope 0 is ReLU). */
 export function leakyReluMap(x: TypedArray, slope: number, out: TypedArray): void {
-  for (let i = 0; i < x.length; i++) { const v = x[i]; out[i] = v > 0 ? v : slope * v; }
+  if (slope === 0) return reluMap(x, out);
+  factor[0] = slope;
+  factor[1] = 1;
+  for (let i = 0; i < x.length; i++) { const v = x[i]; out[i] = v * factor[+(v > 0)]; }
 }
 
 /** out[i] = x[i] > 0 ? g[i] : slope·g[i]: the (leaky) ReLU derivative applied to g, in one pass. */
 export function stepScale(g: TypedArray, x: TypedArray, slope: number, out: TypedArray): void {
   const n = g.length;
-  if (slope === 0) {
-    for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? g[i] : 0;
-  } else {
-    for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? g[i] : slope * g[i];
+  factor[0] = slope;
+  factor[1] = 1;
+  let finite = 1;
+  for (let i = 0; i < n; i++) {
+    const gv = g[i];
+    out[i] = gv * factor[+(x[i] > 0)] + 0; // + 0 turns −0 into 0
+    finite &= +(Math.abs(gv) < Infinity);
   }
+  if (!finite) for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? g[i] : slope === 0 ? 0 : slope * g[i];
 }
