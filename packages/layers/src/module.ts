@@ -238,9 +238,9 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     const problems: string[] = [];
     if (strict && missingKeys.length > 0) problems.push(`missing keys: ${missingKeys.join(', ')}`);
     if (strict && unexpectedKeys.length > 0) problems.push(`unexpected keys: ${unexpectedKeys.join(', ')}`);
-    for (const [key, value] of src) {
-      const dst = targets.get(key);
-      if (!dst) continue;
+    for (const [key, dst] of targets) {
+      const value = src.get(key);
+      if (value === undefined) continue;
       if (!(value instanceof Tensor)) {
         problems.push(`'${key}' is not a Tensor`);
       } else if (value.shape.length !== dst.shape.length || value.shape.some((d, i) => d !== dst.shape[i])) {
