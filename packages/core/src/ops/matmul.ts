@@ -31,14 +31,14 @@ function matmulNd(a: Tensor, b: Tensor): Tensor {
   const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul');
   const outShape = [...batch, m, n];
   const out = allocate(a.dtype, sizeOf(outShape));
-  const gemm = getBackend().gemm;
+  const backend = getBackend(); // called as a method: a backend may keep state on `this`
   if (m * n > 0) {
     if (batch.length === 0) {
-      gemm(m, n, k, a.data, 0, b.data, 0, out, 0, false);
+      backend.gemm(m, n, k, a.data, 0, b.data, 0, out, 0, false);
     } else {
       const ao = batchOffsets(a.shape.slice(0, -2), batch, m * k);
       const bo = batchOffsets(b.shape.slice(0, -2), batch, k * n);
-      for (let t = 0; t < ao.length; t++) gemm(m, n, k, a.data, ao[t], b.data, bo[t], out, t * m * n, false);
+      for (let t = 0; t < ao.length; t++) backend.gemm(m, n, k, a.data, ao[t], b.data, bo[t], out, t * m * n, false);
     }
   }
   // d(AB)/dA = G·Bᵀ, d(AB)/dB = Aᵀ·G, summed over the batch dims an operand was broadcast along.
