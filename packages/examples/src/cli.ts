@@ -4,6 +4,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { examples } from './examples.ts';
 import type { Example } from './registry.ts';
+import { processIO, type ExampleIO } from './shared/io.ts';
 
 function listing(list: readonly Example[]): string {
   const width = Math.max(0, ...list.map((e) => e.name.length));
@@ -12,15 +13,15 @@ function listing(list: readonly Example[]): string {
 }
 
 /** Dispatches argv[0] to an example; returns the exit code. */
-export async function main(argv: readonly string[], list: readonly Example[] = examples): Promise<number> {
+export async function main(argv: readonly string[], list: readonly Example[] = examples, io: ExampleIO = processIO): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(listing(list));
+    io.out(listing(list));
     return 0;
   }
   const ex = list.find((e) => e.name === name);
   if (!ex) {
-    process.stderr.write(`error: unknown example '${name}'\n\n${listing(list)}`);
+    io.err(`error: unknown example '${name}'\n\n${listing(list)}`);
     return 2;
   }
   return ex.run(rest);

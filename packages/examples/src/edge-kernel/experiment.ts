@@ -38,7 +38,7 @@ export const CLOSE = { atol: 1e-2, rtol: 1e-5 };
 
 export function runEdgeKernel(s: EdgeKernelSettings): EdgeKernelResult {
   const size = s.size ?? 80;
-  const dtype = s.dtype ?? 'float64';
+  const dtype = s.dtype ?? 'float32';
   const x = tensor(makeSampleImage(size), [1, 1, size, size], { dtype });
   const wTrue = tensor(W_TRUE, undefined, { dtype }).reshape([1, 1, 3, 3]);
   const y = noGrad(() => conv2d(x, wTrue)); // b = 0

@@ -15,8 +15,9 @@ export const EDGE_KERNEL_OPTIONS = {
   'max-iter': { kind: 'int', default: 10000, min: 1, help: 'stop after this many updates' },
   tol: { kind: 'number', default: 1e-7, min: 0, help: 'stop when the loss is below this' },
   out: { kind: 'string', default: 'out', help: 'directory for the PNG figures' },
-  dtype: { kind: 'choice', default: 'float64', choices: ['float64', 'float32'], help: 'tensor dtype' },
+  dtype: { kind: 'choice', default: 'float32', choices: ['float32', 'float64'], help: 'tensor dtype (float32 runs on the wasm kernels)' },
   'log-every': { kind: 'int', default: 500, min: 1, help: 'print the loss every this many iterations' },
+  size: { kind: 'int', default: 80, min: 16, max: 1024, help: 'side of the sample image (the chapter: 80)' },
 } satisfies OptionSpecs;
 
 /** The chapter stopped at this iteration with its (unpublished) image. */
@@ -28,10 +29,10 @@ export function runEdgeKernelCli(argv: readonly string[], io: ExampleIO = proces
     const outDir = prepareOutDir(o.out);
     const t0 = performance.now();
     io.out(`edge-kernel: learn the horizontal-edge kernel from an image and its convolution (chapter 17.3.7)\n`);
-    io.out(`x 80×80 ring and cross; y = conv2d(x, w_true) 78×78, b = 0; w ~ N(0, 0.1) seed ${o.seed}; lr ${o.lr}; ${o.dtype}\n`);
+    io.out(`x ${o.size}×${o.size} ring and cross; y = conv2d(x, w_true) ${o.size - 2}×${o.size - 2}, b = 0; w ~ N(0, 0.1) seed ${o.seed}; lr ${o.lr}; ${o.dtype}\n`);
     const pad = String(o['max-iter']).length;
     const r = runEdgeKernel({
-      seed: o.seed, lr: o.lr, maxIter: o['max-iter'], tol: o.tol, dtype: o.dtype as DType,
+      seed: o.seed, lr: o.lr, maxIter: o['max-iter'], tol: o.tol, dtype: o.dtype as DType, size: o.size,
       progressEvery: o['log-every'],
       onProgress: (i, loss) => io.out(`iter ${String(i).padStart(pad)}  loss ${formatLoss(loss)}\n`),
     });
