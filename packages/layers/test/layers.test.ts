@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { avgPool2d, conv2d, leakyRelu, maxPool2d, randn, relu, sigmoid, tanh, type Tensor } from '@convgrad/core';
 import {
-  AvgPool2d, Conv2d, Flatten, LeakyReLU, Linear, manualSeed, MaxPool2d, ReLU, Sequential, Sigmoid, Tanh,
+  AvgPool2d, Conv2d, CrossEntropyLoss, Flatten, LeakyReLU, Linear, manualSeed, MaxPool2d, MSELoss, ReLU, Sequential, Sigmoid, Tanh,
 } from '../src/index.ts';
 import { checkProperty, expectClose } from './helpers.ts';
 
@@ -131,5 +131,28 @@ describe('PyTorch default init (kaiming_uniform with a = √5)', () => {
     expect(Array.from(a.weight.data)).not.toEqual(Array.from(b.weight.data));
     manualSeed(42);
     expect(Array.from(new Linear(5, 4).weight.data)).toEqual(Array.from(a.weight.data));
+  });
+});
+
+describe('losses', () => {
+  it('CrossEntropyLoss is the mean of logsumexp(z) − z[label] (checked by hand)', () => {
+    const z = randn([4, 3], { seed: 1, dtype: 'float64', std: 3 });
+    const labels = [2, 0, 1, 2];
+    const per = labels.map((y, i) => {
+      const row = Array.from(z.data.slice(i * 3, i * 3 + 3));
+      return Math.log(row.reduce((s, v) => s + Math.exp(v), 0)) - row[y];
+    });
+    expectClose([new CrossEntropyLoss().call(z, labels).item()], [per.reduce((a, b) => a + b) / 4], 1e-14, 'mean');
+    expectClose([new CrossEntropyLoss('sum').call(z, Int32Array.from(labels)).item()], [per.reduce((a, b) => a + b)], 1e-14, 'sum');
+    expectClose(new CrossEntropyLoss('none').call(z, labels).data, per, 1e-14, 'none');
+    expect(() => new CrossEntropyLoss().call(z, [0, 1, 3, 0])).toThrow(/^softmaxCrossEntropy: label 3 at position 2 is out of range/);
+  });
+
+  it('MSELoss is the mean (or sum) of squared differences', () => {
+    const a = randn([2, 3], { seed: 2, dtype: 'float64' }), b = randn([2, 3], { seed: 3, dtype: 'float64' });
+    const sq = Array.from(a.data, (v, i) => (v - b.data[i]) ** 2);
+    expectClose([new MSELoss().call(a, b).item()], [sq.reduce((x, y) => x + y) / 6], 1e-14, 'mean');
+    expectClose([new MSELoss('sum').call(a, b).item()], [sq.reduce((x, y) => x + y)], 1e-14, 'sum');
+    expect(() => new MSELoss('avg' as never)).toThrow(/^MSELoss: reduction must be 'mean', 'sum' or 'none'/);
   });
 });
