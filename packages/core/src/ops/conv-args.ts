@@ -4,11 +4,16 @@ import type { Tensor } from '../tensor.ts';
 
 export type Pair = [number, number];
 
-/** A number or an [h, w] pair; every entry an integer ≥ min. */
-export function pairArg(v: number | readonly number[] | undefined, fallback: number, name: string, op: string, min: number): Pair {
+/** An argument as the user wrote it (JSON.stringify would print NaN as null). */
+export function fmtArg(v: unknown): string {
+  return Array.isArray(v) ? `[${v.map(fmtArg).join(', ')}]` : typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v);
+}
+
+/** A number or an [h, w] pair; every entry an integer ≥ min. `context` (e.g. the shapes) ends the error message. */
+export function pairArg(v: number | readonly number[] | undefined, fallback: number, name: string, op: string, min: number, context?: () => string): Pair {
   const p = v === undefined ? [fallback, fallback] : typeof v === 'number' ? [v, v] : [...v];
   check(p.length === 2 && p.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= min), op,
-    () => `${name} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer or an [h, w] pair of them, got ${JSON.stringify(v)}`);
+    () => `${name} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer or an [h, w] pair of them, got ${fmtArg(v)}${context ? `: ${context()}` : ''}`);
   return p as Pair;
 }
 
@@ -16,7 +21,7 @@ export function pairArg(v: number | readonly number[] | undefined, fallback: num
 export function padding4(v: number | readonly number[], op: string): [number, number, number, number] {
   const p = typeof v === 'number' ? [v, v, v, v] : [...v];
   check(p.length === 4 && p.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0), op,
-    () => `padding must be a non-negative integer or [top, bottom, left, right], got ${JSON.stringify(v)}`);
+    () => `padding must be a non-negative integer or [top, bottom, left, right], got ${fmtArg(v)}`);
   return p as [number, number, number, number];
 }
 

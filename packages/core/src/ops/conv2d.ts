@@ -50,10 +50,11 @@ function checkInputs(x: Tensor, w: Tensor, b: Tensor | undefined, cfg: Conv2dCon
  * out [N, Cout, (H + 2P − D(K−1) − 1)/S + 1, …].
  */
 export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  const shapes = () => `input ${fmtShape(x?.shape ?? [])}, weight ${fmtShape(w?.shape ?? [])}`;
   const cfg: Conv2dConfig = {
-    stride: pairArg(options.stride, 1, 'stride', 'conv2d', 1),
-    padding: pairArg(options.padding, 0, 'padding', 'conv2d', 0),
-    dilation: pairArg(options.dilation, 1, 'dilation', 'conv2d', 1),
+    stride: pairArg(options.stride, 1, 'stride', 'conv2d', 1, shapes),
+    padding: pairArg(options.padding, 0, 'padding', 'conv2d', 0, shapes),
+    dilation: pairArg(options.dilation, 1, 'dilation', 'conv2d', 1, shapes),
   };
   const bias = b ?? undefined;
   const g = checkInputs(x, w, bias, cfg);

@@ -6,16 +6,16 @@ import { broadcastShapes, sizeOf } from '../shape.ts';
 import { allocate, full, Tensor } from '../tensor.ts';
 import { sumTo } from './shape.ts';
 
-function asTensor(v: Tensor | number, like: Tensor): Tensor {
+function asTensor(v: Tensor | number, like: Tensor, op: string): Tensor {
   if (v instanceof Tensor) return v;
-  check(typeof v === 'number', like.gradFn?.op ?? 'op', `expected a Tensor or a number, got ${typeof v}`);
+  check(typeof v === 'number', op, `expected a Tensor or a number, got ${typeof v}`);
   return full([], v, { dtype: like.dtype });
 }
 
 function binary(op: BinaryOp, aIn: Tensor | number, bIn: Tensor | number): [Tensor, Tensor, Tensor] {
   check(aIn instanceof Tensor || bIn instanceof Tensor, op, 'at least one operand must be a Tensor');
-  const a = asTensor(aIn, bIn instanceof Tensor ? bIn : (aIn as Tensor));
-  const b = asTensor(bIn, a);
+  const a = asTensor(aIn, bIn instanceof Tensor ? bIn : (aIn as Tensor), op);
+  const b = asTensor(bIn, a, op);
   check(a.dtype === b.dtype, op, () => `dtype mismatch: ${a.dtype} and ${b.dtype} (convert one with .to())`);
   const shape = broadcastShapes(a.shape, b.shape, op);
   const out = allocate(a.dtype, sizeOf(shape));
