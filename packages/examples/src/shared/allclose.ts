@@ -1,4 +1,5 @@
-// numpy.allclose semantics: |a − b| <= atol + rtol·|b| elementwise (b is the reference), NaN never close.
+// numpy.allclose semantics: |a − b| <= atol + rtol·|b| elementwise (b is the reference); equal
+// infinities are close, NaN never is.
 
 export interface CloseOptions {
   atol?: number;
@@ -10,8 +11,9 @@ export function compareClose(a: ArrayLike<number>, b: ArrayLike<number>, { atol 
   if (a.length !== b.length) throw new RangeError(`allclose: lengths differ (${a.length} vs ${b.length})`);
   let close = true, maxAbsDiff = 0;
   for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue; // also ±Infinity against itself
     const d = Math.abs(a[i] - b[i]);
-    if (!(d <= atol + rtol * Math.abs(b[i]))) close = false;
+    if (!Number.isFinite(b[i]) || !(d <= atol + rtol * Math.abs(b[i]))) close = false;
     if (!(d <= maxAbsDiff)) maxAbsDiff = d; // NaN propagates as the max
   }
   return { close, maxAbsDiff };

@@ -69,7 +69,8 @@ export function parseOptions<S extends OptionSpecs>(argv: readonly string[], spe
     let raw: string;
     if (eq >= 0) raw = arg.slice(eq + 1);
     else {
-      if (i + 1 >= argv.length) throw new UsageError(`--${name} needs a value`);
+      // a following option is not taken as the value (negative numbers still are: `--x -1`)
+      if (i + 1 >= argv.length || argv[i + 1].startsWith('--')) throw new UsageError(`--${name} needs a value`);
       raw = argv[++i];
     }
     values[name] = parseValue(name, raw, spec);
