@@ -14,6 +14,17 @@ function sameShapeLoop(op: BinaryOp, a: TypedArray, b: TypedArray, out: TypedArr
   }
 }
 
+/** out[i] = a[i] (op) s, or s (op) a[i] when `scalarFirst` (a tensor against a one-element tensor). */
+function scalarLoop(op: BinaryOp, a: TypedArray, s: number, out: TypedArray, scalarFirst: boolean): void {
+  const n = out.length;
+  switch (op) {
+    case 'add': for (let i = 0; i < n; i++) out[i] = a[i] + s; break;
+    case 'mul': for (let i = 0; i < n; i++) out[i] = a[i] * s; break;
+    case 'sub': if (scalarFirst) for (let i = 0; i < n; i++) out[i] = s - a[i]; else for (let i = 0; i < n; i++) out[i] = a[i] - s; break;
+    case 'div': if (scalarFirst) for (let i = 0; i < n; i++) out[i] = s / a[i]; else for (let i = 0; i < n; i++) out[i] = a[i] / s; break;
+  }
+}
+
 function apply(op: BinaryOp, x: number, y: number): number {
   switch (op) {
     case 'add': return x + y;
@@ -36,6 +47,8 @@ function broadcastStrides(shape: Shape, outShape: Shape): number[] {
 /** out[i] = a[i] (op) b[i] over the broadcast shape `outShape`. */
 export function binaryBroadcast(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, outShape: Shape, out: TypedArray): void {
   if (a.length === out.length && b.length === out.length) return sameShapeLoop(op, a, b, out);
+  if (b.length === 1 && a.length === out.length) return scalarLoop(op, a, b[0], out, false);
+  if (a.length === 1 && b.length === out.length) return scalarLoop(op, b, a[0], out, true);
   const rank = outShape.length;
   const sa = broadcastStrides(aShape, outShape);
   const sb = broadcastStrides(bShape, outShape);

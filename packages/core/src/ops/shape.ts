@@ -28,9 +28,15 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
   check(perm.length === r && [...perm].sort((a, b) => a - b).every((p, i) => p === i), 'permute', () => `[${perm.join(', ')}] is not a permutation of the ${r} dims of ${fmtShape(x.shape)}`);
   if (perm.every((p, i) => p === i)) return x;
   const outShape = perm.map((p) => x.shape[p]);
-  const xs = stridesOf(x.shape);
-  const out = allocate(x.dtype, x.size);
-  stridedCopy(x.data, 0, perm.map((p) => xs[p]), out, 0, stridesOf(outShape), outShape);
+  // Moving only size-1 dims keeps the row-major order of the elements: share the data, no copy.
+  const moved = perm.filter((p) => x.shape[p] !== 1);
+  const sameOrder = moved.every((p, i) => i === 0 || moved[i - 1] < p);
+  let out = x.data;
+  if (!sameOrder) {
+    const xs = stridesOf(x.shape);
+    out = allocate(x.dtype, x.size);
+    stridedCopy(x.data, 0, perm.map((p) => xs[p]), out, 0, stridesOf(outShape), outShape);
+  }
   const inverse = new Array<number>(r);
   perm.forEach((p, i) => (inverse[p] = i));
   return record(new Tensor(out, outShape), 'permute', [x], (g) => [permute(g, inverse)], { perm: [...perm] });

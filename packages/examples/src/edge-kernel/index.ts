@@ -47,7 +47,8 @@ export function runEdgeKernelCli(argv: readonly string[], io: ExampleIO = proces
     io.out(`stopped at iteration ${f.iterations} (the chapter: ${CHAPTER_ITERATIONS})\n`);
     const paths = writeEdgeKernelFigures(outDir, r);
     const total = (performance.now() - t0) / 1000;
-    io.out(`time: ${f.seconds.toFixed(2)} s training (${(f.seconds * 1000 / Math.max(1, f.losses.length)).toFixed(3)} ms/iteration), ${total.toFixed(2)} s with figures\n`);
+    io.out(`time: ${f.seconds.toFixed(2)} s training (${(f.seconds * 1000 / Math.max(1, f.losses.length)).toFixed(3)} ms/iteration; CPU ${f.cpuSeconds.toFixed(2)} s), `
+      + `${total.toFixed(2)} s with figures\n`);
     io.out(`figures: ${paths.join(', ')}\n`);
     return f.converged && r.wClose && r.yClose ? 0 : 1;
   });

@@ -61,7 +61,7 @@ export function runRecoverMultiCli(argv: readonly string[], io: ExampleIO = proc
     io.out(`b allclose: ${r.bClose}   (max |Δ| ${r.bMaxDiff.toExponential(2)})\n`);
     const ok = r.wClose && r.bClose;
     io.out(`${ok ? 'recovered W and b' : 'did NOT recover W and b'} after ${f.iterations} iterations in ${f.seconds.toFixed(2)} s `
-      + `(${(f.seconds * 1000 / Math.max(1, f.losses.length)).toFixed(3)} ms/iteration)\n`);
+      + `(${(f.seconds * 1000 / Math.max(1, f.losses.length)).toFixed(3)} ms/iteration; CPU ${f.cpuSeconds.toFixed(2)} s)\n`);
     return ok ? 0 : 1;
   });
 }

@@ -31,6 +31,8 @@ export interface FitConvResult {
   /** The loss became NaN or infinite (learning rate too large). */
   diverged: boolean;
   seconds: number;
+  /** CPU time of the process over the loop (user + system, all threads), for a loaded machine. */
+  cpuSeconds: number;
 }
 
 /** p ← p − lr·g in place on the leaf's values (no graph is recorded), then zero p's gradient. */
@@ -49,6 +51,7 @@ export function fitConv(s: FitConvSettings): FitConvResult {
   const losses: number[] = [];
   let converged = false, diverged = false, iterations = s.maxIter;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < s.maxIter; i++) {
     const z = conv2d(s.x, w, b, s.conv);
     const loss = mseLoss(z, s.y).mul(0.5);
@@ -76,5 +79,6 @@ export function fitConv(s: FitConvSettings): FitConvResult {
     step(w, gw, s.lr);
     if (b && gb) step(b, gb, s.lr);
   }
-  return { w, b, losses, iterations, converged, diverged, seconds: (performance.now() - t0) / 1000 };
+  const cpu = process.cpuUsage(cpu0);
+  return { w, b, losses, iterations, converged, diverged, seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
