@@ -124,6 +124,9 @@ describe('edge-kernel CLI', () => {
     expect(io.stderr).toMatch(/--out '.*a-file\/sub': cannot create the directory \(ENOTDIR\)/);
     expect(io.stdout).toBe(''); // nothing ran
     expect(readFileSync(file, 'utf8')).toBe('x');
+    const io2 = bufferIO();
+    expect(await runEdgeKernelCli(['--out', file], io2)).toBe(2); // an existing file is not a directory
+    expect(io2.stderr).toMatch(/--out '.*a-file': cannot create the directory \(EEXIST\)/);
   });
 
   it('prints its options for --help and exits 0', async () => {
