@@ -5,9 +5,12 @@ import { SLACK } from './layout.ts';
 
 const PAGE = 65536;
 
+/** Thrown by `alloc` when the request exceeds the largest memory allowed; callers fall back to js. */
+export class WasmMemoryFull extends Error {}
+
 export class Arena {
   private top: number;
-  private buffer: ArrayBufferLike;
+  private buffer: SharedArrayBuffer;
   f32: Float32Array;
   i32: Int32Array;
 
@@ -22,18 +25,16 @@ export class Arena {
     this.top = this.base;
   }
 
-  /** Whether up to 16 `alloc` calls totalling `bytes` fit in the largest memory allowed. */
-  fits(bytes: number): boolean {
-    return this.base + bytes + 16 * (64 + SLACK) <= MAXIMUM_PAGES * PAGE;
-  }
-
-  /** A 64-byte aligned block of `bytes` (+ SLACK) bytes; contents undefined. Returns its byte address. */
+  /**
+   * A 64-byte aligned block of `bytes` (+ SLACK) bytes; contents undefined. Returns its byte address.
+   * Growing the memory replaces `f32`/`i32`: read them after the last alloc of a call.
+   */
   alloc(bytes: number): number {
     const at = (this.top + 63) & ~63;
     const end = at + bytes + SLACK;
-    if (end > this.memory.buffer.byteLength) {
-      this.memory.grow(Math.ceil((end - this.memory.buffer.byteLength) / PAGE));
-    }
+    if (end > MAXIMUM_PAGES * PAGE) throw new WasmMemoryFull(`wasm memory: ${end} bytes needed`);
+    const have = this.memory.buffer.byteLength;
+    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
     if (this.memory.buffer.byteLength !== this.buffer.byteLength) {
       this.buffer = this.memory.buffer;
       this.f32 = new Float32Array(this.buffer);

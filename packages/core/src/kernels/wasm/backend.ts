@@ -4,36 +4,42 @@ import type { TypedArray } from '../../tensor.ts';
 import { jsBackend, type KernelBackend } from '../backend.ts';
 import type { Conv2dGeometry } from '../conv2d.ts';
 import { Arena } from './arena.ts';
-import { wasmConv2dForward, type WasmContext } from './conv.ts';
+import { emptyStats, wasmConv2dForward, type WasmContext, type WasmStats } from './conv.ts';
 import { wasmGemm } from './gemm.ts';
-import { FIELDS } from './layout.ts';
 import type { WasmKernels } from './module.ts';
 import { Pool } from './pool.ts';
 
 /** GEMMs smaller than this (m·n·k) are not worth the copies into wasm memory. */
 const GEMM_MIN_WORK = 4096;
 
-export function createWasmBackend(k: WasmKernels, workers = Pool.defaultWorkers()): KernelBackend & { readonly pool: Pool } {
-  const base = (k.exports.heapBase() + 63) & ~63;
-  const desc = base;
-  const ctlBase = desc + FIELDS * 4;
-  const arenaBase = ctlBase + Pool.slotBytes(Math.max(1, workers)) + 64;
+export interface WasmBackend extends KernelBackend {
+  readonly pool: Pool;
+  readonly stats: WasmStats;
+}
+
+/** `workers`: helper threads besides the caller (default: CONVGRAD_THREADS or the core count, minus one). */
+export function createWasmBackend(k: WasmKernels, workers = Pool.defaultWorkers()): WasmBackend {
+  const ctlBase = (k.exports.heapBase() + 63) & ~63;
+  const arenaBase = ctlBase + Pool.slotBytes(workers) + 64;
   const pool = new Pool(k, ctlBase, workers);
-  const ctx: WasmContext = { arena: new Arena(k.memory, arenaBase), pool, exports: k.exports, desc };
+  const ctx: WasmContext = { arena: new Arena(k.memory, arenaBase), pool, exports: k.exports, stats: emptyStats() };
 
   return {
     name: 'wasm',
     pool,
+    stats: ctx.stats,
     conv2dForward(x: TypedArray, w: TypedArray, bias: TypedArray | null, g: Conv2dGeometry, out: TypedArray): void {
       if (x instanceof Float32Array && w instanceof Float32Array && out instanceof Float32Array && (bias === null || bias instanceof Float32Array)) {
         if (wasmConv2dForward(ctx, x, w, bias, g, out)) return;
       }
+      ctx.stats.js++;
       jsBackend.conv2dForward(x, w, bias, g, out);
     },
     gemm(m, n, k2, a, aOff, b, bOff, c, cOff, accumulate): void {
       if (a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array && m * n * k2 >= GEMM_MIN_WORK) {
         if (wasmGemm(ctx, m, n, k2, a, aOff, b, bOff, c, cOff, accumulate)) return;
       }
+      ctx.stats.js++;
       jsBackend.gemm(m, n, k2, a, aOff, b, bOff, c, cOff, accumulate);
     },
   };

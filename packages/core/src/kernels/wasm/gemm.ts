@@ -1,7 +1,8 @@
 // Plans a float32 GEMM C[m×n] = A[m×k]·B[k×n] (+ C) on the wide kernel: B is read in place (row k at
 // k·n floats), A is packed into 4-row panels.
-import { F, FIELDS, KIND_WIDE } from './layout.ts';
+import { WasmMemoryFull } from './arena.ts';
 import type { WasmContext } from './conv.ts';
+import { F, FIELDS, KIND_WIDE } from './layout.ts';
 
 /** Returns false when the problem does not fit in wasm memory (the caller then uses the js kernels). */
 export function wasmGemm(
@@ -9,33 +10,41 @@ export function wasmGemm(
   a: Float32Array, aOff: number, b: Float32Array, bOff: number, c: Float32Array, cOff: number, accumulate: boolean,
 ): boolean {
   const { arena } = ctx;
-  if (!arena.fits(4 * (2 * m * k + k * n + m * n + k))) return false;
   arena.reset();
-  const ap = arena.alloc(4 * m * k);
-  const bp = arena.alloc(4 * k * n);
-  const cp = arena.alloc(4 * m * n);
-  const off = arena.alloc(4 * k);
-  const apack = arena.alloc(4 * m * k);
-  const { f32, i32 } = arena;
-  f32.set(a.subarray(aOff, aOff + m * k), ap >> 2);
-  f32.set(b.subarray(bOff, bOff + k * n), bp >> 2);
-  if (accumulate) f32.set(c.subarray(cOff, cOff + m * n), cp >> 2);
-  for (let i = 0, t = off >> 2; i < k; i++) i32[t + i] = 4 * i * n;
-  ctx.exports.packA(ap, m, k, apack);
+  try {
+    const desc = arena.alloc(4 * FIELDS);
+    const ap = arena.alloc(4 * m * k);
+    const bp = arena.alloc(4 * k * n);
+    const cp = arena.alloc(4 * m * n);
+    const off = arena.alloc(4 * k);
+    const apack = arena.alloc(4 * m * k);
+    const { f32, i32 } = arena;
+    f32.set(a.subarray(aOff, aOff + m * k), ap >> 2);
+    f32.set(b.subarray(bOff, bOff + k * n), bp >> 2);
+    if (accumulate) f32.set(c.subarray(cOff, cOff + m * n), cp >> 2);
+    for (let i = 0, t = off >> 2; i < k; i++) i32[t + i] = 4 * i * n;
+    ctx.exports.packA(ap, m, k, apack);
 
-  const d = ctx.desc >> 2;
-  i32.fill(0, d, d + FIELDS);
-  i32[d + F.B] = bp;
-  i32[d + F.N] = 1;
-  i32[d + F.O] = m;
-  i32[d + F.OH] = 1;
-  i32[d + F.OW] = n;
-  i32[d + F.K] = k;
-  i32[d + F.APACK] = apack;
-  i32[d + F.OFF] = off;
-  i32[d + F.OUT] = cp;
-  i32[d + F.ACC] = accumulate ? 1 : 0;
-  ctx.pool.run(KIND_WIDE, ctx.desc, (m >> 2) + (m & 3), 2 * m * n * k);
-  c.set(f32.subarray(cp >> 2, (cp >> 2) + m * n), cOff);
-  return true;
+    const d = desc >> 2;
+    i32.fill(0, d, d + FIELDS);
+    i32[d + F.B] = bp;
+    i32[d + F.N] = 1;
+    i32[d + F.O] = m;
+    i32[d + F.OH] = 1;
+    i32[d + F.OW] = n;
+    i32[d + F.K] = k;
+    i32[d + F.APACK] = apack;
+    i32[d + F.OFF] = off;
+    i32[d + F.OUT] = cp;
+    i32[d + F.OCH] = 4 * n;
+    i32[d + F.OCS] = 4;
+    i32[d + F.ACC] = accumulate ? 1 : 0;
+    ctx.pool.run(KIND_WIDE, desc, (m >> 2) + (m & 3), 2 * m * n * k);
+    c.set(f32.subarray(cp >> 2, (cp >> 2) + m * n), cOff);
+    ctx.stats.gemm++;
+    return true;
+  } catch (e) {
+    if (e instanceof WasmMemoryFull) return false;
+    throw e;
+  }
 }

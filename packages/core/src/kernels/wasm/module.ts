@@ -21,6 +21,8 @@ export interface WasmExports {
   units(kind: number, desc: number): number;
   run(kind: number, desc: number, from: number, to: number): void;
   packA(src: number, o: number, k: number, dst: number): void;
+  scanNonzero(src: number, planes: number, h: number, w: number, rows: number, cols: number): number;
+  subsample(src: number, planes: number, h: number, w: number, y0: number, ys: number, hc: number, x0: number, xs: number, wc: number, dst: number): void;
 }
 
 export interface WasmKernels {
@@ -35,14 +37,14 @@ export const INITIAL_PAGES = 32;
 export const MAXIMUM_PAGES = 16384;
 
 /** The loaded kernels, or the reason they could not be loaded. */
-export function loadWasmKernels(): WasmKernels | string {
-  if (!existsSync(WASM_PATH)) return `${WASM_PATH} is missing (run \`pnpm install\` or \`pnpm --filter @convgrad/core build:wasm\`)`;
+export function loadWasmKernels(path = WASM_PATH): WasmKernels | string {
+  if (!existsSync(path)) return `${path} is missing (run \`pnpm install\` or \`pnpm --filter @convgrad/core build:wasm\`)`;
   try {
-    const module = new WA.Module(readFileSync(WASM_PATH));
+    const module = new WA.Module(readFileSync(path));
     const memory = new WA.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
     const instance = new WA.Instance(module, { env: { memory } });
     return { module, memory, exports: instance.exports as unknown as WasmExports };
   } catch (e) {
-    return `cannot instantiate ${WASM_PATH}: ${(e as Error).message}`;
+    return `cannot instantiate ${path}: ${(e as Error).message}`;
   }
 }

@@ -22,6 +22,8 @@ export class Pool {
   private gen = 0;
   private started = false;
   private broken = false;
+  /** Jobs that ran on more than one thread. */
+  parallelJobs = 0;
 
   /** `ctlBase`: SLOT_INTS·4 bytes per possible worker, reserved in wasm memory by the caller. */
   constructor(private readonly k: WasmKernels, private readonly ctlBase: number, readonly maxWorkers: number) {}
@@ -44,7 +46,8 @@ export class Pool {
       const ctl = new Int32Array(this.k.memory.buffer, slot, SLOT_INTS);
       ctl.fill(0);
       try {
-        const w = new Worker(url, { workerData: { module: this.k.module, memory: this.k.memory, slot, spin: WORKER_SPIN } });
+        // plain JS: no loader or flags of the parent (e.g. --input-type, tsx) are needed or wanted
+        const w = new Worker(url, { execArgv: [], workerData: { module: this.k.module, memory: this.k.memory, slot, spin: WORKER_SPIN } });
         w.unref();
         w.on('error', (e) => {
           this.broken = true;
@@ -57,6 +60,17 @@ export class Pool {
         break;
       }
     }
+  }
+
+  /** Starts the workers (if not yet) and resolves once all of them can take work. */
+  async warm(timeoutMs = 10_000): Promise<number> {
+    if (!this.started) this.start();
+    const t0 = Date.now();
+    while (!this.broken && this.ctl.some((c) => Atomics.load(c, READY) !== 1)) {
+      if (Date.now() - t0 > timeoutMs) throw new Error('convgrad: wasm workers did not start');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return this.broken ? 0 : this.ctl.length;
   }
 
   /** Workers ready to take work now. */
@@ -77,6 +91,7 @@ export class Pool {
       run(kind, desc, 0, units);
       return;
     }
+    this.parallelJobs++;
     const parts = helpers.length + 1;
     const cut = (i: number): number => {
       const even = Math.round((units * i) / parts);

@@ -1,26 +1,32 @@
-// Entry points of convgrad's wasm kernels. All memory is managed by the JS side (../memory.ts):
+// Entry points of convgrad's wasm kernels. All memory is managed by the JS side (../arena.ts):
 // kernels read i32 job descriptors and raw pointers, allocate nothing, and never trap on data.
 import { dotRun, dotUnits } from './dot';
-import { prepImage } from './prep';
+import * as L from './layout';
+import { prepImage, subsample } from './prep';
+import { scanNonzero } from './scan';
 import { packA, wideRun, wideUnits } from './wide';
 
-export { packA, prepImage };
+export { packA, scanNonzero, subsample };
 
 export const KIND_WIDE = 1;
 export const KIND_DOT = 2;
+export const KIND_PREP = 3; // units are images
 
 /** First free byte after the module's static data; the JS arena starts above it. */
 export function heapBase(): usize {
   return __heap_base;
 }
 
-/** Number of work units of a job (threads split [0, units)). */
-export function units(kind: i32, d: usize): i32 {
-  return kind == KIND_WIDE ? wideUnits(d) : dotUnits(d);
-}
-
 /** Runs units [from, to) of a job. Called by the main thread and by workers with disjoint ranges. */
 export function run(kind: i32, d: usize, from: i32, to: i32): void {
   if (kind == KIND_WIDE) wideRun(d, from, to);
-  else dotRun(d, from, to);
+  else if (kind == KIND_DOT) dotRun(d, from, to);
+  else for (let n = from; n < to; n++) prepImage(d, n);
+}
+
+/** Number of work units of a job. */
+export function units(kind: i32, d: usize): i32 {
+  if (kind == KIND_WIDE) return wideUnits(d);
+  if (kind == KIND_DOT) return dotUnits(d);
+  return load<i32>(d + (<usize>L.N << 2));
 }

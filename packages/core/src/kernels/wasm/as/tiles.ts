@@ -5,18 +5,28 @@
 // (an implicit im2col: off[k] locates channel c, kernel row ki and column kj).
 // mul + add, not fused: relaxed SIMD needs a flag on Node 20.
 
-/** Writes the first `lanes` (≤ 4 meaningful) floats of v to p, adding what is there when accumulating. */
+/**
+ * Writes the first `lanes` (≤ 4 meaningful) floats of v to p, p + cs, p + 2cs, … (cs bytes apart; 4 is
+ * contiguous), adding what is there when accumulating.
+ */
 @inline
-export function storeLanes(p: usize, v: v128, lanes: i32, accum: bool): void {
+export function storeLanes(p: usize, v: v128, lanes: i32, accum: bool, cs: usize): void {
   if (lanes <= 0) return;
-  if (accum) v = f32x4.add(v, v128.load(p));
-  if (lanes >= 4) {
-    v128.store(p, v);
+  if (cs == 4) {
+    if (accum) v = f32x4.add(v, v128.load(p));
+    if (lanes >= 4) {
+      v128.store(p, v);
+      return;
+    }
+    store<f32>(p, f32x4.extract_lane(v, 0));
+    if (lanes > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+    if (lanes > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
     return;
   }
-  store<f32>(p, f32x4.extract_lane(v, 0));
-  if (lanes > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
-  if (lanes > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+  store<f32>(p, f32x4.extract_lane(v, 0) + (accum ? load<f32>(p) : 0));
+  if (lanes > 1) store<f32>(p + cs, f32x4.extract_lane(v, 1) + (accum ? load<f32>(p + cs) : 0));
+  if (lanes > 2) store<f32>(p + 2 * cs, f32x4.extract_lane(v, 2) + (accum ? load<f32>(p + 2 * cs) : 0));
+  if (lanes > 3) store<f32>(p + 3 * cs, f32x4.extract_lane(v, 3) + (accum ? load<f32>(p + 3 * cs) : 0));
 }
 
 @inline
@@ -24,8 +34,11 @@ function biasOf(bias: usize, r: i32): v128 {
   return bias ? v128.load32_splat(bias + (<usize>r << 2)) : f32x4.splat(0);
 }
 
-/** 4 rows × 8 columns: 8 accumulators. `lanes` ≤ 8 columns are stored; c rows are ldc bytes apart. */
-export function tile4x8(a: usize, b: usize, off: usize, k: i32, c: usize, ldc: usize, lanes: i32, bias: usize, accum: bool): void {
+/**
+ * 4 rows × 8 columns: 8 accumulators. `lanes` ≤ 8 columns are stored; rows of C are ldc bytes apart,
+ * columns cs bytes apart.
+ */
+export function tile4x8(a: usize, b: usize, off: usize, k: i32, c: usize, ldc: usize, cs: usize, lanes: i32, bias: usize, accum: bool): void {
   let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
   for (let i = 0; i < k; i++) {
     const p = b + <usize>load<i32>(off);
@@ -44,24 +57,24 @@ export function tile4x8(a: usize, b: usize, off: usize, k: i32, c: usize, ldc: u
   }
   const l0 = lanes < 4 ? lanes : 4, l1 = lanes - 4;
   let bv = biasOf(bias, 0);
-  storeLanes(c, f32x4.add(c00, bv), l0, accum);
-  storeLanes(c + 16, f32x4.add(c01, bv), l1, accum);
+  storeLanes(c, f32x4.add(c00, bv), l0, accum, cs);
+  storeLanes(c + 4 * cs, f32x4.add(c01, bv), l1, accum, cs);
   c += ldc;
   bv = biasOf(bias, 1);
-  storeLanes(c, f32x4.add(c10, bv), l0, accum);
-  storeLanes(c + 16, f32x4.add(c11, bv), l1, accum);
+  storeLanes(c, f32x4.add(c10, bv), l0, accum, cs);
+  storeLanes(c + 4 * cs, f32x4.add(c11, bv), l1, accum, cs);
   c += ldc;
   bv = biasOf(bias, 2);
-  storeLanes(c, f32x4.add(c20, bv), l0, accum);
-  storeLanes(c + 16, f32x4.add(c21, bv), l1, accum);
+  storeLanes(c, f32x4.add(c20, bv), l0, accum, cs);
+  storeLanes(c + 4 * cs, f32x4.add(c21, bv), l1, accum, cs);
   c += ldc;
   bv = biasOf(bias, 3);
-  storeLanes(c, f32x4.add(c30, bv), l0, accum);
-  storeLanes(c + 16, f32x4.add(c31, bv), l1, accum);
+  storeLanes(c, f32x4.add(c30, bv), l0, accum, cs);
+  storeLanes(c + 4 * cs, f32x4.add(c31, bv), l1, accum, cs);
 }
 
 /** 4 rows × 4 columns, for a row tail of ≤ 4 columns. */
-export function tile4x4(a: usize, b: usize, off: usize, k: i32, c: usize, ldc: usize, lanes: i32, bias: usize, accum: bool): void {
+export function tile4x4(a: usize, b: usize, off: usize, k: i32, c: usize, ldc: usize, cs: usize, lanes: i32, bias: usize, accum: bool): void {
   let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
   for (let i = 0; i < k; i++) {
     const b0 = v128.load(b + <usize>load<i32>(off));
@@ -72,14 +85,14 @@ export function tile4x4(a: usize, b: usize, off: usize, k: i32, c: usize, ldc: u
     a += 16;
     off += 4;
   }
-  storeLanes(c, f32x4.add(c0, biasOf(bias, 0)), lanes, accum);
-  storeLanes(c + ldc, f32x4.add(c1, biasOf(bias, 1)), lanes, accum);
-  storeLanes(c + 2 * ldc, f32x4.add(c2, biasOf(bias, 2)), lanes, accum);
-  storeLanes(c + 3 * ldc, f32x4.add(c3, biasOf(bias, 3)), lanes, accum);
+  storeLanes(c, f32x4.add(c0, biasOf(bias, 0)), lanes, accum, cs);
+  storeLanes(c + ldc, f32x4.add(c1, biasOf(bias, 1)), lanes, accum, cs);
+  storeLanes(c + 2 * ldc, f32x4.add(c2, biasOf(bias, 2)), lanes, accum, cs);
+  storeLanes(c + 3 * ldc, f32x4.add(c3, biasOf(bias, 3)), lanes, accum, cs);
 }
 
 /** 1 row × 16 columns (A is a plain row [k]), for row counts that are not a multiple of 4. */
-export function tile1x16(a: usize, b: usize, off: usize, k: i32, c: usize, lanes: i32, bias: usize, accum: bool): void {
+export function tile1x16(a: usize, b: usize, off: usize, k: i32, c: usize, cs: usize, lanes: i32, bias: usize, accum: bool): void {
   let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
   for (let i = 0; i < k; i++) {
     const p = b + <usize>load<i32>(off);
@@ -92,8 +105,8 @@ export function tile1x16(a: usize, b: usize, off: usize, k: i32, c: usize, lanes
     off += 4;
   }
   const bv = biasOf(bias, 0);
-  storeLanes(c, f32x4.add(c0, bv), lanes, accum);
-  storeLanes(c + 16, f32x4.add(c1, bv), lanes - 4, accum);
-  storeLanes(c + 32, f32x4.add(c2, bv), lanes - 8, accum);
-  storeLanes(c + 48, f32x4.add(c3, bv), lanes - 12, accum);
+  storeLanes(c, f32x4.add(c0, bv), lanes, accum, cs);
+  storeLanes(c + 4 * cs, f32x4.add(c1, bv), lanes - 4, accum, cs);
+  storeLanes(c + 8 * cs, f32x4.add(c2, bv), lanes - 8, accum, cs);
+  storeLanes(c + 12 * cs, f32x4.add(c3, bv), lanes - 12, accum, cs);
 }

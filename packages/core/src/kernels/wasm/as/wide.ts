@@ -36,34 +36,32 @@ export function wideRun(d: usize, from: i32, to: i32): void {
   prepRange(d, from, to, per);
   const apack = <usize>field(d, L.APACK), off = <usize>field(d, L.OFF);
   const b = <usize>field(d, L.B), bimg = <usize>field(d, L.BIMG), brow = <usize>field(d, L.BROW);
-  const out = <usize>field(d, L.OUT), biasBase = <usize>field(d, L.BIAS), accum = field(d, L.ACC) != 0;
-  const ldc = <usize>(oh * ow) << 2;
+  const out = <usize>field(d, L.OUT), oimg = <usize>field(d, L.OIMG), och = <usize>field(d, L.OCH);
+  const orow = <usize>field(d, L.OROW), ocs = <usize>field(d, L.OCS);
+  const biasBase = <usize>field(d, L.BIAS), accum = field(d, L.ACC) != 0;
   for (let u = from; u < to; u++) {
     const n = u / per, t = u - n * per, oy = t / groups, g = t - oy * groups;
     const bRow = b + <usize>n * bimg + <usize>oy * brow;
+    const r = g < full ? g * 4 : g + full * 3; // first row of A in this group
+    const cRow = out + <usize>n * oimg + <usize>r * och + <usize>oy * orow;
+    const bias = biasBase ? biasBase + (<usize>r << 2) : 0;
     if (g < full) {
-      const r = g * 4;
       const a = apack + ((<usize>g * k) << 4);
-      const cRow = out + ((<usize>((n * o + r) * oh + oy) * ow) << 2);
-      const bias = biasBase ? biasBase + (<usize>r << 2) : 0;
       let x = 0;
       while (x < ow) {
         const lanes = ow - x;
         if (lanes > 4) {
-          tile4x8(a, bRow + (<usize>x << 2), off, k, cRow + (<usize>x << 2), ldc, lanes < 8 ? lanes : 8, bias, accum);
+          tile4x8(a, bRow + (<usize>x << 2), off, k, cRow + <usize>x * ocs, och, ocs, lanes < 8 ? lanes : 8, bias, accum);
           x += 8;
         } else {
-          tile4x4(a, bRow + (<usize>x << 2), off, k, cRow + (<usize>x << 2), ldc, lanes, bias, accum);
+          tile4x4(a, bRow + (<usize>x << 2), off, k, cRow + <usize>x * ocs, och, ocs, lanes, bias, accum);
           x += 4;
         }
       }
     } else {
-      const r = full * 4 + (g - full);
       const a = apack + ((<usize>full * k) << 4) + ((<usize>(g - full) * k) << 2);
-      const cRow = out + ((<usize>((n * o + r) * oh + oy) * ow) << 2);
-      const bias = biasBase ? biasBase + (<usize>r << 2) : 0;
       for (let x = 0; x < ow; x += 16) {
-        tile1x16(a, bRow + (<usize>x << 2), off, k, cRow + (<usize>x << 2), ow - x < 16 ? ow - x : 16, bias, accum);
+        tile1x16(a, bRow + (<usize>x << 2), off, k, cRow + <usize>x * ocs, ocs, ow - x < 16 ? ow - x : 16, bias, accum);
       }
     }
   }
