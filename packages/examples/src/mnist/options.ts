@@ -3,7 +3,7 @@
 import { formatOptions, parseOptions, type OptionValues } from '../shared/args.ts';
 
 export const MNIST_OPTION_SPECS = {
-  epochs: { kind: 'int', default: 4, min: 1, help: 'passes over the training set' },
+  epochs: { kind: 'int', default: 3, min: 1, help: 'passes over the training set' },
   'batch-size': { kind: 'int', default: 64, min: 1, max: 60_000, help: 'examples per optimizer step' },
   lr: { kind: 'number', default: 2e-3, min: 0, minInclusive: false, max: 10, help: 'peak learning rate (Adam)' },
   seed: { kind: 'int', default: 1, min: 0, max: 2 ** 32 - 1, help: 'seed of the init, the shuffling and dropout' },

@@ -72,9 +72,10 @@ export function runMnist(s: MnistRunSettings): MnistRunResult {
     schedule.step();
     epochs.push(stats);
     trainSeconds += stats.seconds;
-    log(`epoch ${e}/${s.epochs}: loss ${stats.loss.toFixed(4)}, train accuracy ${pct(stats.accuracy)}, lr ${lr.toPrecision(3)}, ${stats.seconds.toFixed(1)} s`);
+    log(`epoch ${e}/${s.epochs}: loss ${stats.loss.toFixed(4)}, train accuracy ${pct(stats.accuracy)}, lr ${lr.toPrecision(3)}, ${stats.seconds.toFixed(1)} s (cpu ${stats.cpuSeconds.toFixed(1)} s)`);
   }
-  log(`training time: ${trainSeconds.toFixed(1)} s (${(trainSeconds / s.epochs).toFixed(1)} s per epoch)`);
+  const cpuSeconds = epochs.reduce((t, e) => t + e.cpuSeconds, 0);
+  log(`training time: ${trainSeconds.toFixed(1)} s (${(trainSeconds / s.epochs).toFixed(1)} s per epoch; process cpu time ${cpuSeconds.toFixed(1)} s)`);
 
   const result = evaluate(model, test);
   log(`test accuracy: ${pct(result.accuracy)} (${result.correct}/${result.count}), test loss ${result.loss.toFixed(4)}; evaluation time ${result.seconds.toFixed(1)} s`);

@@ -26,8 +26,10 @@ export interface EpochStats {
   /** Mean training loss and accuracy over the epoch (running, as the model changed). */
   loss: number;
   accuracy: number;
-  /** Training time of the epoch (batches, forward, backward, updates). */
+  /** Training time of the epoch (batches, forward, backward, updates): wall clock, and CPU time of
+   *  this process (all its threads; below the wall time when other programs share the cores). */
   seconds: number;
+  cpuSeconds: number;
   /** Per-window mean loss and accuracy (`windows` equal parts of the epoch), for the curves. */
   windowLoss: number[];
   windowAccuracy: number[];
@@ -45,6 +47,7 @@ export interface EpochSettings {
 /** One pass over `data` in a fresh seeded order; the optimizer steps once per batch. */
 export function trainEpoch(model: Model, optimizer: Optimizer, data: MnistSplit, s: EpochSettings): EpochStats {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   model.train();
   const order = shuffledOrder(data.count, s.rng);
   const nBatches = Math.ceil(data.count / s.batchSize);
@@ -73,7 +76,11 @@ export function trainEpoch(model: Model, optimizer: Optimizer, data: MnistSplit,
     }
     s.onBatch?.(done, lossSum / seen, correct / seen);
   }
-  return { loss: lossSum / seen, accuracy: correct / seen, seconds: (performance.now() - t0) / 1000, windowLoss, windowAccuracy };
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    loss: lossSum / seen, accuracy: correct / seen, windowLoss, windowAccuracy,
+    seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6,
+  };
 }
 
 export interface EvalResult {
