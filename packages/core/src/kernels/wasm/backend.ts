@@ -20,7 +20,7 @@ export interface WasmBackend extends KernelBackend {
 /** `workers`: helper threads besides the caller (default: CONVGRAD_THREADS or the core count, minus one). */
 export function createWasmBackend(k: WasmKernels, workers = Pool.defaultWorkers()): WasmBackend {
   const ctlBase = (k.exports.heapBase() + 63) & ~63;
-  const arenaBase = ctlBase + Pool.slotBytes(workers) + 64;
+  const arenaBase = ctlBase + Pool.CONTROL_BYTES + 64;
   const pool = new Pool(k, ctlBase, workers);
   const ctx: WasmContext = { arena: new Arena(k.memory, arenaBase), pool, exports: k.exports, stats: emptyStats() };
 

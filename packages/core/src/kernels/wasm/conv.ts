@@ -132,11 +132,12 @@ export function wasmConv2dForward(
     const tabLen = dot ? Math.ceil((g.oh * g.ow) / 4) * 4 : k;
     const tab = arena.alloc(4 * tabLen);
     const apack = dot ? 0 : arena.alloc(4 * g.o * k);
+    const flags = arena.alloc(4 * g.n);
     const { i32 } = arena;
 
     const d = desc >> 2;
     i32.fill(0, d, d + FIELDS);
-    writePrep(i32, d, xp, g, { first: 0, step: 1, count: g.h }, { first: 0, step: 1, count: g.w }, g.pt, g.pl, p, hp, wq, bp);
+    writePrep(i32, d, xp, g, { first: 0, step: 1, count: g.h }, { first: 0, step: 1, count: g.w }, g.pt, g.pl, p, hp, wq, bp, flags);
     i32[d + F.PREP] = inPlace ? 0 : 1;
     writeOut(i32, d, g, g.oh, g.ow, outp, g.ow * 4, 4, biasp);
     const flops = 2 * outLen * k;
@@ -157,7 +158,7 @@ export function wasmConv2dForward(
       i32[d + F.CSTR] = 4 * hp * wr;
       i32[d + F.WT] = wt;
       i32[d + F.POS] = tab;
-      ctx.pool.run(KIND_DOT, desc, g.n * groups, flops, groups);
+      ctx.pool.run(KIND_DOT, desc, g.n * groups, flops);
       ctx.stats.dot++;
     } else {
       // OFF[k] locates tap (c, ki, kj): column ox·sw + kj·dw = (ox + ⌊kj·dw/P⌋)·P + (kj·dw mod P), P = sw.
@@ -174,7 +175,7 @@ export function wasmConv2dForward(
       i32[d + F.APACK] = apack;
       i32[d + F.OFF] = tab;
       i32[d + F.BROW] = 4 * g.sh * wr;
-      ctx.pool.run(KIND_WIDE, desc, g.n * g.oh * groups, flops, g.oh * groups);
+      ctx.pool.run(KIND_WIDE, desc, g.n * g.oh * groups, flops);
       ctx.stats.wide++;
     }
     out.set(arena.f32.subarray(outp >> 2, (outp >> 2) + outLen));
@@ -187,7 +188,9 @@ export function wasmConv2dForward(
 
 /** Prep fields: compact rows/cols of the source given by lattices, padding, phases, destination. */
 function writePrep(i32: Int32Array, d: number, xp: number, g: Conv2dGeometry, rows: Lattice, cols: Lattice,
-  pt: number, pl: number, p: number, hp: number, wq: number, bp: number): void {
+  pt: number, pl: number, p: number, hp: number, wq: number, bp: number, flags: number): void {
+  i32.fill(0, flags >> 2, (flags >> 2) + g.n);
+  i32[d + F.FLAGS] = flags;
   i32[d + F.X] = xp;
   i32[d + F.CH] = g.c;
   i32[d + F.SH] = g.h;
@@ -258,6 +261,7 @@ function phasedConv(ctx: WasmContext, g: Conv2dGeometry, xp: number, rows: Latti
   const hp = ay.len, wq = ax.len;
   const bp = arena.alloc(4 * g.n * g.c * hp * wq);
   const prep = arena.alloc(4 * FIELDS);
+  const flags = arena.alloc(4 * g.n);
   const jobs: { py: number; px: number; k: number; desc: number; off: number; araw: number; apack: number }[] = [];
   for (let py = 0; py < sy; py++) {
     for (let px = 0; px < sx; px++) {
@@ -269,7 +273,7 @@ function phasedConv(ctx: WasmContext, g: Conv2dGeometry, xp: number, rows: Latti
   const { i32, f32 } = arena;
   const p0 = prep >> 2;
   i32.fill(0, p0, p0 + FIELDS);
-  writePrep(i32, p0, xp, g, rows, cols, ay.lead, ax.lead, 1, hp, wq, bp);
+  writePrep(i32, p0, xp, g, rows, cols, ay.lead, ax.lead, 1, hp, wq, bp, flags);
   ctx.pool.run(KIND_PREP, prep, g.n, 2 * g.n * g.c * hp * wq);
 
   const groups = (g.o >> 2) + (g.o & 3);
@@ -299,6 +303,6 @@ function phasedConv(ctx: WasmContext, g: Conv2dGeometry, xp: number, rows: Latti
     i32[d + F.APACK] = j.apack;
     i32[d + F.OFF] = j.off;
     i32[d + F.BROW] = 4 * wq;
-    ctx.pool.run(KIND_WIDE, j.desc, g.n * ty.count * groups, 2 * g.n * g.o * ty.count * tx.count * j.k, ty.count * groups);
+    ctx.pool.run(KIND_WIDE, j.desc, g.n * ty.count * groups, 2 * g.n * g.o * ty.count * tx.count * j.k);
   }
 }

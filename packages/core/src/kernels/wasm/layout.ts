@@ -5,7 +5,7 @@ export const F = {
   PT: 10, PL: 11, P: 12, HP: 13, WQ: 14, B: 15, BIMG: 16, PREP: 17,
   N: 18, O: 19, OH: 20, OW: 21, K: 22, APACK: 23, OFF: 24, BROW: 25,
   OUT: 26, OIMG: 27, OCH: 28, OROW: 29, OCS: 30, BIAS: 31, ACC: 32,
-  KH: 33, KW: 34, KROW: 35, CSTR: 36, WT: 37, POS: 38,
+  KH: 33, KW: 34, KROW: 35, CSTR: 36, WT: 37, POS: 38, FLAGS: 39,
 } as const;
 export const FIELDS = 40;
 

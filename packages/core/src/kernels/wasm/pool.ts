@@ -1,36 +1,45 @@
 // Runs a kernel job on the calling thread plus worker threads that share the wasm memory.
-// Protocol per worker, an Int32Array control slot in shared memory:
-//   main writes KIND/DESC/FROM/TO, bumps GEN and notifies; the worker runs its range, stores DONE = GEN
-//   and notifies; main runs its own range meanwhile, then waits for every DONE. Workers spin briefly and
-//   then sleep in Atomics.wait; they are unref'd, so they never keep the process alive.
-// Workers start lazily on the first job large enough to share, and jobs run single-threaded until they
-// report READY, so nothing ever waits for a thread to start.
+// Units are claimed in chunks from a shared counter, so a worker that is slow to wake (or descheduled
+// on a busy machine) only delays the chunk it holds; the caller takes whatever is left.
+// Control block (Int32Array in shared memory):
+//   GEN   job number; main bumps it and notifies to post a job (KIND, DESC, TOTAL, CHUNK written before)
+//   NEXT  (GEN tag << 20) | next unclaimed unit; claims are compare-exchanges that check the tag, and main
+//         marks a finished job's tag exhausted, so a late worker can never claim units of a job it did
+//         not read the parameters of
+//   DONE  units completed; main waits for DONE = TOTAL
+// Workers spin briefly and then sleep in Atomics.wait; they are unref'd, so they never keep the process
+// alive. They start lazily on the first job large enough to share; jobs run on the caller alone until
+// workers report READY, so nothing ever waits for a thread to start.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { WasmKernels } from './module.ts';
 
-const GEN = 0, DONE = 1, KIND = 2, DESC = 3, FROM = 4, TO = 5, READY = 6, FAILED = 7;
-const SLOT_INTS = 16;
+const GEN = 0, NEXT = 1, DONE = 2, KIND = 3, DESC = 4, TOTAL = 5, CHUNK = 6, READY = 7, FAILED = 8;
+const CTL_INTS = 16;
+const TAG_SHIFT = 20, UNIT_MASK = (1 << TAG_SHIFT) - 1;
 const WORKER_SPIN = 20_000; // ~ tens of µs of polling before a worker sleeps
 
-/** Below this many flops a job stays on the calling thread (waking a worker costs ~10-50 µs). */
+/** Below this many flops a job stays on the calling thread (waking a worker costs ~10–50 µs). */
 export const PARALLEL_MIN_FLOPS = 400_000;
+/** Work per claimed chunk: small enough that a stalled worker holds little, large enough to amortise a claim. */
+const CHUNK_FLOPS = 250_000;
 
 export class Pool {
+  private readonly ctl: Int32Array;
   private workers: Worker[] = [];
-  private ctl: Int32Array[] = [];
   private gen = 0;
   private started = false;
   private broken = false;
-  /** Jobs that ran on more than one thread. */
+  /** Jobs that were offered to worker threads. */
   parallelJobs = 0;
 
-  /** `ctlBase`: SLOT_INTS·4 bytes per possible worker, reserved in wasm memory by the caller. */
-  constructor(private readonly k: WasmKernels, private readonly ctlBase: number, readonly maxWorkers: number) {}
-
-  static slotBytes(workers: number): number {
-    return workers * SLOT_INTS * 4;
+  /** `ctlAt`: CONTROL_BYTES reserved in wasm memory by the caller. */
+  constructor(private readonly k: WasmKernels, private readonly ctlAt: number, readonly maxWorkers: number) {
+    this.ctl = new Int32Array(k.memory.buffer, ctlAt, CTL_INTS);
+    this.ctl.fill(0);
   }
+
+  static readonly CONTROL_BYTES = CTL_INTS * 4;
 
   static defaultWorkers(): number {
     const env = process.env.CONVGRAD_THREADS;
@@ -42,19 +51,15 @@ export class Pool {
     this.started = true;
     const url = new URL('./worker.mjs', import.meta.url);
     for (let i = 0; i < this.maxWorkers; i++) {
-      const slot = this.ctlBase + i * SLOT_INTS * 4;
-      const ctl = new Int32Array(this.k.memory.buffer, slot, SLOT_INTS);
-      ctl.fill(0);
       try {
         // plain JS: no loader or flags of the parent (e.g. --input-type, tsx) are needed or wanted
-        const w = new Worker(url, { execArgv: [], workerData: { module: this.k.module, memory: this.k.memory, slot, spin: WORKER_SPIN } });
+        const w = new Worker(url, { execArgv: [], workerData: { module: this.k.module, memory: this.k.memory, ctlAt: this.ctlAt, spin: WORKER_SPIN } });
         w.unref();
         w.on('error', (e) => {
           this.broken = true;
           console.warn(`convgrad: wasm worker failed (${e.message}); continuing on one thread`);
         });
         this.workers.push(w);
-        this.ctl.push(ctl);
       } catch (e) {
         console.warn(`convgrad: cannot start a wasm worker (${(e as Error).message}); continuing on one thread`);
         break;
@@ -66,54 +71,50 @@ export class Pool {
   async warm(timeoutMs = 10_000): Promise<number> {
     if (!this.started) this.start();
     const t0 = Date.now();
-    while (!this.broken && this.ctl.some((c) => Atomics.load(c, READY) !== 1)) {
+    while (!this.broken && Atomics.load(this.ctl, READY) < this.workers.length) {
       if (Date.now() - t0 > timeoutMs) throw new Error('convgrad: wasm workers did not start');
       await new Promise((r) => setTimeout(r, 5));
     }
-    return this.broken ? 0 : this.ctl.length;
+    return this.broken ? 0 : this.workers.length;
   }
 
-  /** Workers ready to take work now. */
-  private ready(): Int32Array[] {
-    if (!this.started) this.start();
-    if (this.broken) return [];
-    return this.ctl.filter((c) => Atomics.load(c, READY) === 1);
-  }
-
-  /**
-   * Runs units [0, units) of job `kind`/`desc`. `align` > 1 prefers split points at multiples of it
-   * (units of one image), `flops` decides whether sharing pays.
-   */
-  run(kind: number, desc: number, units: number, flops: number, align = 1): void {
+  /** Runs units [0, units) of job `kind`/`desc`; `flops` decides whether sharing pays. */
+  run(kind: number, desc: number, units: number, flops: number): void {
     const run = this.k.exports.run;
-    const helpers = this.maxWorkers > 0 && units > 1 && flops >= PARALLEL_MIN_FLOPS ? this.ready().slice(0, units - 1) : [];
-    if (helpers.length === 0) {
+    if (this.maxWorkers === 0 || units < 2 || flops < PARALLEL_MIN_FLOPS || units > UNIT_MASK >> 1) {
+      run(kind, desc, 0, units);
+      return;
+    }
+    if (!this.started) this.start();
+    if (this.broken || Atomics.load(this.ctl, READY) === 0) {
       run(kind, desc, 0, units);
       return;
     }
     this.parallelJobs++;
-    const parts = helpers.length + 1;
-    const cut = (i: number): number => {
-      const even = Math.round((units * i) / parts);
-      const aligned = Math.round(even / align) * align;
-      return align > 1 && Math.abs(aligned - even) * 8 <= units / parts ? aligned : even;
-    };
-    const gen = ++this.gen;
-    for (let i = 0; i < helpers.length; i++) {
-      const c = helpers[i];
-      c[KIND] = kind;
-      c[DESC] = desc;
-      c[FROM] = cut(i + 1);
-      c[TO] = cut(i + 2);
-      Atomics.store(c, GEN, gen);
-      Atomics.notify(c, GEN);
+    const ctl = this.ctl;
+    const chunk = Math.max(1, Math.min(Math.ceil(units / 4), Math.floor((units * CHUNK_FLOPS) / flops)));
+    const gen = (this.gen = (this.gen + 1) & 0x3fffffff);
+    const tag = (gen & 0x7ff) << TAG_SHIFT;
+    ctl[KIND] = kind;
+    ctl[DESC] = desc;
+    ctl[TOTAL] = units;
+    ctl[CHUNK] = chunk;
+    Atomics.store(ctl, DONE, 0);
+    Atomics.store(ctl, NEXT, tag);
+    Atomics.store(ctl, GEN, gen);
+    Atomics.notify(ctl, GEN);
+    let mine = 0;
+    for (;;) {
+      const from = Atomics.add(ctl, NEXT, chunk) & UNIT_MASK; // only this thread adds; workers compare-exchange
+      if (from >= units) break;
+      const to = Math.min(units, from + chunk);
+      run(kind, desc, from, to);
+      mine += to - from;
     }
-    run(kind, desc, 0, cut(1));
-    for (const c of helpers) {
-      for (let i = 0; Atomics.load(c, DONE) !== gen; i++) {
-        if (i > 2000) Atomics.wait(c, DONE, Atomics.load(c, DONE), 1);
-      }
-      if (Atomics.load(c, FAILED)) throw new Error('convgrad: a wasm worker failed while running a kernel');
+    Atomics.store(ctl, NEXT, tag | UNIT_MASK); // exhausted: no late claim on this job
+    for (let i = 0, done = Atomics.load(ctl, DONE); done + mine < units; i++, done = Atomics.load(ctl, DONE)) {
+      if (i > 1000) Atomics.wait(ctl, DONE, done, 1);
     }
+    if (Atomics.load(ctl, FAILED)) throw new Error('convgrad: a wasm worker failed while running a kernel');
   }
 }

@@ -1,14 +1,15 @@
-// A kernel worker: instantiates the kernels on the shared memory and runs the ranges the main thread
-// posts into its control slot (see pool.ts for the protocol). Plain JS so Node loads it without a TS loader.
+// A kernel worker: instantiates the kernels on the shared memory and helps with the jobs the main
+// thread posts (protocol in pool.ts). Plain JS so Node loads it without a TS loader.
 import { workerData } from 'node:worker_threads';
 
-const { module, memory, slot, spin } = workerData;
-const GEN = 0, DONE = 1, KIND = 2, DESC = 3, FROM = 4, TO = 5, READY = 6, FAILED = 7;
-const ctl = new Int32Array(memory.buffer, slot, 8);
+const { module, memory, ctlAt, spin } = workerData;
+const GEN = 0, NEXT = 1, DONE = 2, KIND = 3, DESC = 4, TOTAL = 5, CHUNK = 6, READY = 7, FAILED = 8;
+const TAG_SHIFT = 20, UNIT_MASK = (1 << TAG_SHIFT) - 1;
+const ctl = new Int32Array(memory.buffer, ctlAt, 16);
 const { run } = new WebAssembly.Instance(module, { env: { memory } }).exports;
-Atomics.store(ctl, READY, 1);
+Atomics.add(ctl, READY, 1);
 
-let seen = 0;
+let seen = Atomics.load(ctl, GEN);
 for (;;) {
   let gen = Atomics.load(ctl, GEN);
   for (let i = 0; gen === seen && i < spin; i++) gen = Atomics.load(ctl, GEN);
@@ -17,13 +18,22 @@ for (;;) {
     continue;
   }
   seen = gen;
-  if (gen < 0) break; // shutdown
-  try {
-    run(ctl[KIND], ctl[DESC], ctl[FROM], ctl[TO]);
-  } catch (e) {
-    Atomics.store(ctl, FAILED, 1);
-    console.error(`convgrad wasm worker: ${e?.message ?? e}`);
+  const kind = ctl[KIND], desc = ctl[DESC], total = ctl[TOTAL], chunk = ctl[CHUNK];
+  const tag = (gen & 0x7ff) << TAG_SHIFT;
+  for (;;) {
+    const v = Atomics.load(ctl, NEXT);
+    const from = v & UNIT_MASK;
+    // another job (checking GEN too narrows tag aliasing to a few instructions), or nothing left
+    if ((v & ~UNIT_MASK) !== tag || from >= total || Atomics.load(ctl, GEN) !== gen) break;
+    const to = Math.min(total, from + chunk);
+    if (Atomics.compareExchange(ctl, NEXT, v, tag | to) !== v) continue;
+    try {
+      run(kind, desc, from, to);
+    } catch (e) {
+      Atomics.store(ctl, FAILED, 1);
+      console.error(`convgrad wasm worker: ${e?.message ?? e}`);
+    }
+    Atomics.add(ctl, DONE, to - from);
+    Atomics.notify(ctl, DONE);
   }
-  Atomics.store(ctl, DONE, gen);
-  Atomics.notify(ctl, DONE);
 }

@@ -1,7 +1,7 @@
 // The dot kernel: a convolution whose output rows are short and whose kernel rows are long (the weight
 // gradient, where the "kernel" is δ). It vectorises along kernel rows, 4 taps per v128, and reduces the lanes
 // at the end. Tiles: 4 output channels × 2 output positions, or 1 channel × 4 positions for leftover channels.
-// Work units are (image n, channel group g).
+// Work units are (image n, channel group g); each walks the input channels in chunks whose weights fit L1.
 import * as L from './layout';
 import { prepRange } from './prep';
 
@@ -19,6 +19,13 @@ export function dotUnits(d: usize): i32 {
   return field(d, L.N) * ((o >> 2) + (o & 3));
 }
 
+/** Channels per pass: the 4 weight rows of a pass (4·cs·KH·KW floats) stay within ~16 KiB of L1. */
+@inline function chunkChannels(kh: i32, kw: i32, c: i32): i32 {
+  const per = 16 * kh * kw;
+  const cs = per > 0 ? 16384 / per : c;
+  return cs < 1 ? 1 : cs > c ? c : cs;
+}
+
 export function dotRun(d: usize, from: i32, to: i32): void {
   const o = field(d, L.O), full = o >> 2, groups = full + (o & 3);
   prepRange(d, from, to, groups);
@@ -29,104 +36,110 @@ export function dotRun(d: usize, from: i32, to: i32): void {
   const kv = kw >> 2, tail = kw & 3;
   // lanes ≥ tail of the last vector belong to the next row: zero them in both operands
   const mask = i32x4.gt_s(i32x4.splat(tail), i32x4(0, 1, 2, 3));
-  const wRowBytes = <usize>kw << 2, wChan = <usize>(c * kh * kw) << 2;
+  const wRowBytes = <usize>kw << 2, wChan = <usize>(c * kh * kw) << 2, wPlane = <usize>(kh * kw) << 2;
+  const plane = <usize>np << 2;
+  const cs = chunkChannels(kh, kw, c);
   for (let u = from; u < to; u++) {
     const n = u / groups, g = u - n * groups;
     const img = b + <usize>n * bimg;
-    if (g < full) {
-      const r = g * 4;
-      const w0 = wt + <usize>r * wChan;
-      const oBase = out + ((<usize>(n * o + r) * np) << 2);
-      for (let p = 0; p < np; p += 2) {
-        const q0 = <usize>load<i32>(pos + (<usize>p << 2)), q1 = <usize>load<i32>(pos + (<usize>p << 2), 4);
-        let s00 = f32x4.splat(0), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
-        let wr = w0;
-        for (let ci = 0; ci < c; ci++) {
-          let xr = img + <usize>ci * cstr;
-          for (let ki = 0; ki < kh; ki++, xr += krow) {
-            let x0 = xr + q0, x1 = xr + q1, w = wr;
-            for (let v = 0; v < kv; v++, x0 += 16, x1 += 16, w += 16) {
-              const a0 = v128.load(x0), a1 = v128.load(x1);
-              const b0 = v128.load(w), b1 = v128.load(w + wChan), b2 = v128.load(w + 2 * wChan), b3 = v128.load(w + 3 * wChan);
-              s00 = f32x4.add(s00, f32x4.mul(a0, b0));
-              s01 = f32x4.add(s01, f32x4.mul(a1, b0));
-              s10 = f32x4.add(s10, f32x4.mul(a0, b1));
-              s11 = f32x4.add(s11, f32x4.mul(a1, b1));
-              s20 = f32x4.add(s20, f32x4.mul(a0, b2));
-              s21 = f32x4.add(s21, f32x4.mul(a1, b2));
-              s30 = f32x4.add(s30, f32x4.mul(a0, b3));
-              s31 = f32x4.add(s31, f32x4.mul(a1, b3));
+    const four = g < full;
+    const r = four ? g * 4 : full * 4 + (g - full);
+    const rows = four ? 4 : 1;
+    const oBase = out + ((<usize>(n * o + r) * np) << 2);
+    // start from the bias; each pass over a chunk of channels adds its partial sums
+    for (let i = 0; i < rows; i++) {
+      const bv: f32 = bias ? load<f32>(bias + (<usize>(r + i) << 2)) : 0;
+      for (let p = 0; p < np; p++) store<f32>(oBase + <usize>i * plane + (<usize>p << 2), bv);
+    }
+    for (let c0 = 0; c0 < c; c0 += cs) {
+      const c1 = c0 + cs < c ? c0 + cs : c;
+      const w0 = wt + <usize>r * wChan + <usize>c0 * wPlane;
+      const x0c = img + <usize>c0 * cstr;
+      if (four) {
+        for (let p = 0; p < np; p += 2) {
+          const q0 = <usize>load<i32>(pos + (<usize>p << 2)), q1 = <usize>load<i32>(pos + (<usize>p << 2), 4);
+          let s00 = f32x4.splat(0), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
+          let wr = w0;
+          for (let ci = c0; ci < c1; ci++) {
+            let xr = x0c + <usize>(ci - c0) * cstr;
+            for (let ki = 0; ki < kh; ki++, xr += krow, wr += wRowBytes) {
+              let x0 = xr + q0, x1 = xr + q1, w = wr;
+              for (let v = 0; v < kv; v++, x0 += 16, x1 += 16, w += 16) {
+                const a0 = v128.load(x0), a1 = v128.load(x1);
+                const b0 = v128.load(w), b1 = v128.load(w + wChan), b2 = v128.load(w + 2 * wChan), b3 = v128.load(w + 3 * wChan);
+                s00 = f32x4.add(s00, f32x4.mul(a0, b0));
+                s01 = f32x4.add(s01, f32x4.mul(a1, b0));
+                s10 = f32x4.add(s10, f32x4.mul(a0, b1));
+                s11 = f32x4.add(s11, f32x4.mul(a1, b1));
+                s20 = f32x4.add(s20, f32x4.mul(a0, b2));
+                s21 = f32x4.add(s21, f32x4.mul(a1, b2));
+                s30 = f32x4.add(s30, f32x4.mul(a0, b3));
+                s31 = f32x4.add(s31, f32x4.mul(a1, b3));
+              }
+              if (tail) {
+                const a0 = v128.and(v128.load(x0), mask), a1 = v128.and(v128.load(x1), mask);
+                const b0 = v128.and(v128.load(w), mask), b1 = v128.and(v128.load(w + wChan), mask);
+                const b2 = v128.and(v128.load(w + 2 * wChan), mask), b3 = v128.and(v128.load(w + 3 * wChan), mask);
+                s00 = f32x4.add(s00, f32x4.mul(a0, b0));
+                s01 = f32x4.add(s01, f32x4.mul(a1, b0));
+                s10 = f32x4.add(s10, f32x4.mul(a0, b1));
+                s11 = f32x4.add(s11, f32x4.mul(a1, b1));
+                s20 = f32x4.add(s20, f32x4.mul(a0, b2));
+                s21 = f32x4.add(s21, f32x4.mul(a1, b2));
+                s30 = f32x4.add(s30, f32x4.mul(a0, b3));
+                s31 = f32x4.add(s31, f32x4.mul(a1, b3));
+              }
             }
-            if (tail) {
-              const a0 = v128.and(v128.load(x0), mask), a1 = v128.and(v128.load(x1), mask);
-              const b0 = v128.and(v128.load(w), mask), b1 = v128.and(v128.load(w + wChan), mask);
-              const b2 = v128.and(v128.load(w + 2 * wChan), mask), b3 = v128.and(v128.load(w + 3 * wChan), mask);
-              s00 = f32x4.add(s00, f32x4.mul(a0, b0));
-              s01 = f32x4.add(s01, f32x4.mul(a1, b0));
-              s10 = f32x4.add(s10, f32x4.mul(a0, b1));
-              s11 = f32x4.add(s11, f32x4.mul(a1, b1));
-              s20 = f32x4.add(s20, f32x4.mul(a0, b2));
-              s21 = f32x4.add(s21, f32x4.mul(a1, b2));
-              s30 = f32x4.add(s30, f32x4.mul(a0, b3));
-              s31 = f32x4.add(s31, f32x4.mul(a1, b3));
-            }
-            wr += wRowBytes;
+          }
+          const pb = oBase + (<usize>p << 2);
+          addTo(pb, hsum(s00));
+          addTo(pb + plane, hsum(s10));
+          addTo(pb + 2 * plane, hsum(s20));
+          addTo(pb + 3 * plane, hsum(s30));
+          if (p + 1 < np) {
+            addTo(pb + 4, hsum(s01));
+            addTo(pb + plane + 4, hsum(s11));
+            addTo(pb + 2 * plane + 4, hsum(s21));
+            addTo(pb + 3 * plane + 4, hsum(s31));
           }
         }
-        const two = p + 1 < np;
-        const pb = oBase + (<usize>p << 2), plane = <usize>np << 2;
-        const bs0: f32 = bias ? load<f32>(bias + (<usize>r << 2)) : 0;
-        const bs1: f32 = bias ? load<f32>(bias + (<usize>r << 2), 4) : 0;
-        const bs2: f32 = bias ? load<f32>(bias + (<usize>r << 2), 8) : 0;
-        const bs3: f32 = bias ? load<f32>(bias + (<usize>r << 2), 12) : 0;
-        store<f32>(pb, hsum(s00) + bs0);
-        store<f32>(pb + plane, hsum(s10) + bs1);
-        store<f32>(pb + 2 * plane, hsum(s20) + bs2);
-        store<f32>(pb + 3 * plane, hsum(s30) + bs3);
-        if (two) {
-          store<f32>(pb, hsum(s01) + bs0, 4);
-          store<f32>(pb + plane, hsum(s11) + bs1, 4);
-          store<f32>(pb + 2 * plane, hsum(s21) + bs2, 4);
-          store<f32>(pb + 3 * plane, hsum(s31) + bs3, 4);
-        }
-      }
-    } else {
-      const r = full * 4 + (g - full);
-      const w0 = wt + <usize>r * wChan;
-      const oBase = out + ((<usize>(n * o + r) * np) << 2);
-      const bs: f32 = bias ? load<f32>(bias + (<usize>r << 2)) : 0;
-      for (let p = 0; p < np; p += 4) {
-        const pp = pos + (<usize>p << 2);
-        const q0 = <usize>load<i32>(pp), q1 = <usize>load<i32>(pp, 4), q2 = <usize>load<i32>(pp, 8), q3 = <usize>load<i32>(pp, 12);
-        let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
-        let wr = w0;
-        for (let ci = 0; ci < c; ci++) {
-          let xr = img + <usize>ci * cstr;
-          for (let ki = 0; ki < kh; ki++, xr += krow) {
-            let x = xr, w = wr;
-            for (let v = 0; v < kv; v++, x += 16, w += 16) {
-              const b0 = v128.load(w);
-              s0 = f32x4.add(s0, f32x4.mul(v128.load(x + q0), b0));
-              s1 = f32x4.add(s1, f32x4.mul(v128.load(x + q1), b0));
-              s2 = f32x4.add(s2, f32x4.mul(v128.load(x + q2), b0));
-              s3 = f32x4.add(s3, f32x4.mul(v128.load(x + q3), b0));
+      } else {
+        for (let p = 0; p < np; p += 4) {
+          const pp = pos + (<usize>p << 2);
+          const q0 = <usize>load<i32>(pp), q1 = <usize>load<i32>(pp, 4), q2 = <usize>load<i32>(pp, 8), q3 = <usize>load<i32>(pp, 12);
+          let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
+          let wr = w0;
+          for (let ci = c0; ci < c1; ci++) {
+            let xr = x0c + <usize>(ci - c0) * cstr;
+            for (let ki = 0; ki < kh; ki++, xr += krow, wr += wRowBytes) {
+              let x = xr, w = wr;
+              for (let v = 0; v < kv; v++, x += 16, w += 16) {
+                const b0 = v128.load(w);
+                s0 = f32x4.add(s0, f32x4.mul(v128.load(x + q0), b0));
+                s1 = f32x4.add(s1, f32x4.mul(v128.load(x + q1), b0));
+                s2 = f32x4.add(s2, f32x4.mul(v128.load(x + q2), b0));
+                s3 = f32x4.add(s3, f32x4.mul(v128.load(x + q3), b0));
+              }
+              if (tail) {
+                const b0 = v128.and(v128.load(w), mask);
+                s0 = f32x4.add(s0, f32x4.mul(v128.and(v128.load(x + q0), mask), b0));
+                s1 = f32x4.add(s1, f32x4.mul(v128.and(v128.load(x + q1), mask), b0));
+                s2 = f32x4.add(s2, f32x4.mul(v128.and(v128.load(x + q2), mask), b0));
+                s3 = f32x4.add(s3, f32x4.mul(v128.and(v128.load(x + q3), mask), b0));
+              }
             }
-            if (tail) {
-              const b0 = v128.and(v128.load(w), mask);
-              s0 = f32x4.add(s0, f32x4.mul(v128.and(v128.load(x + q0), mask), b0));
-              s1 = f32x4.add(s1, f32x4.mul(v128.and(v128.load(x + q1), mask), b0));
-              s2 = f32x4.add(s2, f32x4.mul(v128.and(v128.load(x + q2), mask), b0));
-              s3 = f32x4.add(s3, f32x4.mul(v128.and(v128.load(x + q3), mask), b0));
-            }
-            wr += wRowBytes;
           }
+          const pb = oBase + (<usize>p << 2);
+          addTo(pb, hsum(s0));
+          if (p + 1 < np) addTo(pb + 4, hsum(s1));
+          if (p + 2 < np) addTo(pb + 8, hsum(s2));
+          if (p + 3 < np) addTo(pb + 12, hsum(s3));
         }
-        const pb = oBase + (<usize>p << 2);
-        store<f32>(pb, hsum(s0) + bs);
-        if (p + 1 < np) store<f32>(pb, hsum(s1) + bs, 4);
-        if (p + 2 < np) store<f32>(pb, hsum(s2) + bs, 8);
-        if (p + 3 < np) store<f32>(pb, hsum(s3) + bs, 12);
       }
     }
   }
+}
+
+@inline function addTo(p: usize, v: f32): void {
+  store<f32>(p, load<f32>(p) + v);
 }

@@ -48,4 +48,7 @@ export const CSTR = 36;  // bytes per channel in B
 export const WT = 37;    // weights [O][C][KH][KW], unpacked
 export const POS = 38;   // i32 byte offsets of each output position, padded to a multiple of 4
 
+// i32[N] per job, zeroed by JS: 0 = image not prepared, 1 = being prepared, 2 = ready (see prep.ts)
+export const FLAGS = 39;
+
 export const FIELDS = 40;

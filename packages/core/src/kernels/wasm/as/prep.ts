@@ -3,7 +3,7 @@
 // With P > 1 every padded row is stored as P "phase" rows (columns r, r+P, r+2P, …), so a stride-P walk
 // along the row becomes contiguous and loads as whole vectors.
 // Every byte is written once with its final value: two threads preparing the same image concurrently
-// (at the boundary of their ranges) then never expose a half-written buffer to each other.
+// then never expose a half-written buffer to each other.
 import * as L from './layout';
 
 @inline function field(d: usize, i: i32): i32 {
@@ -44,11 +44,22 @@ export function prepImage(d: usize, n: i32): void {
   }
 }
 
-/** Prepares every image touched by units [from, to) when `per` units make one image. */
+/**
+ * Prepares every image touched by units [from, to) when `per` units make one image, unless already done.
+ * Threads claim units in chunks, so two may reach the same image: the flag lets the second skip a
+ * finished image; one still being prepared is prepared again (same bytes, same values), never waited for.
+ */
 export function prepRange(d: usize, from: i32, to: i32, per: i32): void {
   if (field(d, L.PREP) == 0 || to <= from) return;
+  const flags = <usize>field(d, L.FLAGS);
   const last = (to - 1) / per;
-  for (let n = from / per; n <= last; n++) prepImage(d, n);
+  for (let n = from / per; n <= last; n++) {
+    const f = flags + (<usize>n << 2);
+    if (atomic.load<i32>(f) == 2) continue;
+    atomic.cmpxchg<i32>(f, 0, 1);
+    prepImage(d, n);
+    atomic.store<i32>(f, 2);
+  }
 }
 
 /** dst[p][a][b] = src[p][y0 + ys·a][x0 + xs·b] for `planes` planes of h×w: the taps a dilated kernel keeps. */
