@@ -13,7 +13,7 @@ import { evaluate, trainEpoch, type EpochStats, type EvalResult } from './train.
 export interface MnistRunSettings {
   epochs: number;
   batchSize: number;
-  /** Initial Adam learning rate; multiplied by `lrGamma` every `lrStepEpochs` epochs. */
+  /** Initial Adam learning rate; multiplied by `lrGamma` (default 0.3) every `lrStepEpochs` (default 1) epochs. */
   lr: number;
   lrStepEpochs?: number;
   lrGamma?: number;
@@ -44,6 +44,9 @@ export interface MnistRunResult {
   chartPath: string;
 }
 
+/** Step schedule: the learning rate is multiplied by this after every epoch. */
+export const LR_GAMMA = 0.3;
+
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
 export function runMnist(s: MnistRunSettings): MnistRunResult {
@@ -56,9 +59,9 @@ export function runMnist(s: MnistRunSettings): MnistRunResult {
   log(`model: ${describe(spec)}; ${(forwardMacs(spec) / 1e3).toFixed(0)}k MACs per image`);
 
   const model = buildLeNet(spec, s.seed);
-  log(`parameters: ${model.numParameters()}; kernels: ${getBackend().name}; batch ${s.batchSize}, Adam lr ${s.lr}`);
+  log(`parameters: ${model.numParameters()}; kernels: ${getBackend().name}; batch ${s.batchSize}, Adam lr ${s.lr} × ${s.lrGamma ?? LR_GAMMA} every ${s.lrStepEpochs ?? 1} epoch(s)`);
   const optimizer = new Adam(model.parameters(), { lr: s.lr });
-  const schedule = new StepLR(optimizer, s.lrStepEpochs ?? 1, s.lrGamma ?? 1);
+  const schedule = new StepLR(optimizer, s.lrStepEpochs ?? 1, s.lrGamma ?? LR_GAMMA);
   const shuffleRng = new Rng(s.seed + 1);
 
   const epochs: EpochStats[] = [];
