@@ -1,13 +1,10 @@
-// Reference GEMM in plain TypeScript: C[m×n] = A[m×k] · B[k×n] (+ C when accumulate), row-major.
+// GEMM in plain TypeScript: C[m×n] = A[m×k] · B[k×n] (+ C when accumulate), row-major.
+// Blocked as in GotoBLAS: MC rows × NB columns of C at a time, depth in passes of KC; A's block and
+// one 4-column tile of B are packed into panel.ts's arena, whose 2×4 register-blocked loop does the work.
 import type { TypedArray } from '../tensor.ts';
+import { ARENA, B_OFF, C_OFF, clearC, KC, MC, NB, packA, tileTimesBlock } from './panel.ts';
 
-const NB = 256; // columns of C kept hot in cache
-const KB = 128; // depth of one pass
-
-/**
- * Offsets let callers address a slice of a larger buffer without allocating views.
- * Four rows of C are updated per pass over a row of B (register blocking on A).
- */
+/** Offsets let callers address a slice of a larger buffer without allocating views. */
 export function gemm(
   m: number, n: number, k: number,
   a: TypedArray, aOff: number,
@@ -15,36 +12,57 @@ export function gemm(
   c: TypedArray, cOff: number,
   accumulate: boolean,
 ): void {
-  if (!accumulate) c.fill(0, cOff, cOff + m * n);
-  for (let j0 = 0; j0 < n; j0 += NB) {
-    const j1 = Math.min(n, j0 + NB);
-    for (let p0 = 0; p0 < k; p0 += KB) {
-      const p1 = Math.min(k, p0 + KB);
-      let i = 0;
-      for (; i + 4 <= m; i += 4) {
-        const ar = aOff + i * k;
-        const c0 = cOff + i * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
-        for (let p = p0; p < p1; p++) {
-          const a0 = a[ar + p], a1 = a[ar + k + p], a2 = a[ar + 2 * k + p], a3 = a[ar + 3 * k + p];
-          const br = bOff + p * n;
-          for (let j = j0; j < j1; j++) {
-            const bv = b[br + j];
-            c[c0 + j] += a0 * bv;
-            c[c1 + j] += a1 * bv;
-            c[c2 + j] += a2 * bv;
-            c[c3 + j] += a3 * bv;
-          }
-        }
+  if (m === 0 || n === 0) return;
+  if (k === 0) {
+    if (!accumulate) c.fill(0, cOff, cOff + m * n);
+    return;
+  }
+  for (let i0 = 0; i0 < m; i0 += MC) {
+    const mc = Math.min(MC, m - i0), rows = mc + (mc & 1);
+    for (let j0 = 0; j0 < n; j0 += NB) {
+      const nb = Math.min(NB, n - j0);
+      clearC(rows);
+      for (let p0 = 0; p0 < k; p0 += KC) {
+        const kc = Math.min(KC, k - p0);
+        packA(a, aOff + i0 * k + p0, k, mc, kc);
+        sweepColumns(b, bOff + p0 * n + j0, n, nb, kc, rows);
       }
-      for (; i < m; i++) {
-        const ar = aOff + i * k, cr = cOff + i * n;
-        for (let p = p0; p < p1; p++) {
-          const av = a[ar + p];
-          if (av === 0) continue;
-          const br = bOff + p * n;
-          for (let j = j0; j < j1; j++) c[cr + j] += av * b[br + j];
-        }
-      }
+      writeC(c, cOff + i0 * n + j0, n, mc, nb, accumulate);
     }
+  }
+}
+
+/** For each 4-column tile of B's block (element (p, j) at b[off + p·ldb + j]): pack it, multiply into C. */
+function sweepColumns(b: TypedArray, off: number, ldb: number, nb: number, kc: number, rows: number): void {
+  for (let t = 0; t < nb; t += 4) {
+    packBTile(b, off + t, ldb, kc, Math.min(4, nb - t));
+    tileTimesBlock(kc, rows, t);
+  }
+}
+
+/** B tile [4p + j] = b[off + p·ldb + j] for j < w, zero for the missing columns of a last tile. */
+function packBTile(b: TypedArray, off: number, ldb: number, kc: number, w: number): void {
+  const s = ARENA;
+  if (w === 4) {
+    for (let p = 0, d = B_OFF, i = off; p < kc; p++, d += 4, i += ldb) {
+      s[d] = b[i];
+      s[d + 1] = b[i + 1];
+      s[d + 2] = b[i + 2];
+      s[d + 3] = b[i + 3];
+    }
+  } else {
+    for (let p = 0, d = B_OFF, i = off; p < kc; p++, d += 4, i += ldb) {
+      for (let j = 0; j < 4; j++) s[d + j] = j < w ? b[i + j] : 0;
+    }
+  }
+}
+
+/** C block rows [0, mc) × columns [0, nb) → c[off + i·ldc + j] (added when accumulate). */
+function writeC(c: TypedArray, off: number, ldc: number, mc: number, nb: number, accumulate: boolean): void {
+  const s = ARENA;
+  for (let i = 0; i < mc; i++) {
+    const src = C_OFF + i * NB, dst = off + i * ldc;
+    if (accumulate) for (let j = 0; j < nb; j++) c[dst + j] += s[src + j];
+    else for (let j = 0; j < nb; j++) c[dst + j] = s[src + j];
   }
 }

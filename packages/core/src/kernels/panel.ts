@@ -1,0 +1,83 @@
+// The register-blocked inner product shared by the plain-TypeScript GEMM and conv2d kernels.
+//
+// Plain JS has no SIMD, so the ceiling is the scalar floating-point units (two multiplies or adds per
+// cycle). Three things keep V8's loop close to it:
+//  - a 2×4 block of C lives in eight local doubles for a whole depth pass (6 loads per 16 flops);
+//  - every operand is in ONE module-level Float64Array (the arena): V8 then knows its type, base and
+//    length as constants, so the loop has no map checks and bounds checks against a constant;
+//  - index arithmetic is written `(i + 1) | 0`, which V8 compiles to plain int32 adds with no
+//    overflow checks.
+// Callers pack a block of A (rows × depth) and one 4-column tile of B into the arena as float64,
+// whatever their dtype, and read C back from it.
+
+/** Rows of A packed at once (a block of output channels / GEMM rows). */
+export const MC = 128;
+/** Depth of one packed block. */
+export const KC = 512;
+/** Columns of C per block (output positions / GEMM columns); multiple of 4. */
+export const NB = 256;
+
+/** A block: MC/2 panels of two rows, depth-major inside (panel r at A_OFF + r·2·kc). */
+export const A_OFF = 0;
+/** One B tile: kc rows of 4 values. */
+export const B_OFF = MC * KC;
+/** C block: MC rows × NB columns, row stride NB. */
+export const C_OFF = B_OFF + 4 * KC;
+
+export const ARENA = new Float64Array(C_OFF + MC * NB);
+
+/**
+ * C[r..r+1][col..col+3] += A-panels · B-tile for `rows` rows (even) of the packed A block:
+ * the B tile is read from L1 once per panel.
+ */
+export function tileTimesBlock(kc: number, rows: number, col: number): void {
+  const cStep = 2 * NB, aStep = 2 * kc;
+  for (let r = 0, ai = A_OFF, ci = C_OFF + col; r < rows; r += 2, ai += aStep, ci += cStep) {
+    micro2x4(kc, ai, ci);
+  }
+}
+
+/** C[2×4] at ci (row stride NB) += Σ_p A[ai + 2p + 0..1] · B[B_OFF + 4p + 0..3]; the sums stay in registers. */
+function micro2x4(kc: number, ai: number, ci: number): void {
+  const s = ARENA;
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let bi = B_OFF;
+  const end = (B_OFF + 4 * kc) | 0;
+  for (; bi < end; ai = (ai + 2) | 0, bi = (bi + 4) | 0) {
+    const a0 = s[ai], a1 = s[(ai + 1) | 0];
+    const b0 = s[bi], b1 = s[(bi + 1) | 0], b2 = s[(bi + 2) | 0], b3 = s[(bi + 3) | 0];
+    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+  }
+  s[ci] += c00; s[ci + 1] += c01; s[ci + 2] += c02; s[ci + 3] += c03;
+  ci += NB;
+  s[ci] += c10; s[ci + 1] += c11; s[ci + 2] += c12; s[ci + 3] += c13;
+}
+
+/**
+ * Packs rows [0, rows) × depth [0, kc) of a row-major matrix (element (i, p) at src[off + i·ld + p])
+ * into the A block; an odd last row gets a zero partner.
+ */
+export function packA(src: ArrayLike<number>, off: number, ld: number, rows: number, kc: number): void {
+  const s = ARENA;
+  for (let i = 0; i < rows; i += 2) {
+    const s0 = off + i * ld, s1 = s0 + ld;
+    let d = A_OFF + i * kc;
+    if (i + 1 < rows) {
+      for (let p = 0; p < kc; p++, d += 2) {
+        s[d] = src[s0 + p];
+        s[d + 1] = src[s1 + p];
+      }
+    } else {
+      for (let p = 0; p < kc; p++, d += 2) {
+        s[d] = src[s0 + p];
+        s[d + 1] = 0;
+      }
+    }
+  }
+}
+
+/** Zeroes C rows [0, rows) (columns [0, NB)). */
+export function clearC(rows: number): void {
+  ARENA.fill(0, C_OFF, C_OFF + rows * NB);
+}
