@@ -1,6 +1,7 @@
 import { check, fmtShape } from './errors.ts';
 import { Rng } from './rng.ts';
 import { checkShape, sizeOf, type Shape } from './shape.ts';
+import { materializeLattice, type LatticeView } from './lattice.ts';
 import type { GradNode } from './autograd.ts';
 import { backward as runBackward } from './autograd.ts';
 import * as ew from './ops/elementwise.ts';
@@ -32,8 +33,14 @@ export class Tensor {
   readonly id = nextId++;
   readonly shape: readonly number[];
   readonly dtype: DType;
-  /** Contiguous row-major values. Ops never mutate an input's data. */
-  readonly data: TypedArray;
+  /** The values; null until first read for a lattice tensor. */
+  private stored: TypedArray | null;
+  private readonly count: number;
+  /**
+   * Non-null for a lattice tensor (see lattice.ts: a padded/dilated/permuted view made inside the conv2d
+   * backward): where its non-zeros are. Kernels may read it instead of `data`, which is built on first read.
+   */
+  readonly lattice: LatticeView | null;
   requiresGrad: boolean;
   /** Gradient accumulated by `backward()` into leaves (and tensors that called `retainGrad()`). */
   grad: Tensor | null = null;
@@ -42,17 +49,30 @@ export class Tensor {
   /** Keep `grad` on a non-leaf during backward, as PyTorch's retain_grad(). */
   retainsGrad = false;
 
-  constructor(data: TypedArray, shape: Shape, requiresGrad = false) {
+  /** `data`: the row-major values, or a LatticeView describing them (lattice.ts). */
+  constructor(data: TypedArray | LatticeView, shape: Shape, requiresGrad = false) {
     checkShape(shape, 'tensor');
-    check(data.length === sizeOf(shape), 'tensor', () => `data has ${data.length} elements but shape ${fmtShape(shape)} needs ${sizeOf(shape)}`);
-    this.data = data;
+    if (ArrayBuffer.isView(data)) {
+      check(data.length === sizeOf(shape), 'tensor', () => `data has ${data.length} elements but shape ${fmtShape(shape)} needs ${sizeOf(shape)}`);
+      this.stored = data;
+      this.lattice = null;
+    } else {
+      this.stored = null;
+      this.lattice = data;
+    }
+    this.count = sizeOf(shape);
     this.shape = Object.freeze([...shape]);
-    this.dtype = dtypeOf(data);
+    this.dtype = dtypeOf(ArrayBuffer.isView(data) ? data : data.base);
     this.requiresGrad = requiresGrad;
   }
 
+  /** Contiguous row-major values (built on first read for a lattice tensor). Ops never mutate an input's data. */
+  get data(): TypedArray {
+    return (this.stored ??= materializeLattice(this.lattice!, this.shape, this.dtype));
+  }
+
   get size(): number {
-    return this.data.length;
+    return this.count;
   }
   get rank(): number {
     return this.shape.length;

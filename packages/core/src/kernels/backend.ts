@@ -1,6 +1,7 @@
 // Which kernel implementation the ops call. The plain-TypeScript kernels are the reference;
 // faster backends plug in here and change no backward rule.
 import type { TypedArray } from '../tensor.ts';
+import { materializeLattice, type LatticeView } from '../lattice.ts';
 import { conv2dForward, type Conv2dGeometry } from './conv2d.ts';
 import { gemm } from './gemm.ts';
 
@@ -8,9 +9,23 @@ export interface KernelBackend {
   readonly name: string;
   conv2dForward(x: TypedArray, w: TypedArray, bias: TypedArray | null, g: Conv2dGeometry, out: TypedArray): void;
   gemm(m: number, n: number, k: number, a: TypedArray, aOff: number, b: TypedArray, bOff: number, c: TypedArray, cOff: number, accumulate: boolean): void;
+  /**
+   * conv2dForward whose operands may be lattice views (lattice.ts: padded/dilated tensors of the conv
+   * backward whose zeros were never materialized). Optional: without it the op passes `.data`.
+   */
+  conv2dForwardLattice?(x: TypedArray | LatticeView, w: TypedArray | LatticeView, bias: TypedArray | null, g: Conv2dGeometry, out: TypedArray): void;
 }
 
-export const jsBackend: KernelBackend = { name: 'js', conv2dForward, gemm };
+/** The full array of a conv operand given as an array or a lattice view of the given shape. */
+function denseOperand(v: TypedArray | LatticeView, shape: number[], like: TypedArray): TypedArray {
+  return ArrayBuffer.isView(v) ? v : materializeLattice(v, shape, like instanceof Float64Array ? 'float64' : 'float32');
+}
+
+export const jsBackend: KernelBackend = {
+  name: 'js', conv2dForward, gemm,
+  conv2dForwardLattice: (x, w, bias, g, out) =>
+    conv2dForward(denseOperand(x, [g.n, g.c, g.h, g.w], out), denseOperand(w, [g.o, g.c, g.kh, g.kw], out), bias, g, out),
+};
 
 const backends = new Map<string, KernelBackend>([['js', jsBackend]]);
 let active: KernelBackend = jsBackend;

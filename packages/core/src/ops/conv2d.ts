@@ -3,6 +3,7 @@ import { record } from '../autograd.ts';
 import { check, fmtShape } from '../errors.ts';
 import { getBackend } from '../kernels/backend.ts';
 import type { Conv2dGeometry } from '../kernels/conv2d.ts';
+import { withLatticeOutputs } from '../lattice.ts';
 import { allocate, Tensor } from '../tensor.ts';
 import { pairArg, type Pair } from './conv-args.ts';
 import { sum } from './reduce.ts';
@@ -59,9 +60,12 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dO
   const bias = b ?? undefined;
   const g = checkInputs(x, w, bias, cfg);
   const out = allocate(x.dtype, g.n * g.o * g.oh * g.ow);
-  getBackend().conv2dForward(x.data, w.data, bias ? bias.data : null, g, out);
+  const be = getBackend();
+  // Lattice operands (the padded, dilated deltas of a backward, see lattice.ts) reach the kernel unmaterialized.
+  if ((x.lattice || w.lattice) && be.conv2dForwardLattice) be.conv2dForwardLattice(x.lattice ?? x.data, w.lattice ?? w.data, bias ? bias.data : null, g, out);
+  else be.conv2dForward(x.data, w.data, bias ? bias.data : null, g, out);
   const inputs = bias ? [x, w, bias] : [x, w];
-  return record(new Tensor(out, [g.n, g.o, g.oh, g.ow]), 'conv2d', inputs, (delta) => conv2dBackward(delta, x, w, bias, cfg), { ...cfg });
+  return record(new Tensor(out, [g.n, g.o, g.oh, g.ow]), 'conv2d', inputs, (delta) => withLatticeOutputs(() => conv2dBackward(delta, x, w, bias, cfg)), { ...cfg });
 }
 
 /**

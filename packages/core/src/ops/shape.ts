@@ -3,7 +3,8 @@ import { record } from '../autograd.ts';
 import { check, fmtShape } from '../errors.ts';
 import { stridedCopy } from '../kernels/strided.ts';
 import { checkShape, sameShape, sizeOf, stridesOf, type Shape } from '../shape.ts';
-import { allocate, Tensor } from '../tensor.ts';
+import { latticeOutputsEnabled, latticeView, permuteLattice, type LatticeView } from '../lattice.ts';
+import { allocate, Tensor, type TypedArray } from '../tensor.ts';
 import { sum } from './reduce.ts';
 
 /** Same data, new shape (one dimension may be −1). */
@@ -31,8 +32,10 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
   // Moving only size-1 dims keeps the row-major order of the elements: share the data, no copy.
   const moved = perm.filter((p) => x.shape[p] !== 1);
   const sameOrder = moved.every((p, i) => i === 0 || moved[i - 1] < p);
-  let out = x.data;
-  if (!sameOrder) {
+  // Inside the conv2d backward a permute of the lead dims is described, not copied (lattice.ts); same values.
+  const asLattice = latticeOutputsEnabled() && perm[r - 2] === r - 2 && perm[r - 1] === r - 1;
+  let out: TypedArray | LatticeView = asLattice ? permuteLattice(latticeView(x), perm) : x.data;
+  if (!sameOrder && !asLattice) {
     const xs = stridesOf(x.shape);
     out = allocate(x.dtype, x.size);
     stridedCopy(x.data, 0, perm.map((p) => xs[p]), out, 0, stridesOf(outShape), outShape);

@@ -2,7 +2,8 @@
 import { record } from '../autograd.ts';
 import { check, fmtShape } from '../errors.ts';
 import { stridedCopy } from '../kernels/strided.ts';
-import { allocate, Tensor } from '../tensor.ts';
+import { dilateLattice, latticeOutputsEnabled, latticeView, padLattice, type LatticeView } from '../lattice.ts';
+import { allocate, Tensor, type TypedArray } from '../tensor.ts';
 import { checkRankAtLeast, padding4, pairArg } from './conv-args.ts';
 import { slice } from './shape.ts';
 
@@ -20,8 +21,13 @@ export function pad2d(x: Tensor, padding: number | readonly number[]): Tensor {
   if (t + b + l + r === 0) return x;
   const [lead, batch, h, w] = split2d(x);
   const ho = h + t + b, wo = w + l + r;
-  const out = allocate(x.dtype, batch * ho * wo);
-  stridedCopy(x.data, 0, [h * w, w, 1], out, t * wo + l, [ho * wo, wo, 1], [batch, h, w]);
+  // Inside the conv2d backward the padded tensor is described, not copied (lattice.ts); same values.
+  let out: TypedArray | LatticeView;
+  if (latticeOutputsEnabled()) out = padLattice(latticeView(x), t, l);
+  else {
+    out = allocate(x.dtype, batch * ho * wo);
+    stridedCopy(x.data, 0, [h * w, w, 1], out, t * wo + l, [ho * wo, wo, 1], [batch, h, w]);
+  }
   const begin = [...lead.map(() => 0), t, l];
   return record(new Tensor(out, [...lead, ho, wo]), 'pad2d', [x], (g) => [slice(g, begin, [...x.shape])], { padding: [t, b, l, r] });
 }
@@ -37,8 +43,13 @@ export function dilate2d(x: Tensor, stride: number | readonly number[]): Tensor 
   const [lead, batch, h, w] = split2d(x);
   check(h > 0 && w > 0, 'dilate2d', () => `cannot dilate an empty spatial shape ${fmtShape(x.shape)}`);
   const ho = (h - 1) * sh + 1, wo = (w - 1) * sw + 1;
-  const out = allocate(x.dtype, batch * ho * wo);
-  stridedCopy(x.data, 0, [h * w, w, 1], out, 0, [ho * wo, sh * wo, sw], [batch, h, w]);
+  // Inside the conv2d backward the dilated tensor is described, not copied (lattice.ts); same values.
+  let out: TypedArray | LatticeView;
+  if (latticeOutputsEnabled()) out = dilateLattice(latticeView(x), sh, sw);
+  else {
+    out = allocate(x.dtype, batch * ho * wo);
+    stridedCopy(x.data, 0, [h * w, w, 1], out, 0, [ho * wo, sh * wo, sw], [batch, h, w]);
+  }
   return record(new Tensor(out, [...lead, ho, wo]), 'dilate2d', [x], (g) => [subsample2d(g, [sh, sw])], { stride: [sh, sw] });
 }
 

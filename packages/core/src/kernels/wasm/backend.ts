@@ -1,5 +1,6 @@
 // The 'wasm' KernelBackend: float32 work on the WebAssembly SIMD kernels (threads when it pays);
 // float64 and anything too large for wasm memory go to the js reference kernels.
+import type { LatticeView } from '../../lattice.ts';
 import type { TypedArray } from '../../tensor.ts';
 import { jsBackend, type KernelBackend } from '../backend.ts';
 import type { Conv2dGeometry } from '../conv2d.ts';
@@ -8,6 +9,9 @@ import { emptyStats, wasmConv2dForward, type WasmContext, type WasmStats } from 
 import { wasmGemm } from './gemm.ts';
 import type { WasmKernels } from './module.ts';
 import { Pool } from './pool.ts';
+
+const isF32 = (v: TypedArray | LatticeView): v is Float32Array | (LatticeView & { base: Float32Array }) =>
+  ArrayBuffer.isView(v) ? v instanceof Float32Array : v.base instanceof Float32Array;
 
 /** GEMMs smaller than this (m·n·k) are not worth the copies into wasm memory. */
 const GEMM_MIN_WORK = 4096;
@@ -34,6 +38,13 @@ export function createWasmBackend(k: WasmKernels, workers = Pool.defaultWorkers(
       }
       ctx.stats.js++;
       jsBackend.conv2dForward(x, w, bias, g, out);
+    },
+    conv2dForwardLattice(x: TypedArray | LatticeView, w: TypedArray | LatticeView, bias: TypedArray | null, g: Conv2dGeometry, out: TypedArray): void {
+      if (isF32(x) && isF32(w) && out instanceof Float32Array && (bias === null || bias instanceof Float32Array)) {
+        if (wasmConv2dForward(ctx, x, w, bias, g, out)) return;
+      }
+      ctx.stats.js++;
+      jsBackend.conv2dForwardLattice!(x, w, bias, g, out);
     },
     gemm(m, n, k2, a, aOff, b, bOff, c, cOff, accumulate): void {
       if (a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array && m * n * k2 >= GEMM_MIN_WORK) {

@@ -1,13 +1,14 @@
 // Field indices of the i32 job descriptors read by the wasm kernels; must match as/layout.ts, where
 // each field is described. Pointers and strides are in bytes.
+export const ABI_VERSION = 4;
 export const F = {
-  X: 0, CH: 1, SH: 2, SW: 3, H: 4, W: 5, SY0: 6, SYS: 7, SX0: 8, SXS: 9,
-  PT: 10, PL: 11, P: 12, HP: 13, WQ: 14, B: 15, BIMG: 16, PREP: 17,
-  N: 18, O: 19, OH: 20, OW: 21, K: 22, APACK: 23, OFF: 24, BROW: 25,
-  OUT: 26, OIMG: 27, OCH: 28, OROW: 29, OCS: 30, BIAS: 31, ACC: 32,
-  KH: 33, KW: 34, KROW: 35, CSTR: 36, WT: 37, POS: 38, FLAGS: 39,
+  X: 0, SIMG: 1, SCH: 2, SROW: 3, SCOL: 4, CH: 5, H: 6, W: 7, FY: 8, SY: 9, FX: 10, SX: 11,
+  PT: 12, PL: 13, P: 14, HP: 15, WQ: 16, B: 17, BIMG: 18, PREP: 19, FLAGS: 20,
+  N: 21, O: 22, OH: 23, OW: 24, K: 25, APACK: 26, OFF: 27, BROW: 28,
+  OUT: 29, OIMG: 30, OCH: 31, OROW: 32, OCS: 33, BIAS: 34, ACC: 35,
+  KH: 36, KW: 37, KROW: 38, CSTR: 39, WT: 40, POS: 41,
 } as const;
-export const FIELDS = 40;
+export const FIELDS = 44;
 
 /** Job kinds of the wasm `run` export. */
 export const KIND_WIDE = 1;

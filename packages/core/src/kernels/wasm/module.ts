@@ -2,6 +2,7 @@
 // `prepare` script) into one shared WebAssembly.Memory that worker threads can also use.
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { ABI_VERSION } from './layout.ts';
 
 // The WebAssembly JS API, typed here because the project's lib (ES2022, no DOM) does not declare it.
 export interface WasmMemory {
@@ -22,7 +23,8 @@ export interface WasmExports {
   run(kind: number, desc: number, from: number, to: number): void;
   packA(src: number, o: number, k: number, dst: number): void;
   scanNonzero(src: number, planes: number, h: number, w: number, rows: number, cols: number): number;
-  subsample(src: number, planes: number, h: number, w: number, y0: number, ys: number, hc: number, x0: number, xs: number, wc: number, dst: number): void;
+  gather4(src: number, n0: number, n1: number, n2: number, n3: number, s0: number, s1: number, s2: number, s3: number, dst: number): void;
+  abiVersion(): number;
 }
 
 export interface WasmKernels {
@@ -43,7 +45,10 @@ export function loadWasmKernels(path = WASM_PATH): WasmKernels | string {
     const module = new WA.Module(readFileSync(path));
     const memory = new WA.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
     const instance = new WA.Instance(module, { env: { memory } });
-    return { module, memory, exports: instance.exports as unknown as WasmExports };
+    const exports = instance.exports as unknown as WasmExports;
+    const abi = typeof exports.abiVersion === 'function' ? exports.abiVersion() : 0;
+    if (abi !== ABI_VERSION) return `${path} is stale (layout ${abi}, expected ${ABI_VERSION}): rebuild it with \`pnpm --filter @convgrad/core build:wasm\``;
+    return { module, memory, exports };
   } catch (e) {
     return `cannot instantiate ${path}: ${(e as Error).message}`;
   }

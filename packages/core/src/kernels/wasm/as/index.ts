@@ -2,15 +2,20 @@
 // kernels read i32 job descriptors and raw pointers, allocate nothing, and never trap on data.
 import { dotRun, dotUnits } from './dot';
 import * as L from './layout';
-import { prepImage, subsample } from './prep';
+import { gather4, prepImage } from './prep';
 import { scanNonzero } from './scan';
 import { packA, wideRun, wideUnits } from './wide';
 
-export { packA, scanNonzero, subsample };
+export { gather4, packA, scanNonzero };
 
 export const KIND_WIDE = 1;
 export const KIND_DOT = 2;
 export const KIND_PREP = 3; // units are images
+
+/** Layout version of the descriptors; the loader refuses a build whose version differs from its own. */
+export function abiVersion(): i32 {
+  return L.ABI_VERSION;
+}
 
 /** First free byte after the module's static data; the JS arena starts above it. */
 export function heapBase(): usize {

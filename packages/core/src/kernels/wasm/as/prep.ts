@@ -1,7 +1,6 @@
-// Input preparation: copies image n into a zero-padded buffer the kernels read without bounds checks,
-// optionally keeping only every SYS-th row and SXS-th column (the non-zeros of a dilated input).
-// With P > 1 every padded row is stored as P "phase" rows (columns r, r+P, r+2P, …), so a stride-P walk
-// along the row becomes contiguous and loads as whole vectors.
+// Input preparation: copies image n of a strided block (a tensor, or the non-zeros of a padded, dilated
+// one) into a zero-padded buffer the kernels read without bounds checks. With P > 1 every padded row is
+// stored as P "phase" rows (columns r, r+P, r+2P, …), so a stride-P walk along the row becomes contiguous.
 // Every byte is written once with its final value: two threads preparing the same image concurrently
 // then never expose a half-written buffer to each other.
 import * as L from './layout';
@@ -11,32 +10,48 @@ import * as L from './layout';
 }
 
 export function prepImage(d: usize, n: i32): void {
-  const c = field(d, L.CH), sh = field(d, L.SH), sw = field(d, L.SW), h = field(d, L.H), w = field(d, L.W);
-  const sy0 = field(d, L.SY0), sys = field(d, L.SYS), sx0 = field(d, L.SX0), sxs = field(d, L.SXS);
+  const c = field(d, L.CH), h = field(d, L.H), w = field(d, L.W);
+  const fy = field(d, L.FY), sy = field(d, L.SY), fx = field(d, L.FX), sx = field(d, L.SX);
   const pt = field(d, L.PT), pl = field(d, L.PL), ph = field(d, L.P), hp = field(d, L.HP), wq = field(d, L.WQ);
+  const sch = field(d, L.SCH), srowB = field(d, L.SROW), scol = field(d, L.SCOL);
   const rowBytes = <usize>(ph * wq) << 2;
-  const src = <usize>field(d, L.X) + ((<usize>n * c * sh * sw) << 2);
+  const img = <usize>(field(d, L.X) + n * field(d, L.SIMG));
   let dst = <usize>field(d, L.B) + <usize>n * field(d, L.BIMG);
+  const contiguous = ph == 1 && sx == 1 && scol == 4;
   for (let ci = 0; ci < c; ci++) {
-    const plane = src + ((<usize>ci * sh * sw) << 2);
+    const plane = img + <usize>(ci * sch);
     for (let iy = 0; iy < hp; iy++, dst += rowBytes) {
-      const v = iy - pt;
-      if (v < 0 || v >= h) {
+      const v = iy - pt - fy;
+      const a = v / sy;
+      if (v < 0 || v - a * sy != 0 || a >= h) {
         memory.fill(dst, 0, rowBytes);
         continue;
       }
-      const srow = plane + ((<usize>(sy0 + sys * v) * sw + sx0) << 2);
-      if (ph == 1 && sxs == 1) {
-        // columns [lo, hi) hold source columns lo − pl …
-        const lo = max(0, min(pl, wq)), hi = max(lo, min(wq, pl + w));
-        memory.fill(dst, 0, <usize>lo << 2);
-        memory.copy(dst + (<usize>lo << 2), srow + (<usize>(lo - pl) << 2), <usize>(hi - lo) << 2);
-        memory.fill(dst + (<usize>hi << 2), 0, <usize>(wq - hi) << 2);
+      const srow = plane + <usize>(a * srowB);
+      if (sx == 1) {
+        // phase r holds virtual columns q·P + r − PL, i.e. block column t = q·P + c0 with c0 = r − PL − FX
+        for (let r = 0; r < ph; r++) {
+          const seg = dst + (<usize>(r * wq) << 2);
+          const c0 = r - pl - fx;
+          let qlo = c0 >= 0 ? 0 : (ph - 1 - c0) / ph;
+          let qhi = w - 1 - c0 < 0 ? 0 : (w - 1 - c0) / ph + 1;
+          if (qlo > wq) qlo = wq;
+          if (qhi > wq) qhi = wq;
+          if (qhi < qlo) qhi = qlo;
+          memory.fill(seg, 0, <usize>qlo << 2);
+          if (contiguous) {
+            memory.copy(seg + (<usize>qlo << 2), srow + (<usize>(qlo + c0) << 2), <usize>(qhi - qlo) << 2);
+          } else {
+            for (let q = qlo; q < qhi; q++) store<f32>(seg + (<usize>q << 2), load<f32>(srow + <usize>((q * ph + c0) * scol)));
+          }
+          memory.fill(seg + (<usize>qhi << 2), 0, <usize>(wq - qhi) << 2);
+        }
       } else {
         let q = dst;
         for (let r = 0; r < ph; r++) {
-          for (let u = r - pl; u < wq * ph + r - pl; u += ph, q += 4) {
-            store<f32>(q, u >= 0 && u < w ? load<f32>(srow + (<usize>(sxs * u) << 2)) : 0);
+          for (let j = r; j < wq * ph; j += ph, q += 4) {
+            const t = j - pl - fx, b = t / sx;
+            store<f32>(q, t >= 0 && t - b * sx == 0 && b < w ? load<f32>(srow + <usize>(b * scol)) : 0);
           }
         }
       }
@@ -62,13 +77,14 @@ export function prepRange(d: usize, from: i32, to: i32, per: i32): void {
   }
 }
 
-/** dst[p][a][b] = src[p][y0 + ys·a][x0 + xs·b] for `planes` planes of h×w: the taps a dilated kernel keeps. */
-export function subsample(src: usize, planes: i32, h: i32, w: i32, y0: i32, ys: i32, hc: i32, x0: i32, xs: i32, wc: i32, dst: usize): void {
-  for (let p = 0; p < planes; p++) {
-    const plane = src + ((<usize>p * h * w) << 2);
-    for (let a = 0; a < hc; a++) {
-      const row = plane + ((<usize>(y0 + ys * a) * w + x0) << 2);
-      for (let b = 0; b < wc; b++, dst += 4) store<f32>(dst, load<f32>(row + (<usize>(xs * b) << 2)));
+/** dst[i][j][a][b] (dense) = src at byte offset i·s0 + j·s1 + a·s2 + b·s3: a strided block made contiguous. */
+export function gather4(src: usize, n0: i32, n1: i32, n2: i32, n3: i32, s0: i32, s1: i32, s2: i32, s3: i32, dst: usize): void {
+  for (let i = 0; i < n0; i++) {
+    for (let j = 0; j < n1; j++) {
+      for (let a = 0; a < n2; a++) {
+        const row = src + <usize>(i * s0 + j * s1 + a * s2);
+        for (let b = 0; b < n3; b++, dst += 4) store<f32>(dst, load<f32>(row + <usize>(b * s3)));
+      }
     }
   }
 }
