@@ -13,7 +13,7 @@ export { conv2d } from './ops/conv2d.ts';
 export type { Conv2dOptions } from './ops/conv2d.ts';
 export { mseLoss } from './ops/loss.ts';
 export type { Reduction } from './ops/loss.ts';
-export { setBackend, getBackend, registerBackend } from './kernels/backend.ts';
+export { setBackend, getBackend, registerBackend, listBackends } from './kernels/backend.ts';
 export type { KernelBackend } from './kernels/backend.ts';
 export { matmul } from './ops/matmul.ts';
 export { relu, leakyRelu, sigmoid, tanh, exp, log } from './ops/activations.ts';

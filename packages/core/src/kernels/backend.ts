@@ -44,3 +44,8 @@ export function setBackend(name: string): void {
 export function getBackend(): KernelBackend {
   return active;
 }
+
+/** Names of the registered backends ('js' first). */
+export function listBackends(): string[] {
+  return [...backends.keys()];
+}

@@ -1,0 +1,137 @@
+// `pnpm bench`: conv2d forward and forward+backward, float32, convgrad (every registered kernel
+// backend) against tfjs-backend-cpu and tfjs-backend-wasm in the same process.
+//
+// Options: --cases a,b,c,d  --reps N (timed runs, default 10)  --backends js,wasm (convgrad backends)
+//          --no-tfjs-cpu  --no-tfjs-wasm  --budget MS (per measurement, default 4000)  --md FILE (also write the report)
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { caseData, CASES, forwardFlops, type ConvCase } from './cases.ts';
+import { convgradBackends, convgradRunner } from './convgrad-runner.ts';
+import { markdownTable, type Row } from './table.ts';
+import { loadTfjs, tfjsRunner, type Runner, type TfjsBackend } from './tfjs-runner.ts';
+import { time } from './timing.ts';
+
+interface Options {
+  cases: ConvCase[];
+  reps: number;
+  budgetMs: number;
+  backends: string[] | null;
+  tfjs: TfjsBackend[];
+  md: string | null;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { cases: [...CASES], reps: 10, budgetMs: 4000, backends: null, tfjs: ['cpu', 'wasm'], md: null };
+  const value = (i: number, name: string) => {
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new Error(`bench: ${name} needs a value`);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--cases') {
+      const ids = value(i++, a).split(',');
+      o.cases = ids.map((id) => {
+        const c = CASES.find((k) => k.id === id);
+        if (!c) throw new Error(`bench: unknown case '${id}' (known: ${CASES.map((k) => k.id).join(', ')})`);
+        return c;
+      });
+    } else if (a === '--reps') o.reps = Math.max(1, Number.parseInt(value(i++, a), 10));
+    else if (a === '--budget') o.budgetMs = Math.max(100, Number(value(i++, a)));
+    else if (a === '--backends') o.backends = value(i++, a).split(',');
+    else if (a === '--no-tfjs-cpu') o.tfjs = o.tfjs.filter((b) => b !== 'cpu');
+    else if (a === '--no-tfjs-wasm') o.tfjs = o.tfjs.filter((b) => b !== 'wasm');
+    else if (a === '--md') o.md = value(i++, a);
+    else if (a === '--help' || a === '-h') {
+      console.log('usage: pnpm bench [--cases a,b,c,d] [--reps N] [--backends js,wasm] [--no-tfjs-cpu] [--no-tfjs-wasm] [--budget MS] [--md FILE]');
+      process.exit(0);
+    } else throw new Error(`bench: unknown option '${a}' (try --help)`);
+  }
+  return o;
+}
+
+/** Largest |a − b| relative to the largest |b| (one number per gradient). */
+function relErr(a: Float32Array, b: Float32Array): number {
+  let diff = 0, scale = 1e-30;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return diff / scale;
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const registered = await convgradBackends();
+  const unknown = (opts.backends ?? []).filter((b) => !registered.includes(b));
+  if (unknown.length) throw new Error(`bench: backend(s) ${unknown.join(', ')} not registered (registered: ${registered.join(', ')})`);
+  const backends = opts.backends ?? registered;
+  const tfjs = await loadTfjs(opts.tfjs);
+  const tfImpls = tfjs.backends.map((b) => `tfjs-${b}`);
+
+  const header = [
+    `date: ${new Date().toISOString()}`,
+    `command: pnpm bench ${process.argv.slice(2).join(' ')}`.trimEnd(),
+    `machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    `convgrad backends: ${backends.join(', ')} (registered: ${registered.join(', ')})`,
+    ...tfjs.notes,
+    'float32; times are medians; GF/s counts 2·N·Cout·OH·OW·Cin·KH·KW per conv, fwd+bwd = 3× forward;',
+    '"vs tfjs-x" = tfjs time ÷ convgrad time (> 1: convgrad faster).',
+  ];
+  console.log(header.join('\n'));
+
+  const rows: Row[] = [];
+  const hows = new Map<string, string>();
+  for (const c of opts.cases) {
+    const data = caseData(c);
+    const runners: [string, Runner][] = [];
+    for (const b of backends) runners.push([`convgrad ${b}`, convgradRunner(b, c, data)]);
+    for (const b of tfjs.backends) runners.push([`tfjs-${b}`, await tfjsRunner(tfjs, b, c, data)]);
+
+    // Every implementation must agree on dX, dW and db before any time is reported.
+    const ref = runners.find(([name]) => name.startsWith('tfjs')) ?? runners[0];
+    const refGrads = ref[1].grads();
+    for (const [name, r] of runners) {
+      hows.set(name, r.how);
+      if (r === ref[1]) continue;
+      const g = r.grads();
+      const errs = [relErr(g.dx, refGrads.dx), relErr(g.dw, refGrads.dw), relErr(g.db, refGrads.db)];
+      const worst = Math.max(...errs);
+      const tag = worst < 1e-4 ? 'ok' : 'MISMATCH';
+      console.log(`case ${c.id} check ${name} vs ${ref[0]}: dX ${errs[0].toExponential(1)}, dW ${errs[1].toExponential(1)}, db ${errs[2].toExponential(1)} (max rel. error) ${tag}`);
+      if (tag !== 'ok') process.exitCode = 1;
+    }
+
+    for (const [name, r] of runners) {
+      const fwd = time(() => r.forward(), { reps: opts.reps, budgetMs: opts.budgetMs });
+      const train = time(() => r.train(), { reps: opts.reps, budgetMs: opts.budgetMs });
+      rows.push({ c, impl: name, fwd, train });
+      console.log(`case ${c.id} ${name}: fwd ${fwd.ms.toFixed(2)} ms (${(forwardFlops(c) / fwd.ms / 1e6).toFixed(2)} GF/s), fwd+bwd ${train.ms.toFixed(2)} ms (${(3 * forwardFlops(c) / train.ms / 1e6).toFixed(2)} GF/s)`);
+      r.dispose();
+    }
+  }
+
+  const caseLines = opts.cases.map((c) => `- ${c.id}: ${c.label}, stride ${c.stride}, pad ${c.pad}`);
+  const howLines = [...hows].map(([name, how]) => `- ${name}: ${how}`);
+  const report = [
+    ...header.map((l) => l + '  '),
+    '',
+    markdownTable(rows, tfImpls),
+    '',
+    'Cases:',
+    ...caseLines,
+    '',
+    'How each gradient was obtained:',
+    ...howLines,
+  ].join('\n');
+  console.log('\n' + report);
+  if (opts.md) writeFileSync(opts.md, `# conv2d benchmark\n\n${report}\n`);
+}
+
+main().then(
+  () => process.exit(process.exitCode ?? 0), // the wasm backend's worker threads must not keep the process alive
+  (e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,49 @@
+// convgrad side of the benchmark: forward, and forward+backward through the graph
+// (loss = Σ conv2d(x, w, b) ⊙ g; loss.backward() gives dX, dW, db), on one kernel backend.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as core from '../src/index.ts';
+import { type ConvCase } from './cases.ts';
+import type { Runner } from './tfjs-runner.ts';
+
+/** Names of every registered kernel backend; imports the wasm backend module first if it exists (it registers itself). */
+export async function convgradBackends(): Promise<string[]> {
+  const wasmIndex = fileURLToPath(new URL('../src/kernels/wasm/index.ts', import.meta.url));
+  if (existsSync(wasmIndex)) await import(wasmIndex);
+  return core.listBackends();
+}
+
+export function convgradRunner(backend: string, c: ConvCase, data: { x: Float32Array; w: Float32Array; b: Float32Array; g: Float32Array }): Runner {
+  const [n, cin, h, w, cout, k] = [c.n, c.cin, c.h, c.w, c.cout, c.k];
+  const opts = { stride: c.stride, padding: c.pad };
+  const x0 = core.tensor(data.x, [n, cin, h, w]);
+  const w0 = core.tensor(data.w, [cout, cin, k, k]);
+  const b0 = core.tensor(data.b, [cout]);
+  const x = core.tensor(data.x, [n, cin, h, w], { requiresGrad: true });
+  const wt = core.tensor(data.w, [cout, cin, k, k], { requiresGrad: true });
+  const b = core.tensor(data.b, [cout], { requiresGrad: true });
+  const out0 = core.noGrad(() => core.conv2d(x0, w0, b0, opts));
+  const g = core.tensor(data.g, [...out0.shape]);
+  const use = () => core.setBackend(backend);
+  const train = () => {
+    x.grad = wt.grad = b.grad = null;
+    core.conv2d(x, wt, b, opts).mul(g).sum().backward();
+  };
+  return {
+    how: 'loss = sum(conv2d(x, w, b) * g); loss.backward() (the chapter\'s backward from graph ops)',
+    forward: () => {
+      use();
+      core.conv2d(x0, w0, b0, opts);
+    },
+    train: () => {
+      use();
+      train();
+    },
+    grads: () => {
+      use();
+      train();
+      return { dx: x.grad!.data as Float32Array, dw: wt.grad!.data as Float32Array, db: b.grad!.data as Float32Array };
+    },
+    dispose: () => {},
+  };
+}
