@@ -1,6 +1,6 @@
 // Loads the compiled kernels (build/convgrad.wasm, produced by `pnpm install` via the package's
 // `prepare` script) into one shared WebAssembly.Memory that worker threads can also use.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ABI_VERSION } from './layout.ts';
 
@@ -38,16 +38,32 @@ export const WASM_PATH = fileURLToPath(new URL('./build/convgrad.wasm', import.m
 export const INITIAL_PAGES = 32;
 export const MAXIMUM_PAGES = 16384;
 
-/** The loaded kernels, or the reason they could not be loaded. */
+const REBUILD = 'run `pnpm install` or `pnpm --filter @convgrad/core build:wasm`';
+
+/** A source of the build newer than the build itself (edited since), or null. */
+function newerSource(path: string): string | null {
+  const dir = fileURLToPath(new URL('./as/', import.meta.url));
+  const built = statSync(path).mtimeMs;
+  const sources = [fileURLToPath(new URL('./asconfig.json', import.meta.url)), ...readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => dir + f)];
+  return sources.find((f) => statSync(f).mtimeMs > built) ?? null;
+}
+
+/** The loaded kernels, or the reason they could not be loaded (missing, stale or unusable build). */
 export function loadWasmKernels(path = WASM_PATH): WasmKernels | string {
-  if (!existsSync(path)) return `${path} is missing (run \`pnpm install\` or \`pnpm --filter @convgrad/core build:wasm\`)`;
+  if (!existsSync(path)) return `${path} is missing (${REBUILD})`;
+  try {
+    const newer = path === WASM_PATH ? newerSource(path) : null;
+    if (newer) return `${path} is older than ${newer} (${REBUILD})`;
+  } catch {
+    // sources not shipped: nothing to compare
+  }
   try {
     const module = new WA.Module(readFileSync(path));
     const memory = new WA.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
     const instance = new WA.Instance(module, { env: { memory } });
     const exports = instance.exports as unknown as WasmExports;
     const abi = typeof exports.abiVersion === 'function' ? exports.abiVersion() : 0;
-    if (abi !== ABI_VERSION) return `${path} is stale (layout ${abi}, expected ${ABI_VERSION}): rebuild it with \`pnpm --filter @convgrad/core build:wasm\``;
+    if (abi !== ABI_VERSION) return `${path} is stale (layout ${abi}, expected ${ABI_VERSION}; ${REBUILD})`;
     return { module, memory, exports };
   } catch (e) {
     return `cannot instantiate ${path}: ${(e as Error).message}`;
