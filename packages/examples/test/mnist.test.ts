@@ -95,6 +95,18 @@ describe('confusion matrix', () => {
 });
 
 describe('options', () => {
+  it('--help prints the usage and exits 0', async () => {
+    const out: string[] = [];
+    const write = process.stdout.write;
+    process.stdout.write = ((s: string) => { out.push(s); return true; }) as typeof process.stdout.write;
+    try {
+      expect(await runMnistCli(['--help'])).toBe(0);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(out.join('')).toMatch(/--epochs[\s\S]*--batch-size[\s\S]*--lr[\s\S]*--seed[\s\S]*--out[\s\S]*--limit[\s\S]*--test-limit/);
+  });
+
   it.each([
     [['--epochs', '0']], [['--batch-size', 'x']], [['--lr', '-1']], [['--lr', '0']], [['--seed', '1.5']],
     [['--limit', '-3']], [['--test-limit', '20000']], [['--bogus', '1']], [['--epochs']], [['stray']],
@@ -120,10 +132,11 @@ describe('a small MNIST run', () => {
     });
     const first = r.epochs[0].windowLoss[0];
     const last = r.epochs.at(-1)!.windowLoss.at(-1)!;
-    expect(first).toBeGreaterThan(2.0); // ≈ ln 10 at the start
-    expect(last).toBeLessThan(0.6 * first);
+    expect(first).toBeGreaterThan(1.2); // near chance (ln 10 ≈ 2.3) over the first tenth of the run
+    expect(last).toBeLessThan(0.35 * first);
+    for (let e = 1; e < r.epochs.length; e++) expect(r.epochs[e].loss).toBeLessThan(r.epochs[e - 1].loss);
     expect(r.test.count).toBe(500);
-    expect(r.test.accuracy).toBeGreaterThan(0.6); // chance is 0.1
+    expect(r.test.accuracy).toBeGreaterThan(0.75); // chance is 0.1
     expect(r.reloadedAccuracy).toBe(r.test.accuracy);
     expect(r.confusion.flat().reduce((a, b) => a + b, 0)).toBe(500);
     expect(lines.join('\n')).toMatch(/test accuracy: \d+\.\d\d% \(\d+\/500\)/);
