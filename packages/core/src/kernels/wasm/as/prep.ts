@@ -28,7 +28,9 @@ export function prepImage(d: usize, n: i32): void {
         continue;
       }
       const srow = plane + <usize>(a * srowB);
-      if (sx == 1) {
+      if (ph == 2 && sx == 1 && scol == 4) {
+        deinterleave2(dst, srow, -pl - fx, w, wq);
+      } else if (sx == 1) {
         // phase r holds virtual columns q·P + r − PL, i.e. block column t = q·P + c0 with c0 = r − PL − FX
         for (let r = 0; r < ph; r++) {
           const seg = dst + (<usize>(r * wq) << 2);
@@ -57,6 +59,36 @@ export function prepImage(d: usize, n: i32): void {
       }
     }
   }
+}
+
+/** Phase row r (r = 0, 1) of a stride-2 split: seg[q] = src[2q + c0 + r] where inside [0, w), else 0. */
+@inline function phaseScalar(seg: usize, src: usize, c0: i32, w: i32, q0: i32, q1: i32): void {
+  for (let q = q0; q < q1; q++) {
+    const t = 2 * q + c0;
+    store<f32>(seg + (<usize>q << 2), t >= 0 && t < w ? load<f32>(src + (<usize>t << 2)) : 0);
+  }
+}
+
+/** Both phase rows of a stride-2 split of a contiguous row (src[t], t < w; t = 2q + c0 + r), 4 columns per step. */
+function deinterleave2(dst: usize, src: usize, c0: i32, w: i32, wq: i32): void {
+  const odd = dst + (<usize>wq << 2);
+  // columns q where 2q + c0 ≥ 0 and 2q + c0 + 1 < w: both phases read inside the row
+  let lo = c0 >= 0 ? 0 : (1 - c0) / 2;
+  let hi = w - 2 - c0 < 0 ? 0 : (w - 2 - c0) / 2 + 1;
+  if (lo > wq) lo = wq;
+  if (hi > wq) hi = wq;
+  if (hi < lo) hi = lo;
+  const mid = lo + ((hi - lo) & ~3);
+  phaseScalar(dst, src, c0, w, 0, lo);
+  phaseScalar(odd, src, c0 + 1, w, 0, lo);
+  for (let q = lo; q < mid; q += 4) {
+    const p = src + (<usize>(2 * q + c0) << 2);
+    const a = v128.load(p), b = v128.load(p, 16);
+    v128.store(dst + (<usize>q << 2), v128.shuffle<f32>(a, b, 0, 2, 4, 6));
+    v128.store(odd + (<usize>q << 2), v128.shuffle<f32>(a, b, 1, 3, 5, 7));
+  }
+  phaseScalar(dst, src, c0, w, mid, wq);
+  phaseScalar(odd, src, c0 + 1, w, mid, wq);
 }
 
 /**

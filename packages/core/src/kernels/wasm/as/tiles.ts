@@ -91,6 +91,24 @@ export function tile4x4(a: usize, b: usize, off: usize, k: i32, c: usize, ldc: u
   storeLanes(c + 3 * ldc, f32x4.add(c3, biasOf(bias, 3)), lanes, accum, cs);
 }
 
+/**
+ * 4 rows × 1 column, vectorised over the rows instead: the packed A already holds the 4 rows of a step
+ * side by side. For the last one or two columns of a row, where a 4-wide tile would waste most lanes.
+ */
+export function tile4x1(a: usize, b: usize, off: usize, k: i32, c: usize, ldc: usize, bias: usize, accum: bool): void {
+  let s = f32x4.splat(0);
+  for (let i = 0; i < k; i++) {
+    s = f32x4.add(s, f32x4.mul(v128.load(a), v128.load32_splat(b + <usize>load<i32>(off))));
+    a += 16;
+    off += 4;
+  }
+  if (bias) s = f32x4.add(s, v128.load(bias));
+  store<f32>(c, f32x4.extract_lane(s, 0) + (accum ? load<f32>(c) : 0));
+  store<f32>(c + ldc, f32x4.extract_lane(s, 1) + (accum ? load<f32>(c + ldc) : 0));
+  store<f32>(c + 2 * ldc, f32x4.extract_lane(s, 2) + (accum ? load<f32>(c + 2 * ldc) : 0));
+  store<f32>(c + 3 * ldc, f32x4.extract_lane(s, 3) + (accum ? load<f32>(c + 3 * ldc) : 0));
+}
+
 /** 1 row × 16 columns (A is a plain row [k]), for row counts that are not a multiple of 4. */
 export function tile1x16(a: usize, b: usize, off: usize, k: i32, c: usize, cs: usize, lanes: i32, bias: usize, accum: bool): void {
   let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;

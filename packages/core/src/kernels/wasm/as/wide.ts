@@ -2,7 +2,7 @@
 // Work units are (image n, output row oy, row group g); a group is 4 rows of A, or one leftover row.
 import * as L from './layout';
 import { prepRange } from './prep';
-import { tile1x16, tile4x4, tile4x8 } from './tiles';
+import { tile1x16, tile4x1, tile4x4, tile4x8 } from './tiles';
 
 @inline function field(d: usize, i: i32): i32 {
   return load<i32>(d + (<usize>i << 2));
@@ -53,9 +53,12 @@ export function wideRun(d: usize, from: i32, to: i32): void {
         if (lanes > 4) {
           tile4x8(a, bRow + (<usize>x << 2), off, k, cRow + <usize>x * ocs, och, ocs, lanes < 8 ? lanes : 8, bias, accum);
           x += 8;
-        } else {
+        } else if (lanes > 2) {
           tile4x4(a, bRow + (<usize>x << 2), off, k, cRow + <usize>x * ocs, och, ocs, lanes, bias, accum);
           x += 4;
+        } else {
+          tile4x1(a, bRow + (<usize>x << 2), off, k, cRow + <usize>x * ocs, och, bias, accum);
+          x += 1;
         }
       }
     } else {
