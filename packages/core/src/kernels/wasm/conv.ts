@@ -153,11 +153,18 @@ export function wasmConv2dForward(
 
     // Weights: keep the taps on their lattice, contiguous. Kernel row a is old row first + step·a, i.e.
     // dilation ·step, and the window starts first·dh later (padding shrinks, possibly below zero = cropping).
-    let wt = wo.ptr;
+    let wt = wo.ptr, wos = wo.s0, wcs = wo.s1;
     if (!isPlain(wo, g.c, g.kh, g.kw)) {
       const { rows, cols } = wo;
-      wt = arena.alloc(4 * g.o * g.c * rows.count * cols.count);
-      ctx.exports.gather4(wo.ptr, g.o, g.c, rows.count, cols.count, wo.s0, wo.s1, wo.sRow, wo.sCol, wt);
+      const dotAfter = useDotKernel({ ...g, kw: cols.count });
+      // The dot kernel reads weight rows in place when they are contiguous (channels may be strided,
+      // e.g. the batch/channel-swapped delta of a weight gradient); otherwise gather a dense kernel.
+      if (!(dotAfter && wo.sCol === 4 && wo.sRow === 4 * cols.count)) {
+        wt = arena.alloc(4 * g.o * g.c * rows.count * cols.count);
+        ctx.exports.gather4(wo.ptr, g.o, g.c, rows.count, cols.count, wo.s0, wo.s1, wo.sRow, wo.sCol, wt);
+        wcs = 4 * rows.count * cols.count;
+        wos = g.c * wcs;
+      }
       g = {
         ...g, kh: rows.count, kw: cols.count, dh: g.dh * rows.step, dw: g.dw * cols.step,
         pt: g.pt - rows.first * g.dh, pl: g.pl - cols.first * g.dw,
@@ -206,6 +213,8 @@ export function wasmConv2dForward(
         i32[d + F.KROW] = 4 * g.dh * wr;
         i32[d + F.CSTR] = 4 * hp * wr;
         i32[d + F.WT] = wt;
+        i32[d + F.WOS] = wos;
+        i32[d + F.WCS] = wcs;
         i32[d + F.POS] = tab;
         ctx.pool.run(KIND_DOT, desc, g.n * groups, flops);
         ctx.stats.dot++;

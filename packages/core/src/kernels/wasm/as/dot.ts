@@ -36,7 +36,8 @@ export function dotRun(d: usize, from: i32, to: i32): void {
   const kv = kw >> 2, tail = kw & 3;
   // lanes ≥ tail of the last vector belong to the next row: zero them in both operands
   const mask = i32x4.gt_s(i32x4.splat(tail), i32x4(0, 1, 2, 3));
-  const wRowBytes = <usize>kw << 2, wChan = <usize>(c * kh * kw) << 2, wPlane = <usize>(kh * kw) << 2;
+  // weights: rows of kw contiguous floats, kh rows per channel; channels WCS and output channels WOS bytes apart
+  const wRowBytes = <usize>kw << 2, wChan = <usize>field(d, L.WOS), wPlane = <usize>field(d, L.WCS);
   const plane = <usize>np << 2;
   const cs = chunkChannels(kh, kw, c);
   for (let u = from; u < to; u++) {
@@ -59,9 +60,9 @@ export function dotRun(d: usize, from: i32, to: i32): void {
         for (let p = 0; p < np; p += 2) {
           const q0 = <usize>load<i32>(pos + (<usize>p << 2)), q1 = <usize>load<i32>(pos + (<usize>p << 2), 4);
           let s00 = f32x4.splat(0), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
-          let wr = w0;
           for (let ci = c0; ci < c1; ci++) {
             let xr = x0c + <usize>(ci - c0) * cstr;
+            let wr = w0 + <usize>(ci - c0) * wPlane;
             for (let ki = 0; ki < kh; ki++, xr += krow, wr += wRowBytes) {
               let x0 = xr + q0, x1 = xr + q1, w = wr;
               for (let v = 0; v < kv; v++, x0 += 16, x1 += 16, w += 16) {
@@ -108,9 +109,9 @@ export function dotRun(d: usize, from: i32, to: i32): void {
           const pp = pos + (<usize>p << 2);
           const q0 = <usize>load<i32>(pp), q1 = <usize>load<i32>(pp, 4), q2 = <usize>load<i32>(pp, 8), q3 = <usize>load<i32>(pp, 12);
           let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
-          let wr = w0;
           for (let ci = c0; ci < c1; ci++) {
             let xr = x0c + <usize>(ci - c0) * cstr;
+            let wr = w0 + <usize>(ci - c0) * wPlane;
             for (let ki = 0; ki < kh; ki++, xr += krow, wr += wRowBytes) {
               let x = xr, w = wr;
               for (let v = 0; v < kv; v++, x += 16, w += 16) {

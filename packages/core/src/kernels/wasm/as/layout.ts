@@ -1,6 +1,6 @@
 // Field indices of the i32 job descriptors that JS writes into wasm memory (mirrored in ../layout.ts).
 // Pointers and strides are in bytes. Bump ABI_VERSION (here and in ../layout.ts) on any change.
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 5;
 
 // Input preparation (prep.ts). The source is a strided block: element (n, c, a, b) at
 // X + n·SIMG + c·SCH + a·SROW + b·SCOL, a < H, b < W. It sits at virtual row FY + SY·a, column FX + SX·b
@@ -50,7 +50,9 @@ export const KH = 36;
 export const KW = 37;
 export const KROW = 38;  // bytes between kernel rows in B
 export const CSTR = 39;  // bytes per channel in B
-export const WT = 40;    // weights [O][C][KH][KW], dense
+export const WT = 40;    // weights [O][C][KH][KW]: rows of KW floats, KH rows per channel, strided channels:
 export const POS = 41;   // i32 byte offsets of each output position, padded to a multiple of 4
+export const WOS = 42;   // bytes between output channels of WT
+export const WCS = 43;   // bytes between input channels of WT
 
 export const FIELDS = 44;
