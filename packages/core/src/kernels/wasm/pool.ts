@@ -21,6 +21,9 @@ const WORKER_SPIN = 20_000; // ~ tens of µs of polling before a worker sleeps
 
 /** Below this many flops a job stays on the calling thread (waking a worker costs ~10–50 µs). */
 export const PARALLEL_MIN_FLOPS = 400_000;
+/** After this many shared jobs in a row that workers did not help with, run BACKOFF_JOBS jobs alone. */
+const STARVED_JOBS = 4;
+const BACKOFF_JOBS = 32;
 /** Work per claimed chunk: small enough that a stalled worker holds little, large enough to amortise a claim. */
 const CHUNK_FLOPS = 250_000;
 
@@ -32,6 +35,9 @@ export class Pool {
   private broken = false;
   /** Jobs that were offered to worker threads. */
   parallelJobs = 0;
+  /** Offered jobs in a row where no worker took a chunk (busy machine), and jobs left to run alone. */
+  private starved = 0;
+  private backoff = 0;
 
   /** `ctlAt`: CONTROL_BYTES reserved in wasm memory by the caller. */
   constructor(private readonly k: WasmKernels, private readonly ctlAt: number, readonly maxWorkers: number) {
@@ -86,7 +92,8 @@ export class Pool {
       return;
     }
     if (!this.started) this.start();
-    if (this.broken || Atomics.load(this.ctl, READY) === 0) {
+    if (this.broken || Atomics.load(this.ctl, READY) === 0 || this.backoff > 0) {
+      if (this.backoff > 0) this.backoff--;
       run(kind, desc, 0, units);
       return;
     }
@@ -116,5 +123,11 @@ export class Pool {
       if (i > 1000) Atomics.wait(ctl, DONE, done, 1);
     }
     if (Atomics.load(ctl, FAILED)) throw new Error('convgrad: a wasm worker failed while running a kernel');
+    // Workers that never get a chunk are not getting a core (a busy machine): stop waking them for a while.
+    this.starved = mine === units ? this.starved + 1 : 0;
+    if (this.starved >= STARVED_JOBS) {
+      this.starved = 0;
+      this.backoff = BACKOFF_JOBS;
+    }
   }
 }
