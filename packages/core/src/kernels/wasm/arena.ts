@@ -33,9 +33,10 @@ export class Arena {
     const at = (this.top + 63) & ~63;
     const end = at + bytes + SLACK;
     if (end > MAXIMUM_PAGES * PAGE) throw new WasmMemoryFull(`wasm memory: ${end} bytes needed`);
-    const have = this.memory.buffer.byteLength;
-    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
-    if (this.memory.buffer.byteLength !== this.buffer.byteLength) {
+    // Only this arena grows the memory, so the views' length is its size (reading memory.buffer of a
+    // shared memory makes a new SharedArrayBuffer object each time: keep it off the common path).
+    if (end > this.buffer.byteLength) {
+      this.memory.grow(Math.ceil((end - this.buffer.byteLength) / PAGE));
       this.buffer = this.memory.buffer;
       this.f32 = new Float32Array(this.buffer);
       this.i32 = new Int32Array(this.buffer);
