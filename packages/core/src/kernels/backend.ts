@@ -1,8 +1,8 @@
 // Which kernel implementation the ops call. The plain-TypeScript kernels are the reference;
 // faster backends plug in here and change no backward rule.
 import type { TypedArray } from '../tensor.ts';
-import { materializeLattice, type LatticeView } from '../lattice.ts';
-import { conv2dForward, type Conv2dGeometry } from './conv2d.ts';
+import type { LatticeView } from '../lattice.ts';
+import { conv2dForward, conv2dForwardLattice, type Conv2dGeometry } from './conv2d.ts';
 import { gemm } from './gemm.ts';
 
 export interface KernelBackend {
@@ -16,16 +16,7 @@ export interface KernelBackend {
   conv2dForwardLattice?(x: TypedArray | LatticeView, w: TypedArray | LatticeView, bias: TypedArray | null, g: Conv2dGeometry, out: TypedArray): void;
 }
 
-/** The full array of a conv operand given as an array or a lattice view of the given shape. */
-function denseOperand(v: TypedArray | LatticeView, shape: number[], like: TypedArray): TypedArray {
-  return ArrayBuffer.isView(v) ? v : materializeLattice(v, shape, like instanceof Float64Array ? 'float64' : 'float32');
-}
-
-export const jsBackend: KernelBackend = {
-  name: 'js', conv2dForward, gemm,
-  conv2dForwardLattice: (x, w, bias, g, out) =>
-    conv2dForward(denseOperand(x, [g.n, g.c, g.h, g.w], out), denseOperand(w, [g.o, g.c, g.kh, g.kw], out), bias, g, out),
-};
+export const jsBackend: KernelBackend = { name: 'js', conv2dForward, gemm, conv2dForwardLattice };
 
 const backends = new Map<string, KernelBackend>([['js', jsBackend]]);
 let active: KernelBackend = jsBackend;

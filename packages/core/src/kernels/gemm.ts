@@ -18,14 +18,14 @@ export function gemm(
     return;
   }
   for (let i0 = 0; i0 < m; i0 += MC) {
-    const mc = Math.min(MC, m - i0), rows = mc + (mc & 1);
+    const mc = Math.min(MC, m - i0);
     for (let j0 = 0; j0 < n; j0 += NB) {
       const nb = Math.min(NB, n - j0);
-      clearC(rows);
+      clearC(mc);
       for (let p0 = 0; p0 < k; p0 += KC) {
         const kc = Math.min(KC, k - p0);
         packA(a, aOff + i0 * k + p0, k, mc, kc);
-        sweepColumns(b, bOff + p0 * n + j0, n, nb, kc, rows);
+        sweepColumns(b, bOff + p0 * n + j0, n, nb, kc, mc);
       }
       writeC(c, cOff + i0 * n + j0, n, mc, nb, accumulate);
     }

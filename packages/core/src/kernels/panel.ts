@@ -17,7 +17,7 @@ export const KC = 512;
 /** Columns of C per block (output positions / GEMM columns); multiple of 4. */
 export const NB = 256;
 
-/** A block: MC/2 panels of two rows, depth-major inside (panel r at A_OFF + r·2·kc). */
+/** A block: panels of two rows, depth-major inside (row pair r at A_OFF + r·kc); an odd last row alone. */
 export const A_OFF = 0;
 /** One B tile: kc rows of 4 values. */
 export const B_OFF = MC * KC;
@@ -27,14 +27,14 @@ export const C_OFF = B_OFF + 4 * KC;
 export const ARENA = new Float64Array(C_OFF + MC * NB);
 
 /**
- * C[r..r+1][col..col+3] += A-panels · B-tile for `rows` rows (even) of the packed A block:
- * the B tile is read from L1 once per panel.
+ * C[r][col..col+3] += A-block · B-tile for rows [0, rows): pairs of rows with the 2×4 kernel, an odd
+ * last row with the 1×4 one. The B tile is read from L1 once per panel.
  */
 export function tileTimesBlock(kc: number, rows: number, col: number): void {
   const cStep = 2 * NB, aStep = 2 * kc;
-  for (let r = 0, ai = A_OFF, ci = C_OFF + col; r < rows; r += 2, ai += aStep, ci += cStep) {
-    micro2x4(kc, ai, ci);
-  }
+  let r = 0, ai = A_OFF, ci = C_OFF + col;
+  for (; r + 1 < rows; r += 2, ai += aStep, ci += cStep) micro2x4(kc, ai, ci);
+  if (r < rows) micro1x4(kc, ai, ci);
 }
 
 /** C[2×4] at ci (row stride NB) += Σ_p A[ai + 2p + 0..1] · B[B_OFF + 4p + 0..3]; the sums stay in registers. */
@@ -54,26 +54,58 @@ function micro2x4(kc: number, ai: number, ci: number): void {
   s[ci] += c10; s[ci + 1] += c11; s[ci + 2] += c12; s[ci + 3] += c13;
 }
 
+/** C[1×4] at ci += Σ_p A[ai + p] · B[B_OFF + 4p + 0..3] (a single-row panel). */
+function micro1x4(kc: number, ai: number, ci: number): void {
+  const s = ARENA;
+  let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+  let bi = B_OFF;
+  const end = (B_OFF + 4 * kc) | 0;
+  for (; bi < end; ai = (ai + 1) | 0, bi = (bi + 4) | 0) {
+    const a = s[ai];
+    c0 += a * s[bi]; c1 += a * s[(bi + 1) | 0]; c2 += a * s[(bi + 2) | 0]; c3 += a * s[(bi + 3) | 0];
+  }
+  s[ci] += c0; s[ci + 1] += c1; s[ci + 2] += c2; s[ci + 3] += c3;
+}
+
 /**
  * Packs rows [0, rows) × depth [0, kc) of a row-major matrix (element (i, p) at src[off + i·ld + p])
- * into the A block; an odd last row gets a zero partner.
+ * into the A block: two-row panels (depth-major, row pairs interleaved), an odd last row as a
+ * one-row panel.
  */
 export function packA(src: ArrayLike<number>, off: number, ld: number, rows: number, kc: number): void {
   const s = ARENA;
-  for (let i = 0; i < rows; i += 2) {
+  let i = 0;
+  for (; i + 1 < rows; i += 2) {
     const s0 = off + i * ld, s1 = s0 + ld;
-    let d = A_OFF + i * kc;
-    if (i + 1 < rows) {
-      for (let p = 0; p < kc; p++, d += 2) {
-        s[d] = src[s0 + p];
-        s[d + 1] = src[s1 + p];
-      }
-    } else {
-      for (let p = 0; p < kc; p++, d += 2) {
-        s[d] = src[s0 + p];
-        s[d + 1] = 0;
-      }
+    for (let p = 0, d = A_OFF + i * kc; p < kc; p++, d += 2) {
+      s[d] = src[s0 + p];
+      s[d + 1] = src[s1 + p];
     }
+  }
+  if (i < rows) {
+    const s0 = off + i * ld;
+    for (let p = 0, d = A_OFF + i * kc; p < kc; p++) s[d + p] = src[s0 + p];
+  }
+}
+
+/**
+ * As packA, with the depth gathered: element (i, p) at src[off + i·ld + cols[c0 + p]] (the weights of
+ * the taps a conv keeps).
+ */
+export function packAGather(src: ArrayLike<number>, off: number, ld: number, cols: Int32Array, c0: number, rows: number, kc: number): void {
+  const s = ARENA;
+  let i = 0;
+  for (; i + 1 < rows; i += 2) {
+    const s0 = off + i * ld, s1 = s0 + ld;
+    for (let p = 0, d = A_OFF + i * kc; p < kc; p++, d += 2) {
+      const t = cols[c0 + p];
+      s[d] = src[s0 + t];
+      s[d + 1] = src[s1 + t];
+    }
+  }
+  if (i < rows) {
+    const s0 = off + i * ld;
+    for (let p = 0, d = A_OFF + i * kc; p < kc; p++) s[d + p] = src[s0 + cols[c0 + p]];
   }
 }
 

@@ -1,0 +1,190 @@
+// How the js conv2d kernel walks one convolution: index tables, no arithmetic on values.
+//
+// out[o][q] = Σ_p W[o][p] · X[q + off[p]] is split into groups of output positions that see the same
+// non-zero taps. A dense input is one group with every tap. A lattice input (lattice.ts: the dilated δ
+// of the chapter's dX correlation, zero except every S-th row and column) splits the positions into
+// S_h·S_w phases, each keeping only the taps that land on the lattice (eq. 8's zeros are skipped, never
+// multiplied). A lattice weight (the dilated δ as the kernel of the dW correlation, eq. 11) keeps only
+// its lattice taps. Skipped taps are exact zeros of the chapter's tensors, so the sums are unchanged.
+import type { LatticeView } from '../lattice.ts';
+import type { TypedArray } from '../tensor.ts';
+import { float64Scratch, int32Scratch } from './scratch.ts';
+import type { Conv2dGeometry } from './conv2d.ts';
+
+export interface ConvPlan {
+  /** x as float64 with its zero padding: [N·C] planes of hp × wp. */
+  readonly xp: Float64Array;
+  /** Per group g: positions [pos[4g], pos[4g+1]) of qs/qd (a multiple of 4), taps [pos[4g+2], pos[4g+3]) of off/wcol. */
+  readonly groups: Int32Array;
+  readonly groupCount: number;
+  /** Per position: its window's corner in xp; its output index for channel 0 (−1 for tile padding). */
+  readonly qs: Int32Array;
+  readonly qd: Int32Array;
+  /** Per tap: its offset from a window's corner in xp; its column in the weights. */
+  readonly off: Int32Array;
+  readonly wcol: Int32Array;
+  /** Weight (o, tap t) is wbase[wOff + o·wLd + wcol[t]]. */
+  readonly wbase: TypedArray;
+  readonly wOff: number;
+  readonly wLd: number;
+}
+
+/** Where the non-zeros of one spatial axis of a lattice sit: index i is live iff i ≡ first (mod step) and (i − first)/step < count. */
+interface Axis { first: number; step: number; count: number }
+
+const denseAxis = (size: number): Axis => ({ first: 0, step: 1, count: size });
+
+export function planConv(x: TypedArray | LatticeView, w: TypedArray | LatticeView, g: Conv2dGeometry): ConvPlan {
+  const { n, c, o, kh, kw, sh, sw, dh, dw, oh, ow } = g;
+  const hp = (oh - 1) * sh + (kh - 1) * dh + 1;
+  const wp = (ow - 1) * sw + (kw - 1) * dw + 1;
+  const xp = paddedInput(x, g, hp, wp);
+
+  // Lattice of x in xp coordinates (rows/cols of the padding are zeros too, but not skipped).
+  const xl = ArrayBuffer.isView(x) ? null : x;
+  const xRow: Axis = xl ? { first: g.pt + xl.first[0], step: xl.step[0], count: xl.counts[2] } : denseAxis(hp);
+  const xCol: Axis = xl ? { first: g.pl + xl.first[1], step: xl.step[1], count: xl.counts[3] } : denseAxis(wp);
+  // Weights: dense [O, C, KH, KW] or a lattice view whose lead dims are [O, C].
+  const wl = ArrayBuffer.isView(w) ? null : w;
+  const wRow: Axis = wl ? { first: wl.first[0], step: wl.step[0], count: wl.counts[2] } : denseAxis(kh);
+  const wCol: Axis = wl ? { first: wl.first[1], step: wl.step[1], count: wl.counts[3] } : denseAxis(kw);
+  const [wsO, wsC, wsA, wsB] = wl ? wl.strides : [c * kh * kw, kh * kw, kw, 1];
+
+  const phasesY = xRow.step, phasesX = xCol.step;
+  const nPhases = phasesY * phasesX;
+  const groups = int32Scratch('conv.groups', 4 * nPhases);
+  const qs = int32Scratch('conv.qs', n * oh * ow + 4 * nPhases);
+  const qd = int32Scratch('conv.qd', n * oh * ow + 4 * nPhases);
+  const off = int32Scratch('conv.off', c * kh * kw * nPhases);
+  const wcol = int32Scratch('conv.wcol', c * kh * kw * nPhases);
+
+  let groupCount = 0, nq = 0, nt = 0;
+  const ki = new Int32Array(kh), kj = new Int32Array(kw);
+  for (let ry = 0; ry < phasesY; ry++) {
+    for (let rx = 0; rx < phasesX; rx++) {
+      const q0 = nq;
+      nq = phasePositions(g, hp, wp, phasesY, phasesX, ry, rx, qs, qd, nq);
+      if (nq === q0) continue;
+      // Taps that land on both lattices for this phase.
+      let nki = 0, nkj = 0;
+      for (let i = 0; i < kh; i++) if (onAxis(xRow, ry + i * dh, true) && onAxis(wRow, i, false)) ki[nki++] = i;
+      for (let j = 0; j < kw; j++) if (onAxis(xCol, rx + j * dw, true) && onAxis(wCol, j, false)) kj[nkj++] = j;
+      const t0 = nt;
+      nt = phaseTaps(g, hp, wp, ki, nki, kj, nkj, wRow, wCol, wsC, wsA, wsB, off, wcol, nt);
+      groups[4 * groupCount] = q0;
+      groups[4 * groupCount + 1] = nq;
+      groups[4 * groupCount + 2] = t0;
+      groups[4 * groupCount + 3] = nt;
+      groupCount++;
+    }
+  }
+  return { xp, groups, groupCount, qs, qd, off, wcol, wbase: wl ? wl.base : (w as TypedArray), wOff: wl ? wl.offset : 0, wLd: wsO };
+}
+
+// Table loops live in functions of their own so V8 optimizes them (a big function called a few times stays interpreted).
+
+/**
+ * Appends the output positions of phase (ry, rx) — (oy·sh) ≡ ry, (ox·sw) ≡ rx — from index nq:
+ * qs = window corner in xp, qd = output index for channel 0; padded to a multiple of 4 with qd = −1.
+ */
+function phasePositions(g: Conv2dGeometry, hp: number, wp: number, py: number, px: number, ry: number, rx: number, qs: Int32Array, qd: Int32Array, nq: number): number {
+  const { n, c, o, oh, ow, sh, sw } = g;
+  const q0 = nq;
+  for (let img = 0; img < n; img++) {
+    for (let oy = 0; oy < oh; oy++) {
+      if ((oy * sh) % py !== ry) continue;
+      const s0 = (img * c * hp + oy * sh) * wp, d0 = (img * o * oh + oy) * ow;
+      for (let ox = 0; ox < ow; ox++) {
+        if ((ox * sw) % px !== rx) continue;
+        qs[nq] = s0 + ox * sw;
+        qd[nq++] = d0 + ox;
+      }
+    }
+  }
+  if (nq > q0) {
+    while ((nq - q0) % 4) {
+      qs[nq] = qs[nq - 1];
+      qd[nq++] = -1;
+    }
+  }
+  return nq;
+}
+
+/** Appends taps (c, ki[a], kj[b]) from index nt: off = offset in xp from a window's corner, wcol = column in the weights. */
+function phaseTaps(
+  g: Conv2dGeometry, hp: number, wp: number, ki: Int32Array, nki: number, kj: Int32Array, nkj: number,
+  wRow: Axis, wCol: Axis, wsC: number, wsA: number, wsB: number, off: Int32Array, wcol: Int32Array, nt: number,
+): number {
+  const { c, dh, dw } = g;
+  for (let ci = 0; ci < c; ci++) {
+    for (let a = 0; a < nki; a++) {
+      const i = ki[a];
+      const xo = (ci * hp + i * dh) * wp, wo = ci * wsC + ((i - wRow.first) / wRow.step) * wsA;
+      for (let b = 0; b < nkj; b++) {
+        const j = kj[b];
+        off[nt] = xo + j * dw;
+        wcol[nt++] = wo + ((j - wCol.first) / wCol.step) * wsB;
+      }
+    }
+  }
+  return nt;
+}
+
+/**
+ * Whether index i of the axis can be non-zero. For x (phase = true) only the residue matters: the
+ * window moves, so the count is checked per element by the zeros of xp instead.
+ */
+function onAxis(ax: Axis, i: number, phaseOnly: boolean): boolean {
+  const d = i - ax.first;
+  const r = ((d % ax.step) + ax.step) % ax.step;
+  if (r !== 0) return false;
+  return phaseOnly || (d >= 0 && d / ax.step < ax.count);
+}
+
+/**
+ * A float64 copy of x with the zero padding the taps reach: [N·C] planes of hp × wp, where
+ * hp = (OH−1)·sh + (KH−1)·dh + 1 (rows below it are never read, so they are not copied). A lattice x
+ * is scattered straight from its base array: its zeros are never materialized in x's dtype.
+ */
+function paddedInput(x: TypedArray | LatticeView, g: Conv2dGeometry, hp: number, wp: number): Float64Array {
+  const { n, c, h, w, pt, pl } = g;
+  const planes = n * c, size = planes * hp * wp;
+  const xp = float64Scratch('conv.x', size);
+  if (!ArrayBuffer.isView(x)) {
+    xp.fill(0, 0, size);
+    scatterLattice(x, planes, c, hp, wp, pt, pl, xp);
+    return xp;
+  }
+  const rows = Math.min(h, hp - pt), cols = Math.min(w, wp - pl); // input rows/cols that are read
+  if (pt === 0 && pl === 0 && rows === h && cols === w && hp === h && wp === w) {
+    for (let i = 0; i < size; i++) xp[i] = x[i];
+    return xp;
+  }
+  xp.fill(0, 0, size);
+  for (let pc = 0; pc < planes; pc++) {
+    for (let y = 0; y < rows; y++) {
+      const s = (pc * h + y) * w, d = (pc * hp + y + pt) * wp + pl;
+      for (let j = 0; j < cols; j++) xp[d + j] = x[s + j];
+    }
+  }
+  return xp;
+}
+
+/** xp[plane (i, ci)][pt + first0 + a·step0][pl + first1 + b·step1] = the lattice's block, cut at hp × wp. */
+function scatterLattice(v: LatticeView, planes: number, c: number, hp: number, wp: number, pt: number, pl: number, xp: Float64Array): void {
+  const [sn, sc, sa, sb] = v.strides;
+  const [, , na, nb] = v.counts;
+  const y0 = pt + v.first[0], x0 = pl + v.first[1], dy = v.step[0], dx = v.step[1];
+  const rows = Math.max(0, Math.min(na, Math.ceil((hp - y0) / dy)));
+  const cols = Math.max(0, Math.min(nb, Math.ceil((wp - x0) / dx)));
+  const base = v.base;
+  for (let pc = 0; pc < planes; pc++) {
+    const img = Math.floor(pc / c), ci = pc - img * c;
+    const src0 = v.offset + img * sn + ci * sc;
+    for (let a = 0; a < rows; a++) {
+      const s = src0 + a * sa, d = (pc * hp + y0 + a * dy) * wp + x0;
+      if (sb === 1 && dx === 1) for (let b = 0; b < cols; b++) xp[d + b] = base[s + b];
+      else for (let b = 0; b < cols; b++) xp[d + b * dx] = base[s + b * sb];
+    }
+  }
+}
