@@ -17,7 +17,7 @@ import type { WasmKernels } from './module.ts';
 const GEN = 0, NEXT = 1, DONE = 2, KIND = 3, DESC = 4, TOTAL = 5, CHUNK = 6, READY = 7, FAILED = 8;
 const CTL_INTS = 16;
 const TAG_SHIFT = 20, UNIT_MASK = (1 << TAG_SHIFT) - 1;
-const WORKER_SPIN = 20_000; // ~ tens of µs of polling before a worker sleeps
+const WORKER_SPIN = 4_000; // ~20 µs of polling before a worker sleeps: catches back-to-back jobs, wastes little
 
 /** Below this many flops a job stays on the calling thread (waking a worker costs ~10–50 µs). */
 export const PARALLEL_MIN_FLOPS = 400_000;
