@@ -109,7 +109,7 @@ describe('options', () => {
 
   it.each([
     [['--epochs', '0']], [['--batch-size', 'x']], [['--lr', '-1']], [['--lr', '0']], [['--seed', '1.5']],
-    [['--limit', '-3']], [['--test-limit', '20000']], [['--bogus', '1']], [['--epochs']], [['stray']],
+    [['--limit', '-3']], [['--test-limit', '20000']], [['--bogus', '1']], [['--model', 'resnet']], [['--epochs']], [['stray']],
   ])('%j is rejected with exit code 2', async (argv) => {
     const err: string[] = [];
     const write = process.stderr.write;

