@@ -123,6 +123,20 @@ describe('options', () => {
   });
 });
 
+describe('missing data', () => {
+  it('a folder without the IDX files gives a clear error and exit code 1', async () => {
+    const err: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((s: string) => { err.push(s); return true; }) as typeof process.stderr.write;
+    try {
+      expect(await runMnistCli(['--data-dir', tmp, '--out', join(tmp, 'out')])).toBe(1);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(err.join('')).toMatch(/train-images-idx3-ubyte not found in .*convgrad-mnist-test/);
+  });
+});
+
 describe('a small MNIST run', () => {
   it('lowers the loss and beats chance by a wide margin on held-out test images', () => {
     const data = { train: takeFirst(loadMnist('train'), 600), test: takeFirst(loadMnist('test'), 500) };

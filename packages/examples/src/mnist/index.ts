@@ -4,26 +4,29 @@ import { prepareOutDir } from '../shared/out-dir.ts';
 import { registerExample } from '../registry.ts';
 import { IdxError } from './idx.ts';
 import { MODEL_SPECS } from './model.ts';
-import { MNIST_USAGE, parseMnistOptions } from './options.ts';
+import { MNIST_USAGE, parseMnistOptions, type MnistOptions } from './options.ts';
 import { runMnist } from './run.ts';
 
-export async function runMnistCli(argv: readonly string[]): Promise<number> {
-  let outDir: string;
-  let opts;
+/** Options checked and the output folder ready, or the exit code (0 for --help, 2 for bad usage). */
+function prepare(argv: readonly string[]): { opts: MnistOptions; outDir: string } | number {
   try {
-    opts = parseMnistOptions(argv);
+    const opts = parseMnistOptions(argv);
     if (opts === null) {
       process.stdout.write(MNIST_USAGE);
       return 0;
     }
-    outDir = prepareOutDir(opts.out);
+    return { opts, outDir: prepareOutDir(opts.out) };
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`mnist: ${e.message}\n\n${MNIST_USAGE}`);
-      return 2;
-    }
-    throw e;
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`mnist: ${e.message}\n\n${MNIST_USAGE}`);
+    return 2;
   }
+}
+
+export async function runMnistCli(argv: readonly string[]): Promise<number> {
+  const ready = prepare(argv);
+  if (typeof ready === 'number') return ready;
+  const { opts, outDir } = ready;
   try {
     runMnist({
       epochs: opts.epochs,
@@ -39,17 +42,15 @@ export async function runMnistCli(argv: readonly string[]): Promise<number> {
       log: (line) => process.stdout.write(`${line}\n`),
     });
   } catch (e) {
-    if (e instanceof IdxError) {
-      process.stderr.write(`${e.message}\n`);
-      return 1;
-    }
-    throw e;
+    if (!(e instanceof IdxError)) throw e;
+    process.stderr.write(`${e.message}\n`); // missing or corrupt data files
+    return 1;
   }
   return 0;
 }
 
 registerExample({
   name: 'mnist',
-  summary: 'LeNet-like CNN on the full MNIST (60,000 / official 10,000 test), checkpoint, curves, confusion matrix',
+  summary: 'LeNet-like CNN on the full MNIST (60,000 train / official 10,000 test): checkpoint, curves, confusion matrix',
   run: runMnistCli,
 });
