@@ -10,7 +10,7 @@ import { conv2d, getBackend, randn, setBackend, type Tensor } from '../src/index
 import { jsBackend } from '../src/kernels/backend.ts';
 import type { Conv2dGeometry } from '../src/kernels/conv2d.ts';
 import { createWasmBackend } from '../src/kernels/wasm/backend.ts';
-import { latticeOf } from '../src/kernels/wasm/conv.ts';
+import { latticeOf } from '../src/kernels/wasm/operand.ts';
 import { activateWasm, wasmBackend } from '../src/kernels/wasm/index.ts';
 import { loadWasmKernels } from '../src/kernels/wasm/module.ts';
 import { Rng } from '../src/rng.ts';

@@ -1,7 +1,7 @@
 // Plans a float32 GEMM C[m×n] = A[m×k]·B[k×n] (+ C) on the wide kernel: B is read in place (row k at
 // k·n floats), A is packed into 4-row panels.
 import { WasmMemoryFull } from './arena.ts';
-import type { WasmContext } from './conv.ts';
+import type { WasmContext } from './context.ts';
 import { F, FIELDS, KIND_WIDE } from './layout.ts';
 
 /** Returns false when the problem does not fit in wasm memory (the caller then uses the js kernels). */

@@ -1,0 +1,30 @@
+// What the wasm planners share: memory, threads, exports, and counters of the paths taken.
+import type { Arena } from './arena.ts';
+import type { WasmExports } from './module.ts';
+import type { Pool } from './pool.ts';
+
+export interface WasmContext {
+  arena: Arena;
+  pool: Pool;
+  exports: WasmExports;
+  stats: WasmStats;
+}
+
+/** How many calls took each path (for tests and tuning). */
+export interface WasmStats {
+  wide: number;
+  dot: number;
+  /** stride-1 convs of a lattice-sparse input, split into output phases */
+  phased: number;
+  /** convs whose weights were gathered into a smaller or contiguous kernel */
+  compactedWeights: number;
+  /** operands passed as lattice views (not materialized) */
+  latticeOperands: number;
+  gemm: number;
+  /** calls handed to the js kernels (float64, too large, tiny GEMMs) */
+  js: number;
+}
+
+export function emptyStats(): WasmStats {
+  return { wide: 0, dot: 0, phased: 0, compactedWeights: 0, latticeOperands: 0, gemm: 0, js: 0 };
+}
