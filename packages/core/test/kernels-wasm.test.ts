@@ -23,14 +23,15 @@ const initialBackend = getBackend().name;
 afterAll(() => setBackend(initialBackend));
 
 /** N(0,1) values; with `lattice`, zero except rows y0 + ys·i and columns x0 + xs·j of every plane. */
-function planes(count: number, h: number, w: number, seed: number, lattice?: [number, number, number, number]): Float32Array {
+function planes(count: number, h: number, w: number, seed: number, lattice?: [number, number, number, number], end?: [number, number]): Float32Array {
   const rng = new Rng(seed);
   const out = new Float32Array(count * h * w);
   for (let p = 0; p < count; p++) {
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
         const v = rng.normal();
-        if (!lattice || ((y - lattice[0]) % lattice[1] === 0 && y >= lattice[0] && (x - lattice[2]) % lattice[3] === 0 && x >= lattice[2])) {
+        const inside = !end || (y <= end[0] && x <= end[1]);
+        if (!lattice || (inside && (y - lattice[0]) % lattice[1] === 0 && y >= lattice[0] && (x - lattice[2]) % lattice[3] === 0 && x >= lattice[2])) {
           out[(p * h + y) * w + x] = v;
         }
       }
@@ -44,6 +45,8 @@ interface KernelCase {
   bias: boolean;
   seed: number;
   xLattice?: [number, number, number, number];
+  /** last row and column of the x lattice (default: to the edge) */
+  xEnd?: [number, number];
   wLattice?: [number, number, number, number];
 }
 
@@ -68,8 +71,8 @@ const kernelCaseArb: fc.Arbitrary<KernelCase> = fc.record({
 }).filter(({ g }) => g.oh >= 1 && g.ow >= 1);
 
 /** Runs one geometry on both kernels; returns the largest error relative to the tolerance (≤ 1 passes). */
-function compareConv({ g, bias, seed, xLattice, wLattice }: KernelCase): number {
-  const x = planes(g.n * g.c, g.h, g.w, seed, xLattice);
+function compareConv({ g, bias, seed, xLattice, xEnd, wLattice }: KernelCase): number {
+  const x = planes(g.n * g.c, g.h, g.w, seed, xLattice, xEnd);
   const w = planes(g.o * g.c, g.kh, g.kw, seed + 1, wLattice);
   const b = bias ? planes(1, 1, g.o, seed + 2) : null;
   const ref = new Float32Array(g.n * g.o * g.oh * g.ow), got = new Float32Array(ref.length).fill(NaN);
@@ -101,6 +104,24 @@ describe('wasm conv2d forward', () => {
   const G = (n: number, c: number, h: number, w: number, o: number, kh: number, kw: number, s: number, p: number): Conv2dGeometry => ({
     n, c, h, w, o, kh, kw, sh: s, sw: s, pt: p, pl: p, dh: 1, dw: 1,
     oh: Math.floor((h + 2 * p - kh) / s) + 1, ow: Math.floor((w + 2 * p - kw) / s) + 1,
+  });
+
+  it('matches the js kernels on the chapter\'s dX convolutions: pad(dilate(δ, S), K′−1) ⋆ W (col2im and phased paths)', () => {
+    const arb = fc.record({
+      n: fc.integer({ min: 1, max: 2 }), c: fc.integer({ min: 1, max: 5 }), o: fc.integer({ min: 1, max: 6 }),
+      a: fc.integer({ min: 1, max: 9 }), b: fc.integer({ min: 1, max: 9 }), k: fc.integer({ min: 1, max: 5 }),
+      s: fc.integer({ min: 1, max: 3 }), d: fc.integer({ min: 1, max: 2 }), rem: fc.nat({ max: 2 }), bias: fc.boolean(), seed: fc.nat({ max: 1_000_000 }),
+    });
+    const before = { ...wasm.stats };
+    checkProperty(arb, ({ n, c, o, a, b, k, s, d, rem, bias, seed }) => {
+      const ek = d * (k - 1) + 1, pad = ek - 1;
+      // δ dilated by s, a remainder of zero rows/cols at the bottom/right, then padded by K′−1 all round
+      const h = (a - 1) * s + 1 + (rem % s) + 2 * pad, w = (b - 1) * s + 1 + (rem % s) + 2 * pad;
+      const g: Conv2dGeometry = { n, c, h, w, o, kh: k, kw: k, sh: 1, sw: 1, pt: 0, pl: 0, dh: d, dw: d, oh: h - ek + 1, ow: w - ek + 1 };
+      expect(compareConv({ g, bias, seed, xLattice: [pad, s, pad, s], xEnd: [pad + (a - 1) * s, pad + (b - 1) * s] })).toBeLessThanOrEqual(1);
+    }, 150);
+    expect(wasm.stats.col2im).toBeGreaterThan(before.col2im);
+    expect(wasm.stats.phased).toBeGreaterThan(before.phased);
   });
 
   it('takes the phased path for a stride-1 conv of a dilated, padded delta (the chapter\'s dX)', () => {

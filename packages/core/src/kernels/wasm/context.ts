@@ -16,6 +16,8 @@ export interface WasmStats {
   dot: number;
   /** stride-1 convs of a lattice-sparse input, split into output phases */
   phased: number;
+  /** stride-1 convs of a mostly-zero input, as GEMM over its block + col2im */
+  col2im: number;
   /** convs whose weights were gathered into a smaller or contiguous kernel */
   compactedWeights: number;
   /** operands passed as lattice views (not materialized) */
@@ -26,5 +28,5 @@ export interface WasmStats {
 }
 
 export function emptyStats(): WasmStats {
-  return { wide: 0, dot: 0, phased: 0, compactedWeights: 0, latticeOperands: 0, gemm: 0, js: 0 };
+  return { wide: 0, dot: 0, phased: 0, col2im: 0, compactedWeights: 0, latticeOperands: 0, gemm: 0, js: 0 };
 }

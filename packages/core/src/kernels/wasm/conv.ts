@@ -6,14 +6,17 @@
 // operand is a strided block of non-zeros placed on a lattice of rows/columns: given as a LatticeView
 // (pad2d/dilate2d/permute inside the conv backward, never materialized) or found by scanning a dense array.
 //   - weights on a lattice become a smaller dense kernel with dilation ·step;
-//   - a stride-1 conv of an input on a lattice with step > 1 is split into step×step output phases, each
-//     a dense conv of the block with the taps that reach it (a transposed convolution);
+//   - a stride-1 conv of an input that is mostly zeros around/between its block (dX: the delta padded by
+//     K−1) becomes a GEMM over the block plus col2im (a transposed convolution, col2im.ts);
+//   - else, with a lattice step > 1, it is split into step×step output phases, each a dense conv of the
+//     block with the taps that reach it (phased.ts);
 //   - otherwise the input is prepared (padded, zeros filled in) straight from its block.
 // Skipping drops products 0·x; only a non-finite x could tell (0·∞ is NaN), and the js GEMM skips
 // zero multipliers too.
 import type { LatticeView } from '../../lattice.ts';
 import type { Conv2dGeometry } from '../conv2d.ts';
 import { WasmMemoryFull } from './arena.ts';
+import { col2imConv, preferCol2im } from './col2im.ts';
 import type { WasmContext } from './context.ts';
 import { writeOut, writePrep } from './descriptors.ts';
 import { F, FIELDS, KIND_DOT, KIND_WIDE } from './layout.ts';
@@ -75,7 +78,10 @@ export function wasmConv2dForward(
     }
 
     const dot = useDotKernel(g);
-    if (!dot && g.sh === 1 && g.sw === 1 && xo.rows.step * xo.cols.step > 1) {
+    if (!dot && preferCol2im(g, xo)) {
+      col2imConv(ctx, g, xo, wt, biasp, outp);
+      ctx.stats.col2im++;
+    } else if (!dot && g.sh === 1 && g.sw === 1 && xo.rows.step * xo.cols.step > 1) {
       phasedConv(ctx, g, xo, wt, biasp, outp);
       ctx.stats.phased++;
     } else {

@@ -1,5 +1,6 @@
 // Entry points of convgrad's wasm kernels. All memory is managed by the JS side (../arena.ts):
 // kernels read i32 job descriptors and raw pointers, allocate nothing, and never trap on data.
+import { col2imRun, col2imUnits } from './col2im';
 import { dotRun, dotUnits } from './dot';
 import * as L from './layout';
 import { gather4, prepImage } from './prep';
@@ -11,6 +12,7 @@ export { gather4, packA, scanNonzero };
 export const KIND_WIDE = 1;
 export const KIND_DOT = 2;
 export const KIND_PREP = 3; // units are images
+export const KIND_COL2IM = 4;
 
 /** Layout version of the descriptors; the loader refuses a build whose version differs from its own. */
 export function abiVersion(): i32 {
@@ -26,6 +28,7 @@ export function heapBase(): usize {
 export function run(kind: i32, d: usize, from: i32, to: i32): void {
   if (kind == KIND_WIDE) wideRun(d, from, to);
   else if (kind == KIND_DOT) dotRun(d, from, to);
+  else if (kind == KIND_COL2IM) col2imRun(d, from, to);
   else for (let n = from; n < to; n++) prepImage(d, n);
 }
 
@@ -33,5 +36,6 @@ export function run(kind: i32, d: usize, from: i32, to: i32): void {
 export function units(kind: i32, d: usize): i32 {
   if (kind == KIND_WIDE) return wideUnits(d);
   if (kind == KIND_DOT) return dotUnits(d);
+  if (kind == KIND_COL2IM) return col2imUnits(d);
   return load<i32>(d + (<usize>L.N << 2));
 }

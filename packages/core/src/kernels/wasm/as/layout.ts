@@ -1,6 +1,6 @@
 // Field indices of the i32 job descriptors that JS writes into wasm memory (mirrored in ../layout.ts).
 // Pointers and strides are in bytes. Bump ABI_VERSION (here and in ../layout.ts) on any change.
-export const ABI_VERSION = 5;
+export const ABI_VERSION = 6;
 
 // Input preparation (prep.ts). The source is a strided block: element (n, c, a, b) at
 // X + n·SIMG + c·SCH + a·SROW + b·SCOL, a < H, b < W. It sits at virtual row FY + SY·a, column FX + SX·b
@@ -55,4 +55,9 @@ export const POS = 41;   // i32 byte offsets of each output position, padded to 
 export const WOS = 42;   // bytes between output channels of WT
 export const WCS = 43;   // bytes between input channels of WT
 
-export const FIELDS = 44;
+// col2im (col2im.ts): OUT[n][o][FY + SY·a − ki·DH + PT][FX + SX·b − kj·DW + PL] += B[n][(o·KH + ki)·KW + kj][a][b]
+// for a < H, b < W, where the position is inside OH × OW; planes start from BIAS (or zero).
+export const DH = 44;
+export const DW = 45;
+
+export const FIELDS = 48;
