@@ -21,8 +21,11 @@ const WORKER_SPIN = 4_000; // ~20 µs of polling before a worker sleeps: catches
 
 /** Below this many flops a job stays on the calling thread (waking a worker costs ~10–50 µs). */
 export const PARALLEL_MIN_FLOPS = 400_000;
-/** After this many shared jobs in a row that workers did not help with, run BACKOFF_JOBS jobs alone. */
+/** After this many shared jobs in a row that workers did not help with (or stalled), run BACKOFF_JOBS jobs alone. */
 const STARVED_JOBS = 4;
+/** A job stalls when the caller waits for workers longer than this fraction of it. */
+const STALL_FRACTION = 0.3;
+const JUDGE_MS = 0.5;
 const BACKOFF_JOBS = 32;
 /** Work per claimed chunk: small enough that a stalled worker holds little, large enough to amortise a claim. */
 const CHUNK_FLOPS = 250_000;
@@ -98,6 +101,7 @@ export class Pool {
       return;
     }
     this.parallelJobs++;
+    const t0 = performance.now();
     const ctl = this.ctl;
     const chunk = Math.max(1, Math.min(Math.ceil(units / 4), Math.floor((units * CHUNK_FLOPS) / flops)));
     const gen = (this.gen = (this.gen + 1) & 0x3fffffff);
@@ -119,12 +123,19 @@ export class Pool {
       mine += to - from;
     }
     Atomics.store(ctl, NEXT, tag | UNIT_MASK); // exhausted: no late claim on this job
+    const t1 = performance.now();
     for (let i = 0, done = Atomics.load(ctl, DONE); done + mine < units; i++, done = Atomics.load(ctl, DONE)) {
       if (i > 1000) Atomics.wait(ctl, DONE, done, 1);
     }
     if (Atomics.load(ctl, FAILED)) throw new Error('convgrad: a wasm worker failed while running a kernel');
-    // Workers that never get a chunk are not getting a core (a busy machine): stop waking them for a while.
-    this.starved = mine === units ? this.starved + 1 : 0;
+    // Workers that take no chunk, or make the caller wait a large part of the job for their last one, are
+    // not getting a core (a busy machine): stop waking them for a while.
+    const t2 = performance.now();
+    // (judged on jobs long enough that waking a worker is negligible)
+    if (t2 - t0 >= JUDGE_MS) {
+      const stalled = mine === units || t2 - t1 > STALL_FRACTION * (t2 - t0);
+      this.starved = stalled ? this.starved + 1 : 0;
+    }
     if (this.starved >= STARVED_JOBS) {
       this.starved = 0;
       this.backoff = BACKOFF_JOBS;
