@@ -5,11 +5,11 @@
 //          --no-tfjs-cpu  --no-tfjs-wasm  --budget MS (per measurement, default 4000)  --md FILE (also write the report)
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { caseData, CASES, forwardFlops, type ConvCase } from './cases.ts';
+import { caseData, CASES, forwardFlops, trainFlops, type ConvCase } from './cases.ts';
 import { convgradBackends, convgradRunner } from './convgrad-runner.ts';
 import { markdownTable, type Row } from './table.ts';
 import { loadTfjs, tfjsRunner, type Runner, type TfjsBackend } from './tfjs-runner.ts';
-import { time } from './timing.ts';
+import { timeInterleaved } from './timing.ts';
 
 interface Options {
   cases: ConvCase[];
@@ -29,6 +29,7 @@ function parseArgs(argv: string[]): Options {
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    if (a === '--') continue; // `pnpm bench -- --cases a` passes the separator through
     if (a === '--cases') {
       const ids = value(i++, a).split(',');
       o.cases = ids.map((id) => {
@@ -102,18 +103,20 @@ async function main(): Promise<void> {
       if (tag !== 'ok') process.exitCode = 1;
     }
 
-    for (const [name, r] of runners) {
-      const fwd = time(() => r.forward(), { reps: opts.reps, budgetMs: opts.budgetMs });
-      const train = time(() => r.train(), { reps: opts.reps, budgetMs: opts.budgetMs });
-      rows.push({ c, impl: name, fwd, train });
-      console.log(`case ${c.id} ${name}: fwd ${fwd.ms.toFixed(2)} ms (${(forwardFlops(c) / fwd.ms / 1e6).toFixed(2)} GF/s), fwd+bwd ${train.ms.toFixed(2)} ms (${(3 * forwardFlops(c) / train.ms / 1e6).toFixed(2)} GF/s)`);
+    // Implementations take turns within each measurement, so a change in machine load hits all alike.
+    const timing = { reps: opts.reps, budgetMs: opts.budgetMs };
+    const fwd = timeInterleaved(runners.map(([, r]) => () => r.forward()), timing);
+    const train = timeInterleaved(runners.map(([, r]) => () => r.train()), timing);
+    runners.forEach(([name, r], i) => {
+      rows.push({ c, impl: name, fwd: fwd[i], train: train[i] });
+      console.log(`case ${c.id} ${name}: fwd ${fwd[i].ms.toFixed(2)} ms (${(forwardFlops(c) / fwd[i].ms / 1e6).toFixed(2)} GF/s), fwd+bwd ${train[i].ms.toFixed(2)} ms (${(trainFlops(c) / train[i].ms / 1e6).toFixed(2)} GF/s)`);
       r.dispose();
-    }
+    });
   }
 
   const caseLines = opts.cases.map((c) => `- ${c.id}: ${c.label}, stride ${c.stride}, pad ${c.pad}`);
   const howLines = [...hows].map(([name, how]) => `- ${name}: ${how}`);
-  const report = [
+  let report = [
     ...header.map((l) => l + '  '),
     '',
     markdownTable(rows, tfImpls),
@@ -124,6 +127,8 @@ async function main(): Promise<void> {
     'How each gradient was obtained:',
     ...howLines,
   ].join('\n');
+  const endLoad = `load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other processes on the machine slow every row down)`;
+  report += `\n\n${endLoad}`;
   console.log('\n' + report);
   if (opts.md) writeFileSync(opts.md, `# conv2d benchmark\n\n${report}\n`);
 }

@@ -12,7 +12,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { outSize, type ConvCase } from './cases.ts';
-import { time } from './timing.ts';
+import { timeInterleaved } from './timing.ts';
 
 const require = createRequire(import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -145,9 +145,7 @@ export async function tfjsRunner(
   let backpropInput = inputKernel;
   let inputHow = `Conv2DBackpropInput (${backend})`;
   if (backend === 'wasm') {
-    const opts = { reps: 3, budgetMs: 1500 };
-    const tk = time(() => tf.tidy(() => { inputKernel(); }), opts).ms;
-    const tc = time(() => tf.tidy(() => { inputByConv(); }), opts).ms;
+    const [tk, tc] = timeInterleaved([() => tf.tidy(() => { inputKernel(); }), () => tf.tidy(() => { inputByConv(); })], { reps: 3, budgetMs: 1500 }).map((t) => t.ms);
     if (tc < tk) {
       backpropInput = inputByConv;
       inputHow = `dX = conv2d(pad(dilate(dy)), flipped W) on wasm (${tc.toFixed(1)} ms; its Conv2DBackpropInput kernel: ${tk.toFixed(1)} ms)`;

@@ -1,4 +1,5 @@
-// Median wall-clock time of a function, warmed up, with repetitions bounded by a time budget.
+// Median wall-clock times of several functions, warmed up, measured in interleaved rounds (so a
+// change in machine load hits every implementation alike), with repetitions bounded by a time budget.
 
 export interface Timing {
   /** Median of the timed runs, in ms. */
@@ -8,36 +9,49 @@ export interface Timing {
 }
 
 export interface TimingOptions {
-  /** Timed runs wanted (fewer when a run is slow). */
+  /** Timed runs wanted per function (fewer when a run is slow). */
   readonly reps: number;
-  /** Rough ceiling for warm-up plus timed runs, in ms. */
+  /** Rough ceiling for one function's warm-up plus timed runs, in ms. */
   readonly budgetMs: number;
 }
 
-/**
- * Warms up (JIT, scratch buffers, wasm memory growth), then times up to `reps` runs.
- * A first run slower than half the budget is taken as the only measurement: at seconds per run,
- * warm-up effects are noise, and this is what keeps tfjs-cpu's slow cases to a single run.
- */
-export function time(fn: () => void, opts: TimingOptions): Timing {
-  let t = performance.now();
+function once(fn: () => void): number {
+  const t = performance.now();
   fn();
-  const first = performance.now() - t;
-  if (first > opts.budgetMs / 2) return { ms: first, reps: 1 };
-  // More warm-up while it is cheap: at least 2 more runs, up to ~10% of the budget.
-  for (let i = 0, spent = first; i < 2 || (i < 20 && spent < opts.budgetMs / 10); i++) {
-    t = performance.now();
-    fn();
-    spent += performance.now() - t;
+  return performance.now() - t;
+}
+
+function median(samples: number[]): number {
+  const s = [...samples].sort((p, q) => p - q);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/**
+ * Warms each function up (JIT, scratch buffers, wasm memory growth), then times up to `reps` runs of
+ * each, one run of every function per round. A first run slower than half the budget is taken as that
+ * function's only measurement: at seconds per run, warm-up effects are noise, and this is what keeps
+ * tfjs-cpu's slow cases to a single run.
+ */
+export function timeInterleaved(fns: readonly (() => void)[], opts: TimingOptions): Timing[] {
+  const samples: number[][] = fns.map(() => []);
+  const reps: number[] = [];
+  fns.forEach((fn, i) => {
+    const first = once(fn);
+    if (first > opts.budgetMs / 2) {
+      samples[i].push(first);
+      reps.push(0);
+      return;
+    }
+    // More warm-up while it is cheap: at least 2 more runs, up to ~10% of the budget.
+    for (let k = 0, spent = first; k < 2 || (k < 20 && spent < opts.budgetMs / 10); k++) spent += once(fn);
+    reps.push(Math.max(1, Math.min(opts.reps, Math.floor((opts.budgetMs * 0.8) / Math.max(first, 1e-3)))));
+  });
+  const rounds = Math.max(0, ...reps);
+  for (let r = 0; r < rounds; r++) {
+    fns.forEach((fn, i) => {
+      if (r < reps[i]) samples[i].push(once(fn));
+    });
   }
-  const reps = Math.max(1, Math.min(opts.reps, Math.floor((opts.budgetMs * 0.8) / Math.max(first, 1e-3))));
-  const samples: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    t = performance.now();
-    fn();
-    samples.push(performance.now() - t);
-  }
-  samples.sort((p, q) => p - q);
-  const mid = samples.length >> 1;
-  return { ms: samples.length % 2 ? samples[mid] : (samples[mid - 1] + samples[mid]) / 2, reps };
+  return samples.map((s) => ({ ms: median(s), reps: s.length }));
 }
