@@ -25,12 +25,13 @@ function scalarLoop(op: BinaryOp, a: TypedArray, s: number, out: TypedArray, sca
   }
 }
 
-function apply(op: BinaryOp, x: number, y: number): number {
+/** out[o + j] = a[pa + j·ia] (op) b[pb + j·ib] for j < n; the switch sits outside the loop. */
+function rowLoop(op: BinaryOp, a: TypedArray, pa: number, ia: number, b: TypedArray, pb: number, ib: number, out: TypedArray, o: number, n: number): void {
   switch (op) {
-    case 'add': return x + y;
-    case 'sub': return x - y;
-    case 'mul': return x * y;
-    case 'div': return x / y;
+    case 'add': for (let j = 0; j < n; j++) out[o + j] = a[pa + j * ia] + b[pb + j * ib]; break;
+    case 'sub': for (let j = 0; j < n; j++) out[o + j] = a[pa + j * ia] - b[pb + j * ib]; break;
+    case 'mul': for (let j = 0; j < n; j++) out[o + j] = a[pa + j * ia] * b[pb + j * ib]; break;
+    case 'div': for (let j = 0; j < n; j++) out[o + j] = a[pa + j * ia] / b[pb + j * ib]; break;
   }
 }
 
@@ -44,30 +45,50 @@ function broadcastStrides(shape: Shape, outShape: Shape): number[] {
   });
 }
 
+/**
+ * Drops size-1 dims and merges neighbours that both operands walk the same way (both contiguous
+ * across them, or both broadcast), so [N,C,H,W] ⊕ [1,C,1,1] runs as [N, C, H·W] rows.
+ */
+function mergeDims(outShape: Shape, sa: number[], sb: number[]): { shape: number[]; sa: number[]; sb: number[] } {
+  const shape: number[] = [], ma: number[] = [], mb: number[] = [];
+  outShape.forEach((d, i) => {
+    if (d === 1) return;
+    const k = shape.length - 1;
+    if (k >= 0 && ma[k] === sa[i] * d && mb[k] === sb[i] * d) {
+      shape[k] *= d;
+      ma[k] = sa[i];
+      mb[k] = sb[i];
+    } else {
+      shape.push(d);
+      ma.push(sa[i]);
+      mb.push(sb[i]);
+    }
+  });
+  if (shape.length === 0) return { shape: [1], sa: [0], sb: [0] };
+  return { shape, sa: ma, sb: mb };
+}
+
 /** out[i] = a[i] (op) b[i] over the broadcast shape `outShape`. */
 export function binaryBroadcast(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, outShape: Shape, out: TypedArray): void {
   if (a.length === out.length && b.length === out.length) return sameShapeLoop(op, a, b, out);
   if (b.length === 1 && a.length === out.length) return scalarLoop(op, a, b[0], out, false);
   if (a.length === 1 && b.length === out.length) return scalarLoop(op, b, a[0], out, true);
-  const rank = outShape.length;
-  const sa = broadcastStrides(aShape, outShape);
-  const sb = broadcastStrides(bShape, outShape);
-  const inner = rank === 0 ? 1 : outShape[rank - 1];
-  const ia = rank === 0 ? 0 : sa[rank - 1];
-  const ib = rank === 0 ? 0 : sb[rank - 1];
-  const idx = new Array<number>(Math.max(rank - 1, 0)).fill(0);
+  if (out.length === 0) return;
+  const { shape, sa, sb } = mergeDims(outShape, broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape));
+  const rank = shape.length;
+  const inner = shape[rank - 1], ia = sa[rank - 1], ib = sb[rank - 1];
+  const idx = new Array<number>(rank - 1).fill(0);
   let pa = 0, pb = 0;
   for (let o = 0; o < out.length; o += inner) {
-    let qa = pa, qb = pb;
-    for (let j = 0; j < inner; j++, qa += ia, qb += ib) out[o + j] = apply(op, a[qa], b[qb]);
+    rowLoop(op, a, pa, ia, b, pb, ib, out, o, inner);
     // advance the outer multi-index (odometer)
     for (let d = rank - 2; d >= 0; d--) {
       idx[d]++;
       pa += sa[d];
       pb += sb[d];
-      if (idx[d] < outShape[d]) break;
-      pa -= sa[d] * outShape[d];
-      pb -= sb[d] * outShape[d];
+      if (idx[d] < shape[d]) break;
+      pa -= sa[d] * shape[d];
+      pb -= sb[d] * shape[d];
       idx[d] = 0;
     }
   }
