@@ -3,9 +3,9 @@
 // on a busy machine) only delays the chunk it holds; the caller takes whatever is left.
 // Control block (Int32Array in shared memory):
 //   GEN   job number; main bumps it and notifies to post a job (KIND, DESC, TOTAL, CHUNK written before)
-//   NEXT  (GEN tag << 20) | next unclaimed unit; claims are compare-exchanges that check the tag, and main
-//         marks a finished job's tag exhausted, so a late worker can never claim units of a job it did
-//         not read the parameters of
+//   NEXT  (GEN tag << 20) | next unclaimed unit; workers claim by compare-exchange checking the tag (main,
+//         the only adder, by fetch-add), and main marks a finished job's tag exhausted, so a late worker
+//         can never claim units of a job it did not read the parameters of
 //   DONE  units completed; main waits for DONE = TOTAL
 // Workers spin briefly and then sleep in Atomics.wait; they are unref'd, so they never keep the process
 // alive. They start lazily on the first job large enough to share; jobs run on the caller alone until
