@@ -11,6 +11,7 @@ export interface Row {
 }
 
 const ms = (t: Timing | null) => (t ? (t.ms >= 100 ? t.ms.toFixed(0) : t.ms >= 10 ? t.ms.toFixed(1) : t.ms.toFixed(2)) : '–');
+const cpu = (t: Timing | null) => (t ? ms({ ms: t.cpuMs, reps: t.reps, cpuMs: t.cpuMs }) : '–');
 const gf = (t: Timing | null, flops: number) => (t ? (flops / t.ms / 1e6).toFixed(2) : '–');
 /** How many times faster than the reference (>1: faster). */
 const speedup = (mine: Timing | null, ref: Timing | null | undefined) => {
@@ -20,16 +21,17 @@ const speedup = (mine: Timing | null, ref: Timing | null | undefined) => {
 };
 
 /**
- * One row per (case, implementation): median ms and GFLOP/s for forward and forward+backward, and for
+ * One row per (case, implementation): median ms and GFLOP/s for forward and forward+backward, mean
+ * process CPU ms per run, and for
  * convgrad rows the speed-up over each tfjs backend (tfjs time ÷ convgrad time, so > 1 means faster).
  */
 export function markdownTable(rows: readonly Row[], tfjsImpls: readonly string[]): string {
-  const head = ['case', 'implementation', 'fwd ms', 'fwd GF/s', 'fwd+bwd ms', 'fwd+bwd GF/s'];
+  const head = ['case', 'implementation', 'fwd ms', 'fwd GF/s', 'fwd+bwd ms', 'fwd+bwd GF/s', 'fwd CPU ms', 'fwd+bwd CPU ms'];
   for (const t of tfjsImpls) head.push(`fwd vs ${t}`, `fwd+bwd vs ${t}`);
   head.push('runs (fwd/fwd+bwd)');
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of rows) {
-    const cells = [r.c.id, r.impl, ms(r.fwd), gf(r.fwd, forwardFlops(r.c)), ms(r.train), gf(r.train, trainFlops(r.c))];
+    const cells = [r.c.id, r.impl, ms(r.fwd), gf(r.fwd, forwardFlops(r.c)), ms(r.train), gf(r.train, trainFlops(r.c)), cpu(r.fwd), cpu(r.train)];
     for (const t of tfjsImpls) {
       const ref = rows.find((q) => q.c === r.c && q.impl === t);
       const mine = r.impl.startsWith('convgrad');

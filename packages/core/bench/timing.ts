@@ -6,6 +6,12 @@ export interface Timing {
   readonly ms: number;
   /** How many runs were timed. */
   readonly reps: number;
+  /**
+   * Mean process CPU time per timed run, in ms (user + system, all threads). For a single-threaded
+   * implementation this is what the run cost when other processes share the cores; with worker
+   * threads it is the summed cost.
+   */
+  readonly cpuMs: number;
 }
 
 export interface TimingOptions {
@@ -19,6 +25,11 @@ function once(fn: () => void): number {
   const t = performance.now();
   fn();
   return performance.now() - t;
+}
+
+function cpuNow(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 function median(samples: number[]): number {
@@ -35,10 +46,13 @@ function median(samples: number[]): number {
  */
 export function timeInterleaved(fns: readonly (() => void)[], opts: TimingOptions): Timing[] {
   const samples: number[][] = fns.map(() => []);
+  const cpu: number[] = fns.map(() => 0);
   const reps: number[] = [];
   fns.forEach((fn, i) => {
+    const c0 = cpuNow();
     const first = once(fn);
     if (first > opts.budgetMs / 2) {
+      cpu[i] = cpuNow() - c0;
       samples[i].push(first);
       reps.push(0);
       return;
@@ -50,8 +64,11 @@ export function timeInterleaved(fns: readonly (() => void)[], opts: TimingOption
   const rounds = Math.max(0, ...reps);
   for (let r = 0; r < rounds; r++) {
     fns.forEach((fn, i) => {
-      if (r < reps[i]) samples[i].push(once(fn));
+      if (r >= reps[i]) return;
+      const c0 = cpuNow();
+      samples[i].push(once(fn));
+      cpu[i] += cpuNow() - c0;
     });
   }
-  return samples.map((s) => ({ ms: median(s), reps: s.length }));
+  return samples.map((s, i) => ({ ms: median(s), reps: s.length, cpuMs: cpu[i] / s.length }));
 }
