@@ -77,8 +77,8 @@ async function main(): Promise<void> {
     `convgrad backends: ${backends.join(', ')} (registered: ${registered.join(', ')})`,
     ...tfjs.notes,
     'float32; times are medians; GF/s counts 2·N·Cout·OH·OW·Cin·KH·KW per conv, fwd+bwd = 3× forward;',
-    '"vs tfjs-x" = tfjs time ÷ convgrad time (> 1: convgrad faster); CPU ms = process CPU time per run',
-    '(all threads; for single-threaded rows, the cost without the time lost to other processes).',
+    '"vs tfjs-x" = tfjs time ÷ convgrad time (> 1: convgrad faster); CPU ms = mean process CPU time per run',
+    '(all threads: above the wall time when worker threads help, about equal for single-threaded code).',
   ];
   console.log(header.join('\n'));
 

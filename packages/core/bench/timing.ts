@@ -7,9 +7,8 @@ export interface Timing {
   /** How many runs were timed. */
   readonly reps: number;
   /**
-   * Mean process CPU time per timed run, in ms (user + system, all threads). For a single-threaded
-   * implementation this is what the run cost when other processes share the cores; with worker
-   * threads it is the summed cost.
+   * Mean process CPU time per timed run, in ms (user + system, all threads): about the wall time for
+   * single-threaded code, the summed cost of all threads for code that uses workers.
    */
   readonly cpuMs: number;
 }
