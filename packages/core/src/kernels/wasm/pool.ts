@@ -25,10 +25,16 @@ export const PARALLEL_MIN_FLOPS = 400_000;
 const STARVED_JOBS = 4;
 /** A job stalls when the caller waits for workers longer than this fraction of it. */
 const STALL_FRACTION = 0.3;
-const JUDGE_MS = 0.5;
+/** Jobs from this size on are judged (and timed alone every PROBE_EVERY of them). */
+const JUDGE_FLOPS = 10_000_000;
+const PROBE_EVERY = 16;
+/** Sharing must beat running alone by this factor. */
+const MIN_SPEEDUP = 1.2;
 const BACKOFF_JOBS = 32;
 /** Work per claimed chunk: small enough that a stalled worker holds little, large enough to amortise a claim. */
 const CHUNK_FLOPS = 250_000;
+
+const average = (avg: number, x: number): number => (avg === 0 ? x : 0.75 * avg + 0.25 * x);
 
 export class Pool {
   private readonly ctl: Int32Array;
@@ -41,6 +47,10 @@ export class Pool {
   /** Offered jobs in a row where no worker took a chunk (busy machine), and jobs left to run alone. */
   private starved = 0;
   private backoff = 0;
+  /** Running averages of ms per Mflop of large jobs run alone and shared, and jobs since the last solo probe. */
+  private soloCost = 0;
+  private sharedCost = 0;
+  private sinceProbe = 0;
 
   /** `ctlAt`: CONTROL_BYTES reserved in wasm memory by the caller. */
   constructor(private readonly k: WasmKernels, private readonly ctlAt: number, readonly maxWorkers: number) {
@@ -95,9 +105,17 @@ export class Pool {
       return;
     }
     if (!this.started) this.start();
-    if (this.broken || Atomics.load(this.ctl, READY) === 0 || this.backoff > 0) {
+    const judged = flops >= JUDGE_FLOPS;
+    // Now and then a large job runs alone, to know what sharing gains on this machine right now.
+    const probe = judged && (this.soloCost === 0 || ++this.sinceProbe >= PROBE_EVERY);
+    if (this.broken || Atomics.load(this.ctl, READY) === 0 || this.backoff > 0 || probe) {
       if (this.backoff > 0) this.backoff--;
+      const t = performance.now();
       run(kind, desc, 0, units);
+      if (judged) {
+        this.soloCost = average(this.soloCost, ((performance.now() - t) * 1e6) / flops);
+        this.sinceProbe = 0;
+      }
       return;
     }
     this.parallelJobs++;
@@ -131,9 +149,11 @@ export class Pool {
     // Workers that take no chunk, or make the caller wait a large part of the job for their last one, are
     // not getting a core (a busy machine): stop waking them for a while.
     const t2 = performance.now();
+    // Also when sharing is not clearly faster than running alone (threads time-slicing one free core).
     // (judged on jobs long enough that waking a worker is negligible)
-    if (t2 - t0 >= JUDGE_MS) {
-      const stalled = mine === units || t2 - t1 > STALL_FRACTION * (t2 - t0);
+    if (judged) {
+      this.sharedCost = average(this.sharedCost, ((t2 - t0) * 1e6) / flops);
+      const stalled = mine === units || t2 - t1 > STALL_FRACTION * (t2 - t0) || this.sharedCost * MIN_SPEEDUP > this.soloCost;
       this.starved = stalled ? this.starved + 1 : 0;
     }
     if (this.starved >= STARVED_JOBS) {
