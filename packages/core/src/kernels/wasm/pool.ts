@@ -47,10 +47,10 @@ export class Pool {
   /** Offered jobs in a row where no worker took a chunk (busy machine), and jobs left to run alone. */
   private starved = 0;
   private backoff = 0;
-  /** Running averages of ms per Mflop of large jobs run alone and shared, and jobs since the last solo probe. */
-  private soloCost = 0;
-  private sharedCost = 0;
-  private sinceProbe = 0;
+  /** Per job kind: running averages of ns per flop of large jobs run alone and shared, and jobs since the last solo probe. */
+  private soloCost = [0, 0, 0, 0, 0, 0, 0, 0];
+  private sharedCost = [0, 0, 0, 0, 0, 0, 0, 0];
+  private sinceProbe = [0, 0, 0, 0, 0, 0, 0, 0];
 
   /** `ctlAt`: CONTROL_BYTES reserved in wasm memory by the caller. */
   constructor(private readonly k: WasmKernels, private readonly ctlAt: number, readonly maxWorkers: number) {
@@ -107,14 +107,15 @@ export class Pool {
     if (!this.started) this.start();
     const judged = flops >= JUDGE_FLOPS;
     // Now and then a large job runs alone, to know what sharing gains on this machine right now.
-    const probe = judged && (this.soloCost === 0 || ++this.sinceProbe >= PROBE_EVERY);
+    const kk = kind & 7;
+    const probe = judged && (this.soloCost[kk] === 0 || ++this.sinceProbe[kk] >= PROBE_EVERY);
     if (this.broken || Atomics.load(this.ctl, READY) === 0 || this.backoff > 0 || probe) {
       if (this.backoff > 0) this.backoff--;
       const t = performance.now();
       run(kind, desc, 0, units);
       if (judged) {
-        this.soloCost = average(this.soloCost, ((performance.now() - t) * 1e6) / flops);
-        this.sinceProbe = 0;
+        this.soloCost[kk] = average(this.soloCost[kk], ((performance.now() - t) * 1e6) / flops);
+        this.sinceProbe[kk] = 0;
       }
       return;
     }
@@ -152,8 +153,8 @@ export class Pool {
     // Also when sharing is not clearly faster than running alone (threads time-slicing one free core).
     // (judged on jobs long enough that waking a worker is negligible)
     if (judged) {
-      this.sharedCost = average(this.sharedCost, ((t2 - t0) * 1e6) / flops);
-      const stalled = mine === units || t2 - t1 > STALL_FRACTION * (t2 - t0) || this.sharedCost * MIN_SPEEDUP > this.soloCost;
+      this.sharedCost[kk] = average(this.sharedCost[kk], ((t2 - t0) * 1e6) / flops);
+      const stalled = mine === units || t2 - t1 > STALL_FRACTION * (t2 - t0) || this.sharedCost[kk] * MIN_SPEEDUP > this.soloCost[kk];
       this.starved = stalled ? this.starved + 1 : 0;
     }
     if (this.starved >= STARVED_JOBS) {
