@@ -1,5 +1,5 @@
 // convgrad side of the benchmark: forward, and forward+backward through the graph
-// (loss = Σ conv2d(x, w, b) ⊙ g; loss.backward() gives dX, dW, db), on one kernel backend.
+// (y = conv2d(x, w, b); y.backward(g) gives dX, dW, db for dy = g, the same dy the tfjs runners use), on one kernel backend.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as core from '../src/index.ts';
@@ -27,10 +27,10 @@ export function convgradRunner(backend: string, c: ConvCase, data: { x: Float32A
   const use = () => core.setBackend(backend);
   const train = () => {
     x.grad = wt.grad = b.grad = null;
-    core.conv2d(x, wt, b, opts).mul(g).sum().backward();
+    core.conv2d(x, wt, b, opts).backward(g); // dy = g, as the tfjs runners get it (no loss ops on one side only)
   };
   return {
-    how: 'loss = sum(conv2d(x, w, b) * g); loss.backward() (the chapter\'s backward from graph ops)',
+    how: 'y = conv2d(x, w, b); y.backward(g), i.e. dy = g (the chapter\'s backward from graph ops)',
     forward: () => {
       use();
       core.conv2d(x0, w0, b0, opts);
