@@ -57,7 +57,8 @@ export function dotRun(d: usize, from: i32, to: i32): void {
       const w0 = wt + <usize>r * wChan + <usize>c0 * wPlane;
       const x0c = img + <usize>c0 * cstr;
       if (four) {
-        for (let p = 0; p < np; p += 2) {
+        let p = 0;
+        for (; p + 1 < np; p += 2) {
           const q0 = <usize>load<i32>(pos + (<usize>p << 2)), q1 = <usize>load<i32>(pos + (<usize>p << 2), 4);
           let s00 = f32x4.splat(0), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
           for (let ci = c0; ci < c1; ci++) {
@@ -97,12 +98,41 @@ export function dotRun(d: usize, from: i32, to: i32): void {
           addTo(pb + plane, hsum(s10));
           addTo(pb + 2 * plane, hsum(s20));
           addTo(pb + 3 * plane, hsum(s30));
-          if (p + 1 < np) {
-            addTo(pb + 4, hsum(s01));
-            addTo(pb + plane + 4, hsum(s11));
-            addTo(pb + 2 * plane + 4, hsum(s21));
-            addTo(pb + 3 * plane + 4, hsum(s31));
+          addTo(pb + 4, hsum(s01));
+          addTo(pb + plane + 4, hsum(s11));
+          addTo(pb + 2 * plane + 4, hsum(s21));
+          addTo(pb + 3 * plane + 4, hsum(s31));
+        }
+        if (p < np) {
+          // an odd last position alone (a pair would compute a position that does not exist)
+          const q0 = <usize>load<i32>(pos + (<usize>p << 2));
+          let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
+          for (let ci = c0; ci < c1; ci++) {
+            let xr = x0c + <usize>(ci - c0) * cstr;
+            let wr = w0 + <usize>(ci - c0) * wPlane;
+            for (let ki = 0; ki < kh; ki++, xr += krow, wr += wRowBytes) {
+              let x0 = xr + q0, w = wr;
+              for (let v = 0; v < kv; v++, x0 += 16, w += 16) {
+                const a0 = v128.load(x0);
+                s0 = f32x4.add(s0, f32x4.mul(a0, v128.load(w)));
+                s1 = f32x4.add(s1, f32x4.mul(a0, v128.load(w + wChan)));
+                s2 = f32x4.add(s2, f32x4.mul(a0, v128.load(w + 2 * wChan)));
+                s3 = f32x4.add(s3, f32x4.mul(a0, v128.load(w + 3 * wChan)));
+              }
+              if (tail) {
+                const a0 = v128.and(v128.load(x0), mask);
+                s0 = f32x4.add(s0, f32x4.mul(a0, v128.and(v128.load(w), mask)));
+                s1 = f32x4.add(s1, f32x4.mul(a0, v128.and(v128.load(w + wChan), mask)));
+                s2 = f32x4.add(s2, f32x4.mul(a0, v128.and(v128.load(w + 2 * wChan), mask)));
+                s3 = f32x4.add(s3, f32x4.mul(a0, v128.and(v128.load(w + 3 * wChan), mask)));
+              }
+            }
           }
+          const pb = oBase + (<usize>p << 2);
+          addTo(pb, hsum(s0));
+          addTo(pb + plane, hsum(s1));
+          addTo(pb + 2 * plane, hsum(s2));
+          addTo(pb + 3 * plane, hsum(s3));
         }
       } else {
         for (let p = 0; p < np; p += 4) {

@@ -78,17 +78,25 @@ function deinterleave2(dst: usize, src: usize, c0: i32, w: i32, wq: i32): void {
   if (lo > wq) lo = wq;
   if (hi > wq) hi = wq;
   if (hi < lo) hi = lo;
-  const mid = lo + ((hi - lo) & ~3);
+  if (hi - lo < 4) {
+    phaseScalar(dst, src, c0, w, 0, wq);
+    phaseScalar(odd, src, c0 + 1, w, 0, wq);
+    return;
+  }
   phaseScalar(dst, src, c0, w, 0, lo);
   phaseScalar(odd, src, c0 + 1, w, 0, lo);
-  for (let q = lo; q < mid; q += 4) {
+  // 4 columns per step; the last step is moved back to end at hi (it rewrites a few columns with the
+  // same values), so no scalar tail is left inside the row
+  for (let q = lo; ; q += 4) {
+    if (q > hi - 4) q = hi - 4;
     const p = src + (<usize>(2 * q + c0) << 2);
     const a = v128.load(p), b = v128.load(p, 16);
     v128.store(dst + (<usize>q << 2), v128.shuffle<f32>(a, b, 0, 2, 4, 6));
     v128.store(odd + (<usize>q << 2), v128.shuffle<f32>(a, b, 1, 3, 5, 7));
+    if (q == hi - 4) break;
   }
-  phaseScalar(dst, src, c0, w, mid, wq);
-  phaseScalar(odd, src, c0 + 1, w, mid, wq);
+  phaseScalar(dst, src, c0, w, hi, wq);
+  phaseScalar(odd, src, c0 + 1, w, hi, wq);
 }
 
 /**

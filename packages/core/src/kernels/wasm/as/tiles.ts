@@ -96,12 +96,24 @@ export function tile4x4(a: usize, b: usize, off: usize, k: i32, c: usize, ldc: u
  * side by side. For the last one or two columns of a row, where a 4-wide tile would waste most lanes.
  */
 export function tile4x1(a: usize, b: usize, off: usize, k: i32, c: usize, ldc: usize, bias: usize, accum: bool): void {
-  let s = f32x4.splat(0);
-  for (let i = 0; i < k; i++) {
-    s = f32x4.add(s, f32x4.mul(v128.load(a), v128.load32_splat(b + <usize>load<i32>(off))));
+  // four partial sums over k: one accumulator would wait on the latency of every add
+  let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
+  const k4 = k & ~3;
+  let i = 0;
+  for (; i < k4; i += 4) {
+    s0 = f32x4.add(s0, f32x4.mul(v128.load(a), v128.load32_splat(b + <usize>load<i32>(off))));
+    s1 = f32x4.add(s1, f32x4.mul(v128.load(a, 16), v128.load32_splat(b + <usize>load<i32>(off, 4))));
+    s2 = f32x4.add(s2, f32x4.mul(v128.load(a, 32), v128.load32_splat(b + <usize>load<i32>(off, 8))));
+    s3 = f32x4.add(s3, f32x4.mul(v128.load(a, 48), v128.load32_splat(b + <usize>load<i32>(off, 12))));
+    a += 64;
+    off += 16;
+  }
+  for (; i < k; i++) {
+    s0 = f32x4.add(s0, f32x4.mul(v128.load(a), v128.load32_splat(b + <usize>load<i32>(off))));
     a += 16;
     off += 4;
   }
+  let s = f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3));
   if (bias) s = f32x4.add(s, v128.load(bias));
   store<f32>(c, f32x4.extract_lane(s, 0) + (accum ? load<f32>(c) : 0));
   store<f32>(c + ldc, f32x4.extract_lane(s, 1) + (accum ? load<f32>(c + ldc) : 0));
