@@ -9,6 +9,30 @@ import * as L from './layout';
   return load<i32>(d + (<usize>i << 2));
 }
 
+// Rows are short (tens of floats): memory.fill/copy cost a call out of wasm each, more than the copy.
+// Above LONG bytes they win. Every byte is still written once, with its final value.
+const LONG: usize = 1024;
+
+@inline function zeroFloats(p: usize, bytes: usize): void {
+  if (bytes >= LONG) {
+    memory.fill(p, 0, bytes);
+    return;
+  }
+  const end = p + bytes, z = f32x4.splat(0);
+  for (; p + 16 <= end; p += 16) v128.store(p, z);
+  for (; p < end; p += 4) store<f32>(p, 0);
+}
+
+@inline function copyFloats(dst: usize, src: usize, bytes: usize): void {
+  if (bytes >= LONG) {
+    memory.copy(dst, src, bytes);
+    return;
+  }
+  const end = dst + bytes;
+  for (; dst + 16 <= end; dst += 16, src += 16) v128.store(dst, v128.load(src));
+  for (; dst < end; dst += 4, src += 4) store<f32>(dst, load<f32>(src));
+}
+
 export function prepImage(d: usize, n: i32): void {
   const c = field(d, L.CH), h = field(d, L.H), w = field(d, L.W);
   const fy = field(d, L.FY), sy = field(d, L.SY), fx = field(d, L.FX), sx = field(d, L.SX);
@@ -24,7 +48,7 @@ export function prepImage(d: usize, n: i32): void {
       const v = iy - pt - fy;
       const a = v / sy;
       if (v < 0 || v - a * sy != 0 || a >= h) {
-        memory.fill(dst, 0, rowBytes);
+        zeroFloats(dst, rowBytes);
         continue;
       }
       const srow = plane + <usize>(a * srowB);
@@ -40,13 +64,13 @@ export function prepImage(d: usize, n: i32): void {
           if (qlo > wq) qlo = wq;
           if (qhi > wq) qhi = wq;
           if (qhi < qlo) qhi = qlo;
-          memory.fill(seg, 0, <usize>qlo << 2);
+          zeroFloats(seg, <usize>qlo << 2);
           if (contiguous) {
-            memory.copy(seg + (<usize>qlo << 2), srow + (<usize>(qlo + c0) << 2), <usize>(qhi - qlo) << 2);
+            copyFloats(seg + (<usize>qlo << 2), srow + (<usize>(qlo + c0) << 2), <usize>(qhi - qlo) << 2);
           } else {
             for (let q = qlo; q < qhi; q++) store<f32>(seg + (<usize>q << 2), load<f32>(srow + <usize>((q * ph + c0) * scol)));
           }
-          memory.fill(seg + (<usize>qhi << 2), 0, <usize>(wq - qhi) << 2);
+          zeroFloats(seg + (<usize>qhi << 2), <usize>(wq - qhi) << 2);
         }
       } else {
         let q = dst;
