@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/rng.ts';
 import { conv2dForward, conv2dForwardLattice, type Conv2dGeometry } from '../src/kernels/conv2d.ts';
 import { gemm } from '../src/kernels/gemm.ts';
-import { KC, MC, NB } from '../src/kernels/panel.ts';
+import { KC, MC, NB, tripleCount } from '../src/kernels/panel.ts';
 import { denseLattice, dilateLattice, materializeLattice, padLattice, permuteLattice, type LatticeView } from '../src/lattice.ts';
 import type { DType, TypedArray } from '../src/tensor.ts';
 import { checkProperty } from './helpers.ts';
@@ -66,6 +66,13 @@ describe('js gemm equals the triple loop', () => {
 
   it(`across block boundaries (m > MC = ${MC}, n > NB = ${NB}, k > KC = ${KC}, all with remainders)`, () => {
     for (const dtype of DTYPES) checkGemm({ m: MC + 3, n: NB + 5, k: KC + 7, aOff: 1, bOff: 2, cOff: 3, accumulate: true, seed: 7 }, dtype);
+  });
+
+  it('every panel mix of the 3×4 product (triples, pairs, a single row: m = 1…10 and 16 = 4 triples + 2 pairs)', () => {
+    for (const m of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 16]) {
+      for (const dtype of DTYPES) checkGemm({ m, n: 9, k: 13, aOff: 0, bOff: 1, cOff: 0, accumulate: m % 2 === 0, seed: 40 + m }, dtype);
+    }
+    expect([tripleCount(16), tripleCount(4), tripleCount(1), tripleCount(5)]).toEqual([4, 0, 0, 1]);
   });
 
   it('k = 0 gives zeros (or leaves C when accumulating)', () => {

@@ -1,6 +1,6 @@
 // GEMM in plain TypeScript: C[m×n] = A[m×k] · B[k×n] (+ C when accumulate), row-major.
 // Blocked as in GotoBLAS: MC rows × NB columns of C at a time, depth in passes of KC; A's block and
-// one 4-column tile of B are packed into panel.ts's arena, whose 2×4 register-blocked loop does the work.
+// one 4-column tile of B are packed into panel.ts's arena, whose 3×4 register-blocked loop does the work.
 import type { TypedArray } from '../tensor.ts';
 import { ARENA, B_OFF, C_OFF, clearC, KC, MC, NB, packA, tileTimesBlock } from './panel.ts';
 
