@@ -12,7 +12,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { outSize, type ConvCase } from './cases.ts';
-import { timeInterleaved } from './timing.ts';
+import { sample, timeInterleaved } from './timing.ts';
 
 const require = createRequire(import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -112,7 +112,7 @@ export async function tfjsRunner(
 ): Promise<Runner> {
   const { tf } = loaded;
   await quietly(() => tf.setBackend(backend));
-  // Runners share one tfjs engine: each call selects its backend first (instant once initialized).
+  // Each benchmark worker loads one backend; every call still checks it is the selected one.
   const use = () => {
     if (tf.getBackend() !== backend) tf.setBackend(backend);
     if (tf.getBackend() !== backend) throw new Error(`tfjs: could not switch to ${backend}`);
@@ -145,7 +145,7 @@ export async function tfjsRunner(
   let backpropInput = inputKernel;
   let inputHow = `Conv2DBackpropInput (${backend})`;
   if (backend === 'wasm') {
-    const [tk, tc] = timeInterleaved([() => tf.tidy(() => { inputKernel(); }), () => tf.tidy(() => { inputByConv(); })], { reps: 3, budgetMs: 1500 }).map((t) => t.ms);
+    const [tk, tc] = (await timeInterleaved([() => sample(() => tf.tidy(() => { inputKernel(); })), () => sample(() => tf.tidy(() => { inputByConv(); }))], { reps: 3, budgetMs: 1500 })).map((t) => t.ms);
     if (tc < tk) {
       backpropInput = inputByConv;
       inputHow = `dX = conv2d(pad(dilate(dy)), flipped W) on wasm (${tc.toFixed(1)} ms; its Conv2DBackpropInput kernel: ${tk.toFixed(1)} ms)`;
