@@ -13,6 +13,17 @@ export async function convgradBackends(): Promise<string[]> {
   return core.listBackends();
 }
 
+/** Header notes about a backend: which wasm build runs, and how many threads it may use. */
+export function convgradNotes(backend: string): string[] {
+  const be = core.listBackends().includes(backend) ? (core.setBackend(backend), core.getBackend()) : null;
+  const variant = (be as { variant?: string } | null)?.variant;
+  if (!variant) return [];
+  const how = variant === 'relaxed-simd'
+    ? 'relaxed-SIMD build (fused multiply-add; Node 20 needs V8\'s --experimental-wasm-relaxed-simd, which the loader turns on; CONVGRAD_RELAXED_SIMD=0 selects the plain-SIMD build)'
+    : 'plain-SIMD build (mul + add)';
+  return [`convgrad ${backend}: ${how}, threads: ${process.env.CONVGRAD_THREADS || 'all cores'}`];
+}
+
 export function convgradRunner(backend: string, c: ConvCase, data: { x: Float32Array; w: Float32Array; b: Float32Array; g: Float32Array }): Runner {
   const [n, cin, h, w, cout, k] = [c.n, c.cin, c.h, c.w, c.cout, c.k];
   const opts = { stride: c.stride, padding: c.pad };

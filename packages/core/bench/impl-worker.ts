@@ -4,7 +4,7 @@
 // code keeps V8's fast paths (see conv2d.bench.ts).
 import { parentPort, workerData } from 'node:worker_threads';
 import { caseData, CASES } from './cases.ts';
-import { convgradBackends, convgradRunner } from './convgrad-runner.ts';
+import { convgradBackends, convgradNotes, convgradRunner } from './convgrad-runner.ts';
 import { loadTfjs, tfjsRunner, type Runner, type TfjsBackend, type TfjsLoaded } from './tfjs-runner.ts';
 import { sample } from './timing.ts';
 
@@ -37,7 +37,7 @@ async function handle(req: Request): Promise<unknown> {
     case 'init': {
       if (spec.kind === 'convgrad') {
         const registered = await convgradBackends();
-        return { available: spec.backend === null || registered.includes(spec.backend), registered, notes: [] } satisfies InitInfo;
+        return { available: spec.backend === null || registered.includes(spec.backend), registered, notes: spec.backend ? convgradNotes(spec.backend) : [] } satisfies InitInfo;
       }
       tfjs = await loadTfjs([spec.backend as TfjsBackend]);
       return { available: tfjs.backends.length === 1, registered: [], notes: tfjs.notes } satisfies InitInfo;

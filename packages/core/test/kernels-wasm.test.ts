@@ -7,12 +7,12 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { conv2d, getBackend, randn, setBackend, type Tensor } from '../src/index.ts';
-import { jsBackend } from '../src/kernels/backend.ts';
+import { jsBackend, type KernelBackend } from '../src/kernels/backend.ts';
 import type { Conv2dGeometry } from '../src/kernels/conv2d.ts';
 import { createWasmBackend } from '../src/kernels/wasm/backend.ts';
 import { latticeOf } from '../src/kernels/wasm/operand.ts';
 import { activateWasm, wasmBackend } from '../src/kernels/wasm/index.ts';
-import { loadWasmKernels } from '../src/kernels/wasm/module.ts';
+import { loadWasmKernels, relaxedSimdAvailable, WASM_PATH, WASM_RELAXED_PATH } from '../src/kernels/wasm/module.ts';
 import { Rng } from '../src/rng.ts';
 import { convCaseArb, gradcheck } from '../src/testing/index.ts';
 import { checkProperty, convOptions, convTensors, expectGradOk } from './helpers.ts';
@@ -71,13 +71,13 @@ const kernelCaseArb: fc.Arbitrary<KernelCase> = fc.record({
 }).filter(({ g }) => g.oh >= 1 && g.ow >= 1);
 
 /** Runs one geometry on both kernels; returns the largest error relative to the tolerance (≤ 1 passes). */
-function compareConv({ g, bias, seed, xLattice, xEnd, wLattice }: KernelCase): number {
+function compareConv({ g, bias, seed, xLattice, xEnd, wLattice }: KernelCase, kernels: KernelBackend = wasm!): number {
   const x = planes(g.n * g.c, g.h, g.w, seed, xLattice, xEnd);
   const w = planes(g.o * g.c, g.kh, g.kw, seed + 1, wLattice);
   const b = bias ? planes(1, 1, g.o, seed + 2) : null;
   const ref = new Float32Array(g.n * g.o * g.oh * g.ow), got = new Float32Array(ref.length).fill(NaN);
   jsBackend.conv2dForward(x, w, b, g, ref);
-  wasm!.conv2dForward(x, w, b, g, got);
+  kernels.conv2dForward(x, w, b, g, got);
   const k = g.c * g.kh * g.kw;
   let worst = 0;
   for (let i = 0; i < ref.length; i++) {
@@ -99,6 +99,21 @@ describe('wasm conv2d forward', () => {
     expect(wasm.stats.dot).toBeGreaterThan(before.dot);
     expect(wasm.stats.phased).toBeGreaterThan(before.phased);
     expect(wasm.stats.compactedWeights).toBeGreaterThan(before.compactedWeights);
+  });
+
+  it('loads the fused multiply-add (relaxed SIMD) build where the engine runs it; the plain-SIMD build matches the js kernels too', () => {
+    // Node 20 runs relaxed SIMD once its V8 flag is on (module.ts turns it on); newer engines by default.
+    expect(relaxedSimdAvailable('')).toBe(true);
+    expect(wasm.variant).toBe(process.env.CONVGRAD_RELAXED_SIMD === '0' ? 'simd' : 'relaxed-simd');
+    const other = loadWasmKernels(wasm.variant === 'simd' ? WASM_RELAXED_PATH : WASM_PATH);
+    if (typeof other === 'string') throw new Error(other);
+    const otherBackend = createWasmBackend(other, 0);
+    expect(otherBackend.variant).not.toBe(wasm.variant);
+    checkProperty(kernelCaseArb, (kc) => {
+      expect(compareConv(kc, otherBackend)).toBeLessThanOrEqual(1);
+    }, 100);
+    expect(otherBackend.stats.wide + otherBackend.stats.dot).toBeGreaterThan(0);
+    expect(otherBackend.stats.js).toBe(0);
   });
 
   const G = (n: number, c: number, h: number, w: number, o: number, kh: number, kw: number, s: number, p: number): Conv2dGeometry => ({

@@ -8,7 +8,7 @@ import { Arena } from './arena.ts';
 import { emptyStats, type WasmContext, type WasmStats } from './context.ts';
 import { wasmConv2dForward } from './conv.ts';
 import { wasmGemm } from './gemm.ts';
-import type { WasmKernels } from './module.ts';
+import type { WasmKernels, WasmVariant } from './module.ts';
 import { Pool } from './pool.ts';
 
 const isF32 = (v: TypedArray | LatticeView): v is Float32Array | (LatticeView & { base: Float32Array }) =>
@@ -20,6 +20,8 @@ const GEMM_MIN_WORK = 4096;
 export interface WasmBackend extends KernelBackend {
   readonly pool: Pool;
   readonly stats: WasmStats;
+  /** Which build runs: fused multiply-add (relaxed SIMD) or plain SIMD. */
+  readonly variant: WasmVariant;
 }
 
 /** `workers`: helper threads besides the caller (default: CONVGRAD_THREADS or the core count, minus one). */
@@ -31,6 +33,7 @@ export function createWasmBackend(k: WasmKernels, workers = Pool.defaultWorkers(
 
   return {
     name: 'wasm',
+    variant: k.variant,
     pool,
     stats: ctx.stats,
     conv2dForward(x: TypedArray, w: TypedArray, bias: TypedArray | null, g: Conv2dGeometry, out: TypedArray): void {

@@ -3,6 +3,7 @@
 // at the end. Tiles: 4 output channels × 2 output positions, or 1 channel × 4 positions for leftover channels.
 // Work units are (image n, channel group g); each walks the input channels in chunks whose weights fit L1.
 import * as L from './layout';
+import { madd } from './madd';
 import { prepRange } from './prep';
 
 @inline function field(d: usize, i: i32): i32 {
@@ -69,27 +70,27 @@ export function dotRun(d: usize, from: i32, to: i32): void {
               for (let v = 0; v < kv; v++, x0 += 16, x1 += 16, w += 16) {
                 const a0 = v128.load(x0), a1 = v128.load(x1);
                 const b0 = v128.load(w), b1 = v128.load(w + wChan), b2 = v128.load(w + 2 * wChan), b3 = v128.load(w + 3 * wChan);
-                s00 = f32x4.add(s00, f32x4.mul(a0, b0));
-                s01 = f32x4.add(s01, f32x4.mul(a1, b0));
-                s10 = f32x4.add(s10, f32x4.mul(a0, b1));
-                s11 = f32x4.add(s11, f32x4.mul(a1, b1));
-                s20 = f32x4.add(s20, f32x4.mul(a0, b2));
-                s21 = f32x4.add(s21, f32x4.mul(a1, b2));
-                s30 = f32x4.add(s30, f32x4.mul(a0, b3));
-                s31 = f32x4.add(s31, f32x4.mul(a1, b3));
+                s00 = madd(a0, b0, s00);
+                s01 = madd(a1, b0, s01);
+                s10 = madd(a0, b1, s10);
+                s11 = madd(a1, b1, s11);
+                s20 = madd(a0, b2, s20);
+                s21 = madd(a1, b2, s21);
+                s30 = madd(a0, b3, s30);
+                s31 = madd(a1, b3, s31);
               }
               if (tail) {
                 const a0 = v128.and(v128.load(x0), mask), a1 = v128.and(v128.load(x1), mask);
                 const b0 = v128.and(v128.load(w), mask), b1 = v128.and(v128.load(w + wChan), mask);
                 const b2 = v128.and(v128.load(w + 2 * wChan), mask), b3 = v128.and(v128.load(w + 3 * wChan), mask);
-                s00 = f32x4.add(s00, f32x4.mul(a0, b0));
-                s01 = f32x4.add(s01, f32x4.mul(a1, b0));
-                s10 = f32x4.add(s10, f32x4.mul(a0, b1));
-                s11 = f32x4.add(s11, f32x4.mul(a1, b1));
-                s20 = f32x4.add(s20, f32x4.mul(a0, b2));
-                s21 = f32x4.add(s21, f32x4.mul(a1, b2));
-                s30 = f32x4.add(s30, f32x4.mul(a0, b3));
-                s31 = f32x4.add(s31, f32x4.mul(a1, b3));
+                s00 = madd(a0, b0, s00);
+                s01 = madd(a1, b0, s01);
+                s10 = madd(a0, b1, s10);
+                s11 = madd(a1, b1, s11);
+                s20 = madd(a0, b2, s20);
+                s21 = madd(a1, b2, s21);
+                s30 = madd(a0, b3, s30);
+                s31 = madd(a1, b3, s31);
               }
             }
           }
@@ -114,17 +115,17 @@ export function dotRun(d: usize, from: i32, to: i32): void {
               let x0 = xr + q0, w = wr;
               for (let v = 0; v < kv; v++, x0 += 16, w += 16) {
                 const a0 = v128.load(x0);
-                s0 = f32x4.add(s0, f32x4.mul(a0, v128.load(w)));
-                s1 = f32x4.add(s1, f32x4.mul(a0, v128.load(w + wChan)));
-                s2 = f32x4.add(s2, f32x4.mul(a0, v128.load(w + 2 * wChan)));
-                s3 = f32x4.add(s3, f32x4.mul(a0, v128.load(w + 3 * wChan)));
+                s0 = madd(a0, v128.load(w), s0);
+                s1 = madd(a0, v128.load(w + wChan), s1);
+                s2 = madd(a0, v128.load(w + 2 * wChan), s2);
+                s3 = madd(a0, v128.load(w + 3 * wChan), s3);
               }
               if (tail) {
                 const a0 = v128.and(v128.load(x0), mask);
-                s0 = f32x4.add(s0, f32x4.mul(a0, v128.and(v128.load(w), mask)));
-                s1 = f32x4.add(s1, f32x4.mul(a0, v128.and(v128.load(w + wChan), mask)));
-                s2 = f32x4.add(s2, f32x4.mul(a0, v128.and(v128.load(w + 2 * wChan), mask)));
-                s3 = f32x4.add(s3, f32x4.mul(a0, v128.and(v128.load(w + 3 * wChan), mask)));
+                s0 = madd(a0, v128.and(v128.load(w), mask), s0);
+                s1 = madd(a0, v128.and(v128.load(w + wChan), mask), s1);
+                s2 = madd(a0, v128.and(v128.load(w + 2 * wChan), mask), s2);
+                s3 = madd(a0, v128.and(v128.load(w + 3 * wChan), mask), s3);
               }
             }
           }
@@ -146,17 +147,17 @@ export function dotRun(d: usize, from: i32, to: i32): void {
               let x = xr, w = wr;
               for (let v = 0; v < kv; v++, x += 16, w += 16) {
                 const b0 = v128.load(w);
-                s0 = f32x4.add(s0, f32x4.mul(v128.load(x + q0), b0));
-                s1 = f32x4.add(s1, f32x4.mul(v128.load(x + q1), b0));
-                s2 = f32x4.add(s2, f32x4.mul(v128.load(x + q2), b0));
-                s3 = f32x4.add(s3, f32x4.mul(v128.load(x + q3), b0));
+                s0 = madd(v128.load(x + q0), b0, s0);
+                s1 = madd(v128.load(x + q1), b0, s1);
+                s2 = madd(v128.load(x + q2), b0, s2);
+                s3 = madd(v128.load(x + q3), b0, s3);
               }
               if (tail) {
                 const b0 = v128.and(v128.load(w), mask);
-                s0 = f32x4.add(s0, f32x4.mul(v128.and(v128.load(x + q0), mask), b0));
-                s1 = f32x4.add(s1, f32x4.mul(v128.and(v128.load(x + q1), mask), b0));
-                s2 = f32x4.add(s2, f32x4.mul(v128.and(v128.load(x + q2), mask), b0));
-                s3 = f32x4.add(s3, f32x4.mul(v128.and(v128.load(x + q3), mask), b0));
+                s0 = madd(v128.and(v128.load(x + q0), mask), b0, s0);
+                s1 = madd(v128.and(v128.load(x + q1), mask), b0, s1);
+                s2 = madd(v128.and(v128.load(x + q2), mask), b0, s2);
+                s3 = madd(v128.and(v128.load(x + q3), mask), b0, s3);
               }
             }
           }

@@ -3,7 +3,8 @@
 // its entries are broadcast (splat). Row k of B starts at b + off[k] (byte offsets from a table), so the
 // same tile serves a plain GEMM (off[k] = k·ldb) and a convolution reading its padded input in place
 // (an implicit im2col: off[k] locates channel c, kernel row ki and column kj).
-// mul + add, not fused: relaxed SIMD needs a flag on Node 20.
+// Multiply-adds go through madd (fused in the relaxed-SIMD build, see madd.ts).
+import { madd } from './madd';
 
 /**
  * Writes the first `lanes` (≤ 4 meaningful) floats of v to p, p + cs, p + 2cs, … (cs bytes apart; 4 is
@@ -44,14 +45,14 @@ export function tile4x8(a: usize, b: usize, off: usize, k: i32, c: usize, ldc: u
     const p = b + <usize>load<i32>(off);
     const b0 = v128.load(p), b1 = v128.load(p, 16);
     const a0 = v128.load32_splat(a), a1 = v128.load32_splat(a, 4), a2 = v128.load32_splat(a, 8), a3 = v128.load32_splat(a, 12);
-    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
-    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+    c00 = madd(a0, b0, c00);
+    c01 = madd(a0, b1, c01);
+    c10 = madd(a1, b0, c10);
+    c11 = madd(a1, b1, c11);
+    c20 = madd(a2, b0, c20);
+    c21 = madd(a2, b1, c21);
+    c30 = madd(a3, b0, c30);
+    c31 = madd(a3, b1, c31);
     a += 16;
     off += 4;
   }
@@ -78,10 +79,10 @@ export function tile4x4(a: usize, b: usize, off: usize, k: i32, c: usize, ldc: u
   let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
   for (let i = 0; i < k; i++) {
     const b0 = v128.load(b + <usize>load<i32>(off));
-    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(a), b0));
-    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(a, 4), b0));
-    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(a, 8), b0));
-    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(a, 12), b0));
+    c0 = madd(v128.load32_splat(a), b0, c0);
+    c1 = madd(v128.load32_splat(a, 4), b0, c1);
+    c2 = madd(v128.load32_splat(a, 8), b0, c2);
+    c3 = madd(v128.load32_splat(a, 12), b0, c3);
     a += 16;
     off += 4;
   }
@@ -101,15 +102,15 @@ export function tile4x1(a: usize, b: usize, off: usize, k: i32, c: usize, ldc: u
   const k4 = k & ~3;
   let i = 0;
   for (; i < k4; i += 4) {
-    s0 = f32x4.add(s0, f32x4.mul(v128.load(a), v128.load32_splat(b + <usize>load<i32>(off))));
-    s1 = f32x4.add(s1, f32x4.mul(v128.load(a, 16), v128.load32_splat(b + <usize>load<i32>(off, 4))));
-    s2 = f32x4.add(s2, f32x4.mul(v128.load(a, 32), v128.load32_splat(b + <usize>load<i32>(off, 8))));
-    s3 = f32x4.add(s3, f32x4.mul(v128.load(a, 48), v128.load32_splat(b + <usize>load<i32>(off, 12))));
+    s0 = madd(v128.load(a), v128.load32_splat(b + <usize>load<i32>(off)), s0);
+    s1 = madd(v128.load(a, 16), v128.load32_splat(b + <usize>load<i32>(off, 4)), s1);
+    s2 = madd(v128.load(a, 32), v128.load32_splat(b + <usize>load<i32>(off, 8)), s2);
+    s3 = madd(v128.load(a, 48), v128.load32_splat(b + <usize>load<i32>(off, 12)), s3);
     a += 64;
     off += 16;
   }
   for (; i < k; i++) {
-    s0 = f32x4.add(s0, f32x4.mul(v128.load(a), v128.load32_splat(b + <usize>load<i32>(off))));
+    s0 = madd(v128.load(a), v128.load32_splat(b + <usize>load<i32>(off)), s0);
     a += 16;
     off += 4;
   }
@@ -127,10 +128,10 @@ export function tile1x16(a: usize, b: usize, off: usize, k: i32, c: usize, cs: u
   for (let i = 0; i < k; i++) {
     const p = b + <usize>load<i32>(off);
     const av = v128.load32_splat(a);
-    c0 = f32x4.add(c0, f32x4.mul(av, v128.load(p)));
-    c1 = f32x4.add(c1, f32x4.mul(av, v128.load(p, 16)));
-    c2 = f32x4.add(c2, f32x4.mul(av, v128.load(p, 32)));
-    c3 = f32x4.add(c3, f32x4.mul(av, v128.load(p, 48)));
+    c0 = madd(av, v128.load(p), c0);
+    c1 = madd(av, v128.load(p, 16), c1);
+    c2 = madd(av, v128.load(p, 32), c2);
+    c3 = madd(av, v128.load(p, 48), c3);
     a += 4;
     off += 4;
   }
