@@ -19,7 +19,7 @@ import { WasmMemoryFull } from './arena.ts';
 import { col2imConv, preferCol2im } from './col2im.ts';
 import type { WasmContext } from './context.ts';
 import { writeOut, writePrep } from './descriptors.ts';
-import { F, FIELDS, KIND_DOT, KIND_WIDE } from './layout.ts';
+import { F, FIELDS, KIND_DOT, KIND_PREP, KIND_WIDE } from './layout.ts';
 import { denseOperand, isPlain, viewOperand } from './operand.ts';
 import { phasedConv } from './phased.ts';
 
@@ -102,7 +102,11 @@ export function wasmConv2dForward(
       const d = desc >> 2;
       i32.fill(0, d, d + FIELDS);
       writePrep(i32, d, g, xo, xo.rows, xo.cols, g.pt, g.pl, p, hp, wq, bp, flags);
-      i32[d + F.PREP] = inPlace ? 0 : 1;
+      // The input is prepared (padded, phase-split) as a job of its own, one image per unit, before the
+      // kernel job: each image is then written by one thread, where preparing on first touch inside the
+      // kernel job had two threads preparing the same image at once (the same cache lines, twice the work).
+      if (!inPlace) ctx.pool.run(KIND_PREP, desc, g.n, 2 * g.n * g.c * hp * wr);
+      i32[d + F.PREP] = 0;
       writeOut(i32, d, g, g.oh, g.ow, outp, g.ow * 4, 4, biasp);
       const flops = 2 * outLen * k;
       const groups = (g.o >> 2) + (g.o & 3);
