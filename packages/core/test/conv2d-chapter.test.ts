@@ -161,6 +161,30 @@ describe('17.3.2 stride > 1', () => {
   });
 });
 
+describe('eq. 8 with forward padding: the crop folded into the padding', () => {
+  /** The chapter's form, written out: δ' (dilated, remainder rows/cols of zeros), padded by K−1, ⋆ rot180(W), then the P border cropped. */
+  function chapterDx(d: M, w: M, s: number, p: number, h: number, wd: number): M {
+    const k = w.length;
+    const hd = h + 2 * p - k + 1, wdd = wd + 2 * p - k + 1; // the stride-1 output size
+    const dil = dilateM(d, s);
+    const dPrime = padM(dil, 0, hd - dil.length, 0, wdd - dil[0].length);
+    const full = correlate(padM(dPrime, k - 1), rotM(w)); // (H+2P) × (W+2P): the padded input's gradient
+    expect([full.length, full[0].length]).toEqual([h + 2 * p, wd + 2 * p]);
+    return full.slice(p, p + h).map((row) => row.slice(p, p + wd));
+  }
+
+  // P < K−1, P = K−1 and P > K−1 (the one case where autograd still crops), strides 1–3 with remainders
+  for (const [h, wd, k, s, p] of [[7, 6, 3, 1, 1], [9, 8, 5, 2, 2], [8, 7, 3, 2, 2], [6, 7, 2, 3, 3], [10, 9, 5, 3, 4]]) {
+    it(`H×W ${h}×${wd}, K ${k}, S ${s}, P ${p}: autograd dX = crop_P(pad(δ', K−1) ⋆ rot180(W))`, () => {
+      const x = seeded([1, 1, h, wd], 40 + h, true), w = seeded([1, 1, k, k], 50 + k);
+      const z = conv2d(x, w, null, { stride: s, padding: p });
+      const d = seeded([...z.shape], 60 + s);
+      z.backward(d);
+      expectM(plane(x.grad!), chapterDx(plane(d), plane(w), s, p, h, wd), 'dX');
+    });
+  }
+});
+
 describe('17.3.3 several output channels (eq. 9)', () => {
   // W [2, 1, 2, 2]: w_mij is kernel m's entry (i, j); δ [1, 2, 2, 2]: δ_zmij.
   const W1: M = [[1, -2], [0.5, 3]], W2: M = [[-1, 0.25], [2, -0.5]];

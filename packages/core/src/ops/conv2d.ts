@@ -72,6 +72,7 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dO
  * The chapter's backward rule, built from graph ops (so it is itself differentiable):
  *   δ' = dilate2d(δ, S), padded at bottom/right to the stride-1 output size Hp − K' + 1     (17.3.2)
  *   dX = crop_P( conv2d( pad2d(δ', K'−1), rot180(Wᵀ) ) ), Σ over output channels          (eq. 8, 9, 14, 15)
+ *      = conv2d( pad2d(δ', K'−1−P), rot180(Wᵀ) )   (P ≤ K'−1: the crop folded into the padding)
  *   dW = X ⋆ δ' with channels and batch swapped, sampled every D                              (eq. 11)
  *   db = Σ δ over N, H, W                                                                      (eq. 13)
  * where K' = D(K−1)+1 is the dilated kernel size and Hp = H + 2P.
@@ -89,10 +90,16 @@ function conv2dBackward(delta: Tensor, x: Tensor, w: Tensor, b: Tensor | undefin
 
   let dx: Tensor | null = null;
   if (x.requiresGrad) {
-    // eq. 8/9/14/15: full correlation of δ' with the 180°-rotated kernel, in/out channels swapped.
+    // eq. 8/9/14/15: δ' padded by K'−1 and correlated with the 180°-rotated kernel (in/out channels
+    // swapped) gives the gradient of the padded input, H+2P rows; the forward's P border rows are then
+    // cropped off. Row r of that full correlation only reads padded rows r … r+K'−1, so cropping P rows on
+    // each side is the same as padding δ' by P fewer: pad K'−1−P and nothing is cropped (no rows computed
+    // to be thrown away). Only a padding P > K'−1 leaves a crop. (test: conv2d-chapter, "crop folded")
     const wFlipped = rot180(permute(w, [1, 0, 2, 3]));
-    const full = conv2d(pad2d(d, [ekh - 1, ekh - 1, ekw - 1, ekw - 1]), wFlipped, null, { dilation: [dh, dw] });
-    dx = slice(full, [0, 0, ph, pw], [n, cin, h, wd]);
+    const [eh, ew] = [ekh - 1 - ph, ekw - 1 - pw];
+    const [th, tw] = [Math.max(eh, 0), Math.max(ew, 0)];
+    const full = conv2d(pad2d(d, [th, th, tw, tw]), wFlipped, null, { dilation: [dh, dw] });
+    dx = eh < 0 || ew < 0 ? slice(full, [0, 0, Math.max(-eh, 0), Math.max(-ew, 0)], [n, cin, h, wd]) : full;
   }
 
   let dwt: Tensor | null = null;

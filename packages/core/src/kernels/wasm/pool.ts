@@ -6,7 +6,8 @@
 //   NEXT  (GEN tag << 20) | next unclaimed unit; workers claim by compare-exchange checking the tag (main,
 //         the only adder, by fetch-add), and main marks a finished job's tag exhausted, so a late worker
 //         can never claim units of a job it did not read the parameters of
-//   DONE  units completed; main waits for DONE = TOTAL
+//   DONE  units completed (workers add theirs per chunk, main its own at the end); main waits for DONE = TOTAL,
+//         and the thread whose add completes the job notifies
 // Workers spin briefly and then sleep in Atomics.wait; they are unref'd, so they never keep the process
 // alive. They start lazily on the first job large enough to share; jobs run on the caller alone until
 // workers report READY, so nothing ever waits for a thread to start.
@@ -21,20 +22,18 @@ const WORKER_SPIN = 4_000; // ~20 µs of polling before a worker sleeps: catches
 
 /** Below this many flops a job stays on the calling thread (waking a worker costs ~10–50 µs). */
 export const PARALLEL_MIN_FLOPS = 400_000;
-/** After this many shared jobs in a row that workers did not help with (or stalled), run BACKOFF_JOBS jobs alone. */
-const STARVED_JOBS = 4;
-/** A job stalls when the caller waits for workers longer than this fraction of it. */
-const STALL_FRACTION = 0.3;
-/** Jobs from this size on are judged (and timed alone every PROBE_EVERY of them). */
+/**
+ * Jobs from this size on are judged (long enough that waking a worker, ~10–100 µs, does not count): one
+ * stalls when no worker took a chunk, or the caller waited for the workers' last chunks longer than
+ * STALL_FRACTION of the job (a worker descheduled mid-chunk: no free core for it).
+ */
 const JUDGE_FLOPS = 10_000_000;
-const PROBE_EVERY = 16;
-/** Sharing must beat running alone by this factor. */
-const MIN_SPEEDUP = 1.2;
-const BACKOFF_JOBS = 32;
+const STALL_FRACTION = 0.3;
+/** After this many stalled jobs in a row, the next BACKOFF_JOBS jobs run on the caller alone. */
+const STARVED_JOBS = 4;
+const BACKOFF_JOBS = 16;
 /** Work per claimed chunk: small enough that a stalled worker holds little, large enough to amortise a claim. */
 const CHUNK_FLOPS = 250_000;
-
-const average = (avg: number, x: number): number => (avg === 0 ? x : 0.75 * avg + 0.25 * x);
 
 export class Pool {
   private readonly ctl: Int32Array;
@@ -44,13 +43,11 @@ export class Pool {
   private broken = false;
   /** Jobs that were offered to worker threads. */
   parallelJobs = 0;
-  /** Offered jobs in a row where no worker took a chunk (busy machine), and jobs left to run alone. */
+  /** Flops per claimed chunk. */
+  chunkFlops = CHUNK_FLOPS;
+  /** Judged jobs in a row that stalled (busy machine), and jobs left to run alone. */
   private starved = 0;
   private backoff = 0;
-  /** Per job kind: running averages of ns per flop of large jobs run alone and shared, and jobs since the last solo probe. */
-  private soloCost = [0, 0, 0, 0, 0, 0, 0, 0];
-  private sharedCost = [0, 0, 0, 0, 0, 0, 0, 0];
-  private sinceProbe = [0, 0, 0, 0, 0, 0, 0, 0];
 
   /** `ctlAt`: CONTROL_BYTES reserved in wasm memory by the caller. */
   constructor(private readonly k: WasmKernels, private readonly ctlAt: number, readonly maxWorkers: number) {
@@ -105,24 +102,15 @@ export class Pool {
       return;
     }
     if (!this.started) this.start();
-    const judged = flops >= JUDGE_FLOPS;
-    // Now and then a large job runs alone, to know what sharing gains on this machine right now.
-    const kk = kind & 7;
-    const probe = judged && (this.soloCost[kk] === 0 || ++this.sinceProbe[kk] >= PROBE_EVERY);
-    if (this.broken || Atomics.load(this.ctl, READY) === 0 || this.backoff > 0 || probe) {
+    if (this.broken || Atomics.load(this.ctl, READY) === 0 || this.backoff > 0) {
       if (this.backoff > 0) this.backoff--;
-      const t = performance.now();
       run(kind, desc, 0, units);
-      if (judged) {
-        this.soloCost[kk] = average(this.soloCost[kk], ((performance.now() - t) * 1e6) / flops);
-        this.sinceProbe[kk] = 0;
-      }
       return;
     }
     this.parallelJobs++;
     const t0 = performance.now();
     const ctl = this.ctl;
-    const chunk = Math.max(1, Math.min(Math.ceil(units / 4), Math.floor((units * CHUNK_FLOPS) / flops)));
+    const chunk = Math.max(1, Math.min(Math.ceil(units / 4), Math.floor((units * this.chunkFlops) / flops)));
     const gen = (this.gen = (this.gen + 1) & 0x3fffffff);
     const tag = (gen & 0x7ff) << TAG_SHIFT;
     ctl[KIND] = kind;
@@ -143,18 +131,18 @@ export class Pool {
     }
     Atomics.store(ctl, NEXT, tag | UNIT_MASK); // exhausted: no late claim on this job
     const t1 = performance.now();
-    for (let i = 0, done = Atomics.load(ctl, DONE); done + mine < units; i++, done = Atomics.load(ctl, DONE)) {
+    // the caller's units count too: whoever completes the last unit notifies (a worker) or sees it (here)
+    for (let i = 0, done = Atomics.add(ctl, DONE, mine) + mine; done < units; i++, done = Atomics.load(ctl, DONE)) {
       if (i > 1000) Atomics.wait(ctl, DONE, done, 1);
     }
     if (Atomics.load(ctl, FAILED)) throw new Error('convgrad: a wasm worker failed while running a kernel');
     // Workers that take no chunk, or make the caller wait a large part of the job for their last one, are
-    // not getting a core (a busy machine): stop waking them for a while.
-    const t2 = performance.now();
-    // Also when sharing is not clearly faster than running alone (threads time-slicing one free core).
-    // (judged on jobs long enough that waking a worker is negligible)
-    if (judged) {
-      this.sharedCost[kk] = average(this.sharedCost[kk], ((t2 - t0) * 1e6) / flops);
-      const stalled = mine === units || t2 - t1 > STALL_FRACTION * (t2 - t0) || this.sharedCost[kk] * MIN_SPEEDUP > this.soloCost[kk];
+    // not getting a core (a busy machine): stop waking them for a while. Only the caller's own waiting is
+    // judged, never timings of different jobs against each other: on a machine whose speed drifts (shared
+    // VMs) such comparisons switched the threads off for no reason.
+    if (flops >= JUDGE_FLOPS) {
+      const t2 = performance.now();
+      const stalled = mine === units || t2 - t1 > STALL_FRACTION * (t2 - t0);
       this.starved = stalled ? this.starved + 1 : 0;
     }
     if (this.starved >= STARVED_JOBS) {

@@ -33,7 +33,7 @@ for (;;) {
       Atomics.store(ctl, FAILED, 1);
       console.error(`convgrad wasm worker: ${e?.message ?? e}`);
     }
-    Atomics.add(ctl, DONE, to - from);
-    Atomics.notify(ctl, DONE);
+    // only the last chunk of a job wakes the caller (one that is still running polls DONE itself)
+    if (Atomics.add(ctl, DONE, to - from) + (to - from) === total) Atomics.notify(ctl, DONE);
   }
 }
