@@ -43,8 +43,6 @@ export class Pool {
   private broken = false;
   /** Jobs that were offered to worker threads. */
   parallelJobs = 0;
-  /** Flops per claimed chunk. */
-  chunkFlops = CHUNK_FLOPS;
   /** Judged jobs in a row that stalled (busy machine), and jobs left to run alone. */
   private starved = 0;
   private backoff = 0;
@@ -110,7 +108,7 @@ export class Pool {
     this.parallelJobs++;
     const t0 = performance.now();
     const ctl = this.ctl;
-    const chunk = Math.max(1, Math.min(Math.ceil(units / 4), Math.floor((units * this.chunkFlops) / flops)));
+    const chunk = Math.max(1, Math.min(Math.ceil(units / 4), Math.floor((units * CHUNK_FLOPS) / flops)));
     const gen = (this.gen = (this.gen + 1) & 0x3fffffff);
     const tag = (gen & 0x7ff) << TAG_SHIFT;
     ctl[KIND] = kind;
