@@ -101,7 +101,7 @@ describe('wasm conv2d forward', () => {
     expect(wasm.stats.compactedWeights).toBeGreaterThan(before.compactedWeights);
   });
 
-  it('loads the fused multiply-add (relaxed SIMD) build where the engine runs it; the plain-SIMD build matches the js kernels too', () => {
+  it('loads the fused multiply-add (relaxed SIMD) build where the engine runs it; the other build matches the js kernels too', () => {
     // Node 20 runs relaxed SIMD once its V8 flag is on (module.ts turns it on); newer engines by default.
     expect(relaxedSimdAvailable('')).toBe(true);
     expect(wasm.variant).toBe(process.env.CONVGRAD_RELAXED_SIMD === '0' ? 'simd' : 'relaxed-simd');

@@ -28,7 +28,6 @@ export function col2imConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, wt:
   const dense = xo.sCol === 4 && xo.sRow === 4 * wc && xo.s1 === 4 * blk && xo.s0 === 4 * g.c * blk;
   const bp = dense ? xo.ptr : arena.alloc(4 * g.n * g.c * blk);
   const prep = dense ? 0 : arena.alloc(4 * FIELDS);
-  const flags = dense ? 0 : arena.alloc(4 * g.n);
   const desc = arena.alloc(4 * FIELDS), scatter = arena.alloc(4 * FIELDS);
   const off = arena.alloc(4 * g.c);
   const araw = arena.alloc(4 * m * g.c), apack = arena.alloc(4 * m * g.c);
@@ -37,7 +36,7 @@ export function col2imConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, wt:
   if (!dense) {
     const p = prep >> 2;
     i32.fill(0, p, p + FIELDS);
-    writePrep(i32, p, g, xo, trivial(hc), trivial(wc), 0, 0, 1, hc, wc, bp, flags);
+    writePrep(i32, p, g, xo, trivial(hc), trivial(wc), 0, 0, 1, hc, wc, bp);
     ctx.pool.run(KIND_PREP, prep, g.n, 2 * g.n * g.c * blk);
   }
   // A[(o, ki, kj)][c] = W[o][c][ki][kj]

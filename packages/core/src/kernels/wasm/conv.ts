@@ -96,17 +96,15 @@ export function wasmConv2dForward(
       const tabLen = dot ? Math.ceil((g.oh * g.ow) / 4) * 4 : k;
       const tab = arena.alloc(4 * tabLen);
       const apack = dot ? 0 : arena.alloc(4 * g.o * k);
-      const flags = arena.alloc(4 * g.n);
       const { i32 } = arena;
 
       const d = desc >> 2;
       i32.fill(0, d, d + FIELDS);
-      writePrep(i32, d, g, xo, xo.rows, xo.cols, g.pt, g.pl, p, hp, wq, bp, flags);
+      writePrep(i32, d, g, xo, xo.rows, xo.cols, g.pt, g.pl, p, hp, wq, bp);
       // The input is prepared (padded, phase-split) as a job of its own, one image per unit, before the
-      // kernel job: each image is then written by one thread, where preparing on first touch inside the
-      // kernel job had two threads preparing the same image at once (the same cache lines, twice the work).
+      // kernel job: each image is written by one thread (preparing on first touch inside the kernel job
+      // had two threads preparing the same image at once: the same cache lines, twice the work).
       if (!inPlace) ctx.pool.run(KIND_PREP, desc, g.n, 2 * g.n * g.c * hp * wr);
-      i32[d + F.PREP] = 0;
       writeOut(i32, d, g, g.oh, g.ow, outp, g.ow * 4, 4, biasp);
       const flops = 2 * outLen * k;
       const groups = (g.o >> 2) + (g.o & 3);

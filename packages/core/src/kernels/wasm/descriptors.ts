@@ -8,8 +8,7 @@ import type { Lattice, Operand } from './operand.ts';
  * the conv's padding pt/pl, phases, prepared size and destination.
  */
 export function writePrep(i32: Int32Array, d: number, g: Conv2dGeometry, op: Operand, rows: Lattice, cols: Lattice,
-  pt: number, pl: number, p: number, hp: number, wq: number, bp: number, flags: number): void {
-  i32.fill(0, flags >> 2, (flags >> 2) + g.n);
+  pt: number, pl: number, p: number, hp: number, wq: number, bp: number): void {
   i32[d + F.X] = op.ptr;
   i32[d + F.SIMG] = op.s0;
   i32[d + F.SCH] = op.s1;
@@ -29,7 +28,6 @@ export function writePrep(i32: Int32Array, d: number, g: Conv2dGeometry, op: Ope
   i32[d + F.WQ] = wq;
   i32[d + F.B] = bp;
   i32[d + F.BIMG] = 4 * g.c * hp * p * wq;
-  i32[d + F.FLAGS] = flags;
   i32[d + F.N] = g.n;
 }
 

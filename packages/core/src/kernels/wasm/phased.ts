@@ -44,7 +44,6 @@ export function phasedConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, wt:
   const hp = ay.len, wq = ax.len;
   const bp = arena.alloc(4 * g.n * g.c * hp * wq);
   const prep = arena.alloc(4 * FIELDS);
-  const flags = arena.alloc(4 * g.n);
   const jobs: { py: number; px: number; k: number; desc: number; off: number; araw: number; apack: number }[] = [];
   for (let py = 0; py < sy; py++) {
     for (let px = 0; px < sx; px++) {
@@ -57,7 +56,7 @@ export function phasedConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, wt:
   const p0 = prep >> 2;
   i32.fill(0, p0, p0 + FIELDS);
   // the block itself, compact (first 0, step 1), behind `lead` zero rows/columns
-  writePrep(i32, p0, g, xo, trivial(rows.count), trivial(cols.count), ay.lead, ax.lead, 1, hp, wq, bp, flags);
+  writePrep(i32, p0, g, xo, trivial(rows.count), trivial(cols.count), ay.lead, ax.lead, 1, hp, wq, bp);
   ctx.pool.run(KIND_PREP, prep, g.n, 2 * g.n * g.c * hp * wq);
 
   const groups = (g.o >> 2) + (g.o & 3);

@@ -1,8 +1,7 @@
 // Input preparation: copies image n of a strided block (a tensor, or the non-zeros of a padded, dilated
 // one) into a zero-padded buffer the kernels read without bounds checks. With P > 1 every padded row is
 // stored as P "phase" rows (columns r, r+P, r+2P, …), so a stride-P walk along the row becomes contiguous.
-// Every byte is written once with its final value: two threads preparing the same image concurrently
-// then never expose a half-written buffer to each other.
+// Runs as a job of its own (KIND_PREP, one image per unit) before the kernel job that reads the buffer.
 import * as L from './layout';
 
 @inline function field(d: usize, i: i32): i32 {
@@ -121,24 +120,6 @@ function deinterleave2(dst: usize, src: usize, c0: i32, w: i32, wq: i32): void {
   }
   phaseScalar(dst, src, c0, w, hi, wq);
   phaseScalar(odd, src, c0 + 1, w, hi, wq);
-}
-
-/**
- * Prepares every image touched by units [from, to) when `per` units make one image, unless already done.
- * Threads claim units in chunks, so two may reach the same image: the flag lets the second skip a
- * finished image; one still being prepared is prepared again (same bytes, same values), never waited for.
- */
-export function prepRange(d: usize, from: i32, to: i32, per: i32): void {
-  if (field(d, L.PREP) == 0 || to <= from) return;
-  const flags = <usize>field(d, L.FLAGS);
-  const last = (to - 1) / per;
-  for (let n = from / per; n <= last; n++) {
-    const f = flags + (<usize>n << 2);
-    if (atomic.load<i32>(f) == 2) continue;
-    atomic.cmpxchg<i32>(f, 0, 1);
-    prepImage(d, n);
-    atomic.store<i32>(f, 2);
-  }
 }
 
 /** dst[i][j][a][b] (dense) = src at byte offset i·s0 + j·s1 + a·s2 + b·s3: a strided block made contiguous. */
