@@ -4,7 +4,7 @@
 // does, detaches an ArrayBuffer and so invalidates a V8 protector for the whole isolate, after which
 // every plain-JS typed-array loop in it runs ~1.5× slower. A real user loads one implementation.
 //
-// Options: --cases a,b,c,d  --reps N (timed runs, default 10)  --backends js,wasm (convgrad backends)
+// Options: --cases a,b,c,d  --reps N (timed runs, default 30; fewer when the budget runs out)  --backends js,wasm (convgrad backends)
 //          --no-tfjs-cpu  --no-tfjs-wasm  --budget MS (per measurement, default 4000)  --md FILE (also write the report)
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -24,7 +24,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { cases: [...CASES], reps: 10, budgetMs: 4000, backends: null, tfjs: ['cpu', 'wasm'], md: null };
+  const o: Options = { cases: [...CASES], reps: 30, budgetMs: 4000, backends: null, tfjs: ['cpu', 'wasm'], md: null };
   const value = (i: number, name: string) => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) throw new Error(`bench: ${name} needs a value`);

@@ -6,11 +6,12 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { conv2d, getBackend, randn, setBackend, type Tensor } from '../src/index.ts';
+import { conv2d, getBackend, mean, randn, setBackend, sum, tensor, type Tensor } from '../src/index.ts';
 import { jsBackend, type KernelBackend } from '../src/kernels/backend.ts';
 import type { Conv2dGeometry } from '../src/kernels/conv2d.ts';
 import { createWasmBackend } from '../src/kernels/wasm/backend.ts';
 import { latticeOf } from '../src/kernels/wasm/operand.ts';
+import { ROW_SUMS_MIN } from '../src/kernels/wasm/reduce.ts';
 import { activateWasm, wasmBackend } from '../src/kernels/wasm/index.ts';
 import { loadWasmKernels, relaxedSimdAvailable, WASM_PATH, WASM_RELAXED_PATH } from '../src/kernels/wasm/module.ts';
 import { Rng } from '../src/rng.ts';
@@ -197,6 +198,56 @@ describe('wasm gemm', () => {
       expect(worst).toBeLessThanOrEqual(1);
     }, 100);
     expect(wasm.stats.gemm).toBeGreaterThan(before);
+  });
+});
+
+describe('wasm row sums (sum / mean over trailing axes)', () => {
+  it('match float64 sums of every row, NaN and ±∞ included; small inputs stay in js', () => {
+    const arb = fc.record({ rows: fc.integer({ min: 1, max: 40 }), len: fc.integer({ min: 8, max: 3000 }), special: fc.boolean(), seed: fc.nat({ max: 1_000_000 }) });
+    const before = wasm.stats.rowSums;
+    checkProperty(arb, ({ rows, len, special, seed }) => {
+      const x = planes(1, rows, len, seed);
+      if (special) {
+        x[Math.floor(x.length / 3)] = Number.NaN;
+        x[x.length - 1] = Number.POSITIVE_INFINITY;
+      }
+      const got = wasm.rowSums!(x, len);
+      if (x.length < ROW_SUMS_MIN) {
+        expect(got).toBeNull();
+        return;
+      }
+      expect(got).not.toBeNull();
+      for (let r = 0; r < rows; r++) {
+        let want = 0;
+        for (let j = 0; j < len; j++) want += x[r * len + j];
+        if (Number.isNaN(want) || !Number.isFinite(want)) expect(got![r]).toBe(want);
+        else expect(Math.abs(got![r] - want)).toBeLessThanOrEqual(1e-12 * (1 + len));
+      }
+    }, 60);
+    expect(wasm.stats.rowSums).toBeGreaterThan(before);
+  });
+
+  it('give the same sum and mean as the js kernels (the bias gradient of bench case c: Σδ over N, H, W)', () => {
+    const x = randn([16, 32, 32, 32], { seed: 21 });
+    const before = wasm.stats.rowSums;
+    const per = (backend: string) => {
+      setBackend(backend);
+      const r = [sum(x, [0, 2, 3]), mean(x, [2, 3]), sum(x)];
+      setBackend(initialBackend);
+      return r;
+    };
+    const ref = per('js'), got = per('wasm');
+    expect(wasm.stats.rowSums).toBe(before + 3);
+    ref.forEach((r, i) => {
+      expect(got[i].shape).toEqual(r.shape);
+      Array.from(r.data).forEach((v, j) => expect(Math.abs(got[i].data[j] - v)).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(v))));
+    });
+    // float64 tensors and leading-axis sums keep the js loop
+    setBackend('wasm');
+    sum(tensor([1, 2, 3], [3], { dtype: 'float64' }));
+    sum(x, [0]);
+    setBackend(initialBackend);
+    expect(wasm.stats.rowSums).toBe(before + 3);
   });
 });
 

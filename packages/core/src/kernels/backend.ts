@@ -14,6 +14,8 @@ export interface KernelBackend {
    * backward whose zeros were never materialized). Optional: without it the op passes `.data`.
    */
   conv2dForwardLattice?(x: TypedArray | LatticeView, w: TypedArray | LatticeView, bias: TypedArray | null, g: Conv2dGeometry, out: TypedArray): void;
+  /** Optional: sums of consecutive rows (kernels/reduce.ts RowSums), or null to leave them to the js loop. */
+  rowSums?(x: TypedArray, len: number): Float64Array | null;
 }
 
 export const jsBackend: KernelBackend = { name: 'js', conv2dForward, gemm, conv2dForwardLattice };

@@ -50,9 +50,16 @@ function rowSum64(x: Float64Array, p: number, len: number): number {
 }
 
 /**
- * out (shape = `shape` with `axes` set to 1) = sum of x over `axes`; accumulates in float64.
+ * Sums of the consecutive rows of `len` elements of x (float64, one per row), or null to let the caller
+ * loop. A kernel backend may supply a faster one (KernelBackend.rowSums).
  */
-export function sumAxes(x: TypedArray, shape: Shape, axes: readonly number[], out: TypedArray): void {
+export type RowSums = (x: TypedArray, len: number) => Float64Array | null;
+
+/**
+ * out (shape = `shape` with `axes` set to 1) = sum of x over `axes`; accumulates in float64.
+ * When the innermost axes are summed, `rowSums` (if given) may sum those rows at once.
+ */
+export function sumAxes(x: TypedArray, shape: Shape, axes: readonly number[], out: TypedArray, rowSums?: RowSums): void {
   const acc = new Float64Array(out.length);
   if (shape.length === 0) {
     acc[0] = x[0];
@@ -79,9 +86,11 @@ export function sumAxes(x: TypedArray, shape: Shape, axes: readonly number[], ou
   const inner = dims[rank - 1];
   const innerReduced = red[rank - 1];
   const idx = new Array<number>(rank - 1).fill(0);
+  const sums = innerReduced && rowSums ? rowSums(x, inner) : null;
   let po = 0;
-  for (let p = 0; p < x.length; p += inner) {
-    if (innerReduced) acc[po] += x instanceof Float32Array ? rowSum32(x, p, inner) : rowSum64(x, p, inner);
+  for (let p = 0, r = 0; p < x.length; p += inner, r++) {
+    if (sums) acc[po] += sums[r];
+    else if (innerReduced) acc[po] += x instanceof Float32Array ? rowSum32(x, p, inner) : rowSum64(x, p, inner);
     else for (let j = 0; j < inner; j++) acc[po + j] += x[p + j];
     for (let d = rank - 2; d >= 0; d--) {
       idx[d]++;

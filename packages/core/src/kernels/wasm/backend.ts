@@ -8,6 +8,7 @@ import { Arena } from './arena.ts';
 import { emptyStats, type WasmContext, type WasmStats } from './context.ts';
 import { wasmConv2dForward } from './conv.ts';
 import { wasmGemm } from './gemm.ts';
+import { wasmRowSums } from './reduce.ts';
 import type { WasmKernels, WasmVariant } from './module.ts';
 import { Pool } from './pool.ts';
 
@@ -56,6 +57,9 @@ export function createWasmBackend(k: WasmKernels, workers = Pool.defaultWorkers(
       }
       ctx.stats.js++;
       jsBackend.gemm(m, n, k2, a, aOff, b, bOff, c, cOff, accumulate);
+    },
+    rowSums(x: TypedArray, len: number): Float64Array | null {
+      return x instanceof Float32Array ? wasmRowSums(ctx, x, len) : null;
     },
   };
 }

@@ -23,10 +23,12 @@ export interface WasmStats {
   /** operands passed as lattice views (not materialized) */
   latticeOperands: number;
   gemm: number;
+  /** row-sum reductions (sum/mean over trailing axes) */
+  rowSums: number;
   /** calls handed to the js kernels (float64, too large, tiny GEMMs) */
   js: number;
 }
 
 export function emptyStats(): WasmStats {
-  return { wide: 0, dot: 0, phased: 0, col2im: 0, compactedWeights: 0, latticeOperands: 0, gemm: 0, js: 0 };
+  return { wide: 0, dot: 0, phased: 0, col2im: 0, compactedWeights: 0, latticeOperands: 0, gemm: 0, rowSums: 0, js: 0 };
 }

@@ -1,6 +1,6 @@
 // Field indices of the i32 job descriptors read by the wasm kernels; must match as/layout.ts, where
 // each field is described. Pointers and strides are in bytes.
-export const ABI_VERSION = 7;
+export const ABI_VERSION = 8;
 export const F = {
   X: 0, SIMG: 1, SCH: 2, SROW: 3, SCOL: 4, CH: 5, H: 6, W: 7, FY: 8, SY: 9, FX: 10, SX: 11,
   PT: 12, PL: 13, P: 14, HP: 15, WQ: 16, B: 17, BIMG: 18,

@@ -28,6 +28,7 @@ export interface WasmExports {
   packA(src: number, o: number, k: number, dst: number): void;
   scanNonzero(src: number, planes: number, h: number, w: number, rows: number, cols: number): number;
   gather4(src: number, n0: number, n1: number, n2: number, n3: number, s0: number, s1: number, s2: number, s3: number, dst: number): void;
+  rowSums(src: number, rows: number, len: number, dst: number): void;
   abiVersion(): number;
 }
 

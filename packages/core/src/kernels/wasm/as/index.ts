@@ -4,10 +4,11 @@ import { col2imRun, col2imUnits } from './col2im';
 import { dotRun, dotUnits } from './dot';
 import * as L from './layout';
 import { gather4, prepImage } from './prep';
+import { rowSums } from './rowsums';
 import { scanNonzero } from './scan';
 import { packA, wideRun, wideUnits } from './wide';
 
-export { gather4, packA, scanNonzero };
+export { gather4, packA, rowSums, scanNonzero };
 
 export const KIND_WIDE = 1;
 export const KIND_DOT = 2;
