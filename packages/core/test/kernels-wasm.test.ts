@@ -309,6 +309,17 @@ describe('worker threads', () => {
     two.conv2dForward(xt, d, null, gw, gotW);
     expect(Math.max(...refW.map((r, i) => Math.abs(gotW[i] - r)))).toBeLessThanOrEqual(2e-3);
     expect(two.pool.parallelJobs).toBe(2);
+    // 8+ images: chunks of whole images, each padded and phase-split (stride 2) by the thread that claims it
+    for (const [n, s] of [[8, 2], [11, 1], [9, 3]]) {
+      const g3: Conv2dGeometry = { n, c: 6, h: 30, w: 29, o: 9, kh: 3, kw: 3, sh: s, sw: s, pt: 1, pl: 1, dh: 1, dw: 1,
+        oh: Math.floor((30 + 2 - 3) / s) + 1, ow: Math.floor((29 + 2 - 3) / s) + 1 };
+      const x3 = planes(n * 6, 30, 29, 15 + n), w3 = planes(9 * 6, 3, 3, 16), b3 = planes(1, 1, 9, 17);
+      const ref3 = new Float32Array(n * 9 * g3.oh * g3.ow), got3 = new Float32Array(ref3.length).fill(Number.NaN);
+      jsBackend.conv2dForward(x3, w3, b3, g3, ref3);
+      two.conv2dForward(x3, w3, b3, g3, got3);
+      expect(Math.max(...ref3.map((r, i) => Math.abs(got3[i] - r))), `n ${n}, stride ${s}`).toBeLessThanOrEqual(1e-4);
+    }
+    expect(two.pool.parallelJobs).toBe(5);
   });
 });
 

@@ -25,6 +25,8 @@ import { phasedConv } from './phased.ts';
 
 /** Output rows shorter than this, with longer kernel rows, go to the dot kernel. */
 const DOT_MAX_OW = 8;
+/** From this many images on, each is prepared inside the kernel job by the thread that computes it. */
+const IMAGES_IN_KERNEL = 8;
 
 export function useDotKernel(g: Conv2dGeometry): boolean {
   return g.ow < DOT_MAX_OW && g.kw > g.ow;
@@ -101,13 +103,18 @@ export function wasmConv2dForward(
       const d = desc >> 2;
       i32.fill(0, d, d + FIELDS);
       writePrep(i32, d, g, xo, xo.rows, xo.cols, g.pt, g.pl, p, hp, wq, bp);
-      // The input is prepared (padded, phase-split) as a job of its own, one image per unit, before the
-      // kernel job: each image is written by one thread (preparing on first touch inside the kernel job
-      // had two threads preparing the same image at once: the same cache lines, twice the work).
-      if (!inPlace) ctx.pool.run(KIND_PREP, desc, g.n, 2 * g.n * g.c * hp * wr);
       writeOut(i32, d, g, g.oh, g.ow, outp, g.ow * 4, 4, biasp);
       const flops = 2 * outLen * k;
       const groups = (g.o >> 2) + (g.o & 3);
+      // The input is prepared (padded, phase-split) one image at a time. With IMAGES_IN_KERNEL images or
+      // more, the kernel job hands out whole images and the thread that claims one prepares it first (it
+      // then reads it from its own cache, and no extra job has to start and finish); with fewer, whole
+      // images would be too coarse to share, so a prep job (one image per unit) runs first.
+      const perImage = dot ? groups : g.oh * groups;
+      const inKernel = !inPlace && g.n >= IMAGES_IN_KERNEL;
+      if (!inPlace && !inKernel) ctx.pool.run(KIND_PREP, desc, g.n, 2 * g.n * g.c * hp * wr);
+      i32[d + F.PREP] = inKernel ? 1 : 0;
+      const align = inKernel ? perImage : 1;
       const tb = tab >> 2;
       if (dot) {
         // POS[q] locates output (oy, ox): row oy·sh, and column ox·sw = a·P + r → phase r, offset a.
@@ -126,7 +133,7 @@ export function wasmConv2dForward(
         i32[d + F.WOS] = wos;
         i32[d + F.WCS] = wcs;
         i32[d + F.POS] = tab;
-        ctx.pool.run(KIND_DOT, desc, g.n * groups, flops);
+        ctx.pool.run(KIND_DOT, desc, g.n * groups, flops, align);
         ctx.stats.dot++;
       } else {
         // OFF[k] locates tap (c, ki, kj): column ox·sw + kj·dw = (ox + ⌊kj·dw/P⌋)·P + (kj·dw mod P), P = sw.
@@ -143,7 +150,7 @@ export function wasmConv2dForward(
         i32[d + F.APACK] = apack;
         i32[d + F.OFF] = tab;
         i32[d + F.BROW] = 4 * g.sh * wr;
-        ctx.pool.run(KIND_WIDE, desc, g.n * g.oh * groups, flops);
+        ctx.pool.run(KIND_WIDE, desc, g.n * g.oh * groups, flops, align);
         ctx.stats.wide++;
       }
     }

@@ -92,8 +92,11 @@ export class Pool {
     return this.broken ? 0 : this.workers.length;
   }
 
-  /** Runs units [0, units) of job `kind`/`desc`; `flops` decides whether sharing pays. */
-  run(kind: number, desc: number, units: number, flops: number): void {
+  /**
+   * Runs units [0, units) of job `kind`/`desc`; `flops` decides whether sharing pays. Chunks are whole
+   * multiples of `align` units (e.g. the units of one image, prepared by the thread that claims them).
+   */
+  run(kind: number, desc: number, units: number, flops: number, align = 1): void {
     const run = this.k.exports.run;
     if (this.maxWorkers === 0 || units < 2 || flops < PARALLEL_MIN_FLOPS || units > UNIT_MASK >> 1) {
       run(kind, desc, 0, units);
@@ -108,7 +111,8 @@ export class Pool {
     this.parallelJobs++;
     const t0 = performance.now();
     const ctl = this.ctl;
-    const chunk = Math.max(1, Math.min(Math.ceil(units / 4), Math.floor((units * CHUNK_FLOPS) / flops)));
+    const fine = Math.max(1, Math.min(Math.ceil(units / 4), Math.floor((units * CHUNK_FLOPS) / flops)));
+    const chunk = Math.ceil(fine / align) * align;
     const gen = (this.gen = (this.gen + 1) & 0x3fffffff);
     const tag = (gen & 0x7ff) << TAG_SHIFT;
     ctl[KIND] = kind;

@@ -4,6 +4,7 @@
 // Work units are (image n, channel group g); each walks the input channels in chunks whose weights fit L1.
 import * as L from './layout';
 import { madd } from './madd';
+import { prepRange } from './prep';
 
 @inline function field(d: usize, i: i32): i32 {
   return load<i32>(d + (<usize>i << 2));
@@ -28,6 +29,7 @@ export function dotUnits(d: usize): i32 {
 
 export function dotRun(d: usize, from: i32, to: i32): void {
   const o = field(d, L.O), full = o >> 2, groups = full + (o & 3);
+  prepRange(d, from, to, groups);
   const c = field(d, L.CH), kh = field(d, L.KH), kw = field(d, L.KW), np = field(d, L.OH) * field(d, L.OW);
   const krow = <usize>field(d, L.KROW), cstr = <usize>field(d, L.CSTR);
   const b = <usize>field(d, L.B), bimg = <usize>field(d, L.BIMG), wt = <usize>field(d, L.WT);

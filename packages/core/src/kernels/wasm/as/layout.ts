@@ -1,6 +1,6 @@
 // Field indices of the i32 job descriptors that JS writes into wasm memory (mirrored in ../layout.ts).
 // Pointers and strides are in bytes. Bump ABI_VERSION (here and in ../layout.ts) on any change.
-export const ABI_VERSION = 8;
+export const ABI_VERSION = 9;
 
 // Input preparation (prep.ts). The source is a strided block: element (n, c, a, b) at
 // X + n·SIMG + c·SCH + a·SROW + b·SCOL, a < H, b < W. It sits at virtual row FY + SY·a, column FX + SX·b
@@ -25,7 +25,8 @@ export const HP = 15;    // prepared rows per channel
 export const WQ = 16;    // floats per phase row; a prepared row is P·WQ floats
 export const B = 17;     // prepared input (or B of a plain GEMM)
 export const BIMG = 18;  // bytes per prepared image
-// 19, 20: unused (B is prepared by a KIND_PREP job before the wide/dot job)
+export const PREP = 19;  // 1: the wide/dot job prepares the images of the units it runs (chunks are whole images); 0: B is ready
+// 20: unused
 
 // Wide kernel (output rows vectorised): C[n][o][oy][x] = Σ_k A[o][k] · B[n][oy·BROW + OFF[k] + x]
 export const N = 21;

@@ -1,7 +1,8 @@
 // Input preparation: copies image n of a strided block (a tensor, or the non-zeros of a padded, dilated
 // one) into a zero-padded buffer the kernels read without bounds checks. With P > 1 every padded row is
 // stored as P "phase" rows (columns r, r+P, r+2P, …), so a stride-P walk along the row becomes contiguous.
-// Runs as a job of its own (KIND_PREP, one image per unit) before the kernel job that reads the buffer.
+// Runs as a job of its own (KIND_PREP, one image per unit) before the kernel job that reads the buffer, or
+// inside the kernel job (prepRange) when the pool hands out whole images.
 import * as L from './layout';
 
 @inline function field(d: usize, i: i32): i32 {
@@ -120,6 +121,18 @@ function deinterleave2(dst: usize, src: usize, c0: i32, w: i32, wq: i32): void {
   }
   phaseScalar(dst, src, c0, w, hi, wq);
   phaseScalar(odd, src, c0 + 1, w, hi, wq);
+}
+
+/**
+ * With PREP set, prepares the images of units [from, to) (`per` units an image) before they are computed.
+ * The pool then hands out chunks of whole images, so each image is prepared once, by the thread that
+ * reads it next, from its own cache. (A chunk cut inside an image would only prepare it twice: the same
+ * bytes with the same values, never a half-written buffer seen as ready.)
+ */
+export function prepRange(d: usize, from: i32, to: i32, per: i32): void {
+  if (field(d, L.PREP) == 0 || to <= from) return;
+  const last = (to - 1) / per;
+  for (let n = from / per; n <= last; n++) prepImage(d, n);
 }
 
 /** dst[i][j][a][b] (dense) = src at byte offset i·s0 + j·s1 + a·s2 + b·s3: a strided block made contiguous. */

@@ -1,6 +1,7 @@
 // The wide kernel: a GEMM or a convolution vectorised along output rows (see tiles.ts).
 // Work units are (image n, output row oy, row group g); a group is 4 rows of A, or one leftover row.
 import * as L from './layout';
+import { prepRange } from './prep';
 import { tile1x16, tile4x1, tile4x4, tile4x8 } from './tiles';
 
 @inline function field(d: usize, i: i32): i32 {
@@ -32,6 +33,7 @@ export function wideUnits(d: usize): i32 {
 export function wideRun(d: usize, from: i32, to: i32): void {
   const o = field(d, L.O), oh = field(d, L.OH), ow = field(d, L.OW), k = field(d, L.K);
   const full = o >> 2, groups = full + (o & 3), per = oh * groups;
+  prepRange(d, from, to, per);
   const apack = <usize>field(d, L.APACK), off = <usize>field(d, L.OFF);
   const b = <usize>field(d, L.B), bimg = <usize>field(d, L.BIMG), brow = <usize>field(d, L.BROW);
   const out = <usize>field(d, L.OUT), oimg = <usize>field(d, L.OIMG), och = <usize>field(d, L.OCH);
