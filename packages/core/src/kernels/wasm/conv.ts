@@ -28,6 +28,11 @@ const DOT_MAX_OW = 8;
 /** From this many images on, each is prepared inside the kernel job by the thread that computes it. */
 const IMAGES_IN_KERNEL = 8;
 
+/** Writes a zero into every 4 KiB page of a freshly allocated (zero-filled, maybe not yet mapped) array. */
+function firstTouch(out: Float32Array): void {
+  for (let i = 0; i < out.length; i += 1024) out[i] = 0;
+}
+
 export function useDotKernel(g: Conv2dGeometry): boolean {
   return g.ow < DOT_MAX_OW && g.kw > g.ow;
 }
@@ -150,7 +155,9 @@ export function wasmConv2dForward(
         i32[d + F.APACK] = apack;
         i32[d + F.OFF] = tab;
         i32[d + F.BROW] = 4 * g.sh * wr;
-        ctx.pool.run(KIND_WIDE, desc, g.n * g.oh * groups, flops, align);
+        // While the workers start, touch every page of the fresh output array once (its first writes page-fault:
+        // ~100–500 faults here, which the copy-out below would otherwise take on the caller alone).
+        ctx.pool.run(KIND_WIDE, desc, g.n * g.oh * groups, flops, align, () => firstTouch(out));
         ctx.stats.wide++;
       }
     }

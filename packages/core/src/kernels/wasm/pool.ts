@@ -95,16 +95,20 @@ export class Pool {
   /**
    * Runs units [0, units) of job `kind`/`desc`; `flops` decides whether sharing pays. Chunks are whole
    * multiples of `align` units (e.g. the units of one image, prepared by the thread that claims them).
+   * `meanwhile` is caller-side work that does not touch the job's memory (e.g. first-touching the JS
+   * array the result will be copied to): run after the workers are woken, so it overlaps their start.
    */
-  run(kind: number, desc: number, units: number, flops: number, align = 1): void {
+  run(kind: number, desc: number, units: number, flops: number, align = 1, meanwhile?: () => void): void {
     const run = this.k.exports.run;
     if (this.maxWorkers === 0 || units < 2 || flops < PARALLEL_MIN_FLOPS || units > UNIT_MASK >> 1) {
+      meanwhile?.();
       run(kind, desc, 0, units);
       return;
     }
     if (!this.started) this.start();
     if (this.broken || Atomics.load(this.ctl, READY) === 0 || this.backoff > 0) {
       if (this.backoff > 0) this.backoff--;
+      meanwhile?.();
       run(kind, desc, 0, units);
       return;
     }
@@ -123,6 +127,7 @@ export class Pool {
     Atomics.store(ctl, NEXT, tag);
     Atomics.store(ctl, GEN, gen);
     Atomics.notify(ctl, GEN);
+    meanwhile?.();
     let mine = 0;
     for (;;) {
       const from = Atomics.add(ctl, NEXT, chunk) & UNIT_MASK; // only this thread adds; workers compare-exchange
