@@ -15,8 +15,8 @@ export async function convgradBackends(): Promise<string[]> {
 
 /** Header notes about a backend: which wasm build runs, and how many threads it may use. */
 export function convgradNotes(backend: string): string[] {
-  const be = core.listBackends().includes(backend) ? (core.setBackend(backend), core.getBackend()) : null;
-  const variant = (be as { variant?: string } | null)?.variant;
+  core.setBackend(backend);
+  const variant = (core.getBackend() as { variant?: string }).variant;
   if (!variant) return [];
   const how = variant === 'relaxed-simd'
     ? 'relaxed-SIMD build (fused multiply-add; Node 20 needs V8\'s --experimental-wasm-relaxed-simd, which the loader turns on; CONVGRAD_RELAXED_SIMD=0 selects the plain-SIMD build)'

@@ -84,6 +84,9 @@ export function wasmConv2dForward(
       ctx.stats.compactedWeights++;
     }
 
+    // While the first job's workers start, touch every page of the fresh output array once (its first
+    // writes page-fault: ~100–500 faults here, which the copy-out below would otherwise take alone).
+    ctx.pool.defer(() => firstTouch(out));
     const dot = useDotKernel(g);
     if (!dot && preferCol2im(g, xo)) {
       col2imConv(ctx, g, xo, wt, biasp, outp);
@@ -155,9 +158,7 @@ export function wasmConv2dForward(
         i32[d + F.APACK] = apack;
         i32[d + F.OFF] = tab;
         i32[d + F.BROW] = 4 * g.sh * wr;
-        // While the workers start, touch every page of the fresh output array once (its first writes page-fault:
-        // ~100–500 faults here, which the copy-out below would otherwise take on the caller alone).
-        ctx.pool.run(KIND_WIDE, desc, g.n * g.oh * groups, flops, align, () => firstTouch(out));
+        ctx.pool.run(KIND_WIDE, desc, g.n * g.oh * groups, flops, align);
         ctx.stats.wide++;
       }
     }
@@ -166,5 +167,7 @@ export function wasmConv2dForward(
   } catch (e) {
     if (e instanceof WasmMemoryFull) return false;
     throw e;
+  } finally {
+    ctx.pool.defer(null);
   }
 }

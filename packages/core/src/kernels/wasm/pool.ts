@@ -46,6 +46,7 @@ export class Pool {
   /** Judged jobs in a row that stalled (busy machine), and jobs left to run alone. */
   private starved = 0;
   private backoff = 0;
+  private deferred: (() => void) | null = null;
 
   /** `ctlAt`: CONTROL_BYTES reserved in wasm memory by the caller. */
   constructor(private readonly k: WasmKernels, private readonly ctlAt: number, readonly maxWorkers: number) {
@@ -93,13 +94,22 @@ export class Pool {
   }
 
   /**
+   * Caller-side work that touches no wasm memory (e.g. first-touching the JS array a result will be
+   * copied to): done once, during the next job, right after the workers are woken, so it overlaps their
+   * start. `null` drops a task no job picked up.
+   */
+  defer(task: (() => void) | null): void {
+    this.deferred = task;
+  }
+
+  /**
    * Runs units [0, units) of job `kind`/`desc`; `flops` decides whether sharing pays. Chunks are whole
    * multiples of `align` units (e.g. the units of one image, prepared by the thread that claims them).
-   * `meanwhile` is caller-side work that does not touch the job's memory (e.g. first-touching the JS
-   * array the result will be copied to): run after the workers are woken, so it overlaps their start.
    */
-  run(kind: number, desc: number, units: number, flops: number, align = 1, meanwhile?: () => void): void {
+  run(kind: number, desc: number, units: number, flops: number, align = 1): void {
     const run = this.k.exports.run;
+    const meanwhile = this.deferred;
+    this.deferred = null;
     if (this.maxWorkers === 0 || units < 2 || flops < PARALLEL_MIN_FLOPS || units > UNIT_MASK >> 1) {
       meanwhile?.();
       run(kind, desc, 0, units);
