@@ -5,6 +5,8 @@ export { ConvgradError } from './errors.ts';
 export { grad, noGrad, enableGrad, isGradEnabled, record, topologicalOrder } from './autograd.ts';
 export type { GradNode, GradOptions } from './autograd.ts';
 export { toDot } from './dot.ts';
+export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled, AnomalyError, registerInternalSources } from './anomaly.ts';
+export type { GradHook, RemovableHandle } from './hooks.ts';
 export { add, sub, mul, div, neg } from './ops/elementwise.ts';
 export { sum, mean } from './ops/reduce.ts';
 export { reshape, permute, transpose, broadcastTo, sumTo, slice, pad } from './ops/shape.ts';
