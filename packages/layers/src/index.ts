@@ -25,3 +25,6 @@ export { saveCheckpoint, loadCheckpoint } from './io/checkpoint.ts';
 export { writeFileAtomic } from './io/atomic-write.ts';
 export { BatchNorm1d, BatchNorm2d } from './layers/batchnorm.ts';
 export type { BatchNormOptions } from './layers/batchnorm.ts';
+export { ModuleList } from './module-list.ts';
+export { modulePathOf } from './module-call.ts';
+export type { ForwardHook, ForwardPreHook } from './module-call.ts';
