@@ -43,3 +43,5 @@ export type { BatchNormOptions } from './layers/batchnorm.ts';
 export { ModuleList } from './module-list.ts';
 export { modulePathOf } from './module-call.ts';
 export type { ForwardHook, ForwardPreHook } from './module-call.ts';
+export { summary, summarize, formatSummary } from './summary.ts';
+export type { ModelSummary, SummaryRow, SummaryOptions } from './summary.ts';
