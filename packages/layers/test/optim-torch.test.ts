@@ -49,7 +49,7 @@ describe('optimizer trajectories match PyTorch 1.13.1 (float64, 6 steps)', () =>
 });
 
 describe('clipGradNorm matches torch.nn.utils.clip_grad_norm_', () => {
-  it.each(REF.clip.map((c: any) => [`max ${c.maxNorm}, p = ${c.normType}`, c]))('%s', (_name, c: any) => {
+  it.each((REF.clip as any[]).map((c): [string, any] => [`max ${c.maxNorm}, p = ${c.normType}`, c]))('%s', (_name, c) => {
     const params = (REF.clipGrads as NestedArray[]).map((g) => {
       const p = tensor(g, undefined, { ...f64, requiresGrad: true });
       p.grad = tensor(g, undefined, f64);
