@@ -18,7 +18,7 @@ function twoGroups(kind: 'SGD' | 'Adam' = 'SGD'): Optimizer {
 
 type Case = { make: (o: Optimizer) => Scheduler; kind?: 'SGD' | 'Adam'; momentum?: (o: Optimizer, i: number) => number };
 const momentum = (o: Optimizer, i: number) => o.paramGroups[i].momentum as number;
-const beta1 = (o: Optimizer, i: number) => (o.paramGroups[i].betas as number[])[0];
+const beta1 = (o: Optimizer, i: number) => (o.paramGroups[i].betas as readonly number[])[0];
 
 const CASES: Record<string, Case> = {
   'StepLR(3, 0.5)': { make: (o) => new StepLR(o, 3, 0.5) },
@@ -47,7 +47,7 @@ const CASES: Record<string, Case> = {
 
 function stepOnce(s: Scheduler, k: number): void {
   if (s instanceof ReduceLROnPlateau) s.step(REF.plateauMetrics[k]);
-  else (s as { step(): void }).step();
+  else (s as unknown as { step(): void }).step();
 }
 
 describe('schedules give PyTorch 1.13.1 values', () => {
