@@ -1,7 +1,7 @@
 export { Module, toStateDict } from './module.ts';
 export type { StateDict, StateDictLike, LoadStateDictOptions, LoadStateDictResult } from './module.ts';
 export { Sequential } from './sequential.ts';
-export { manualSeed, kaimingUniformBound } from './init.ts';
+export { manualSeed, kaimingUniformBound, defaultGenerator } from './init.ts';
 export type { InitOptions } from './init.ts';
 export { Conv2d } from './layers/conv2d.ts';
 export type { Conv2dLayerOptions } from './layers/conv2d.ts';
@@ -54,3 +54,6 @@ export type { DataLoaderOptions } from './data/data-loader.ts';
 export { defaultCollate } from './data/collate.ts';
 export { randomSplit } from './data/random-split.ts';
 export type { RandomSplitOptions } from './data/random-split.ts';
+export { encodeTrainingCheckpoint, decodeTrainingCheckpoint, restoreTrainingCheckpoint, TRAINING_CHECKPOINT_FORMAT } from './io/training-checkpoint.ts';
+export type { TrainingState, TrainingCheckpoint, LoadedTrainingCheckpoint } from './io/training-checkpoint.ts';
+export { saveTrainingCheckpoint, loadTrainingCheckpoint } from './io/training-checkpoint-file.ts';

@@ -10,6 +10,7 @@ export type SchedulerStateDict = Record<string, unknown>;
 
 /** What every schedule offers (ReduceLROnPlateau's step takes the monitored metric). */
 export interface Scheduler {
+  readonly name: string;
   readonly optimizer: Optimizer;
   getLastLr(): number[];
   stateDict(): SchedulerStateDict;
