@@ -1,12 +1,15 @@
-// ModuleList: modules held in a list and registered as children '0', '1', ... (PyTorch's nn.ModuleList);
-// the owner's forward decides how to call them.
+// Containers of modules by position, registered as children '0', '1', ... (state-dict keys `0.weight`):
+// ModuleSequence is the shared part; ModuleList (PyTorch's nn.ModuleList) leaves calling them to
+// the owner's forward, Sequential (sequential.ts) applies them in order.
 import { ConvgradError } from '@convgrad/core';
 import { Module } from './module.ts';
 
-export class ModuleList<M extends Module<any, any> = Module<any, any>> extends Module<[], never> implements Iterable<M> {
+type AnyModule = Module<any, any>;
+
+export abstract class ModuleSequence<M extends AnyModule, In extends unknown[], Out> extends Module<In, Out> implements Iterable<M> {
   private readonly items: M[] = [];
 
-  constructor(modules: Iterable<M> = []) {
+  constructor(modules: Iterable<M>) {
     super();
     for (const m of modules) this.append(m);
   }
@@ -18,7 +21,7 @@ export class ModuleList<M extends Module<any, any> = Module<any, any>> extends M
   /** The i-th module (negative counts from the end). */
   at(i: number): M {
     const m = this.items.at(i);
-    if (!m) throw new RangeError(`ModuleList.at: index ${i} out of range for ${this.items.length} modules`);
+    if (!m) throw new RangeError(`${this.constructor.name}.at: index ${i} out of range for ${this.items.length} modules`);
     return m;
   }
 
@@ -31,6 +34,12 @@ export class ModuleList<M extends Module<any, any> = Module<any, any>> extends M
 
   [Symbol.iterator](): Iterator<M> {
     return this.items[Symbol.iterator]();
+  }
+}
+
+export class ModuleList<M extends AnyModule = AnyModule> extends ModuleSequence<M, [], never> {
+  constructor(modules: Iterable<M> = []) {
+    super(modules);
   }
 
   forward(): never {
