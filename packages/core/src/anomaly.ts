@@ -48,6 +48,8 @@ export class AnomalyError extends ConvgradError {
     readonly callSite: string | null,
     /** All frames of that stack outside convgrad's sources, innermost first. */
     readonly userFrames: readonly string[],
+    /** Where in the model the op ran (backward anomalies: e.g. `module 8 (BatchNorm1d)`), or null. */
+    readonly context: string | null,
     message: string,
   ) {
     super(op, message);
@@ -57,7 +59,17 @@ export class AnomalyError extends ConvgradError {
 
 // ---- where an op was called --------------------------------------------------------------------
 
-const dirOf = (url: string) => url.replace(/^file:\/\//, '').replace(/[^/\\]*$/, '');
+/** A file URL or path as a comparable path: no `file://`, decoded, forward slashes, no '/' before a drive letter. */
+function normPath(s: string): string {
+  let p = s.replace(/^file:\/\//, '');
+  try {
+    p = decodeURI(p);
+  } catch {
+    // not URI-encoded
+  }
+  return p.replace(/\\/g, '/').replace(/^\/([A-Za-z]:\/)/, '$1');
+}
+const dirOf = (url: string) => normPath(url).replace(/[^/]*$/, '');
 /** Directories whose files are convgrad's own sources (core here; other packages add theirs). */
 const internalDirs = new Set<string>([dirOf(import.meta.url)]);
 
@@ -71,6 +83,16 @@ export function registerInternalSources(moduleUrl: string): void {
 
 /** Call stacks of recorded tensors, captured at record time in anomaly mode (formatted only if reported). */
 const origins = new WeakMap<Tensor, Error>();
+
+/** Describes where in a model an op runs (layers: the module path); called at record time, formatted only if reported. */
+export type AnomalyContextProvider = () => (() => string) | undefined;
+let contextProvider: AnomalyContextProvider | null = null;
+const contexts = new WeakMap<Tensor, () => string>();
+
+/** Lets a package name where ops run (layers registers the path of the module being called). */
+export function setAnomalyContextProvider(provider: AnomalyContextProvider | null): void {
+  contextProvider = provider;
+}
 
 function captureStack(): Error {
   const E = Error as { stackTraceLimit?: number };
@@ -88,7 +110,7 @@ function userFramesOf(stack: Error): string[] {
   const out: string[] = [];
   for (const line of (stack.stack ?? '').split('\n')) {
     const m = /^\s*at (?:.*\((.*)\)|(.*))$/.exec(line);
-    const loc = (m?.[1] ?? m?.[2] ?? '').replace(/^file:\/\//, '');
+    const loc = normPath(m?.[1] ?? m?.[2] ?? '');
     if (!loc || loc.startsWith('node:') || loc === 'native' || loc.startsWith('<anonymous>')) continue;
     if ([...internalDirs].some((d) => loc.startsWith(d))) continue;
     out.push(loc);
@@ -124,15 +146,16 @@ function inputNotes(inputs: readonly Tensor[]): string {
   return notes.length ? `; ${notes.join('; ')}` : '';
 }
 
-function anomaly(op: string, phase: 'forward' | 'backward', inputs: readonly Tensor[], stack: Error | undefined, what: string): AnomalyError {
+function anomaly(op: string, phase: 'forward' | 'backward', inputs: readonly Tensor[], stack: Error | undefined, what: string, node?: Tensor): AnomalyError {
   const frames = stack ? userFramesOf(stack) : [];
   const site = frames[0] ?? null;
-  const where = site ? `${op} was called at ${site}`
+  const context = node ? contexts.get(node)?.() ?? null : null;
+  const where = site ? `${op} was called at ${site}${context ? ` in ${context}` : ''}`
     : stack ? `${op} was called from convgrad's own code only`
     : `${op} was recorded without anomaly detection, so its call site is unknown (run the forward pass inside detectAnomaly)`;
   const shapes = inputs.map((x) => x.shape);
   const message = `anomaly detected in the ${phase} pass: ${what}; input shapes ${shapes.map(fmtShape).join(', ') || 'none'}; ${where}`;
-  return new AnomalyError(op, phase, shapes, site, frames, message);
+  return new AnomalyError(op, phase, shapes, site, frames, context, message);
 }
 
 // ---- engine hooks (called by autograd.ts only while anomaly detection is on) -------------------
@@ -146,18 +169,22 @@ export function checkRecord(out: Tensor, op: string, inputs: readonly Tensor[]):
   if (bad >= 0) {
     if (ruleOf) {
       const node = ruleOf.gradFn!;
-      throw anomaly(node.op, 'backward', node.inputs, origins.get(ruleOf), `its backward rule's '${op}' produced ${describeBad(out, bad)}`);
+      throw anomaly(node.op, 'backward', node.inputs, origins.get(ruleOf), `its backward rule's '${op}' produced ${describeBad(out, bad)}`, ruleOf);
     }
     throw anomaly(op, 'forward', inputs, captureStack(), `the output holds ${describeBad(out, bad)}${inputNotes(inputs)}`);
   }
-  if (out.gradFn) origins.set(out, captureStack());
+  if (out.gradFn) {
+    origins.set(out, captureStack());
+    const context = contextProvider?.();
+    if (context) contexts.set(out, context);
+  }
 }
 
 /** Runs `t`'s backward rule on its gradient `g`, checking both (instead of `t.gradFn.backward(g)`). */
 export function checkedBackward(t: Tensor, g: Tensor): readonly (Tensor | null)[] {
   const node = t.gradFn!;
   const badIn = firstNonFinite(g);
-  if (badIn >= 0) throw anomaly(node.op, 'backward', node.inputs, origins.get(t), `the gradient of its output already holds ${describeBad(g, badIn)} (a gradOutput or a sum of gradients that overflowed)`);
+  if (badIn >= 0) throw anomaly(node.op, 'backward', node.inputs, origins.get(t), `the gradient of its output already holds ${describeBad(g, badIn)} (a gradOutput or a sum of gradients that overflowed)`, t);
   const prev = ruleOf;
   ruleOf = t;
   let grads: readonly (Tensor | null)[];
@@ -168,7 +195,7 @@ export function checkedBackward(t: Tensor, g: Tensor): readonly (Tensor | null)[
   }
   grads.forEach((gi, i) => {
     const bad = gi ? firstNonFinite(gi) : -1;
-    if (bad >= 0) throw anomaly(node.op, 'backward', node.inputs, origins.get(t), `the gradient for input ${i} holds ${describeBad(gi!, bad)}`);
+    if (bad >= 0) throw anomaly(node.op, 'backward', node.inputs, origins.get(t), `the gradient for input ${i} holds ${describeBad(gi!, bad)}`, t);
   });
   return grads;
 }

@@ -3,11 +3,8 @@
 // error thrown anywhere below a top-level `call` gets `features.3 (Linear): ` put before its
 // message, where `features.3` is the path from the module the caller called to the innermost module
 // whose forward (or hook) threw. The error object itself is kept (same class, `op`, `cause`, stack).
-import { ConvgradError, registerInternalSources, type RemovableHandle } from '@convgrad/core';
+import { ConvgradError, registerInternalSources, setAnomalyContextProvider, type RemovableHandle } from '@convgrad/core';
 import type { Module } from './module.ts';
-
-// Anomaly reports name the first caller's line outside convgrad: this package's folder is convgrad's own code.
-registerInternalSources(import.meta.url);
 
 type AnyModule = Module<any, any>;
 
@@ -20,6 +17,8 @@ type Hooks = Map<number, (...args: any[]) => unknown>;
 const preHooksOf = new WeakMap<AnyModule, Hooks>();
 const hooksOf = new WeakMap<AnyModule, Hooks>();
 let nextKey = 0;
+/** Hooks registered and not removed, on any module: while 0, `call` skips the lookups. */
+let live = 0;
 
 function addHook(table: WeakMap<AnyModule, Hooks>, m: AnyModule, hook: unknown, op: string): RemovableHandle {
   if (typeof hook !== 'function') throw new ConvgradError(op, `the hook must be a function, got ${typeof hook}`);
@@ -27,8 +26,9 @@ function addHook(table: WeakMap<AnyModule, Hooks>, m: AnyModule, hook: unknown, 
   if (!hooks) table.set(m, (hooks = new Map()));
   const key = nextKey++;
   hooks.set(key, hook as (...args: any[]) => unknown);
+  live++;
   const own = hooks;
-  return { remove: () => { own.delete(key); } };
+  return { remove: () => { if (own.delete(key)) live--; } };
 }
 
 export function addForwardPreHook(m: AnyModule, hook: unknown): RemovableHandle {
@@ -40,6 +40,7 @@ export function addForwardHook(m: AnyModule, hook: unknown): RemovableHandle {
 }
 
 function runHooked(m: AnyModule, inputs: unknown[]): unknown {
+  if (live === 0) return m.forward(...inputs);
   const pre = preHooksOf.get(m);
   if (pre && pre.size > 0) {
     for (const hook of [...pre.values()]) {
@@ -58,13 +59,13 @@ function runHooked(m: AnyModule, inputs: unknown[]): unknown {
   return out;
 }
 
-/** Nesting depth of `call`s on the stack; the outermost one names the path. */
-let depth = 0;
+/** The modules whose `call` is running, outermost first; the outermost one names the path of an error. */
+const active: AnyModule[] = [];
 /** The modules an error has passed through on its way out, innermost first. */
 const trails = new WeakMap<Error, AnyModule[]>();
 
 export function callModule(m: AnyModule, inputs: unknown[]): unknown {
-  depth++;
+  active.push(m);
   try {
     return runHooked(m, inputs);
   } catch (e) {
@@ -72,14 +73,14 @@ export function callModule(m: AnyModule, inputs: unknown[]): unknown {
       let trail = trails.get(e);
       if (!trail) trails.set(e, (trail = []));
       trail.push(m);
-      if (depth === 1) {
+      if (active.length === 1) {
         trails.delete(e);
         nameModulePath(e, trail);
       }
     }
     throw e;
   } finally {
-    depth--;
+    active.pop();
   }
 }
 
@@ -89,12 +90,17 @@ function nameBelow(parent: AnyModule, child: AnyModule): string {
   return `<unregistered ${child.constructor.name}>`;
 }
 
+/** The dotted path from `chain[0]` (the module called) down to the last module of `chain` (outermost first). */
+function pathOf(chain: readonly AnyModule[]): string {
+  const parts: string[] = [];
+  for (let i = 1; i < chain.length; i++) parts.push(nameBelow(chain[i - 1], chain[i]));
+  return parts.join('.');
+}
+
 /** Puts `path (Class): ` before the message of an error that passed through `trail` (innermost first). */
 function nameModulePath(e: Error, trail: AnyModule[]): void {
   if (trail.length < 2) return; // thrown by the called module itself: the caller knows which one it called
-  const parts: string[] = [];
-  for (let i = trail.length - 1; i > 0; i--) parts.push(nameBelow(trail[i], trail[i - 1]));
-  const path = parts.join('.');
+  const path = pathOf([...trail].reverse());
   const prefix = `${path} (${trail[0].constructor.name}): `;
   const old = e.message;
   try {
@@ -111,3 +117,13 @@ function nameModulePath(e: Error, trail: AnyModule[]): void {
 export function modulePathOf(e: unknown): string | undefined {
   return e instanceof Error ? (e as Error & { modulePath?: string }).modulePath : undefined;
 }
+
+// Anomaly reports name the first caller's line outside convgrad (this package's folder is convgrad's
+// own code) and, for backward anomalies, the module whose forward ran the op.
+registerInternalSources(import.meta.url);
+setAnomalyContextProvider(() => {
+  if (active.length === 0) return undefined;
+  const chain = active.slice();
+  const type = chain[chain.length - 1].constructor.name;
+  return () => (chain.length === 1 ? `the called module (${type})` : `module ${pathOf(chain)} (${type})`);
+});

@@ -1,6 +1,6 @@
 // An error thrown inside a module names the module's path from the module that was called.
 import { describe, expect, it } from 'vitest';
-import { AnomalyError, ConvgradError, detectAnomaly, log, randn, type Tensor } from '@convgrad/core';
+import { AnomalyError, ConvgradError, detectAnomaly, log, randn, sqrt, tensor, type Tensor } from '@convgrad/core';
 import { Conv2d, Flatten, Linear, Module, ModuleList, modulePathOf, ReLU, Sequential } from '../src/index.ts';
 
 /** Throws whatever it is given, from its forward. */
@@ -98,6 +98,22 @@ describe('module paths in errors', () => {
     expect((e as AnomalyError).op).toBe('log');
     expect(e.message).toMatch(/^1\.1 \(Log\): log: anomaly detected in the forward pass/);
     expect((e as AnomalyError).callSite).toMatch(/module-errors\.test\.ts:\d+:\d+$/);
+  });
+
+  it('a backward anomaly names the module whose forward ran the op, and the caller\'s line', () => {
+    class Root extends Module {
+      forward(x: Tensor): Tensor {
+        return sqrt(x);
+      }
+    }
+    const net = new Sequential(new Linear(2, 2, { seed: 1 }), new Sequential(new ReLU(), new Root()));
+    const x = tensor([[1, 1]]).mul(-100); // seed 1: a negative Linear output → relu 0 → sqrt(0), whose backward divides by 0
+    const e = caught(() => detectAnomaly(() => net.call(x).sum().backward())) as AnomalyError;
+    expect(e).toBeInstanceOf(AnomalyError);
+    expect([e.op, e.phase, e.context]).toEqual(['sqrt', 'backward', 'module 1.1 (Root)']);
+    expect(e.message).toMatch(/sqrt was called at .*module-errors\.test\.ts:\d+:\d+ in module 1\.1 \(Root\)$/);
+    const alone = caught(() => detectAnomaly(() => new Root().call(tensor([0], undefined, { requiresGrad: true })).sum().backward())) as AnomalyError;
+    expect(alone.context).toBe('the called module (Root)');
   });
 
   it('an error caught inside a forward is not renamed; rethrown, it gets the whole path', () => {
