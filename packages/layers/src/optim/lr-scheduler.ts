@@ -159,6 +159,10 @@ export function checkInRange(op: string, what: string, v: unknown, lo: number, h
 export function checkOptions(op: string, options: unknown, known: string[]): Record<string, unknown> {
   if (options === undefined) return {};
   if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new ConvgradError(op, `options must be an object, got ${describeValue(options)}`);
-  for (const k of Object.keys(options)) if (!known.includes(k)) throw new ConvgradError(op, `unknown option '${k}' (known: ${known.join(', ')})`);
+  for (const [k, v] of Object.entries(options)) {
+    if (!known.includes(k)) throw new ConvgradError(op, `unknown option '${k}' (known: ${known.join(', ')})`);
+    // null would otherwise slip through `??` to the default
+    if (v === null) throw new ConvgradError(op, `${k} must be a value or left out, got null`);
+  }
   return options as Record<string, unknown>;
 }
