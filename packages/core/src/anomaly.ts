@@ -163,10 +163,32 @@ function anomaly(op: string, phase: 'forward' | 'backward', inputs: readonly Ten
 /** The node whose backward rule is running (ops inside a rule are reported as that node's backward). */
 let ruleOf: Tensor | null = null;
 
+/** The tensor whose gradient contributions (from several paths) are being summed, or null. */
+let summingFor: Tensor | null = null;
+
+/**
+ * Sums the gradient contributions that reach `t` along several paths (`sum` runs the add), so that a sum
+ * that overflows is reported as the backward pass of the op that made `t`, not as a forward `add`.
+ */
+export function checkedGradientSum(t: Tensor, sum: () => Tensor): Tensor {
+  const prev = summingFor;
+  summingFor = t;
+  try {
+    return sum();
+  } finally {
+    summingFor = prev;
+  }
+}
+
 /** Checks an op's output (every op ends in `record`); remembers the call stack of a recorded output. */
 export function checkRecord(out: Tensor, op: string, inputs: readonly Tensor[]): void {
   const bad = firstNonFinite(out);
   if (bad >= 0) {
+    if (summingFor) {
+      const t = summingFor;
+      const what = `the sum of the gradients reaching ${t.gradFn ? 'its output' : `a leaf of shape ${fmtShape(t.shape)}`} along several paths holds ${describeBad(out, bad)}`;
+      throw anomaly(t.gradFn ? t.gradFn.op : 'leaf', 'backward', t.gradFn?.inputs ?? [], origins.get(t), what, t);
+    }
     if (ruleOf) {
       const node = ruleOf.gradFn!;
       throw anomaly(node.op, 'backward', node.inputs, origins.get(ruleOf), `its backward rule's '${op}' produced ${describeBad(out, bad)}`, ruleOf);

@@ -3,7 +3,7 @@ import { sameShape } from './shape.ts';
 import type { Tensor } from './tensor.ts';
 import { add } from './ops/elementwise.ts';
 import { onesLike, zerosLike } from './tensor.ts';
-import { checkedBackward, checkRecord, isAnomalyEnabled } from './anomaly.ts';
+import { checkedBackward, checkedGradientSum, checkRecord, isAnomalyEnabled } from './anomaly.ts';
 import { applyTensorHooks, hasTensorHooks } from './hooks.ts';
 
 /**
@@ -120,7 +120,8 @@ function propagate(
   const grads = new Map<Tensor, Tensor>();
   const accumulate = (t: Tensor, g: Tensor) => {
     const prev = grads.get(t);
-    grads.set(t, prev ? add(prev, g) : g);
+    if (!prev) grads.set(t, g);
+    else grads.set(t, isAnomalyEnabled() ? checkedGradientSum(t, () => add(prev, g)) : add(prev, g));
   };
   withRecording(createGraph, () => {
     outputs.forEach((o, i) => accumulate(o, seeds[i]));

@@ -105,6 +105,23 @@ describe('backward pass', () => {
     expectSite(err, line);
   });
 
+  it('gradients that overflow only when summed over two paths name the op that made the tensor they reach', () => {
+    const x = tensor([1e-30], undefined, { requiresGrad: true });
+    let line = 0;
+    const err = anomalyOf(() => detectAnomaly(() => {
+      line = thisLine() + 1;
+      const h = x.mul(1); // its gradient is 3e38 along each path below: finite alone, inf when summed
+      h.mul(3e38).add(h.mul(3e38)).sum().backward();
+    }));
+    expect(err.op).toBe('mul');
+    expect(err.phase).toBe('backward');
+    expect(err.message).toMatch(/the sum of the gradients reaching its output along several paths holds inf at index 0/);
+    expectSite(err, line);
+    const leaf = anomalyOf(() => detectAnomaly(() => x.mul(3e38).add(x.mul(3e38)).sum().backward()));
+    expect(leaf.op).toBe('leaf');
+    expect(leaf.message).toContain('reaching a leaf of shape [1] along several paths holds inf');
+  });
+
   it('a non-finite gradOutput is caught before it reaches the first rule', () => {
     const x = tensor([1, 2], undefined, { requiresGrad: true });
     const err = anomalyOf(() => detectAnomaly(() => x.mul(3).backward(tensor([1, Number.POSITIVE_INFINITY]))));
