@@ -8,7 +8,7 @@ import {
   Adam, AdamW, clipGradNorm, clipGradValue, CosineAnnealingLR, DataLoader, ExponentialLR, LambdaLR, LinearLR, MultiStepLR, OneCycleLR,
   ReduceLROnPlateau, SGD, StepLR, TensorDataset, type Optimizer,
 } from '../src/index.ts';
-import { describeValue } from '../src/optim/optimizer.ts';
+import { describeValue } from '../src/describe-value.ts';
 
 let calls = 0;
 

@@ -3,7 +3,7 @@
 // Float32Array/Float64Array of one length become a [B, length] tensor of that dtype; arrays (tuples)
 // and plain objects are collated position by position / key by key.
 import { ConvgradError, Tensor, type DType, type TypedArray } from '@convgrad/core';
-import { describeValue } from '../optim/optimizer.ts';
+import { describeValue } from '../describe-value.ts';
 
 function fail(message: string): never {
   throw new ConvgradError('collate', `${message}; pass a collate function to the DataLoader for other items`);

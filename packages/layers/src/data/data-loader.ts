@@ -3,7 +3,7 @@
 // into tensors. `for (const batch of loader)`; `loader.length` is the number of batches per pass.
 import { ConvgradError, Rng } from '@convgrad/core';
 import { rngFrom } from '../init.ts';
-import { describeValue } from '../optim/optimizer.ts';
+import { describeValue } from '../describe-value.ts';
 import { defaultCollate } from './collate.ts';
 import type { Dataset, GatherableDataset } from './dataset.ts';
 

@@ -1,7 +1,7 @@
 // Datasets: anything with a length and an item per index (PyTorch's map-style Dataset), TensorDataset
 // (rows of tensors sharing their first dimension) and Subset (a dataset seen through a list of indices).
 import { allocate, ConvgradError, Tensor } from '@convgrad/core';
-import { describeValue } from '../optim/optimizer.ts';
+import { describeValue } from '../describe-value.ts';
 
 export interface Dataset<T> {
   readonly length: number;

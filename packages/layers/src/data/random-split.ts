@@ -1,7 +1,7 @@
 // randomSplit: disjoint random subsets of given lengths (or fractions), as torch.utils.data.random_split.
 import { ConvgradError, type Rng } from '@convgrad/core';
 import { rngFrom } from '../init.ts';
-import { describeValue } from '../optim/optimizer.ts';
+import { describeValue } from '../describe-value.ts';
 import { Subset, type Dataset } from './dataset.ts';
 
 export interface RandomSplitOptions {

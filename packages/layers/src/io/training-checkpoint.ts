@@ -13,7 +13,8 @@ import { ConvgradError, Rng, Tensor, type RngState } from '@convgrad/core';
 import { defaultGenerator } from '../init.ts';
 import type { Module } from '../module.ts';
 import type { Scheduler, SchedulerStateDict } from '../optim/lr-scheduler.ts';
-import { describeValue, type Optimizer, type OptimizerStateDict, type ParamStateDict } from '../optim/optimizer.ts';
+import { type Optimizer, type OptimizerStateDict, type ParamStateDict } from '../optim/optimizer.ts';
+import { describeValue } from '../describe-value.ts';
 import { decodeSafetensors, encodeSafetensors, type SafetensorsContents } from './safetensors.ts';
 
 export const TRAINING_CHECKPOINT_FORMAT = 'training-checkpoint/1';

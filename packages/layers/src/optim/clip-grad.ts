@@ -1,7 +1,7 @@
 // Gradient clipping, as torch.nn.utils.clip_grad_norm_ / clip_grad_value_: the gradients are scaled
 // or clamped in place (under noGrad: clipping is not part of any graph).
 import { ConvgradError, Tensor } from '@convgrad/core';
-import { describeValue } from './optimizer.ts';
+import { describeValue } from '../describe-value.ts';
 
 export interface ClipGradNormOptions {
   /** Throw when the total norm is NaN or ±Infinity instead of scaling by it (default false, as PyTorch). */

@@ -1,7 +1,8 @@
 // LambdaLR: lr = base_lr · λ(epoch), one function for all groups or one per group (torch.optim.lr_scheduler.LambdaLR).
 import { ConvgradError } from '@convgrad/core';
 import { LRScheduler } from './lr-scheduler.ts';
-import { describeValue, type Optimizer } from './optimizer.ts';
+import { type Optimizer } from './optimizer.ts';
+import { describeValue } from '../describe-value.ts';
 
 export type LrLambda = (epoch: number) => number;
 

@@ -3,7 +3,8 @@
 // values match PyTorch's to the last bit and compose with changes made from outside. Every step checks
 // the schedule's settings and refuses to set a non-finite or negative lr (the optimizer is left as it was).
 import { ConvgradError } from '@convgrad/core';
-import { describeValue, Optimizer } from './optimizer.ts';
+import { Optimizer } from './optimizer.ts';
+import { describeValue } from '../describe-value.ts';
 
 /** A schedule's state: JSON values (numbers, strings, booleans, arrays, nested state dicts). */
 export type SchedulerStateDict = Record<string, unknown>;

@@ -3,7 +3,8 @@
 // are base_lr·γ^⌊epoch/stepSize⌋, base_lr·γ^(milestones passed) and base_lr·γ^epoch.
 import { ConvgradError } from '@convgrad/core';
 import { checkFinitePositive, checkPositiveInt, LRScheduler } from './lr-scheduler.ts';
-import { describeValue, type Optimizer } from './optimizer.ts';
+import { type Optimizer } from './optimizer.ts';
+import { describeValue } from '../describe-value.ts';
 
 export class StepLR extends LRScheduler {
   constructor(optimizer: Optimizer, public stepSize: number, public gamma = 0.1) {

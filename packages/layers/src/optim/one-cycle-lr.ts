@@ -5,7 +5,8 @@
 // after every batch; stepping past totalSteps throws.
 import { ConvgradError } from '@convgrad/core';
 import { checkFinitePositive, checkInRange, checkOptions, checkPositiveInt, LRScheduler } from './lr-scheduler.ts';
-import { describeValue, type Optimizer } from './optimizer.ts';
+import { type Optimizer } from './optimizer.ts';
+import { describeValue } from '../describe-value.ts';
 
 export interface OneCycleLROptions {
   /** Peak lr: one number, or one per param group. Required. */

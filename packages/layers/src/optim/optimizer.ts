@@ -3,6 +3,7 @@
 // Optimizers are the one place in layers that writes tensor data: each update is a plain loop over
 // `param.data` and `param.grad.data`, run under noGrad (an update is not part of any graph).
 import { allocate, ConvgradError, noGrad, Tensor, type TypedArray } from '@convgrad/core';
+import { describeValue } from '../describe-value.ts';
 
 /** Settings of one parameter group (numbers, booleans and pairs such as Adam's betas). */
 export type GroupSetting = number | boolean | readonly [number, number];
@@ -260,26 +261,6 @@ export abstract class Optimizer {
 
 function copySetting<T extends GroupSetting>(v: T): T {
   return (Array.isArray(v) ? [...v] : v) as T;
-}
-
-/** A short description of any value for error messages (`NaN`, `-1`, `"x"`, `an object`, …). */
-export function describeValue(v: unknown): string {
-  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (v === null || v === undefined || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  if (v instanceof Tensor) return `a tensor ${v}`;
-  if (Array.isArray(v)) return `[${v.map(describeValue).join(', ')}]`;
-  if (typeof v === 'function') return 'a function';
-  return `an object ${safeJson(v)}`;
-}
-
-function safeJson(v: unknown): string {
-  try {
-    const s = JSON.stringify(v);
-    return s === undefined ? '' : s.length > 60 ? `${s.slice(0, 57)}...` : s;
-  } catch {
-    return '';
-  }
 }
 
 function isIterable(v: unknown): v is Iterable<unknown> {

@@ -2,7 +2,8 @@
 // improved for more than `patience` steps, then waits `cooldown` steps; as torch.optim.lr_scheduler (1.13).
 import { ConvgradError } from '@convgrad/core';
 import { checkFiniteNonNegative, checkInRange, checkOptions, checkStateKeys, type Scheduler, type SchedulerStateDict } from './lr-scheduler.ts';
-import { describeValue, Optimizer } from './optimizer.ts';
+import { Optimizer } from './optimizer.ts';
+import { describeValue } from '../describe-value.ts';
 
 export interface ReduceLROnPlateauOptions {
   /** 'min': lower is better (a loss); 'max': higher is better (an accuracy). */

@@ -2,7 +2,8 @@
 // next schedule restarts from epoch 0 in its closed form, as torch.optim.lr_scheduler.SequentialLR (1.13).
 import { ConvgradError } from '@convgrad/core';
 import { checkPositiveInt, checkStateKeys, LRScheduler, type Scheduler, type SchedulerStateDict } from './lr-scheduler.ts';
-import { describeValue, type Optimizer } from './optimizer.ts';
+import { type Optimizer } from './optimizer.ts';
+import { describeValue } from '../describe-value.ts';
 
 export class SequentialLR implements Scheduler {
   readonly name = 'SequentialLR';
