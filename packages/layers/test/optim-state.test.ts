@@ -113,6 +113,20 @@ describe('parameter groups', () => {
   });
 });
 
+describe('gradients that do not fit', () => {
+  it('a gradient of another size or dtype is refused before any parameter moves', () => {
+    const a = leaf([1, 2]), b = leaf([3]);
+    const opt = new Adam([a, b], { lr: 0.1 });
+    a.grad = tensor([1, 1], undefined, f64);
+    b.grad = tensor([1, 1], undefined, f64);
+    expect(() => opt.step()).toThrow(/^Adam: parameter 1 .* has a gradient a tensor .* that does not match it in dtype and size/);
+    b.grad = tensor([1]); // float32
+    expect(() => opt.step()).toThrow(/^Adam: parameter 1/);
+    expect([...a.data, ...b.data]).toEqual([1, 2, 3]);
+    expect(opt.stepCount).toBe(0);
+  });
+});
+
 describe('gradient clipping', () => {
   const withGrad = (g: number[]) => {
     const p = leaf(g.map(() => 0));

@@ -124,7 +124,10 @@ export abstract class Optimizer {
       spec.check(this.name, `${prefix}${key}`, v);
       g[key] = copySetting(v as GroupSetting);
     }
-    if (settings.initialLr !== undefined) g.initialLr = settings.initialLr as number;
+    if (settings.initialLr !== undefined) {
+      checkNonNegative(this.name, `${prefix}initialLr`, settings.initialLr);
+      g.initialLr = settings.initialLr as number;
+    }
     this.checkGroup(g, prefix.trim());
     this.paramGroups.push(g);
   }
@@ -141,12 +144,18 @@ export abstract class Optimizer {
    */
   step(): void {
     this.paramGroups.forEach((g, i) => this.validateGroup(g, this.paramGroups.length > 1 ? `param group ${i} ` : ''));
+    this.params.forEach((p, i) => {
+      const g = p.grad;
+      if (g === null) return;
+      if (!(g instanceof Tensor) || g.dtype !== p.dtype || g.size !== p.size) {
+        throw new ConvgradError(this.name, `parameter ${i} (${p}) has a gradient ${describeValue(g)} that does not match it in dtype and size`);
+      }
+    });
     this.stepCount++;
     noGrad(() => {
       for (const group of this.paramGroups) {
         for (const p of group.params) {
           if (p.grad === null) continue;
-          if (p.grad.dtype !== p.dtype) throw new ConvgradError(this.name, `gradient dtype ${p.grad.dtype} does not match parameter dtype ${p.dtype}`);
           let st = this.state.get(p);
           if (!st) this.state.set(p, (st = new ParamState(p)));
           st.step++;
