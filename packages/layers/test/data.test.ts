@@ -1,4 +1,5 @@
 // TensorDataset, DataLoader (batches, seeded shuffle, dropLast, transform, collation, iteration) and randomSplit.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { arange, Rng, Tensor, tensor } from '@convgrad/core';
 import { DataLoader, defaultCollate, randomSplit, TensorDataset, type Dataset } from '../src/index.ts';
@@ -103,6 +104,25 @@ describe('DataLoader', () => {
     expect(() => new DataLoader([1, 2] as never)).toThrow(/^DataLoader: dataset must have an integer length and a get\(index\) method/);
     expect(() => defaultCollate(['a', 'b'])).toThrow(/^collate: cannot collate "a"/);
     expect(() => defaultCollate([tensor([1]), tensor([1, 2])])).toThrow(/^collate: item 1 is a tensor .* but item 0 is a float32 tensor of shape \[1\]/);
+  });
+});
+
+describe('DataLoader properties', () => {
+  it('every pass yields each index once (minus the dropped tail), in batches of batchSize', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 12 }), fc.boolean(), fc.boolean(), fc.integer(), (n, bs, shuffle, dropLast, seed) => {
+      const ds = new TensorDataset(arange(0, n === 0 ? 0 : n).reshape([n]));
+      const loader = new DataLoader(ds, { batchSize: bs, shuffle, dropLast, seed });
+      for (let pass = 0; pass < 2; pass++) {
+        const batches = [...loader] as Tensor[][];
+        expect(batches).toHaveLength(loader.length);
+        const sizes = batches.map((b) => b[0].shape[0]);
+        sizes.forEach((size, i) => expect(size === bs || (!dropLast && i === sizes.length - 1 && size < bs)).toBe(true));
+        const seen = batches.flatMap((b) => Array.from(b[0].data));
+        expect(new Set(seen).size).toBe(seen.length);
+        expect(seen.length).toBe(dropLast ? n - (n % bs) : n);
+        if (!shuffle) expect(seen).toEqual(seen.map((_, i) => i));
+      }
+    }));
   });
 });
 
