@@ -3,6 +3,8 @@ import { sameShape } from './shape.ts';
 import type { Tensor } from './tensor.ts';
 import { add } from './ops/elementwise.ts';
 import { onesLike, zerosLike } from './tensor.ts';
+import { checkedBackward, checkedGradientSum, checkRecord, isAnomalyEnabled } from './anomaly.ts';
+import { applyTensorHooks, hasTensorHooks } from './hooks.ts';
 
 /**
  * How a tensor was made: the op's name, its inputs, and its backward rule — a function from the
@@ -60,6 +62,7 @@ export function record(
     out.requiresGrad = true;
     out.gradFn = { op, inputs, backward, attrs };
   }
+  if (isAnomalyEnabled()) checkRecord(out, op, inputs);
   return out;
 }
 
@@ -104,31 +107,35 @@ function seedGradient(output: Tensor, gradOutput: Tensor | undefined, op: string
 /**
  * Walks the graph once in reverse topological order from `outputs`, running each node's backward
  * rule and summing the contributions that reach a tensor along several paths (chapter eq. 6, 7).
- * `visit` is called with every tensor and its total gradient.
+ * `visit` is called with every tensor and its total gradient, after and before the tensor's hooks
+ * (hooks.ts; a leaf's hooks run only when `leafHooks`).
  */
 function propagate(
   outputs: readonly Tensor[],
   seeds: readonly Tensor[],
   createGraph: boolean,
-  visit: (t: Tensor, g: Tensor) => void,
+  visit: (t: Tensor, g: Tensor, beforeHooks: Tensor) => void,
+  leafHooks = true,
 ): void {
   const grads = new Map<Tensor, Tensor>();
   const accumulate = (t: Tensor, g: Tensor) => {
     const prev = grads.get(t);
-    grads.set(t, prev ? add(prev, g) : g);
+    if (!prev) grads.set(t, g);
+    else grads.set(t, isAnomalyEnabled() ? checkedGradientSum(t, () => add(prev, g)) : add(prev, g));
   };
   withRecording(createGraph, () => {
     outputs.forEach((o, i) => accumulate(o, seeds[i]));
     const order = topologicalOrder(outputs);
     for (let k = order.length - 1; k >= 0; k--) {
       const t = order[k];
-      const g = grads.get(t);
-      if (!g) continue;
+      const raw = grads.get(t);
+      if (!raw) continue;
       grads.delete(t);
-      visit(t, g);
+      const g = hasTensorHooks() && (leafHooks || !t.isLeaf) ? applyTensorHooks(t, raw) : raw;
+      visit(t, g, raw);
       const node = t.gradFn;
       if (!node) continue;
-      const inputGrads = node.backward(g);
+      const inputGrads = isAnomalyEnabled() ? checkedBackward(t, g) : node.backward(g);
       node.inputs.forEach((input, i) => {
         const ig = inputGrads[i];
         if (!ig || !input.requiresGrad) return;
@@ -173,9 +180,11 @@ export function grad(outputs: Tensor | readonly Tensor[], inputs: readonly Tenso
   const seeds = outs.map((o, i) => seedGradient(o, options.gradOutputs?.[i], 'grad'));
   const wanted = new Set(inputs);
   const found = new Map<Tensor, Tensor>();
-  propagate(outs, seeds, options.createGraph ?? false, (t, g) => {
-    if (wanted.has(t)) found.set(t, g);
-  });
+  // As PyTorch: an input's gradient is captured before its own hooks; leaves' hooks (which guard
+  // accumulation into .grad) do not run here.
+  propagate(outs, seeds, options.createGraph ?? false, (t, _g, raw) => {
+    if (wanted.has(t)) found.set(t, raw);
+  }, false);
   return inputs.map((x, i) => {
     const g = found.get(x);
     if (g) return g;

@@ -1,10 +1,14 @@
 export { Tensor, tensor, zeros, ones, full, arange, rand, randn, zerosLike, onesLike, allocate } from './tensor.ts';
 export type { DType, TypedArray, NestedArray, TensorOptions, RandomOptions } from './tensor.ts';
 export { Rng } from './rng.ts';
+export type { RngState } from './rng.ts';
 export { ConvgradError } from './errors.ts';
 export { grad, noGrad, enableGrad, isGradEnabled, record, topologicalOrder } from './autograd.ts';
 export type { GradNode, GradOptions } from './autograd.ts';
 export { toDot } from './dot.ts';
+export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled, AnomalyError, registerInternalSources, setAnomalyContextProvider } from './anomaly.ts';
+export type { AnomalyContextProvider } from './anomaly.ts';
+export type { GradHook, RemovableHandle } from './hooks.ts';
 export { add, sub, mul, div, neg } from './ops/elementwise.ts';
 export { sum, mean } from './ops/reduce.ts';
 export { reshape, permute, transpose, broadcastTo, sumTo, slice, pad } from './ops/shape.ts';

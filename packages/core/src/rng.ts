@@ -1,3 +1,11 @@
+import { ConvgradError } from './errors.ts';
+
+/** Everything an Rng holds: `state` a 32-bit unsigned integer, `spare` the pending normal or null. */
+export interface RngState {
+  state: number;
+  spare: number | null;
+}
+
 /**
  * Seeded pseudo-random generator (mulberry32 for uniforms, Box–Muller for normals).
  * Every random factory and layer init takes a seed or an Rng so runs are reproducible.
@@ -8,6 +16,20 @@ export class Rng {
 
   constructor(seed: number = 0) {
     this.state = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
+  }
+
+  /** The generator's whole state (the 32-bit counter and the cached second normal), for checkpoints. */
+  getState(): RngState {
+    return { state: this.state, spare: this.spare };
+  }
+
+  /** Restores a state from getState(): the generator then continues exactly as the one it came from. */
+  setState(s: RngState): void {
+    const ok = typeof s === 'object' && s !== null && Number.isInteger(s.state) && s.state >= 0 && s.state < 2 ** 32
+      && (s.spare === null || (typeof s.spare === 'number' && Number.isFinite(s.spare)));
+    if (!ok) throw new ConvgradError('Rng.setState', `expected { state: a 32-bit unsigned integer, spare: a finite number or null }, got ${JSON.stringify(s)}`);
+    this.state = s.state;
+    this.spare = s.spare;
   }
 
   /** Uniform in [0, 1). */

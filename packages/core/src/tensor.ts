@@ -4,6 +4,7 @@ import { checkShape, sizeOf, type Shape } from './shape.ts';
 import { materializeLattice, type LatticeView } from './lattice.ts';
 import type { GradNode } from './autograd.ts';
 import { backward as runBackward } from './autograd.ts';
+import { registerTensorHook, type GradHook, type RemovableHandle } from './hooks.ts';
 import * as ew from './ops/elementwise.ts';
 import * as red from './ops/reduce.ts';
 import * as shp from './ops/shape.ts';
@@ -112,6 +113,11 @@ export class Tensor {
     check(this.isLeaf || flag, 'requiresGrad_', 'cannot stop a non-leaf tensor from requiring grad; use detach()');
     this.requiresGrad = flag;
     return this;
+  }
+
+  /** Calls `hook(grad)` whenever this tensor's gradient is computed; a returned tensor replaces it (hooks.ts). */
+  registerHook(hook: GradHook): RemovableHandle {
+    return registerTensorHook(this, hook);
   }
 
   retainGrad(): this {

@@ -8,6 +8,11 @@ export function manualSeed(seed: number): void {
   defaultRng = new Rng(seed);
 }
 
+/** The generator layers built without `seed`/`rng` draw from (training checkpoints save its state). */
+export function defaultGenerator(): Rng {
+  return defaultRng;
+}
+
 export interface InitOptions {
   /** A fresh generator with this seed; ignored when `rng` is given. */
   seed?: number;

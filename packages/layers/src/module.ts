@@ -1,5 +1,6 @@
 // Module: a tree of named parameters, buffers and child modules, with train/eval mode and state dicts.
-import { ConvgradError, Tensor } from '@convgrad/core';
+import { ConvgradError, Tensor, type RemovableHandle } from '@convgrad/core';
+import { addForwardHook, addForwardPreHook, callModule, type ForwardHook, type ForwardPreHook } from './module-call.ts';
 
 /** Parameters and buffers by dotted name (`features.0.weight`), in registration order. */
 export type StateDict = Map<string, Tensor>;
@@ -44,9 +45,22 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
 
   abstract forward(...inputs: In): Out;
 
-  /** Runs `forward` (the place for hooks later; call this, as PyTorch's `module(x)`). */
+  /**
+   * Runs `forward` with the forward pre-hooks and hooks; call this, as PyTorch's `module(x)`. An
+   * error thrown below names the module's path: `features.3 (Linear): …` (module-call.ts).
+   */
   call(...inputs: In): Out {
-    return this.forward(...inputs);
+    return callModule(this, inputs) as Out;
+  }
+
+  /** `hook(module, inputs, output)` after every `forward`; a returned value replaces the output. */
+  registerForwardHook(hook: ForwardHook<this, In, Out>): RemovableHandle {
+    return addForwardHook(this, hook);
+  }
+
+  /** `hook(module, inputs)` before every `forward`; a returned array (or single value) replaces the inputs. */
+  registerForwardPreHook(hook: ForwardPreHook<this, In>): RemovableHandle {
+    return addForwardPreHook(this, hook);
   }
 
   registerParameter(name: string, value: Tensor | null): Tensor | null {

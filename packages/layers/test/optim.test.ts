@@ -130,7 +130,7 @@ describe('optimizer bookkeeping', () => {
     const lrs = [opt.lr];
     for (let e = 0; e < 5; e++) {
       sched.step();
-      lrs.push(sched.getLastLr());
+      lrs.push(sched.getLastLr()[0]);
     }
     expect(lrs).toEqual([1, 1, 0.5, 0.5, 0.25, 0.25]);
   });

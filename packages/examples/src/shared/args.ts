@@ -5,11 +5,12 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export type OptionKind = 'int' | 'number' | 'string' | 'choice';
+export type OptionKind = 'int' | 'number' | 'string' | 'choice' | 'flag';
 
 export interface OptionSpec {
   kind: OptionKind;
-  default: number | string;
+  /** A 'flag' takes no value: false unless given. */
+  default: number | string | boolean;
   help: string;
   /** Smallest allowed value (numbers). */
   min?: number;
@@ -22,7 +23,7 @@ export interface OptionSpec {
 
 export type OptionSpecs = Record<string, OptionSpec>;
 export type OptionValues<S extends OptionSpecs> = {
-  [K in keyof S]: S[K]['kind'] extends 'string' | 'choice' ? string : number;
+  [K in keyof S]: S[K]['kind'] extends 'string' | 'choice' ? string : S[K]['kind'] extends 'flag' ? boolean : number;
 };
 
 const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -53,7 +54,7 @@ function parseValue(name: string, raw: string, spec: OptionSpec): number | strin
 
 /** Parses argv against `specs`; returns null when --help/-h was given. */
 export function parseOptions<S extends OptionSpecs>(argv: readonly string[], specs: S): OptionValues<S> | null {
-  const values: Record<string, number | string> = {};
+  const values: Record<string, number | string | boolean> = {};
   for (const [name, spec] of Object.entries(specs)) values[name] = spec.default;
   const seen = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
@@ -66,6 +67,11 @@ export function parseOptions<S extends OptionSpecs>(argv: readonly string[], spe
     if (!spec) throw new UsageError(`unknown option '--${name}' (known: ${Object.keys(specs).map((k) => `--${k}`).join(', ')})`);
     if (seen.has(name)) throw new UsageError(`--${name} given more than once`);
     seen.add(name);
+    if (spec.kind === 'flag') {
+      if (eq >= 0) throw new UsageError(`--${name} takes no value, got '${arg}'`);
+      values[name] = true;
+      continue;
+    }
     let raw: string;
     if (eq >= 0) raw = arg.slice(eq + 1);
     else {
@@ -80,7 +86,10 @@ export function parseOptions<S extends OptionSpecs>(argv: readonly string[], spe
 
 /** One line per option: name, default and help. */
 export function formatOptions(specs: OptionSpecs): string {
-  const rows = Object.entries(specs).map(([name, s]) => [`--${name} <${s.kind === 'choice' ? (s.choices ?? []).join('|') : s.kind}>`, `${s.help} (default ${s.default})`]);
+  const rows = Object.entries(specs).map(([name, s]) => [
+    s.kind === 'flag' ? `--${name}` : `--${name} <${s.kind === 'choice' ? (s.choices ?? []).join('|') : s.kind}>`,
+    s.kind === 'flag' ? s.help : `${s.help} (default ${s.default})`,
+  ]);
   const w = Math.max(...rows.map((r) => r[0].length));
   return rows.map(([a, b]) => `  ${a.padEnd(w)}  ${b}`).join('\n') + '\n';
 }

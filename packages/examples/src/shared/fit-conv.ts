@@ -18,6 +18,8 @@ export interface FitConvSettings {
   /** Called every `progressEvery` iterations (and at the stop) with the iteration and its loss. */
   onProgress?: (iteration: number, loss: number) => void;
   progressEvery?: number;
+  /** Called after every forward pass with the iteration and its loss (a progress display). */
+  onIteration?: (iteration: number, loss: number) => void;
 }
 
 export interface FitConvResult {
@@ -57,6 +59,7 @@ export function fitConv(s: FitConvSettings): FitConvResult {
     const loss = mseLoss(z, s.y).mul(0.5);
     const l = loss.item();
     losses.push(l);
+    s.onIteration?.(i, l);
     const stop = l < s.tol || !Number.isFinite(l);
     if (stop || i % every === 0) s.onProgress?.(i, l);
     if (stop) {

@@ -6,17 +6,18 @@ import { Module } from '../module.ts';
 import type { Rng } from '@convgrad/core';
 
 export class Dropout extends Module {
-  private readonly rng: Rng;
+  /** The mask generator (training checkpoints save and restore its state). */
+  readonly generator: Rng;
 
   /** `seed`/`rng` choose the mask generator (default: the shared layer generator, see manualSeed). */
   constructor(readonly p = 0.5, options: Pick<InitOptions, 'seed' | 'rng'> = {}) {
     super();
     if (!(typeof p === 'number' && p >= 0 && p < 1)) throw new ConvgradError('Dropout', `p must be a probability in [0, 1), got ${p}`);
-    this.rng = rngFrom(options);
+    this.generator = rngFrom(options);
   }
 
   forward(x: Tensor): Tensor {
-    return dropout(x, this.p, { training: this.training, rng: this.rng });
+    return dropout(x, this.p, { training: this.training, rng: this.generator });
   }
 
   protected override extraRepr(): string {

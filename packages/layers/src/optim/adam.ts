@@ -1,55 +1,72 @@
-// Adam (L2 weight decay folded into the gradient) and AdamW (decoupled weight decay), as torch.optim:
-//   g ← ∇ (+ λ·θ for Adam);  θ ← θ·(1 − lr·λ) for AdamW
-//   m ← β₁·m + (1 − β₁)·g;   v ← β₂·v + (1 − β₂)·g²
-//   θ ← θ − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
-import type { Tensor, TypedArray } from '@convgrad/core';
-import { checkNonNegative, checkUnit, Optimizer, type ParamState } from './optimizer.ts';
+// Adam (L2 weight decay folded into the gradient) and AdamW (decoupled weight decay), as torch.optim (1.13):
+//   g ← −∇ if maximize else ∇;  g ← g + λ·θ (Adam);  θ ← θ·(1 − lr·λ) (AdamW)
+//   m ← β₁·m + (1 − β₁)·g;   v ← β₂·v + (1 − β₂)·g²;   v̂ ← max(v̂, v) with amsgrad (else v̂ = v)
+//   θ ← θ − lr/(1 − β₁ᵗ) · m / (√v̂ / √(1 − β₂ᵗ) + ε)
+import type { TypedArray } from '@convgrad/core';
+import { checkBetas, checkBoolean, checkNonNegative, Optimizer, type ParamGroup, type ParamsInput, type ParamState, type SettingSpec } from './optimizer.ts';
 
 export interface AdamOptions {
   lr?: number;
   betas?: [number, number];
   eps?: number;
   weightDecay?: number;
+  /** Use the running maximum of the second moment (Reddi et al., "On the Convergence of Adam and Beyond"). */
+  amsgrad?: boolean;
+  /** Ascend the objective instead of descending it. */
+  maximize?: boolean;
+}
+
+function adamSettings(weightDecay: number): Record<string, SettingSpec> {
+  return {
+    lr: { default: 1e-3, check: checkNonNegative },
+    betas: { default: [0.9, 0.999], check: checkBetas },
+    eps: { default: 1e-8, check: checkNonNegative },
+    weightDecay: { default: weightDecay, check: checkNonNegative },
+    amsgrad: { default: false, check: checkBoolean },
+    maximize: { default: false, check: checkBoolean },
+  };
 }
 
 export class Adam extends Optimizer {
-  readonly betas: [number, number];
-  readonly eps: number;
-  readonly weightDecay: number;
-
-  constructor(params: Iterable<Tensor>, options: AdamOptions = {}, private readonly decoupled = false) {
-    const name = decoupled ? 'AdamW' : 'Adam';
-    super(params, options.lr ?? 1e-3, name);
-    this.betas = options.betas ?? [0.9, 0.999];
-    this.eps = options.eps ?? 1e-8;
-    this.weightDecay = options.weightDecay ?? (decoupled ? 1e-2 : 0);
-    checkUnit(name, 'betas[0]', this.betas[0]);
-    checkUnit(name, 'betas[1]', this.betas[1]);
-    checkNonNegative(name, 'eps', this.eps);
-    checkNonNegative(name, 'weightDecay', this.weightDecay);
+  /** `params`: parameters, or groups `{ params, lr?, betas?, … }` whose settings override `options`. */
+  constructor(params: ParamsInput, options: AdamOptions = {}, private readonly decoupled = false) {
+    super(params, options, decoupled ? 'AdamW' : 'Adam', adamSettings(decoupled ? 1e-2 : 0));
   }
 
-  protected update(theta: TypedArray, grad: TypedArray, state: ParamState): void {
-    const { lr, eps, weightDecay: wd, decoupled } = this;
-    const [b1, b2] = this.betas;
+  protected bufferNames(): string[] {
+    return ['expAvg', 'expAvgSq', 'maxExpAvgSq'];
+  }
+
+  protected update(theta: TypedArray, grad: TypedArray, state: ParamState, group: ParamGroup): void {
+    const lr = group.lr, eps = group.eps as number, wd = group.weightDecay as number;
+    const [b1, b2] = group.betas as [number, number];
+    const sign = group.maximize ? -1 : 1;
     const t = state.step;
     const m = state.buffer('expAvg').data, v = state.buffer('expAvgSq').data;
+    const vMax = group.amsgrad ? state.buffer('maxExpAvgSq').data : null;
     const stepSize = lr / (1 - b1 ** t);
     const c2 = Math.sqrt(1 - b2 ** t);
+    const decoupled = this.decoupled;
     const l2 = decoupled ? 0 : wd;
     const shrink = decoupled ? 1 - lr * wd : 1;
     for (let i = 0; i < theta.length; i++) {
-      const g = grad[i] + l2 * theta[i];
+      const th = theta[i] * shrink;
+      const g = sign * grad[i] + l2 * th;
       m[i] = b1 * m[i] + (1 - b1) * g;
       v[i] = b2 * v[i] + (1 - b2) * g * g;
-      theta[i] = theta[i] * shrink - stepSize * m[i] / (Math.sqrt(v[i]) / c2 + eps);
+      let vHat = v[i];
+      if (vMax) {
+        vMax[i] = Math.max(vMax[i], vHat);
+        vHat = vMax[i];
+      }
+      theta[i] = th - stepSize * m[i] / (Math.sqrt(vHat) / c2 + eps);
     }
   }
 }
 
 /** Adam with decoupled weight decay (Loshchilov & Hutter): default weightDecay 0.01. */
 export class AdamW extends Adam {
-  constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
+  constructor(params: ParamsInput, options: AdamOptions = {}) {
     super(params, options, true);
   }
 }

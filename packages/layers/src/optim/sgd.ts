@@ -1,50 +1,60 @@
-// SGD with momentum, dampening, Nesterov and L2 weight decay, as torch.optim.SGD:
-//   g ← ∇ + λ·θ
+// SGD with momentum, dampening, Nesterov, L2 weight decay and maximize, as torch.optim.SGD (1.13):
+//   g ← −∇ if maximize else ∇;  g ← g + λ·θ
 //   b ← g (first step), else μ·b + (1 − τ)·g
 //   g ← g + μ·b (Nesterov) or b
 //   θ ← θ − lr·g
-import type { Tensor, TypedArray } from '@convgrad/core';
+import type { TypedArray } from '@convgrad/core';
 import { ConvgradError } from '@convgrad/core';
-import { checkNonNegative, checkUnit, Optimizer, type ParamState } from './optimizer.ts';
+import { checkBoolean, checkNonNegative, checkUnit, Optimizer, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.ts';
 
 export interface SGDOptions {
+  /** Required (as in PyTorch). */
   lr: number;
   momentum?: number;
   dampening?: number;
   nesterov?: boolean;
   weightDecay?: number;
+  /** Ascend the objective instead of descending it. */
+  maximize?: boolean;
 }
 
-export class SGD extends Optimizer {
-  readonly momentum: number;
-  readonly dampening: number;
-  readonly nesterov: boolean;
-  readonly weightDecay: number;
+const SGD_SETTINGS = {
+  lr: { default: undefined, check: checkNonNegative },
+  momentum: { default: 0, check: checkUnit },
+  dampening: { default: 0, check: checkNonNegative },
+  nesterov: { default: false, check: checkBoolean },
+  weightDecay: { default: 0, check: checkNonNegative },
+  maximize: { default: false, check: checkBoolean },
+};
 
-  constructor(params: Iterable<Tensor>, options: SGDOptions) {
-    super(params, options.lr, 'SGD');
-    this.momentum = options.momentum ?? 0;
-    this.dampening = options.dampening ?? 0;
-    this.nesterov = options.nesterov ?? false;
-    this.weightDecay = options.weightDecay ?? 0;
-    checkUnit('SGD', 'momentum', this.momentum);
-    checkNonNegative('SGD', 'dampening', this.dampening);
-    checkNonNegative('SGD', 'weightDecay', this.weightDecay);
-    if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
-      throw new ConvgradError('SGD', 'Nesterov momentum requires momentum > 0 and dampening = 0');
+export class SGD extends Optimizer {
+  /** `params`: parameters, or groups `{ params, lr?, momentum?, … }` whose settings override `options`. */
+  constructor(params: ParamsInput, options: SGDOptions) {
+    super(params, options, 'SGD', SGD_SETTINGS);
+  }
+
+  protected override checkGroup(g: ParamGroup, where: string): void {
+    if (g.nesterov && ((g.momentum as number) <= 0 || g.dampening !== 0)) {
+      throw new ConvgradError('SGD', `${where ? `${where}: ` : ''}Nesterov momentum requires momentum > 0 and dampening = 0, got momentum ${g.momentum} and dampening ${g.dampening}`);
     }
   }
 
-  protected update(theta: TypedArray, grad: TypedArray, state: ParamState): void {
-    const { lr, momentum: mu, dampening: tau, nesterov, weightDecay: wd } = this;
+  protected bufferNames(): string[] {
+    return ['momentumBuffer'];
+  }
+
+  protected update(theta: TypedArray, grad: TypedArray, state: ParamState, group: ParamGroup): void {
+    const lr = group.lr, mu = group.momentum as number, tau = group.dampening as number;
+    const nesterov = group.nesterov as boolean, wd = group.weightDecay as number;
+    const sign = group.maximize ? -1 : 1;
     const n = theta.length;
     if (mu === 0) {
-      for (let i = 0; i < n; i++) theta[i] -= lr * (grad[i] + wd * theta[i]);
+      for (let i = 0; i < n; i++) theta[i] -= lr * (sign * grad[i] + wd * theta[i]);
       return;
     }
-    const { data: b, fresh } = state.buffer('momentum');
+    const { data: b, fresh } = state.buffer('momentumBuffer');
     for (let i = 0; i < n; i++) {
-      const g = grad[i] + wd * theta[i];
+      const g = sign * grad[i] + wd * theta[i];
       b[i] = fresh ? g : mu * b[i] + (1 - tau) * g;
       theta[i] -= lr * (nesterov ? g + mu * b[i] : b[i]);
     }

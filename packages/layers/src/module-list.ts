@@ -1,0 +1,48 @@
+// Containers of modules by position, registered as children '0', '1', ... (state-dict keys `0.weight`):
+// ModuleSequence is the shared part; ModuleList (PyTorch's nn.ModuleList) leaves calling them to
+// the owner's forward, Sequential (sequential.ts) applies them in order.
+import { ConvgradError } from '@convgrad/core';
+import { Module } from './module.ts';
+
+type AnyModule = Module<any, any>;
+
+export abstract class ModuleSequence<M extends AnyModule, In extends unknown[], Out> extends Module<In, Out> implements Iterable<M> {
+  private readonly items: M[] = [];
+
+  constructor(modules: Iterable<M>) {
+    super();
+    for (const m of modules) this.append(m);
+  }
+
+  get length(): number {
+    return this.items.length;
+  }
+
+  /** The i-th module (negative counts from the end). */
+  at(i: number): M {
+    const m = this.items.at(i);
+    if (!m) throw new RangeError(`${this.constructor.name}.at: index ${i} out of range for ${this.items.length} modules`);
+    return m;
+  }
+
+  /** Adds a module at the end; returns this. */
+  append(module: M): this {
+    this.registerModule(String(this.items.length), module);
+    this.items.push(module);
+    return this;
+  }
+
+  [Symbol.iterator](): Iterator<M> {
+    return this.items[Symbol.iterator]();
+  }
+}
+
+export class ModuleList<M extends AnyModule = AnyModule> extends ModuleSequence<M, [], never> {
+  constructor(modules: Iterable<M> = []) {
+    super(modules);
+  }
+
+  forward(): never {
+    throw new ConvgradError('ModuleList', 'a ModuleList has no forward: call its modules from the forward of the module that holds it');
+  }
+}
