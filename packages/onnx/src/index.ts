@@ -1,0 +1,3 @@
+export { importOnnx } from './import/import.ts';
+export { OnnxModel } from './import/model.ts';
+export type { ValueSpec } from './import/model.ts';
