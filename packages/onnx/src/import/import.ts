@@ -175,17 +175,18 @@ export function importOnnx(bytes: Uint8Array): OnnxModel {
   function registerState(): void {
     for (const [k, get] of owned) sources.set(k, get);
     const taken = new Set(initial.keys());
-    const order: string[] = [];
     const seen = new Set<string>();
     nodes.forEach((node, index) => {
       const bn = batchNorms.find((b) => b.index === index);
       if (bn) placeBatchNorm(bn);
-      for (const i of node.input ?? []) if (initial.has(i) && !seen.has(i)) { seen.add(i); order.push(i); }
+      for (const i of node.input ?? []) if (initial.has(i) && !seen.has(i)) register(i);
     });
-    for (const name of initial.keys()) if (!seen.has(name)) order.push(name);
-    for (const name of order) {
+    for (const name of initial.keys()) if (!seen.has(name)) register(name);
+
+    function register(name: string): void {
+      seen.add(name);
       const v = initial.get(name)!;
-      if (isInt(v) || owned.has(name)) continue;
+      if (isInt(v) || owned.has(name)) return;
       const role = roles.get(name);
       const anonymous = name.startsWith('onnx::') && role?.scope && (uses.get(name) ?? 0) === 1;
       const transposed = !!(anonymous && role!.transposed && v.rank === 2);

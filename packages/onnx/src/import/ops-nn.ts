@@ -58,8 +58,8 @@ export function importGemm(ctx: NodeContext): Run {
   const transA = ctx.attrs.int('transA', 0), transB = ctx.attrs.int('transB', 0);
   if ((transA !== 0 && transA !== 1) || (transB !== 0 && transB !== 1)) ctx.fail(`transA/transB must be 0 or 1, got ${transA}, ${transB}`);
   ctx.attrs.finish();
-  // PyTorch's Linear: Gemm(x, W, b) with transB = 1 and W [out, in].
-  ctx.role(1, 'weight');
+  // PyTorch's Linear: Gemm(x, W, b) with transB = 1 and W [out, in] (a B without transB is kept transposed, as W).
+  ctx.role(1, 'weight', transB === 0);
   if (ctx.inputs[2]) ctx.role(2, 'bias');
   return (inputs) => {
     const a = floatAt(ctx, inputs, 0), b = floatAt(ctx, inputs, 1);
