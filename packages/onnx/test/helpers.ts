@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Tensor } from '@convgrad/core';
 import * as ort from 'onnxruntime-node';
 import { expect } from 'vitest';
+import { onnx } from '../src/proto.ts';
 
 /** Runs ONNX bytes in onnxruntime-node (CPU) on one float32 input; returns the first output. */
 export async function ortRun(bytes: Uint8Array, x: Tensor, inputName = 'input'): Promise<Tensor> {
@@ -54,4 +55,13 @@ export function sharedFixture(name: string): string {
   const found = tried.find((p) => existsSync(p));
   if (!found) throw new Error(`fixture folder '${name}' not found; looked in ${tried.join(', ')} (CI needs shared/ beside the repo)`);
   return found;
+}
+
+type ModelObject = ReturnType<typeof onnx.ModelProto.toObject> & { graph: any; opsetImport: any[] };
+
+/** Decodes, edits and re-encodes ONNX bytes. */
+export function edit(bytes: Uint8Array, change: (m: ModelObject) => void): Uint8Array {
+  const obj = onnx.ModelProto.toObject(onnx.ModelProto.decode(bytes), { longs: Number, defaults: false }) as ModelObject;
+  change(obj);
+  return new Uint8Array(onnx.ModelProto.encode(onnx.ModelProto.fromObject(obj)).finish());
 }

@@ -4,20 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { noGrad, randn, rot180, sum, Tensor } from '@convgrad/core';
 import { Conv2d, decodeSafetensors, Module, ReLU, Sequential } from '@convgrad/layers';
 import { exportOnnx, importOnnx } from '../src/index.ts';
-import { onnx } from '../src/proto.ts';
-import { expectClose, ortRun } from './helpers.ts';
+import { edit, expectClose, ortRun } from './helpers.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 const io = decodeSafetensors(fixture('torch-net-io.safetensors')).tensors;
-
-type ModelObject = ReturnType<typeof onnx.ModelProto.toObject> & { graph: any; opsetImport: any[] };
-
-/** Decodes, edits and re-encodes ONNX bytes. */
-export function edit(bytes: Uint8Array, change: (m: ModelObject) => void): Uint8Array {
-  const obj = onnx.ModelProto.toObject(onnx.ModelProto.decode(bytes), { longs: Number, defaults: false }) as ModelObject;
-  change(obj);
-  return onnx.ModelProto.encode(onnx.ModelProto.fromObject(obj)).finish();
-}
 
 describe('files written by PyTorch 1.13', () => {
   for (const opset of [13, 17]) {

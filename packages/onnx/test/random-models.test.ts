@@ -76,7 +76,9 @@ function randomizeStats(m: BatchNorm1d | BatchNorm2d, seed: number): void {
 }
 
 /** The layers that fit the running shape (a window larger than its padded input is skipped). */
-function build(spec: fc.RecordValue<typeof modelArb extends fc.Arbitrary<infer T> ? T : never>): { model: Sequential; names: string[] } {
+type ModelSpec = typeof modelArb extends fc.Arbitrary<infer T> ? T : never;
+
+function build(spec: ModelSpec): { model: Sequential; names: string[] } {
   let [c, h, w] = [spec.c, spec.h, spec.w];
   const layers: Module[] = [];
   const names: string[] = [];

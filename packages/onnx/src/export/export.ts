@@ -162,5 +162,6 @@ export function exportOnnx(module: Module<any, any>, exampleInput: Tensor, optio
       output: [valueInfo(outputName, a.output.dtype, outDims)],
     },
   });
-  return onnx.ModelProto.encode(model).finish();
+  // protobufjs gives a Node Buffer in Node (whose slice() is a view); return a plain Uint8Array.
+  return new Uint8Array(onnx.ModelProto.encode(model).finish());
 }

@@ -4,6 +4,7 @@
 import { ConvgradError, noGrad, Tensor, transpose, zeros, type DType } from '@convgrad/core';
 import { DataType, dataTypeName, onnx, toInt, type IGraphProto, type IModelProto, type INodeProto, type IValueInfoProto } from '../proto.ts';
 import { decodeTensor, isInt, type Value } from '../tensor-proto.ts';
+import { checkWireFormat } from '../wire-check.ts';
 import { Attributes } from './attributes.ts';
 import { OnnxBatchNorm } from './batchnorm.ts';
 import type { NodeContext } from './context.ts';
@@ -19,6 +20,7 @@ const fail: (msg: string) => never = (msg) => {
 function decodeModel(bytes: Uint8Array): IModelProto {
   if (!(bytes instanceof Uint8Array)) fail(`expected the bytes of an .onnx file (a Uint8Array), got ${typeof bytes}`);
   if (bytes.length === 0) fail('the file is empty');
+  checkWireFormat(bytes, (msg) => fail(`not a valid ONNX protobuf (truncated or corrupt): ${msg}`));
   try {
     return onnx.ModelProto.decode(bytes);
   } catch (err) {
