@@ -103,8 +103,10 @@ function build(spec: ModelSpec): { model: Sequential; names: string[] } {
       if (l.name === 'pad') [h, w] = [h + 1, w + 3];
       if (l.name === 'transposeHW') [h, w] = [w, h];
       if (l.name === 'reshapeRows') [h, w] = [h * w, 1];
+    } else if (l.kind === 'leaky') {
+      layers.push(new LeakyReLU(l.slope));
     } else {
-      layers.push(l.kind === 'relu' ? new ReLU() : l.kind === 'sigmoid' ? new Sigmoid() : l.kind === 'tanh' ? new Tanh() : l.kind === 'dropout' ? new Dropout(0.3) : new LeakyReLU(l.slope));
+      layers.push(l.kind === 'relu' ? new ReLU() : l.kind === 'sigmoid' ? new Sigmoid() : l.kind === 'tanh' ? new Tanh() : new Dropout(0.3));
     }
     names.push(l.kind === 'fn' ? l.name : l.kind);
   });
