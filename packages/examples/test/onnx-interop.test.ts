@@ -13,7 +13,8 @@ import { runEdgeKernel } from '../src/edge-kernel/experiment.ts';
 import { loadMnist, takeFirst } from '../src/mnist/data.ts';
 import { buildLeNet, LENET_SPEC } from '../src/mnist/model.ts';
 import { writeAndCheckOnnx } from '../src/mnist/onnx-check.ts';
-import { maxRelError, runOnnxRuntime } from '../src/shared/onnx-runtime.ts';
+import { maxRelError } from '../src/shared/onnx-runtime.ts';
+import { ortRun } from '../../onnx/test/helpers.ts'; // in-process onnxruntime-node (the example itself uses a child process)
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const tmp = mkdtempSync(join(tmpdir(), 'convgrad-onnx-interop-'));
@@ -66,7 +67,7 @@ describe('PyTorch 1.13 files of the MNIST LeNet', () => {
     expect([...m.stateDict().keys()].sort()).toEqual([...sd.keys()].sort());
   });
 
-  it('state_dict.safetensors (with the int64 num_batches_tracked) loads into the example\'s LeNet and reproduces the logits', () => {
+  it('state_dict.safetensors (with the int64 num_batches_tracked) loads into the example\'s LeNet and reproduces the logits', async () => {
     const lenet = buildLeNet(LENET_SPEC, 5);
     const { missingKeys, unexpectedKeys } = loadCheckpoint(join(dir, 'state_dict.safetensors'), lenet);
     expect([missingKeys, unexpectedKeys]).toEqual([[], []]);
@@ -77,19 +78,19 @@ describe('PyTorch 1.13 files of the MNIST LeNet', () => {
     // and that trained LeNet, exported by convgrad, runs in onnxruntime-node to the same outputs (batch 32 and 1)
     const path = join(tmp, 'lenet.onnx');
     saveOnnx(path, lenet, x);
-    expect(maxRelError(runOnnxRuntime(path, x), torchLogits)).toBeLessThanOrEqual(RTOL);
+    expect(maxRelError(await ortRun(readFileSync(path), x), torchLogits)).toBeLessThanOrEqual(RTOL);
     const one = new Tensor(x.data.slice(0, 784), [1, 1, 28, 28]);
-    expect(maxRelError(runOnnxRuntime(path, one), noGrad(() => lenet.call(one)))).toBeLessThanOrEqual(RTOL);
+    expect(maxRelError(await ortRun(readFileSync(path), one), noGrad(() => lenet.call(one)))).toBeLessThanOrEqual(RTOL);
   });
 
-  it('the imported model, re-exported, runs in onnxruntime-node to the same outputs', () => {
+  it('the imported model, re-exported, runs in onnxruntime-node to the same outputs', async () => {
     const m = importOnnx(readFileSync(join(dir, 'model.onnx')));
     const path = join(tmp, 'reexported.onnx');
     saveOnnx(path, m, x, { inputName: 'x', outputName: 'logits' });
-    expect(maxRelError(runOnnxRuntime(path, x, 'x'), torchLogits)).toBeLessThanOrEqual(RTOL);
-    expect(maxRelError(runOnnxRuntime(path, x, 'x'), noGrad(() => m.call(x)))).toBeLessThanOrEqual(RTOL);
+    expect(maxRelError(await ortRun(readFileSync(path), x, 'x'), torchLogits)).toBeLessThanOrEqual(RTOL);
+    expect(maxRelError(await ortRun(readFileSync(path), x, 'x'), noGrad(() => m.call(x)))).toBeLessThanOrEqual(RTOL);
     // and PyTorch's own file gives onnxruntime the same logits (the reference is consistent)
-    expect(maxRelError(runOnnxRuntime(join(dir, 'model.onnx'), x, 'x'), torchLogits)).toBeLessThanOrEqual(RTOL);
+    expect(maxRelError(await ortRun(readFileSync(join(dir, 'model.onnx')), x, 'x'), torchLogits)).toBeLessThanOrEqual(RTOL);
   });
 
   it('the imported model fine-tunes: the loss on MNIST images goes down', () => {
@@ -126,7 +127,7 @@ describe('exported convgrad networks in onnxruntime-node', () => {
     expect(check.maxRelError).toBeLessThanOrEqual(RTOL);
   });
 
-  it('the chapter\'s network: one 3×3 conv learned from the edge image', () => {
+  it('the chapter\'s network: one 3×3 conv learned from the edge image', async () => {
     const r = runEdgeKernel({ seed: 0, lr: 0.5, maxIter: 300, tol: 1e-7, size: 24 });
     const net = new Sequential(new Conv2d(1, 1, 3, { bias: false }));
     net.loadStateDict(new Map([['0.weight', r.fit.w.detach()]]));
@@ -134,8 +135,8 @@ describe('exported convgrad networks in onnxruntime-node', () => {
     const path = join(tmp, 'chapter.onnx');
     saveOnnx(path, net, r.x);
     expect(Array.from(readFileSync(path))).toEqual(Array.from(bytes));
-    expect(maxRelError(runOnnxRuntime(path, r.x), noGrad(() => net.call(r.x)))).toBeLessThanOrEqual(RTOL);
+    expect(maxRelError(await ortRun(readFileSync(path), r.x), noGrad(() => net.call(r.x)))).toBeLessThanOrEqual(RTOL);
     const seven = rand([7, 1, 24, 24], { seed: 4 });
-    expect(maxRelError(runOnnxRuntime(path, seven), noGrad(() => net.call(seven)))).toBeLessThanOrEqual(RTOL);
+    expect(maxRelError(await ortRun(readFileSync(path), seven), noGrad(() => net.call(seven)))).toBeLessThanOrEqual(RTOL);
   });
 });

@@ -1,4 +1,4 @@
-// Fuzz: 1,200 mutated ONNX files (truncated or corrupted bytes, unknown or swapped ops, wrong opsets, missing
+// Fuzz: 1,000 mutated ONNX files (truncated or corrupted bytes, unknown or swapped ops, wrong opsets, missing
 // or reshaped initializers, changed attributes, rewired or reordered nodes, changed types). Each one is either
 // refused with a ConvgradError from importOnnx (no other exception, no hang), or imported into a model whose
 // outputs are onnxruntime-node's on the same bytes: a model convgrad accepts is never silently different.
@@ -103,13 +103,13 @@ function inputFor(dims: readonly (number | null)[] | null, seed: number): Tensor
 }
 
 describe('fuzzed ONNX files', () => {
-  it('1,200 mutations: a ConvgradError, or the same outputs as onnxruntime-node', async () => {
+  it('1,000 mutations: a ConvgradError, or the same outputs as onnxruntime-node', async () => {
     const rng = new Rng(20261128);
     const names = Object.keys(MUTATIONS);
     const tally: Record<string, { refused: number; agreed: number; bothRefused: number }> = {};
     let n = 0;
     const skipped: Record<string, number> = {};
-    for (let i = 0; i < 1200; i++) {
+    for (let i = 0; i < 1000; i++) {
       const [baseName, base] = BASES[i % BASES.length];
       const kind = names[i % names.length];
       let bytes: Uint8Array;
@@ -117,7 +117,6 @@ describe('fuzzed ONNX files', () => {
         bytes = MUTATIONS[kind](base, rng);
       } catch (err) {
         skipped[kind] = (skipped[kind] ?? 0) + 1;
-        if (process.env.FUZZ_DEBUG) console.log(kind, (err as Error).message);
         continue; // a structural edit that protobufjs itself cannot encode: nothing to test
       }
       n++;
@@ -146,7 +145,6 @@ describe('fuzzed ONNX files', () => {
         theirs = await ortRun(bytes, x!, model.input.name);
       } catch (err) {
         if (ours === null) { t.bothRefused++; continue; }
-        if (process.env.FUZZ_DEBUG) (await import("node:fs")).writeFileSync(`/tmp/fuzz-${i}.onnx`, bytes);
         throw new Error(`${what}: convgrad imported and ran a model that onnxruntime-node rejects: ${(err as Error).message}`);
       }
       expect(ours, `${what}: onnxruntime runs it, convgrad refused at run time`).not.toBeNull();
@@ -154,11 +152,12 @@ describe('fuzzed ONNX files', () => {
       expect(relError(ours!, theirs), what).toBeLessThanOrEqual(1e-5);
       t.agreed++;
     }
-    expect(n).toBeGreaterThanOrEqual(1000);
+    expect(n).toBe(1000);
     const total = Object.values(tally).reduce((s, v) => ({ refused: s.refused + v.refused, agreed: s.agreed + v.agreed }), { refused: 0, agreed: 0 });
     // both outcomes happen: the fuzz reaches the graph (not only the protobuf decoder)
     expect(total.agreed).toBeGreaterThan(50);
     expect(total.refused).toBeGreaterThan(300);
+    expect(skipped).toEqual({});
     console.log(`fuzz: ${n} files, ${JSON.stringify(tally)}; skipped ${JSON.stringify(skipped)}`);
   }, 120_000);
 });
