@@ -84,6 +84,21 @@ describe('exportOnnx errors', () => {
     expect(m.training).toBe(true);
   });
 
+  it('refuses a graph that hides a dependency on the input (noGrad, .data)', () => {
+    class Hidden extends Module {
+      forward(x: Tensor): Tensor {
+        return x.mul(noGrad(() => sum(x)));
+      }
+    }
+    expect(() => exportOnnx(new Hidden(), randn([2, 3]))).toThrow(/^exportOnnx: constant 'const' changes with the input: a value computed outside the recorded graph/);
+    class Detached extends Module {
+      forward(x: Tensor): Tensor {
+        return noGrad(() => x.mul(2));
+      }
+    }
+    expect(() => exportOnnx(new Detached(), randn([2, 3]))).toThrow(/^exportOnnx: the output does not depend on the input through recorded ops/);
+  });
+
   it('refuses unknown options and opsets', () => {
     const m = new Sequential(new ReLU());
     expect(() => exportOnnx(m, randn([1, 3]), { opset: 18 })).toThrow(/^exportOnnx: opset 18 is not supported \(13–17\)/);

@@ -62,7 +62,9 @@ function build(module: Module<any, any>, example: Tensor, inputName: string, out
   const classes = new Map(module.namedModules().map(([p, m]) => [p, m.constructor.name]));
   const b = new GraphBuilder(stateNames);
   b.bind(tr.input, inputName);
-  for (const t of order(tr)) {
+  const tensors = order(tr);
+  if (!tensors.includes(tr.input)) fail('the output does not depend on the input through recorded ops (was the forward run under noGrad, or from .data?)');
+  for (const t of tensors) {
     if (t === tr.input) continue;
     const c = tr.composites.get(t);
     if (c) {
@@ -105,6 +107,10 @@ function makeBatchDynamic(a: Built, other: Built): void {
   a.b.initializers.forEach((t, i) => {
     const u = other.b.initializers[i];
     if (t.name !== u.name || !same(t.dims, u.dims)) differ(`initializer '${t.name}'`);
+    // A float constant that changes with the input was computed outside the recorded graph.
+    if (t.dataType !== DataType.INT64 && !same(Array.from(t.rawData as Uint8Array), Array.from(u.rawData as Uint8Array))) {
+      fail(`constant '${t.name}' changes with the input: a value computed outside the recorded graph (under noGrad, from .data, or detached) cannot be exported`);
+    }
   });
   for (const [name, values] of a.b.ints) {
     const otherValues = other.b.ints.get(name)!;
