@@ -40,7 +40,7 @@ const FUNCTIONS: Record<string, (x: Tensor) => Tensor> = {
 type LayerSpec =
   | { kind: 'conv'; out: number; k: [number, number]; stride: [number, number]; padding: [number, number]; dilation: [number, number]; bias: boolean; seed: number }
   | { kind: 'maxpool' | 'avgpool'; k: number; stride: number; padding: number }
-  | { kind: 'relu' | 'sigmoid' | 'tanh' | 'dropout' | 'bn' }
+  | { kind: 'relu' | 'sigmoid' | 'tanh' | 'dropout' | 'bn' | 'bnBatchStats' }
   | { kind: 'leaky'; slope: number }
   | { kind: 'fn'; name: string };
 
@@ -52,7 +52,7 @@ const layerArb: fc.Arbitrary<LayerSpec> = fc.oneof(
     bias: fc.boolean(), seed: fc.nat(1000),
   }),
   fc.record({ kind: fc.constantFrom('maxpool' as const, 'avgpool' as const), k: fc.integer({ min: 1, max: 3 }), stride: fc.integer({ min: 1, max: 2 }), padding: fc.integer({ min: 0, max: 1 }) }),
-  fc.record({ kind: fc.constantFrom('relu' as const, 'sigmoid' as const, 'tanh' as const, 'dropout' as const, 'bn' as const) }),
+  fc.record({ kind: fc.constantFrom('relu' as const, 'sigmoid' as const, 'tanh' as const, 'dropout' as const, 'bn' as const, 'bnBatchStats' as const) }),
   fc.record({ kind: fc.constant('leaky' as const), slope: fc.double({ min: 0.01, max: 0.5, noNaN: true }) }),
   fc.record({ kind: fc.constant('fn' as const), name: fc.constantFrom(...Object.keys(FUNCTIONS)) }),
 );
@@ -98,6 +98,8 @@ function build(spec: ModelSpec): { model: Sequential; names: string[] } {
       const bn = new BatchNorm2d(c);
       randomizeStats(bn, spec.seed + i);
       layers.push(bn);
+    } else if (l.kind === 'bnBatchStats') {
+      layers.push(new BatchNorm2d(c, { trackRunningStats: false })); // eval uses the batch statistics: written op by op
     } else if (l.kind === 'fn') {
       layers.push(new Fn(l.name, FUNCTIONS[l.name]));
       if (l.name === 'pad') [h, w] = [h + 1, w + 3];
@@ -127,8 +129,10 @@ function build(spec: ModelSpec): { model: Sequential; names: string[] } {
 
 describe('random Sequential models', () => {
   it('exported: onnxruntime-node equals convgrad (batch 1 and 7); imported back: the same outputs', async () => {
+    const seen = new Set<string>();
     await fc.assert(fc.asyncProperty(modelArb, async (spec) => {
       const { model, names } = build(spec);
+      names.forEach((k) => seen.add(k in FUNCTIONS ? 'fn' : k));
       const example = randn([2, spec.c, spec.h, spec.w], { seed: spec.seed });
       const bytes = exportOnnx(model, example);
       expect(model.training).toBe(true); // the export traced eval mode and restored the mode
@@ -141,5 +145,19 @@ describe('random Sequential models', () => {
         expectClose(noGrad(() => back.call(x)), ours, 1e-5, `importOnnx, batch ${n}, layers ${names.join(' → ')}`);
       }
     }), { numRuns: 40 });
+    // every layer kind and every head was in some model (each function is also checked alone below)
+    const kinds = ['conv', 'maxpool', 'avgpool', 'relu', 'sigmoid', 'tanh', 'dropout', 'bn', 'bnBatchStats', 'leaky', 'flatten', 'linear', 'linear-bn', 'fn'];
+    expect(kinds.filter((k) => !seen.has(k))).toEqual([]);
   });
+
+  for (const name of Object.keys(FUNCTIONS)) {
+    it(`conv → ${name} → ReLU, batch 1 and 7`, async () => {
+      const model = new Sequential(new Conv2d(2, 3, 3, { seed: 1, padding: 1 }), new Fn(name, FUNCTIONS[name]), new ReLU());
+      const bytes = exportOnnx(model, randn([2, 2, 5, 6], { seed: 2 }));
+      for (const n of [1, 7]) {
+        const x = randn([n, 2, 5, 6], { seed: 3 + n });
+        expectClose(await ortRun(bytes, x), noGrad(() => model.call(x)), 1e-5, `${name}, batch ${n}`);
+      }
+    });
+  }
 });
