@@ -1,7 +1,4 @@
-// Shared test helpers: onnxruntime-node runs, float32 comparison, the PyTorch fixture folder.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Shared test helpers: onnxruntime-node runs, float32 comparison, editing ONNX bytes.
 import { Tensor } from '@convgrad/core';
 import * as ort from 'onnxruntime-node';
 import { expect } from 'vitest';
@@ -9,7 +6,7 @@ import { onnx } from '../src/proto.ts';
 
 /** Runs ONNX bytes in onnxruntime-node (CPU) on one float32 input; returns the first output. */
 export async function ortRun(bytes: Uint8Array, x: Tensor, inputName = 'input'): Promise<Tensor> {
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], graphOptimizationLevel: 'all', logSeverityLevel: 3 });
   try {
     const feeds = { [inputName]: new ort.Tensor(x.dtype === 'float64' ? 'float64' : 'float32', x.data, [...x.shape]) };
     const out = await session.run(feeds);
@@ -37,24 +34,6 @@ export function relError(a: Tensor, b: Tensor): number {
 export function expectClose(a: Tensor, b: Tensor, rtol = 1e-5, what = ''): void {
   const err = relError(a, b);
   expect(err, `${what}: worst relative error ${err}`).toBeLessThanOrEqual(rtol);
-}
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-
-/**
- * `<repo>/../shared/fixtures/<name>` (CI clones the repo with shared/ beside it); in a git worktree, the
- * main checkout's `../shared`. Throws with the paths tried when the folder is absent.
- */
-export function sharedFixture(name: string): string {
-  const tried = [join(repoRoot, '..', 'shared', 'fixtures', name)];
-  const dotGit = join(repoRoot, '.git');
-  if (existsSync(dotGit) && !existsSync(join(dotGit, 'HEAD'))) {
-    const gitdir = /^gitdir: (.*)$/m.exec(readFileSync(dotGit, 'utf8'))?.[1]?.trim();
-    if (gitdir) tried.push(join(gitdir, '..', '..', '..', '..', 'shared', 'fixtures', name)); // <main>/.git/worktrees/<wt>
-  }
-  const found = tried.find((p) => existsSync(p));
-  if (!found) throw new Error(`fixture folder '${name}' not found; looked in ${tried.join(', ')} (CI needs shared/ beside the repo)`);
-  return found;
 }
 
 type ModelObject = ReturnType<typeof onnx.ModelProto.toObject> & { graph: any; opsetImport: any[] };
