@@ -1,9 +1,11 @@
 // importOnnx on files written by PyTorch 1.13 (test/fixtures, see make_fixtures.py) and on hand-made bad files.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { noGrad, randn, rot180, sum, Tensor } from '@convgrad/core';
 import { Conv2d, decodeSafetensors, Module, ReLU, Sequential } from '@convgrad/layers';
-import { exportOnnx, importOnnx } from '../src/index.ts';
+import { exportOnnx, importOnnx, loadOnnx, saveOnnx } from '../src/index.ts';
 import { edit, expectClose, ortRun } from './helpers.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
@@ -103,5 +105,17 @@ describe('exportOnnx errors', () => {
     const m = new Sequential(new ReLU());
     expect(() => exportOnnx(m, randn([1, 3]), { opset: 18 })).toThrow(/^exportOnnx: opset 18 is not supported \(13–17\)/);
     expect(() => exportOnnx(m, randn([1, 3]), { dynamic: true } as never)).toThrow(/^exportOnnx: unknown option 'dynamic'/);
+  });
+});
+
+describe('saveOnnx / loadOnnx', () => {
+  it('round-trips through a file written atomically (no temp file left) and names unreadable files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'convgrad-onnx-'));
+    const m = new Sequential(new Conv2d(1, 2, 3, { seed: 3 }), new ReLU());
+    const x = randn([2, 1, 6, 6], { seed: 4 });
+    saveOnnx(join(dir, 'm.onnx'), m, x);
+    expect(readdirSync(dir)).toEqual(['m.onnx']);
+    expect(Array.from(noGrad(() => loadOnnx(join(dir, 'm.onnx')).call(x)).data)).toEqual(Array.from(noGrad(() => m.call(x)).data));
+    expect(() => loadOnnx(join(dir, 'nope.onnx'))).toThrow(/^loadOnnx: .*nope\.onnx: cannot read the file/);
   });
 });
