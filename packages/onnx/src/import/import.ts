@@ -206,8 +206,7 @@ export function importOnnx(bytes: Uint8Array): OnnxModel {
     if (!input.dims) return;
     const dims = input.dims.map((d, i) => (d === null ? (i === 0 ? 1 : -1) : d));
     if (dims.some((d) => d < 0)) return; // free non-batch dims: shapes are checked when the model runs
-    const size = dims.reduce((p, d) => p * d, 1);
-    if (size > 1 << 24) fail(`input ${fmtDims(input.dims)} is too large for the import check`);
+    if (dims.reduce((p, d) => p * d, 1) > 1 << 22) return; // a large input: its shapes are checked when the model runs
     const y = noGrad(() => module.call(zeros(dims, { dtype: input.dtype })));
     if (!matchesSpec(y, output)) fail(`the graph computes ${y.dtype} [${y.shape.join(', ')}] for input [${dims.join(', ')}], but its output '${output.name}' is declared ${output.dtype} ${fmtDims(output.dims)}`);
   }
