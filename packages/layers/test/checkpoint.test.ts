@@ -174,7 +174,7 @@ describe('rejecting bad files', () => {
     const missing = write('missing.safetensors', new Sequential(new Linear(4, 3), new ReLU(), new Linear(3, 2, { bias: false })));
     expect(() => loadCheckpoint(missing, model)).toThrow(/missing\.safetensors does not match the model: missing keys: 2\.bias/);
     const extra = write('extra.safetensors', new Sequential(new Linear(4, 3), new ReLU(), new Linear(3, 2), new BatchNorm1d(2)));
-    expect(() => loadCheckpoint(extra, model)).toThrow(/unexpected keys: 3\.bias, 3\.running_mean, 3\.running_var, 3\.weight/); // file order
+    expect(() => loadCheckpoint(extra, model)).toThrow(/unexpected keys: 3\.num_batches_tracked, 3\.bias, 3\.running_mean, 3\.running_var, 3\.weight/); // file order
     const f64 = write('f64.safetensors', new Sequential(new Linear(4, 3, { dtype: 'float64' }), new ReLU(), new Linear(3, 2)));
     expect(() => loadCheckpoint(f64, model)).toThrow(/'0\.weight' is float64 but the module's tensor is float32/);
     // a file whose last tensor is cut short is rejected before anything is copied
@@ -185,7 +185,7 @@ describe('rejecting bad files', () => {
     expect(() => loadCheckpoint(join(dir, 'nope.safetensors'), model)).toThrow(/nope\.safetensors: cannot read the file/);
     expect(snapshot(model)).toEqual(before);
     // non-strict loading accepts the extra keys and loads the rest
-    expect(loadCheckpoint(extra, model, { strict: false }).unexpectedKeys.sort()).toEqual(['3.bias', '3.running_mean', '3.running_var', '3.weight']);
+    expect(loadCheckpoint(extra, model, { strict: false }).unexpectedKeys.sort()).toEqual(['3.bias', '3.num_batches_tracked', '3.running_mean', '3.running_var', '3.weight']);
     expect(loadSafetensors(good).tensors.size).toBe(4);
   });
 });

@@ -31,7 +31,7 @@ describe('Module registration', () => {
       'features.0.weight', 'features.0.bias', 'features.2.weight', 'features.2.bias',
       'head.scale', 'head.fc.weight', 'head.fc.bias',
     ]);
-    expect(net.namedBuffers().map(([n]) => n)).toEqual(['features.2.running_mean', 'features.2.running_var', 'head.count']);
+    expect(net.namedBuffers().map(([n]) => n)).toEqual(['features.2.running_mean', 'features.2.running_var', 'features.2.num_batches_tracked', 'head.count']);
     expect(net.numParameters()).toBe(3 * 3 + 3 + 3 + 3 + 3 * 2 + 2 + 2);
   });
 

@@ -149,8 +149,8 @@ describe('BatchNorm', () => {
     expectClose(bn.call(x).data, [-1 / s0, -10 / s1, 1 / s0, 10 / s1], 1e-12, 'no-affine');
   });
 
-  it('state dict holds weight, bias, running_mean, running_var (PyTorch names)', () => {
-    expect([...new BatchNorm2d(4).stateDict().keys()]).toEqual(['weight', 'bias', 'running_mean', 'running_var']);
+  it('state dict holds weight, bias, running_mean, running_var, num_batches_tracked (PyTorch names)', () => {
+    expect([...new BatchNorm2d(4).stateDict().keys()]).toEqual(['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']);
   });
 
   it('rejects an input of the wrong rank or channel count', () => {

@@ -8,6 +8,7 @@ import { Adam, DataLoader, loadCheckpoint, loadTrainingCheckpoint, saveCheckpoin
 import { writeLineChartPng } from '../figures/index.ts';
 import { confusionMatrix, formatConfusion } from './confusion.ts';
 import { loadMnist, MnistDataset, takeFirst, type MnistSplit } from './data.ts';
+import { writeAndCheckOnnx, type OnnxCheck } from './onnx-check.ts';
 import { buildLeNet, describe, forwardMacs, LENET_SPEC, type LeNetSpec } from './model.ts';
 import { epochProgress } from './progress.ts';
 import { evaluate, trainEpoch, type EpochStats, type EvalResult, type MnistLoader } from './train.ts';
@@ -48,6 +49,8 @@ export interface MnistRunResult {
   checkpointPath: string;
   /** The training checkpoint (model, Adam, StepLR, shuffling generator, epoch/step, history). */
   trainingCheckpointPath: string;
+  /** model.onnx beside the checkpoint, checked in onnxruntime-node. */
+  onnx: OnnxCheck;
   chartPath: string;
 }
 
@@ -147,6 +150,8 @@ export function runMnist(s: MnistRunSettings): MnistRunResult {
     throw new Error(`mnist: the model reloaded from ${checkpointPath} scores ${pct(again.accuracy)}, not ${pct(result.accuracy)}`);
   }
   log(`checkpoint: ${checkpointPath}; reloaded into a fresh model: test accuracy ${pct(again.accuracy)} (same predictions)`);
+  const onnx = writeAndCheckOnnx(model, test, s.outDir);
+  log(`onnx: ${onnx.path}; onnxruntime-node on ${onnx.images} test images: worst relative difference ${onnx.maxRelError.toExponential(1)} from convgrad`);
 
   const windows = epochs[0]?.windowLoss.length ?? 1;
   const chartPath = join(s.outDir, 'curves.png');
@@ -160,5 +165,5 @@ export function runMnist(s: MnistRunSettings): MnistRunResult {
   log(`confusion matrix on ${test.count} test images (rows: true digit, columns: predicted):\n${formatConfusion(confusion)}`);
   log(`result: ${pct(result.accuracy)} on ${test.count} test images after ${trainSeconds.toFixed(1)} s of training ` +
     `(the chapter's framework: ${pct(CHAPTER_ANCHOR.accuracy)} in ${CHAPTER_ANCHOR.seconds} s; target ≥ ${pct(TARGET.accuracy)} in ≤ ${TARGET.seconds} s)`);
-  return { epochs, trainSeconds, test: result, reloadedAccuracy: again.accuracy, confusion, checkpointPath, trainingCheckpointPath, chartPath };
+  return { epochs, trainSeconds, test: result, reloadedAccuracy: again.accuracy, confusion, checkpointPath, trainingCheckpointPath, onnx, chartPath };
 }

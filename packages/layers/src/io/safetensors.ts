@@ -1,4 +1,5 @@
-// The safetensors format (https://github.com/huggingface/safetensors), for F32 and F64 tensors:
+// The safetensors format (https://github.com/huggingface/safetensors), for F32 and F64 tensors (integer
+// tensors are read into float64, see integer-dtypes.ts):
 //   [u64 little-endian N][N bytes of UTF-8 JSON header, space-padded][raw little-endian data]
 // header: { "__metadata__"?: {string: string}, name: { dtype, shape, data_offsets: [begin, end] } }
 // with offsets relative to the start of the data, covering it exactly (no gaps, no overlaps).
@@ -6,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { ConvgradError, Tensor, type DType, type TypedArray } from '@convgrad/core';
 import { toStateDict, type StateDictLike } from '../module.ts';
 import { writeFileAtomic } from './atomic-write.ts';
+import { INTEGER_BYTES, readIntegers } from './integer-dtypes.ts';
 
 /** Largest header accepted (the reference implementation's limit). */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -14,7 +16,7 @@ const CODES: Record<DType, 'F32' | 'F64'> = { float32: 'F32', float64: 'F64' };
 const DTYPES: Record<string, DType> = { F32: 'float32', F64: 'float64' };
 const BYTES: Record<string, number> = { F32: 4, F64: 8 };
 /** Dtypes of the format that convgrad does not hold (for a precise error). */
-const OTHER_CODES = new Set(['BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'F8_E8M0', 'F4', 'F6_E2M3', 'F6_E3M2', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'I64', 'U64', 'C64']);
+const OTHER_CODES = new Set(['BOOL', 'F8_E5M2', 'F8_E4M3', 'F8_E8M0', 'F4', 'F6_E2M3', 'F6_E3M2', 'F16', 'BF16', 'C64']);
 
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -86,7 +88,7 @@ function readLittleEndian(bytes: Uint8Array, dst: TypedArray): void {
   for (let i = 0; i < dst.length; i++) dst[i] = f64 ? view.getFloat64(i * 8, true) : view.getFloat32(i * 4, true);
 }
 
-interface Entry { name: string; dtype: DType; shape: number[]; begin: number; end: number }
+interface Entry { name: string; code: string; dtype: DType; shape: number[]; begin: number; end: number }
 
 const isNonNegativeInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
@@ -146,9 +148,14 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Safet
 
   const tensors = new Map<string, Tensor>();
   for (const e of entries) {
+    const raw = bytes.subarray(8 + n + e.begin, 8 + n + e.end);
+    if (e.code in INTEGER_BYTES) {
+      tensors.set(e.name, new Tensor(readIntegers(raw, e.code, (msg) => fail(`tensor '${e.name}': ${msg}`)), e.shape));
+      continue;
+    }
     const size = e.shape.reduce((p, d) => p * d, 1);
     const data = e.dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
-    readLittleEndian(bytes.subarray(8 + n + e.begin, 8 + n + e.end), data);
+    readLittleEndian(raw, data);
     tensors.set(e.name, new Tensor(data, e.shape));
   }
   return { tensors, metadata };
@@ -159,8 +166,8 @@ function parseEntry(name: string, info: unknown, dataLength: number, fail: (msg:
   const { dtype: code, shape, data_offsets: offsets } = info as Record<string, unknown>;
   if (typeof code !== 'string') fail(`tensor '${name}' has no dtype string`);
   const c = code as string;
-  if (!(c in DTYPES)) {
-    fail(OTHER_CODES.has(c) ? `tensor '${name}' has dtype ${c}, which convgrad does not support (F32 or F64)` : `tensor '${name}' has unknown dtype ${JSON.stringify(c)}`);
+  if (!(c in DTYPES) && !(c in INTEGER_BYTES)) {
+    fail(OTHER_CODES.has(c) ? `tensor '${name}' has dtype ${c}, which convgrad does not support (F32, F64 or an integer type)` : `tensor '${name}' has unknown dtype ${JSON.stringify(c)}`);
   }
   if (!Array.isArray(shape) || !shape.every(isNonNegativeInt)) fail(`tensor '${name}' shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isNonNegativeInt)) {
@@ -171,9 +178,9 @@ function parseEntry(name: string, info: unknown, dataLength: number, fail: (msg:
   if (begin > end) fail(`tensor '${name}' data_offsets [${begin}, ${end}] end before they begin`);
   if (end > dataLength) fail(`tensor '${name}' data_offsets [${begin}, ${end}] run past the ${dataLength} bytes of data (truncated or corrupt)`);
   // The product could exceed 2^53 for a hostile shape; it is compared with a byte count that is small.
-  const expectedBytes = s.reduce((p, d) => p * d, 1) * BYTES[c];
+  const expectedBytes = s.reduce((p, d) => p * d, 1) * (BYTES[c] ?? INTEGER_BYTES[c]);
   if (expectedBytes !== end - begin) fail(`tensor '${name}' with shape ${fmt(s)} and dtype ${c} needs ${expectedBytes} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`);
-  return { name, dtype: DTYPES[c], shape: s, begin, end };
+  return { name, code: c, dtype: DTYPES[c] ?? 'float64', shape: s, begin, end };
 }
 
 /** Writes `dict` as a safetensors file, atomically (the old file survives a failed write). */

@@ -3,6 +3,8 @@
 //          running ← (1 − momentum)·running + momentum·stat, with the unbiased σ²·n/(n−1) for the variance
 //   eval:  μ, σ² = the running statistics
 //   y = (x − μ) / √(σ² + ε) · γ + β
+// As in PyTorch, `num_batches_tracked` counts the training batches (a float64 scalar buffer holding an
+// integer, so PyTorch's state dicts, where it is int64, load as they are).
 import { add, ConvgradError, div, full, mean, mul, noGrad, reshape, sqrt, sub, type DType, type Tensor } from '@convgrad/core';
 import { Module } from '../module.ts';
 
@@ -40,6 +42,7 @@ abstract class BatchNorm extends Module {
     if (this.trackRunningStats) {
       this.registerBuffer('running_mean', full([numFeatures], 0, { dtype }));
       this.registerBuffer('running_var', full([numFeatures], 1, { dtype }));
+      this.registerBuffer('num_batches_tracked', full([], 0, { dtype: 'float64' }));
     }
   }
 
@@ -51,6 +54,11 @@ abstract class BatchNorm extends Module {
   /** Running unbiased variance per channel (undefined without trackRunningStats). */
   get runningVar(): Tensor | undefined {
     return this.getBuffer('running_var');
+  }
+
+  /** Training batches seen (0 without trackRunningStats). */
+  get numBatchesTracked(): number {
+    return this.getBuffer('num_batches_tracked')?.item() ?? 0;
   }
 
   forward(x: Tensor): Tensor {
@@ -83,6 +91,7 @@ abstract class BatchNorm extends Module {
       const unbiased = mul(reshape(variance, [c]), n / (n - 1));
       this.registerBuffer('running_mean', add(mul(this.runningMean!, 1 - m), mul(reshape(mu, [c]), m)).detach());
       this.registerBuffer('running_var', add(mul(this.runningVar!, 1 - m), mul(unbiased, m)).detach());
+      this.registerBuffer('num_batches_tracked', full([], this.numBatchesTracked + 1, { dtype: 'float64' }));
     });
   }
 

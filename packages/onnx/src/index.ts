@@ -1,0 +1,9 @@
+export { exportOnnx } from './export/export.ts';
+export type { ExportOptions } from './export/export.ts';
+export { importOnnx } from './import/import.ts';
+export { OnnxModel } from './import/model.ts';
+export type { ValueSpec } from './import/model.ts';
+export { OnnxScope } from './import/names.ts';
+export { MIN_OPSET, MAX_OPSET } from './import/ops.ts';
+// Node-only (files): to move behind the package's #platform seam.
+export { saveOnnx, loadOnnx } from './save.node.ts';
