@@ -1,0 +1,2 @@
+import { report } from '../report.ts';
+void report(async () => ({ todo: true }));
