@@ -1,7 +1,7 @@
 export { Tensor, tensor, zeros, ones, full, arange, rand, randn, zerosLike, onesLike, allocate } from './tensor.ts';
 export type { DType, TypedArray, NestedArray, TensorOptions, RandomOptions } from './tensor.ts';
 export { Rng } from './rng.ts';
-export { ConvgradError } from './errors.ts';
+export { ConvgradError, check } from './errors.ts';
 export { grad, noGrad, enableGrad, isGradEnabled, record, topologicalOrder } from './autograd.ts';
 export type { GradNode, GradOptions } from './autograd.ts';
 export { toDot } from './dot.ts';
