@@ -19,9 +19,14 @@ export type { SGDOptions } from './optim/sgd.ts';
 export { Adam, AdamW } from './optim/adam.ts';
 export type { AdamOptions } from './optim/adam.ts';
 export { StepLR } from './optim/step-lr.ts';
-export { encodeSafetensors, decodeSafetensors, saveSafetensors, loadSafetensors, MAX_HEADER_BYTES } from './io/safetensors.ts';
+export { encodeSafetensors, decodeSafetensors, MAX_HEADER_BYTES } from './io/safetensors.ts';
 export type { SafetensorsContents } from './io/safetensors.ts';
-export { saveCheckpoint, loadCheckpoint } from './io/checkpoint.ts';
-export { writeFileAtomic } from './io/atomic-write.ts';
+export {
+  stateDictToBytes, stateDictToBlob, stateDictFromBytes, stateDictFromBlob, loadCheckpointFromBytes, loadCheckpointFromBlob,
+} from './io/checkpoint-bytes.ts';
+export type { BytesLike } from './io/checkpoint-bytes.ts';
+// Path-based files: Node only (in a browser they throw, naming the byte and Blob helpers above).
+export { saveCheckpoint, loadCheckpoint, saveSafetensors, loadSafetensors, writeFileAtomic } from '#platform';
+export type { CheckpointLoadResult } from './platform/types.ts';
 export { BatchNorm1d, BatchNorm2d } from './layers/batchnorm.ts';
 export type { BatchNormOptions } from './layers/batchnorm.ts';
