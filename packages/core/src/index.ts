@@ -24,5 +24,9 @@ export type { Labels } from './ops/softmax.ts';
 export { dropout } from './ops/dropout.ts';
 export type { DropoutOptions } from './ops/dropout.ts';
 export { sqrt, pow } from './ops/power.ts';
-// Registers the WebAssembly kernels and makes them the default (CONVGRAD_BACKEND=js keeps the js ones).
-import './kernels/wasm/index.ts';
+export { configure, getConfig } from './settings.ts';
+export type { ConvgradSettings, WasmPaths } from './settings.ts';
+// Loads the WebAssembly kernels (at import in Node; in the background in a browser: `await ready()`)
+// and makes them the default unless the settings say 'js'.
+export { ready, runtimeInfo } from './kernels/wasm/index.ts';
+export type { RuntimeInfo } from './kernels/wasm/index.ts';
