@@ -110,9 +110,9 @@ describe('state dict ↔ Blob / File', () => {
     const b = new Net(70);
     await loadCheckpointFromBlob(file, b);
     expect(snapshot(b)).toEqual(snapshot(a));
-    const broken = new File([stateDictToBytes(a).subarray(0, 30)], 'broken.safetensors');
+    const broken = new File([stateDictToBytes(a).subarray(0, 30) as BlobPart], 'broken.safetensors');
     await expect(stateDictFromBlob(broken)).rejects.toThrow(/^loadSafetensors: broken\.safetensors: /);
-    const wrong = new File([stateDictToBytes(new Linear(2, 2, { seed: 1 }))], 'other.safetensors');
+    const wrong = new File([stateDictToBytes(new Linear(2, 2, { seed: 1 })) as BlobPart], 'other.safetensors');
     await expect(loadCheckpointFromBlob(wrong, b)).rejects.toThrow(/^loadCheckpointFromBlob: other\.safetensors does not match the model/);
     expect(snapshot(b)).toEqual(snapshot(a));
     await expect(stateDictFromBlob(new Uint8Array(4) as never)).rejects.toThrow(/^stateDictFromBlob: expected a Blob or File, got Uint8Array$/);
