@@ -76,6 +76,8 @@ export const platform: Platform = {
 
   newerSource: () => null,
 
+  workersBootOnYield: true,
+
   startWorker(init: WorkerInit, onError: (message: string) => void): KernelWorker {
     // this exact expression (static options included) is what Vite and webpack recognise to bundle the worker
     const w = new Worker(new URL('./worker.browser.mjs', import.meta.url), { type: 'module' });

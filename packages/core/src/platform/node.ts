@@ -58,6 +58,8 @@ export const platform: Platform = {
     }
   },
 
+  workersBootOnYield: false,
+
   startWorker(init: WorkerInit, onError: (message: string) => void): KernelWorker {
     // plain JS: no loader or flags of the parent (e.g. --input-type, tsx) are needed or wanted
     const w = new Worker(new URL('./worker.node.mjs', import.meta.url), { execArgv: [], workerData: init });

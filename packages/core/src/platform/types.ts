@@ -58,6 +58,11 @@ export interface Platform {
    * be checked (sources not shipped, browsers).
    */
   newerSource(wasm: URL): string | null;
+  /**
+   * Whether a started worker boots only once this thread yields to its event loop (browsers: the page's
+   * code after `await ready()` often runs without yielding, so `ready()` starts the workers and waits).
+   */
+  readonly workersBootOnYield: boolean;
   /** Starts one kernel worker; `onError` is called if it dies. Throws if workers cannot start here. */
   startWorker(init: WorkerInit, onError: (message: string) => void): KernelWorker;
 }

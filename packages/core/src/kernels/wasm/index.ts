@@ -3,6 +3,7 @@
 // at once. A browser fetches and compiles it asynchronously: every op runs on the js kernels until
 // `await ready()` resolves. If the kernels cannot be loaded, the js kernels stay, with one warning.
 // `configure()` reaches here: backend and threads apply at once; relaxedSimd and wasmPaths reload.
+import { platform } from '#platform';
 import { registerBackend, getBackend, setBackend } from '../backend.ts';
 import { ConvgradError } from '../../errors.ts';
 import { getConfig, onConfigure, type ConvgradSettings } from '../../settings.ts';
@@ -129,11 +130,20 @@ export function runtimeInfo(): RuntimeInfo {
 
 /**
  * Resolves once the wasm kernels are active, or definitely unavailable (then the js kernels run; the
- * info says why), with `runtimeInfo()`. In Node it resolves at once (the kernels load at import); in a
- * browser after the fetch and compile. Ops work before it resolves, on the js kernels.
+ * info says why), with `runtimeInfo()`. In Node it resolves at once (the kernels load at import). In a
+ * browser it waits for the fetch and compile, and for the worker threads to boot (they boot only while
+ * the page yields; call it again after raising `threads`). Ops work before it resolves, on the js kernels.
  */
 export async function ready(): Promise<RuntimeInfo> {
   while (pending) await pending;
+  const pool = wasmBackend?.pool;
+  if (pool && pool.maxWorkers > 0 && platform.workersBootOnYield) {
+    try {
+      await pool.warm();
+    } catch (e) {
+      console.warn(`convgrad: ${(e as Error).message}; jobs run on the calling thread until they do`);
+    }
+  }
   return runtimeInfo();
 }
 
