@@ -123,6 +123,17 @@ describe('installed with npm into a project outside the workspace', () => {
     expect(r.missing).toEqual([]);
   }, 60_000);
 
+  it("the root README's Node snippet runs as written", async () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const snippet = /\*\*Node\*\* \(plain `node app\.mjs`; no loader\):\n\n```js\n([\s\S]*?)```/.exec(readme);
+    expect(snippet, 'README.md has no Node snippet').not.toBeNull();
+    const dir = mkdtempSync(join(tmp, 'readme-'));
+    writeFileSync(join(tmp, 'readme-node.mjs'), snippet![1]);
+    const stdout = await run(process.execPath, [join(tmp, 'readme-node.mjs')], dir);
+    expect(stdout).toMatch(/backend: 'wasm'/);
+    expect(readFileSync(join(dir, 'conv.safetensors')).length).toBeGreaterThan(8 + 4 * 10);
+  }, 60_000);
+
   it.each(['tsconfig.json', 'tsconfig.bundler.json'])('a strict TypeScript file type-checks against the shipped .d.ts (%s)', async (config) => {
     const tsc = join(dirname(createRequire(join(root, 'package.json')).resolve('typescript/package.json')), 'bin', 'tsc');
     await expect(run(process.execPath, [tsc, '-p', config], tmp)).resolves.toBe('');
