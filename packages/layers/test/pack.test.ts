@@ -15,8 +15,11 @@ const PACKAGES = { core: '@convgrad/core', layers: '@convgrad/layers' } as const
 const tmp = mkdtempSync(join(tmpdir(), 'convgrad-pack-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** The environment of the child processes, without the npm_* variables of the pnpm run that started vitest. */
-const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+/**
+ * The environment of the child processes: without the npm_* variables of the pnpm run that started vitest,
+ * and without CONVGRAD_* settings (a `CONVGRAD_BACKEND=js pnpm test` run still checks a default install).
+ */
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|CONVGRAD_)/i.test(k)));
 
 function run(cmd: string, args: string[], cwd: string, timeout = 120_000): Promise<string> {
   return new Promise((resolve, reject) => {
