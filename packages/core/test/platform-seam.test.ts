@@ -7,7 +7,11 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { platform as browserPlatform } from '../src/platform/browser.ts';
-import { WASM_URL } from '../src/kernels/wasm/module.ts';
+import { randn } from '../src/index.ts';
+import { jsBackend } from '../src/kernels/backend.ts';
+import { createWasmBackend } from '../src/kernels/wasm/backend.ts';
+import { loadWasmKernels, WASM_URL } from '../src/kernels/wasm/module.ts';
+import { unshareMemoryImport } from '../src/kernels/wasm/unshare.ts';
 
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
 
@@ -106,5 +110,34 @@ describe('the browser platform (run in Node)', () => {
     // Node's main thread may block (a page's main thread may not: there the probe throws)
     expect(browserPlatform.canBlock()).toBe(true);
     expect(browserPlatform.resolveUrl('https://cdn.example.com/x/').href).toBe('https://cdn.example.com/x/');
+  });
+});
+
+describe('kernels on an unshared memory (engines that make no shared memory outside cross-origin isolation)', () => {
+  it('load with the memory import made unshared, run on one thread, and match the js kernels', () => {
+    const bytes = new Uint8Array(readFileSync(fileURLToPath(WASM_URL)));
+    const memory = () => new WebAssembly.Memory({ initial: 32, maximum: 16384, shared: false });
+    // the build as it is links only against a shared memory; unshared, it links against a plain one
+    expect(() => new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: memory() } })).toThrow(/shared/i);
+    const patched = unshareMemoryImport(bytes) as Uint8Array<ArrayBuffer>;
+    expect(patched.length).toBe(bytes.length);
+    expect(patched.reduce((n, b, i) => n + (b !== bytes[i] ? 1 : 0), 0)).toBe(1);
+    expect(() => new WebAssembly.Instance(new WebAssembly.Module(patched), { env: { memory: memory() } })).not.toThrow();
+    expect(() => unshareMemoryImport(patched)).toThrow('imports no shared memory');
+
+    const k = loadWasmKernels(WASM_URL, false);
+    if (k === null || typeof k === 'string') throw new Error(`not loaded: ${k}`);
+    expect(k.shared).toBe(false);
+    expect(k.memory.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    const backend = createWasmBackend(k, 3);
+    expect(backend.pool.maxWorkers).toBe(0);
+    const g = { n: 2, c: 8, h: 20, w: 20, o: 12, kh: 3, kw: 3, sh: 1, sw: 1, pt: 1, pl: 1, dh: 1, dw: 1, oh: 20, ow: 20 };
+    const x = randn([2, 8, 20, 20], { seed: 5 }).data as Float32Array, w = randn([12, 8, 3, 3], { seed: 6 }).data as Float32Array;
+    const ref = new Float32Array(2 * 12 * 400), got = new Float32Array(ref.length);
+    jsBackend.conv2dForward(x, w, null, g, ref);
+    backend.conv2dForward(x, w, null, g, got);
+    expect(backend.stats.wide + backend.stats.dot).toBe(1);
+    expect(Math.max(...ref.map((r, i) => Math.abs(got[i] - r)))).toBeLessThan(1e-4);
+    expect(backend.pool.parallelJobs).toBe(0);
   });
 });

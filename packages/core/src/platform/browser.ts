@@ -22,7 +22,7 @@ interface BrowserGlobals {
   document?: { baseURI?: string };
   fetch(url: string): Promise<WebResponse>;
   WebAssembly: {
-    compile(bytes: ArrayBuffer): Promise<WasmModule>;
+    compile(bytes: Uint8Array): Promise<WasmModule>;
     compileStreaming?(source: Promise<WebResponse> | WebResponse): Promise<WasmModule>;
   };
 }
@@ -59,15 +59,16 @@ export const platform: Platform = {
 
   readWasmSync: () => null,
 
-  async compileWasm(url: URL): Promise<WasmModule> {
+  async compileWasm(url: URL, transform?: (bytes: Uint8Array) => Uint8Array): Promise<WasmModule> {
     const res = await g.fetch(url.href);
     if (!res.ok) throw new Error(`HTTP ${res.status} for ${url.href}`);
     // compileStreaming insists on the application/wasm MIME type; other servers get the plain path
     const mime = (res.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
-    if (mime === 'application/wasm' && typeof g.WebAssembly.compileStreaming === 'function') {
+    if (!transform && mime === 'application/wasm' && typeof g.WebAssembly.compileStreaming === 'function') {
       return g.WebAssembly.compileStreaming(res);
     }
-    return g.WebAssembly.compile(await res.arrayBuffer());
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    return g.WebAssembly.compile(transform ? transform(bytes) : bytes);
   },
 
   enableRelaxedSimd(): void {

@@ -34,11 +34,11 @@ export const platform: Platform = {
     return url.protocol === 'file:' ? readFileSync(fileURLToPath(url)) : null;
   },
 
-  async compileWasm(url: URL): Promise<WasmModule> {
-    if (url.protocol === 'file:') return WA.compile(await readFile(fileURLToPath(url)));
+  async compileWasm(url: URL, transform = (bytes: Uint8Array) => bytes): Promise<WasmModule> {
+    if (url.protocol === 'file:') return WA.compile(transform(await readFile(fileURLToPath(url))));
     const res = await fetch(url);
     if (!res.ok) throw new Error(`HTTP ${res.status} for ${url.href}`);
-    return WA.compile(new Uint8Array(await res.arrayBuffer()));
+    return WA.compile(transform(new Uint8Array(await res.arrayBuffer())));
   },
 
   enableRelaxedSimd(): void {

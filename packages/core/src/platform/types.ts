@@ -48,8 +48,11 @@ export interface Platform {
    * then compiles asynchronously with `compileWasm`. Throws when the file cannot be read.
    */
   readWasmSync(url: URL): Uint8Array | null;
-  /** Fetches and compiles (`WebAssembly.compileStreaming` where the server sends application/wasm). */
-  compileWasm(url: URL): Promise<WasmModule>;
+  /**
+   * Fetches and compiles (`WebAssembly.compileStreaming` where the server sends application/wasm);
+   * with `transform`, compiles the bytes it makes of the file's.
+   */
+  compileWasm(url: URL, transform?: (bytes: Uint8Array) => Uint8Array): Promise<WasmModule>;
   /** Lets the engine run relaxed SIMD if it needs a switch for that (Node 20's V8 flag); else nothing. */
   enableRelaxedSimd(): void;
   /**

@@ -8,6 +8,7 @@ import { platform } from '#platform';
 import type { WasmModule } from '../../platform/types.ts';
 import { getConfig, type WasmPaths } from '../../settings.ts';
 import { ABI_VERSION } from './layout.ts';
+import { unshareMemoryImport } from './unshare.ts';
 
 export type { WasmModule } from '../../platform/types.ts';
 
@@ -47,6 +48,8 @@ export interface WasmKernels {
   memory: WasmMemory;
   exports: WasmExports;
   variant: WasmVariant;
+  /** false where the engine makes no shared memories (a browser page that is not cross-origin isolated, in some browsers): one thread */
+  shared: boolean;
 }
 
 /** The builds next to this file (bundlers copy them and rewrite these URLs). */
@@ -105,23 +108,41 @@ export function wasmCandidates(relaxedSimd: boolean, wasmPaths: string | WasmPat
 
 const isLocal = (url: URL): boolean => url.href === WASM_URL.href || url.href === WASM_RELAXED_URL.href;
 
-function newMemory(): WasmMemory {
-  return new WA.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
+let sharedWorks: boolean | undefined;
+/**
+ * Whether this engine makes shared memories. Chromium does in any page (it only refuses to post them to
+ * workers without cross-origin isolation); other browsers may refuse: then the build's memory import is
+ * made unshared (unshare.ts) and the kernels run on one thread.
+ */
+export function sharedMemoryAvailable(): boolean {
+  if (sharedWorks === undefined) {
+    try {
+      new WA.Memory({ initial: 1, maximum: 1, shared: true });
+      sharedWorks = true;
+    } catch {
+      sharedWorks = false;
+    }
+  }
+  return sharedWorks;
+}
+
+function newMemory(shared: boolean): WasmMemory {
+  return new WA.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared });
 }
 
 /** The kernels of an instance, or why they cannot be used. */
-function kernelsOf(c: WasmCandidate, module: WasmModule, memory: WasmMemory, instance: WasmInstance): WasmKernels | string {
+function kernelsOf(c: WasmCandidate, module: WasmModule, memory: WasmMemory, shared: boolean, instance: WasmInstance): WasmKernels | string {
   const exports = instance.exports as unknown as WasmExports;
   const abi = typeof exports.abiVersion === 'function' ? exports.abiVersion() : 0;
   if (abi !== ABI_VERSION) return `${c.url.href} is stale (layout ${abi}, expected ${ABI_VERSION}; ${REBUILD})`;
-  return { module, memory, exports, variant: c.variant };
+  return { module, memory, exports, variant: c.variant, shared };
 }
 
 /**
  * Loads one build synchronously: the kernels, or why they could not be loaded (missing, stale,
  * unusable). Null when this platform cannot read it synchronously (browsers; non-file URLs in Node).
  */
-function loadSync(c: WasmCandidate): WasmKernels | string | null {
+function loadSync(c: WasmCandidate, shared = sharedMemoryAvailable()): WasmKernels | string | null {
   let bytes: Uint8Array | null;
   try {
     bytes = platform.readWasmSync(c.url);
@@ -133,9 +154,9 @@ function loadSync(c: WasmCandidate): WasmKernels | string | null {
   const newer = isLocal(c.url) ? platform.newerSource(c.url) : null;
   if (newer) return `${c.url.href} is older than ${newer} (${REBUILD})`;
   try {
-    const module = new WA.Module(bytes);
-    const memory = newMemory();
-    return kernelsOf(c, module, memory, new WA.Instance(module, { env: { memory } }));
+    const module = new WA.Module(shared ? bytes : unshareMemoryImport(bytes));
+    const memory = newMemory(shared);
+    return kernelsOf(c, module, memory, shared, new WA.Instance(module, { env: { memory } }));
   } catch (e) {
     return `cannot instantiate ${c.url.href}: ${(e as Error).message}`;
   }
@@ -160,23 +181,23 @@ export function loadFirstSync(candidates: WasmCandidate[]): WasmKernels | string
  * Synchronous loading, where the platform can (Node): the build at `at`, or by default the best build the
  * settings allow. The kernels, or why they could not be loaded; null where loading must be asynchronous.
  */
-export function loadWasmKernels(at?: URL | string): WasmKernels | string | null {
+export function loadWasmKernels(at?: URL | string, shared = sharedMemoryAvailable()): WasmKernels | string | null {
   if (at === undefined) return loadFirstSync(wasmCandidates(getConfig().relaxedSimd, getConfig().wasmPaths));
   const url = typeof at === 'string' ? platform.resolveUrl(at) : at;
-  return loadSync({ url, variant: url.pathname.endsWith('convgrad-relaxed.wasm') ? 'relaxed-simd' : 'simd' });
+  return loadSync({ url, variant: url.pathname.endsWith('convgrad-relaxed.wasm') ? 'relaxed-simd' : 'simd' }, shared);
 }
 
 /** Loads one build asynchronously (fetch + compileStreaming in a browser): the kernels, or why not. */
-async function loadAsync(c: WasmCandidate): Promise<WasmKernels | string> {
+async function loadAsync(c: WasmCandidate, shared = sharedMemoryAvailable()): Promise<WasmKernels | string> {
   let module: WasmModule;
   try {
-    module = await platform.compileWasm(c.url);
+    module = await platform.compileWasm(c.url, shared ? undefined : unshareMemoryImport);
   } catch (e) {
     return `cannot load ${c.url.href}: ${(e as Error).message}`;
   }
   try {
-    const memory = newMemory();
-    return kernelsOf(c, module, memory, await WA.instantiate(module, { env: { memory } }));
+    const memory = newMemory(shared);
+    return kernelsOf(c, module, memory, shared, await WA.instantiate(module, { env: { memory } }));
   } catch (e) {
     return `cannot instantiate ${c.url.href}: ${(e as Error).message}`;
   }

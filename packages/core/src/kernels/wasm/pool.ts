@@ -61,7 +61,7 @@ export class Pool {
   constructor(private readonly k: WasmKernels, private readonly ctlAt: number, workers: number) {
     this.ctl = new Int32Array(k.memory.buffer, ctlAt, CTL_INTS);
     this.ctl.fill(0);
-    this.workerCount = Pool.cap(workers);
+    this.workerCount = this.allowed(workers);
     Atomics.store(this.ctl, ACTIVE, this.workerCount);
   }
 
@@ -69,6 +69,11 @@ export class Pool {
 
   private static cap(workers: number): number {
     return Math.max(0, Math.min(MAX_WORKERS, platform.maxThreads() - 1, Math.floor(workers)));
+  }
+
+  /** No workers on an unshared memory (kernels loaded where the engine makes no shared memories). */
+  private allowed(workers: number): number {
+    return this.k.shared ? Pool.cap(workers) : 0;
   }
 
   /** Helper threads for the `threads` setting: threads − 1, and none where workers cannot share memory. */
@@ -86,7 +91,7 @@ export class Pool {
    * Fewer: the others sit jobs out. More: started on the next job large enough to share.
    */
   setMaxWorkers(workers: number): void {
-    this.workerCount = Pool.cap(workers);
+    this.workerCount = this.allowed(workers);
     Atomics.store(this.ctl, ACTIVE, this.workerCount);
   }
 
