@@ -164,6 +164,8 @@ describe('each setting takes effect', () => {
       expectRefused({ wasmPaths: join(dir, 'nothing-here') }, /cannot load the wasm kernels for the new wasmPaths: .*nothing-here\/convgrad-relaxed\.wasm is missing/);
       expect(wasmBackend).toBe(kept);
       expect(getConfig().wasmPaths).toBe(`${dir}/`);
+      expectRefused({ wasmPaths: 'http://[::1/' }, /wasmPaths "http:\/\/\[::1\/" does not resolve to URLs/);
+      expect(wasmBackend).toBe(kept);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

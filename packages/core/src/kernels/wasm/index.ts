@@ -68,7 +68,11 @@ function install(loaded: WasmKernels | string, s: Readonly<ConvgradSettings>, wa
 }
 
 function candidates(s: Readonly<ConvgradSettings>) {
-  return wasmCandidates(s.relaxedSimd, s.wasmPaths);
+  try {
+    return wasmCandidates(s.relaxedSimd, s.wasmPaths);
+  } catch (e) {
+    throw new ConvgradError('configure', `wasmPaths ${JSON.stringify(s.wasmPaths)} does not resolve to URLs: ${(e as Error).message}`);
+  }
 }
 
 /**
@@ -76,8 +80,9 @@ function candidates(s: Readonly<ConvgradSettings>) {
  * or why not), else in the background (then undefined, and `ready()` waits for it).
  */
 function load(s: Readonly<ConvgradSettings>): WasmKernels | string | undefined {
+  const found = candidates(s);
   const id = ++loadId;
-  const now = loadFirstSync(candidates(s));
+  const now = loadFirstSync(found);
   if (now !== null) {
     pending = null;
     return now;
@@ -86,11 +91,20 @@ function load(s: Readonly<ConvgradSettings>): WasmKernels | string | undefined {
   // before anything is fetched.
   pending = Promise.resolve().then(async () => {
     if (id !== loadId) return;
-    const settings = getConfig();
-    const loaded = await loadFirstAsync(candidates(settings));
+    let loaded: WasmKernels | string;
+    try {
+      loaded = await loadFirstAsync(candidates(getConfig()));
+    } catch (e) {
+      loaded = (e as Error).message;
+    }
     if (id !== loadId) return; // superseded: the newer load installs its own kernels
-    install(loaded, getConfig(), console.warn);
     pending = null;
+    try {
+      install(loaded, getConfig(), console.warn);
+    } catch (e) {
+      reason = `cannot start the wasm kernels: ${(e as Error).message}`;
+      console.warn(`convgrad: ${reason}`);
+    }
   });
   return undefined;
 }
