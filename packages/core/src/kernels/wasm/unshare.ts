@@ -10,7 +10,7 @@ const SHARED_FLAG = 0x02;
 
 /** A copy of a wasm binary whose imported memory is not shared; throws if it imports none that is. */
 export function unshareMemoryImport(bytes: Uint8Array): Uint8Array {
-  const out = new Uint8Array(bytes); // a copy (Buffer.slice would share the bytes)
+  const out = new Uint8Array(bytes); // a copy (slice() of a Node buffer would share the bytes)
   let p = 8; // magic + version
   const u32 = (): number => {
     let result = 0;
