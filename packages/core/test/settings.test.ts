@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { configure, conv2d, ConvgradError, getBackend, getConfig, randn, ready, runtimeInfo, type ConvgradSettings } from '../src/index.ts';
+import { jsBackend, registerBackend, setBackend } from '../src/kernels/backend.ts';
 import { wasmBackend } from '../src/kernels/wasm/index.ts';
 import { WASM_RELAXED_URL, WASM_URL } from '../src/kernels/wasm/module.ts';
 import { defaultSettings, settingsFromEnv, validateSettings } from '../src/settings.ts';
@@ -215,6 +216,18 @@ describe('asynchronous loading (wasmPaths over HTTP: the browser path, run in No
     const info = await ready();
     expect(info.variant).toBe('relaxed-simd');
     expect(hits).toEqual(['/k/convgrad-relaxed.wasm']);
+  });
+
+  it('never replaces a backend picked with setBackend while the kernels loaded', async () => {
+    const custom = { ...jsBackend, name: 'custom-test' };
+    registerBackend(custom);
+    configure({ backend: 'wasm', relaxedSimd: false, wasmPaths: `${base}k/` });
+    setBackend('custom-test');
+    const info = await ready();
+    expect(info.wasm).toBe('ready');
+    expect(getBackend()).toBe(custom);
+    setBackend('wasm');
+    expect(getBackend()).toBe(wasmBackend);
   });
 
   it('a failed load keeps the kernels that ran and says why', async () => {

@@ -61,9 +61,12 @@ function install(loaded: WasmKernels | string, s: Readonly<ConvgradSettings>, wa
     else activateWasm(loaded, s.backend, warn);
     return;
   }
-  const wasActive = old !== null && getBackend() === old;
+  // the new kernels replace the old ones where those ran, and the js default where the settings ask for
+  // wasm; never a backend picked with setBackend (a custom one, say) while they loaded
+  const active = getBackend();
+  const select = (old !== null && active === old) || (s.backend === 'wasm' && active.name === 'js');
   reason = null;
-  wasmBackend = activateWasm(loaded, wasActive ? 'wasm' : s.backend, warn, s.threads);
+  wasmBackend = activateWasm(loaded, select ? 'wasm' : 'js', warn, s.threads);
   old?.pool.close();
 }
 
