@@ -112,8 +112,13 @@ function load(s: Readonly<ConvgradSettings>): WasmKernels | string | undefined {
   return undefined;
 }
 
+// Everything that can refuse the new settings throws before anything is applied.
 onConfigure((next, changed) => {
-  if (changed.has('relaxedSimd') || changed.has('wasmPaths')) {
+  const reload = changed.has('relaxedSimd') || changed.has('wasmPaths');
+  if (!reload && changed.has('backend') && next.backend === 'wasm' && !wasmBackend && !pending) {
+    throw new ConvgradError('configure', `backend 'wasm' is unavailable: ${reason}`);
+  }
+  if (reload) {
     const loaded = load(next);
     // synchronous: refuse settings whose kernels cannot be loaded (nothing changes then)
     if (typeof loaded === 'string') {
@@ -126,7 +131,6 @@ onConfigure((next, changed) => {
   if (changed.has('backend')) {
     if (next.backend === 'js') setBackend('js');
     else if (wasmBackend) setBackend('wasm');
-    else if (!pending) throw new ConvgradError('configure', `backend 'wasm' is unavailable: ${reason}`);
     // else: selected when the kernels being loaded are in place
   }
 });
