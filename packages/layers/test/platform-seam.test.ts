@@ -36,6 +36,15 @@ describe.each(['core', 'layers'])('@convgrad/%s', (name) => {
   });
 });
 
+describe('the workspace', () => {
+  it('runs its tests from the sources (vitest applies the source condition), not from a stale dist/', async () => {
+    // without ssr.resolve.conditions in vitest.config.ts these would silently load dist/ (when built)
+    expect((await import('@convgrad/core')).Tensor).toBe((await import('../../core/src/tensor.ts')).Tensor);
+    expect((await import('@convgrad/core/testing')).gradcheck).toBe((await import('../../core/src/testing/gradcheck.ts')).gradcheck);
+    expect((await import('@convgrad/layers')).Module).toBe((await import('../src/module.ts')).Module);
+  });
+});
+
 describe('@convgrad/layers outside src/platform/', () => {
   const src = join(packages, 'layers/src');
   const files = (d: string): string[] => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? files(join(d, f)) : [join(d, f)]));
