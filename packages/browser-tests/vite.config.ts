@@ -35,6 +35,9 @@ export default defineConfig({
     outDir: here('./dist'),
     emptyOutDir: true,
     target: 'es2022',
+    // tfjs-backend-wasm starts its threads from `String(factoryFunction)` in a Blob worker: mangled names
+    // of the enclosing scope would be undefined there ("e is not defined"). Test pages need no minifying.
+    minify: false,
     sourcemap: true,
     rolldownOptions: {
       input: {

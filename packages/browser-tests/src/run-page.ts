@@ -17,8 +17,11 @@ export interface PageRun<T> {
   readonly console: PageConsole;
 }
 
-/** Loads origin + pathname, waits up to timeoutMs for the page's result, and returns it with the console. */
-export async function runPage<T>(browser: Browser, url: string, timeoutMs: number): Promise<PageRun<T>> {
+/**
+ * Loads url, waits up to timeoutMs for the page's result, and returns it with the console;
+ * `onLog` sees each console.log line as it comes (the bench prints its progress).
+ */
+export async function runPage<T>(browser: Browser, url: string, timeoutMs: number, onLog?: (line: string) => void): Promise<PageRun<T>> {
   const context = await browser.newContext();
   const page = await context.newPage();
   const con: PageConsole = { errors: [], warnings: [], log: [] };
@@ -26,7 +29,10 @@ export async function runPage<T>(browser: Browser, url: string, timeoutMs: numbe
     const text = `${m.text()}${m.location().url ? ` (${m.location().url}:${m.location().lineNumber})` : ''}`;
     if (m.type() === 'error' || m.type() === 'assert') con.errors.push(text);
     else if (m.type() === 'warning') con.warnings.push(text);
-    else con.log.push(m.text());
+    else {
+      con.log.push(m.text());
+      onLog?.(m.text());
+    }
   });
   page.on('pageerror', (e) => con.errors.push(`uncaught: ${e.stack ?? e.message}`));
   page.on('requestfailed', (r) => con.errors.push(`request failed: ${r.url()} (${r.failure()?.errorText ?? '?'})`));

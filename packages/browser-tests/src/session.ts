@@ -9,10 +9,19 @@ import { launchChromium } from './chromium.ts';
 import { runPage, type PageRun } from './run-page.ts';
 import { serveStatic, type StaticServer } from './serve.ts';
 
+export interface OpenOptions {
+  isolated: boolean;
+  timeoutMs: number;
+  /** Each console.log line of the page, as it comes. */
+  onLog?: (line: string) => void;
+}
+
 export interface Session {
   readonly dir: string;
+  /** The browser's version string. */
+  readonly browserVersion: string;
   /** Serves the built pages (isolated: COOP/COEP), loads `page` (e.g. 'check/index.html?x=1') and returns its report. */
-  open<T>(page: string, options: { isolated: boolean; timeoutMs: number }): Promise<PageRun<T> & { requests: readonly string[]; headers: Headers }>;
+  open<T>(page: string, options: OpenOptions): Promise<PageRun<T> & { requests: readonly string[]; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -30,12 +39,13 @@ export async function startSession(): Promise<Session> {
   const b = browser;
   return {
     dir,
-    async open<T>(page: string, { isolated, timeoutMs }: { isolated: boolean; timeoutMs: number }) {
+    browserVersion: b.version(),
+    async open<T>(page: string, { isolated, timeoutMs, onLog }: OpenOptions) {
       const server: StaticServer = await serveStatic(dir, { isolated });
       try {
         const url = `${server.origin}/${page}`;
         const { headers } = await fetch(url, { method: 'HEAD' });
-        const run = await runPage<T>(b, url, timeoutMs);
+        const run = await runPage<T>(b, url, timeoutMs, onLog);
         return { ...run, requests: server.requests, headers };
       } finally {
         await server.close();

@@ -2,10 +2,10 @@
 // convgrad (the built package: wasm kernels, threads in a cross-origin-isolated page) beside
 // @tensorflow/tfjs-backend-wasm (SIMD, and threads in an isolated page) in this same page, with the Node
 // bench's runners, interleaved timing and table. The tfjs .wasm files are bundled by Vite and served by the
-// local server (setWasmPaths), never fetched from a CDN. Query: ?cases=a,b,c,d&reps=30&budget=4000
+// local server (setWasmPaths), never fetched from a CDN. Query: ?cases=a,b,c,d&reps=30&budget=4000&threads=N
 import * as core from '@convgrad/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import tfWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import tfWasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import tfWasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -28,6 +28,8 @@ async function loadTfjsWasm(): Promise<TfjsLoaded> {
     'tfjs-backend-wasm-simd.wasm': tfWasmSimd,
     'tfjs-backend-wasm-threaded-simd.wasm': tfWasmThreadedSimd,
   });
+  // XNNPACK's default pool on 2 hardware threads is 1 thread; ask for all of them, as convgrad uses
+  setThreadsCount(navigator.hardwareConcurrency);
   if (!(await quietly(() => tf.setBackend('wasm')))) throw new Error('tfjs-wasm failed to initialize');
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
@@ -48,6 +50,8 @@ void report(async (): Promise<BenchResult> => {
   });
   const timing = { reps: Number(q.get('reps') ?? 30), budgetMs: Number(q.get('budget') ?? 4000) };
 
+  const threads = q.get('threads'); // convgrad's threads (default: the hardware's)
+  if (threads !== null) core.configure({ threads: Number(threads) });
   await core.ready();
   const info = core.runtimeInfo();
   const loaded = await loadTfjsWasm();
@@ -86,6 +90,8 @@ void report(async (): Promise<BenchResult> => {
     }
     tr.dispose();
   }
+  const after = core.runtimeInfo();
+  notes.push(`convgrad workers that ran kernel work during the bench: ${after.workersUsed} of ${after.workersStarted} started`);
   return {
     crossOriginIsolated: globalThis.crossOriginIsolated === true,
     userAgent: navigator.userAgent,
