@@ -54,6 +54,11 @@ describe.skipIf(missing !== null)('the built packages in Chromium', () => {
       if (r.error) throw new Error(`the check page failed: ${r.error}`);
     }, 300_000);
 
+    it('runs ops on the js kernels while the wasm loads, and the same values on wasm after ready()', () => {
+      expect(r.early).toEqual({ backend: 'js', wasm: 'loading', backendAfter: 'wasm', maxRelError: r.early.maxRelError });
+      expect(r.early.maxRelError).toBeLessThanOrEqual(1e-4);
+    });
+
     it('runs on the wasm kernels (relaxed SIMD) once ready() resolves, fetched as .wasm', () => {
       expect(r.before.crossOriginIsolated).toBe(isolated);
       expect(r.before.backend).toBe('wasm');

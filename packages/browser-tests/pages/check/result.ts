@@ -73,8 +73,19 @@ export interface CnnSummary {
   saveCheckpointError: string | null;
 }
 
+export interface BeforeReady {
+  /** runtimeInfo() before ready(): the backend ('js') and the wasm state ('loading'). */
+  backend: string;
+  wasm: string;
+  /** The backend after ready(). */
+  backendAfter: string;
+  /** conv2d forward + backward before ready() against the same after it (largest relative difference). */
+  maxRelError: number;
+}
+
 export interface CheckResult {
   error?: string;
+  early: BeforeReady;
   before: BackendState;
   conv: ConvVsJs;
   gradcheck: GradcheckSummary;
