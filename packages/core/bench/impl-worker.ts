@@ -5,7 +5,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { caseData, CASES } from './cases.ts';
 import { convgradBackends, convgradNotes, convgradRunner } from './convgrad-runner.ts';
-import { loadTfjs, tfjsRunner, type Runner, type TfjsBackend, type TfjsLoaded } from './tfjs-runner.ts';
+import { loadTfjs } from './tfjs-load.ts';
+import { tfjsRunner, type Runner, type TfjsBackend, type TfjsLoaded } from './tfjs-runner.ts';
 import { sample } from './timing.ts';
 
 /** Which implementation this worker hosts; backend null (convgrad only) = just list the registered backends. */

@@ -11,7 +11,7 @@ export interface Row {
 }
 
 const ms = (t: Timing | null) => (t ? (t.ms >= 100 ? t.ms.toFixed(0) : t.ms >= 10 ? t.ms.toFixed(1) : t.ms.toFixed(2)) : '–');
-const cpu = (t: Timing | null) => (t ? ms({ ms: t.cpuMs, reps: t.reps, cpuMs: t.cpuMs }) : '–');
+const cpu = (t: Timing | null) => (t && Number.isFinite(t.cpuMs) ? ms({ ms: t.cpuMs, reps: t.reps, cpuMs: t.cpuMs }) : '–'); // no CPU clock in a web page
 const gf = (t: Timing | null, flops: number) => (t ? (flops / t.ms / 1e6).toFixed(2) : '–');
 /** How many times faster than the reference (>1: faster). */
 const speedup = (mine: Timing | null, ref: Timing | null | undefined) => {

@@ -9,12 +9,11 @@
 // Conv2DBackpropInput kernel is much slower than its conv2d, so dX is also computed the other way
 // (conv2d of the dilated, padded dy with the flipped filter, eq. 8) and the faster is used: the
 // baseline is tfjs-wasm at its best.
-import { createRequire } from 'node:module';
-import path from 'node:path';
+// Environment-neutral (also bundled into the browser bench page, packages/browser-tests): loading tfjs
+// in Node is tfjs-load.ts.
 import { outSize, type ConvCase } from './cases.ts';
 import { sample, timeInterleaved } from './timing.ts';
 
-const require = createRequire(import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Tf = any;
 
@@ -27,36 +26,8 @@ export interface TfjsLoaded {
   readonly notes: string[];
 }
 
-/** Loads tfjs-core and the requested backends (wasm files from the package's dist folder). */
-export async function loadTfjs(wanted: TfjsBackend[]): Promise<TfjsLoaded> {
-  return quietly(async () => {
-    const tf = require('@tensorflow/tfjs-core');
-    const backends: TfjsBackend[] = [];
-    const notes: string[] = [];
-    if (wanted.includes('cpu')) {
-      require('@tensorflow/tfjs-backend-cpu');
-      backends.push('cpu');
-      notes.push(`tfjs-cpu ${tf.version_core}: plain JS kernels`);
-    }
-    if (wanted.includes('wasm')) {
-      const wasm = require('@tensorflow/tfjs-backend-wasm');
-      const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
-      wasm.setWasmPaths(dist + path.sep);
-      if (await tf.setBackend('wasm')) {
-        const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-        const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-        backends.push('wasm');
-        notes.push(`tfjs-wasm ${tf.version_core}: SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'}`);
-      } else {
-        notes.push('tfjs-wasm: failed to initialize; skipped');
-      }
-    }
-    return { tf, backends, notes };
-  });
-}
-
 /** Runs fn with console.log/warn silenced (tfjs prints an "install tfjs-node" banner when a backend starts). */
-async function quietly<T>(fn: () => T | Promise<T>): Promise<T> {
+export async function quietly<T>(fn: () => T | Promise<T>): Promise<T> {
   const { log, warn } = console;
   console.log = console.warn = () => {};
   try {

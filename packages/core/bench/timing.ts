@@ -33,6 +33,7 @@ export interface TimingOptions {
  * implementation starts (convgrad's wasm worker pool) are part of its cost.
  */
 function cpuNow(): number {
+  if (typeof process === 'undefined') return NaN; // a web page (the browser bench) has no process clock
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 }

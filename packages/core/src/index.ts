@@ -2,7 +2,7 @@ export { Tensor, tensor, zeros, ones, full, arange, rand, randn, zerosLike, ones
 export type { DType, TypedArray, NestedArray, TensorOptions, RandomOptions } from './tensor.ts';
 export { Rng } from './rng.ts';
 export type { RngState } from './rng.ts';
-export { ConvgradError } from './errors.ts';
+export { ConvgradError, check } from './errors.ts';
 export { grad, noGrad, enableGrad, isGradEnabled, record, topologicalOrder } from './autograd.ts';
 export type { GradNode, GradOptions } from './autograd.ts';
 export { toDot } from './dot.ts';
@@ -28,5 +28,9 @@ export type { Labels } from './ops/softmax.ts';
 export { dropout } from './ops/dropout.ts';
 export type { DropoutOptions } from './ops/dropout.ts';
 export { sqrt, pow } from './ops/power.ts';
-// Registers the WebAssembly kernels and makes them the default (CONVGRAD_BACKEND=js keeps the js ones).
-import './kernels/wasm/index.ts';
+export { configure, getConfig } from './settings.ts';
+export type { ConvgradSettings, WasmPaths } from './settings.ts';
+// Loads the WebAssembly kernels (at import in Node; in the background in a browser: `await ready()`)
+// and makes them the default unless the settings say 'js'.
+export { ready, runtimeInfo } from './kernels/wasm/index.ts';
+export type { RuntimeInfo } from './kernels/wasm/index.ts';

@@ -34,10 +34,15 @@ export type { OneCycleLROptions } from './optim/one-cycle-lr.ts';
 export { ReduceLROnPlateau } from './optim/reduce-lr-on-plateau.ts';
 export type { ReduceLROnPlateauOptions } from './optim/reduce-lr-on-plateau.ts';
 export { SequentialLR } from './optim/sequential-lr.ts';
-export { encodeSafetensors, decodeSafetensors, saveSafetensors, loadSafetensors, MAX_HEADER_BYTES } from './io/safetensors.ts';
+export { encodeSafetensors, decodeSafetensors, MAX_HEADER_BYTES } from './io/safetensors.ts';
 export type { SafetensorsContents } from './io/safetensors.ts';
-export { saveCheckpoint, loadCheckpoint } from './io/checkpoint.ts';
-export { writeFileAtomic } from './io/atomic-write.ts';
+export {
+  stateDictToBytes, stateDictToBlob, stateDictFromBytes, stateDictFromBlob, loadCheckpointFromBytes, loadCheckpointFromBlob,
+} from './io/checkpoint-bytes.ts';
+export type { BytesLike } from './io/checkpoint-bytes.ts';
+// Path-based files: Node only (in a browser they throw, naming the byte and Blob helpers above).
+export { saveCheckpoint, loadCheckpoint, saveSafetensors, loadSafetensors, writeFileAtomic, saveTrainingCheckpoint, loadTrainingCheckpoint } from '#platform';
+export type { CheckpointLoadResult } from './platform/types.ts';
 export { BatchNorm1d, BatchNorm2d } from './layers/batchnorm.ts';
 export type { BatchNormOptions } from './layers/batchnorm.ts';
 export { ModuleList } from './module-list.ts';
@@ -56,4 +61,3 @@ export { randomSplit } from './data/random-split.ts';
 export type { RandomSplitOptions } from './data/random-split.ts';
 export { encodeTrainingCheckpoint, decodeTrainingCheckpoint, restoreTrainingCheckpoint, TRAINING_CHECKPOINT_FORMAT } from './io/training-checkpoint.ts';
 export type { TrainingState, TrainingCheckpoint, LoadedTrainingCheckpoint } from './io/training-checkpoint.ts';
-export { saveTrainingCheckpoint, loadTrainingCheckpoint } from './io/training-checkpoint-file.ts';

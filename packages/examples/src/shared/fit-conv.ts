@@ -33,7 +33,7 @@ export interface FitConvResult {
   /** The loss became NaN or infinite (learning rate too large). */
   diverged: boolean;
   seconds: number;
-  /** CPU time of the process over the loop (user + system, all threads), for a loaded machine. */
+  /** CPU time of the process over the loop (user + system, all threads), for a loaded machine; NaN in a web page. */
   cpuSeconds: number;
 }
 
@@ -42,6 +42,13 @@ function step(p: Tensor, g: Tensor, lr: number): void {
   const next = noGrad(() => p.sub(g.mul(lr)));
   p.data.set(next.data);
   p.grad = null;
+}
+
+/** The process's CPU seconds so far; NaN where there is no process (the browser test page runs this loop too). */
+function cpuSecondsNow(): number {
+  if (typeof process === 'undefined') return NaN;
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
 }
 
 export function fitConv(s: FitConvSettings): FitConvResult {
@@ -53,7 +60,7 @@ export function fitConv(s: FitConvSettings): FitConvResult {
   const losses: number[] = [];
   let converged = false, diverged = false, iterations = s.maxIter;
   const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
+  const cpu0 = cpuSecondsNow();
   for (let i = 0; i < s.maxIter; i++) {
     const z = conv2d(s.x, w, b, s.conv);
     const loss = mseLoss(z, s.y).mul(0.5);
@@ -82,6 +89,5 @@ export function fitConv(s: FitConvSettings): FitConvResult {
     step(w, gw, s.lr);
     if (b && gb) step(b, gb, s.lr);
   }
-  const cpu = process.cpuUsage(cpu0);
-  return { w, b, losses, iterations, converged, diverged, seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  return { w, b, losses, iterations, converged, diverged, seconds: (performance.now() - t0) / 1000, cpuSeconds: cpuSecondsNow() - cpu0 };
 }

@@ -1,12 +1,11 @@
+// Environment-neutral (Uint8Array, TextEncoder): the path-based saveSafetensors/loadSafetensors live in platform/.
 // The safetensors format (https://github.com/huggingface/safetensors), for F32 and F64 tensors (integer
 // tensors are read into float64, see integer-dtypes.ts):
 //   [u64 little-endian N][N bytes of UTF-8 JSON header, space-padded][raw little-endian data]
 // header: { "__metadata__"?: {string: string}, name: { dtype, shape, data_offsets: [begin, end] } }
 // with offsets relative to the start of the data, covering it exactly (no gaps, no overlaps).
-import { readFileSync } from 'node:fs';
 import { ConvgradError, Tensor, type DType, type TypedArray } from '@convgrad/core';
 import { toStateDict, type StateDictLike } from '../module.ts';
-import { writeFileAtomic } from './atomic-write.ts';
 import { INTEGER_BYTES, readIntegers } from './integer-dtypes.ts';
 
 /** Largest header accepted (the reference implementation's limit). */
@@ -51,7 +50,7 @@ export function encodeSafetensors(dict: StateDictLike, metadata?: Record<string,
     header[name] = { dtype: CODES[t.dtype], shape: [...t.shape], data_offsets: [offset, end] };
     offset = end;
   }
-  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const json = new TextEncoder().encode(JSON.stringify(header));
   const headerLen = Math.ceil(json.length / 8) * 8; // pad with spaces so the data starts 8-aligned
   const out = new Uint8Array(8 + headerLen + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(headerLen), true);
@@ -181,20 +180,4 @@ function parseEntry(name: string, info: unknown, dataLength: number, fail: (msg:
   const expectedBytes = s.reduce((p, d) => p * d, 1) * (BYTES[c] ?? INTEGER_BYTES[c]);
   if (expectedBytes !== end - begin) fail(`tensor '${name}' with shape ${fmt(s)} and dtype ${c} needs ${expectedBytes} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`);
   return { name, code: c, dtype: DTYPES[c] ?? 'float64', shape: s, begin, end };
-}
-
-/** Writes `dict` as a safetensors file, atomically (the old file survives a failed write). */
-export function saveSafetensors(path: string, dict: StateDictLike, metadata?: Record<string, string>): void {
-  writeFileAtomic(path, encodeSafetensors(dict, metadata));
-}
-
-/** Reads and validates a safetensors file (see decodeSafetensors). */
-export function loadSafetensors(path: string): SafetensorsContents {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    throw new ConvgradError('loadSafetensors', `${path}: cannot read the file (${(err as Error).message})`);
-  }
-  return decodeSafetensors(bytes, path);
 }

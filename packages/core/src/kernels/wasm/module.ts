@@ -2,21 +2,29 @@
 // script) into one shared WebAssembly.Memory that worker threads can also use. Two builds of the same
 // source: convgrad-relaxed.wasm (fused multiply-add through relaxed SIMD, about 2× the plain build's
 // peak) where the engine accepts relaxed SIMD, else convgrad.wasm (plain SIMD).
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
+// The files are referenced as `new URL('./build/….wasm', import.meta.url)`, which bundlers follow;
+// reading them is the platform's job (Node: synchronously from disk; browsers: fetch + compileStreaming).
+import { platform } from '#platform';
+import type { WasmModule } from '../../platform/types.ts';
+import { getConfig, type WasmPaths } from '../../settings.ts';
 import { ABI_VERSION } from './layout.ts';
+import { unshareMemoryImport } from './unshare.ts';
+
+export type { WasmModule } from '../../platform/types.ts';
 
 // The WebAssembly JS API, typed here because the project's lib (ES2022, no DOM) does not declare it.
 export interface WasmMemory {
   readonly buffer: SharedArrayBuffer;
   grow(deltaPages: number): number;
 }
-export type WasmModule = object;
+interface WasmInstance {
+  exports: object;
+}
 interface WasmApi {
   Module: new (bytes: Uint8Array) => WasmModule;
   Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
-  Instance: new (module: WasmModule, imports: object) => { exports: object };
+  Instance: new (module: WasmModule, imports: object) => WasmInstance;
+  instantiate(module: WasmModule, imports: object): Promise<WasmInstance>;
   validate(bytes: Uint8Array): boolean;
 }
 const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
@@ -40,10 +48,13 @@ export interface WasmKernels {
   memory: WasmMemory;
   exports: WasmExports;
   variant: WasmVariant;
+  /** false where the engine makes no shared memories (a browser page that is not cross-origin isolated, in some browsers): one thread */
+  shared: boolean;
 }
 
-export const WASM_PATH = fileURLToPath(new URL('./build/convgrad.wasm', import.meta.url));
-export const WASM_RELAXED_PATH = fileURLToPath(new URL('./build/convgrad-relaxed.wasm', import.meta.url));
+/** The builds next to this file (bundlers copy them and rewrite these URLs). */
+export const WASM_URL = new URL('./build/convgrad.wasm', import.meta.url);
+export const WASM_RELAXED_URL = new URL('./build/convgrad-relaxed.wasm', import.meta.url);
 
 // The smallest module using relaxed SIMD: () -> v128 returning f32x4.relaxed_madd(0, 0, 0).
 const ZERO_V128 = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
@@ -56,57 +67,149 @@ const RELAXED_PROBE = new Uint8Array([
 ]);
 
 /**
- * Whether this engine runs relaxed SIMD. Node 20's V8 has it behind --experimental-wasm-relaxed-simd;
- * the flag is turned on here (process-wide, before any relaxed module is compiled) unless
- * CONVGRAD_RELAXED_SIMD=0. Newer engines have it on by default.
+ * Whether this engine runs relaxed SIMD (false when not `wanted`). Node 20's V8 has it behind
+ * --experimental-wasm-relaxed-simd, which the platform turns on (process-wide, before any relaxed module
+ * is compiled); Chromium and newer Node versions have it on by default.
  */
-export function relaxedSimdAvailable(env = process.env.CONVGRAD_RELAXED_SIMD): boolean {
-  if (env === '0') return false;
+export function relaxedSimdAvailable(wanted = true): boolean {
+  if (!wanted) return false;
   if (WA.validate(RELAXED_PROBE)) return true;
   try {
-    setFlagsFromString('--experimental-wasm-relaxed-simd');
+    platform.enableRelaxedSimd();
   } catch {
     return false;
   }
   return WA.validate(RELAXED_PROBE);
 }
 
-/** The build to load: the relaxed one when it exists and the engine runs it, else the plain one. */
-export function defaultWasmPath(): string {
-  return existsSync(WASM_RELAXED_PATH) && relaxedSimdAvailable() ? WASM_RELAXED_PATH : WASM_PATH;
-}
 /** Must match --initialMemory / --maximumMemory of the build (pages of 64 KiB; 1 GiB at most). */
 export const INITIAL_PAGES = 32;
 export const MAXIMUM_PAGES = 16384;
 
 const REBUILD = 'run `pnpm install` or `pnpm --filter @convgrad/core build:wasm`';
 
-/** A source of the build newer than the build itself (edited since), or null. */
-function newerSource(path: string): string | null {
-  const dir = fileURLToPath(new URL('./as/', import.meta.url));
-  const built = statSync(path).mtimeMs;
-  const sources = [fileURLToPath(new URL('./asconfig.json', import.meta.url)), ...readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => dir + f)];
-  return sources.find((f) => statSync(f).mtimeMs > built) ?? null;
+/** One build to try: where it is and which it is. */
+export interface WasmCandidate {
+  url: URL;
+  variant: WasmVariant;
 }
 
-/** The loaded kernels, or the reason they could not be loaded (missing, stale or unusable build). */
-export function loadWasmKernels(path = defaultWasmPath()): WasmKernels | string {
-  if (!existsSync(path)) return `${path} is missing (${REBUILD})`;
-  try {
-    const newer = path === WASM_PATH || path === WASM_RELAXED_PATH ? newerSource(path) : null;
-    if (newer) return `${path} is older than ${newer} (${REBUILD})`;
-  } catch {
-    // sources not shipped: nothing to compare
+/** The builds to try, best first: the relaxed one when wanted and the engine runs it, then the plain one. */
+export function wasmCandidates(relaxedSimd: boolean, wasmPaths: string | WasmPaths | null): WasmCandidate[] {
+  const at = (file: keyof WasmPaths, local: URL): URL => {
+    if (wasmPaths === null) return local;
+    if (typeof wasmPaths === 'string') return new URL(file, platform.resolveUrl(wasmPaths.endsWith('/') ? wasmPaths : `${wasmPaths}/`));
+    const given = wasmPaths[file];
+    return given === undefined ? local : platform.resolveUrl(given);
+  };
+  const plain: WasmCandidate = { url: at('convgrad.wasm', WASM_URL), variant: 'simd' };
+  return relaxedSimdAvailable(relaxedSimd) ? [{ url: at('convgrad-relaxed.wasm', WASM_RELAXED_URL), variant: 'relaxed-simd' }, plain] : [plain];
+}
+
+const isLocal = (url: URL): boolean => url.href === WASM_URL.href || url.href === WASM_RELAXED_URL.href;
+
+let sharedWorks: boolean | undefined;
+/**
+ * Whether this engine makes shared memories. Chromium does in any page (it only refuses to post them to
+ * workers without cross-origin isolation); other browsers may refuse: then the build's memory import is
+ * made unshared (unshare.ts) and the kernels run on one thread.
+ */
+export function sharedMemoryAvailable(): boolean {
+  if (sharedWorks === undefined) {
+    try {
+      new WA.Memory({ initial: 1, maximum: 1, shared: true });
+      sharedWorks = true;
+    } catch {
+      sharedWorks = false;
+    }
   }
+  return sharedWorks;
+}
+
+function newMemory(shared: boolean): WasmMemory {
+  return new WA.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared });
+}
+
+/** The kernels of an instance, or why they cannot be used. */
+function kernelsOf(c: WasmCandidate, module: WasmModule, memory: WasmMemory, shared: boolean, instance: WasmInstance): WasmKernels | string {
+  const exports = instance.exports as unknown as WasmExports;
+  const abi = typeof exports.abiVersion === 'function' ? exports.abiVersion() : 0;
+  if (abi !== ABI_VERSION) return `${c.url.href} is stale (layout ${abi}, expected ${ABI_VERSION}; ${REBUILD})`;
+  return { module, memory, exports, variant: c.variant, shared };
+}
+
+/**
+ * Loads one build synchronously: the kernels, or why they could not be loaded (missing, stale,
+ * unusable). Null when this platform cannot read it synchronously (browsers; non-file URLs in Node).
+ */
+function loadSync(c: WasmCandidate, shared = sharedMemoryAvailable()): WasmKernels | string | null {
+  let bytes: Uint8Array | null;
   try {
-    const module = new WA.Module(readFileSync(path));
-    const memory = new WA.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
-    const instance = new WA.Instance(module, { env: { memory } });
-    const exports = instance.exports as unknown as WasmExports;
-    const abi = typeof exports.abiVersion === 'function' ? exports.abiVersion() : 0;
-    if (abi !== ABI_VERSION) return `${path} is stale (layout ${abi}, expected ${ABI_VERSION}; ${REBUILD})`;
-    return { module, memory, exports, variant: path === WASM_RELAXED_PATH ? 'relaxed-simd' : 'simd' };
+    bytes = platform.readWasmSync(c.url);
   } catch (e) {
-    return `cannot instantiate ${path}: ${(e as Error).message}`;
+    const missing = (e as { code?: string }).code === 'ENOENT';
+    return missing ? `${c.url.href} is missing (${REBUILD})` : `cannot read ${c.url.href}: ${(e as Error).message}`;
   }
+  if (bytes === null) return null;
+  const newer = isLocal(c.url) ? platform.newerSource(c.url) : null;
+  if (newer) return `${c.url.href} is older than ${newer} (${REBUILD})`;
+  try {
+    const module = new WA.Module(shared ? bytes : unshareMemoryImport(bytes));
+    const memory = newMemory(shared);
+    return kernelsOf(c, module, memory, shared, new WA.Instance(module, { env: { memory } }));
+  } catch (e) {
+    return `cannot instantiate ${c.url.href}: ${(e as Error).message}`;
+  }
+}
+
+/**
+ * The first of `candidates` that loads synchronously, or why none did (their reasons, best first).
+ * Null when one of them can only be loaded asynchronously (browsers; non-file URLs in Node).
+ */
+export function loadFirstSync(candidates: WasmCandidate[]): WasmKernels | string | null {
+  const reasons: string[] = [];
+  for (const c of candidates) {
+    const k = loadSync(c);
+    if (k === null) return null;
+    if (typeof k !== 'string') return k;
+    reasons.push(k);
+  }
+  return reasons.join('; ');
+}
+
+/**
+ * Synchronous loading, where the platform can (Node): the build at `at`, or by default the best build the
+ * settings allow. The kernels, or why they could not be loaded; null where loading must be asynchronous.
+ */
+export function loadWasmKernels(at?: URL | string, shared = sharedMemoryAvailable()): WasmKernels | string | null {
+  if (at === undefined) return loadFirstSync(wasmCandidates(getConfig().relaxedSimd, getConfig().wasmPaths));
+  const url = typeof at === 'string' ? platform.resolveUrl(at) : at;
+  return loadSync({ url, variant: url.pathname.endsWith('convgrad-relaxed.wasm') ? 'relaxed-simd' : 'simd' }, shared);
+}
+
+/** Loads one build asynchronously (fetch + compileStreaming in a browser): the kernels, or why not. */
+async function loadAsync(c: WasmCandidate, shared = sharedMemoryAvailable()): Promise<WasmKernels | string> {
+  let module: WasmModule;
+  try {
+    module = await platform.compileWasm(c.url, shared ? undefined : unshareMemoryImport);
+  } catch (e) {
+    return `cannot load ${c.url.href}: ${(e as Error).message}`;
+  }
+  try {
+    const memory = newMemory(shared);
+    return kernelsOf(c, module, memory, shared, await WA.instantiate(module, { env: { memory } }));
+  } catch (e) {
+    return `cannot instantiate ${c.url.href}: ${(e as Error).message}`;
+  }
+}
+
+/** The first of `candidates` that loads (asynchronously), or why none did. */
+export async function loadFirstAsync(candidates: WasmCandidate[]): Promise<WasmKernels | string> {
+  const reasons: string[] = [];
+  for (const c of candidates) {
+    const k = await loadAsync(c);
+    if (typeof k !== 'string') return k;
+    reasons.push(k);
+  }
+  return reasons.join('; ');
 }

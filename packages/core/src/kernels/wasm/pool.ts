@@ -8,15 +8,22 @@
 //         can never claim units of a job it did not read the parameters of
 //   DONE  units completed (workers add theirs per chunk, main its own at the end); main waits for DONE = TOTAL,
 //         and the thread whose add completes the job notifies
-// Workers spin briefly and then sleep in Atomics.wait; they are unref'd, so they never keep the process
-// alive. They start lazily on the first job large enough to share; jobs run on the caller alone until
-// workers report READY, so nothing ever waits for a thread to start.
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+//   ACTIVE  workers allowed to take part (the `threads` setting, minus the caller); changed between jobs
+//   CLAIMS+i  chunks worker i has taken (so tests and pages can see how many threads really worked)
+// Workers spin briefly and then sleep in Atomics.wait; in Node they are unref'd, so they never keep the
+// process alive. They start lazily on the first job large enough to share; jobs run on the caller alone
+// until workers report READY, so nothing ever waits for a thread to start. Worker threads come from the
+// platform (Node: worker_threads; browsers: module Web Workers, only in a cross-origin-isolated page).
+// A browser's main thread may not block in Atomics.wait: there the caller polls for the workers' last
+// chunks instead (they run on other cores).
+import { platform } from '#platform';
+import type { KernelWorker } from '../../platform/types.ts';
+import { getConfig, MAX_THREADS } from '../../settings.ts';
 import type { WasmKernels } from './module.ts';
 
-const GEN = 0, NEXT = 1, DONE = 2, KIND = 3, DESC = 4, TOTAL = 5, CHUNK = 6, READY = 7, FAILED = 8;
-const CTL_INTS = 16;
+const GEN = 0, NEXT = 1, DONE = 2, KIND = 3, DESC = 4, TOTAL = 5, CHUNK = 6, READY = 7, FAILED = 8, ACTIVE = 9, CLAIMS = 16;
+const MAX_WORKERS = MAX_THREADS - 1;
+const CTL_INTS = CLAIMS + MAX_WORKERS + 1;
 const TAG_SHIFT = 20, UNIT_MASK = (1 << TAG_SHIFT) - 1;
 const WORKER_SPIN = 4_000; // ~20 µs of polling before a worker sleeps: catches back-to-back jobs, wastes little
 
@@ -37,10 +44,12 @@ const CHUNK_FLOPS = 250_000;
 
 export class Pool {
   private readonly ctl: Int32Array;
-  private workers: Worker[] = [];
+  private workers: KernelWorker[] = [];
   private gen = 0;
-  private started = false;
   private broken = false;
+  /** Whether the caller may sleep in Atomics.wait (not on a browser's main thread: it polls). */
+  private readonly block = platform.canBlock();
+  private workerCount: number;
   /** Jobs that were offered to worker threads. */
   parallelJobs = 0;
   /** Judged jobs in a row that stalled (busy machine), and jobs left to run alone. */
@@ -48,49 +57,92 @@ export class Pool {
   private backoff = 0;
   private deferred: (() => void) | null = null;
 
-  /** `ctlAt`: CONTROL_BYTES reserved in wasm memory by the caller. */
-  constructor(private readonly k: WasmKernels, private readonly ctlAt: number, readonly maxWorkers: number) {
+  /** `ctlAt`: CONTROL_BYTES reserved in wasm memory by the caller; `workers`: helper threads (capped here). */
+  constructor(private readonly k: WasmKernels, private readonly ctlAt: number, workers: number) {
     this.ctl = new Int32Array(k.memory.buffer, ctlAt, CTL_INTS);
     this.ctl.fill(0);
+    this.workerCount = this.allowed(workers);
+    Atomics.store(this.ctl, ACTIVE, this.workerCount);
   }
 
   static readonly CONTROL_BYTES = CTL_INTS * 4;
 
-  static defaultWorkers(): number {
-    const env = process.env.CONVGRAD_THREADS;
-    const threads = env !== undefined && env !== '' ? Number(env) : availableParallelism();
-    return Math.max(0, Math.min(15, (Number.isFinite(threads) ? Math.floor(threads) : 1) - 1));
+  private static cap(workers: number): number {
+    return Math.max(0, Math.min(MAX_WORKERS, platform.maxThreads() - 1, Math.floor(workers)));
   }
 
+  /** No workers on an unshared memory (kernels loaded where the engine makes no shared memories). */
+  private allowed(workers: number): number {
+    return this.k.shared ? Pool.cap(workers) : 0;
+  }
+
+  /** Helper threads for the `threads` setting: threads − 1, and none where workers cannot share memory. */
+  static defaultWorkers(threads = getConfig().threads): number {
+    return Pool.cap(threads - 1);
+  }
+
+  /** Helper threads jobs may use (besides the caller). */
+  get maxWorkers(): number {
+    return this.workerCount;
+  }
+
+  /**
+   * Changes the helper threads jobs may use (between jobs: the caller is never inside `run` then).
+   * Fewer: the others sit jobs out. More: started on the next job large enough to share.
+   */
+  setMaxWorkers(workers: number): void {
+    this.workerCount = this.allowed(workers);
+    Atomics.store(this.ctl, ACTIVE, this.workerCount);
+  }
+
+  /** Workers started so far (they never exceed the largest maxWorkers set). */
+  get startedWorkers(): number {
+    return this.workers.length;
+  }
+
+  /** Chunks each started worker has taken since the pool was made. */
+  workerChunks(): number[] {
+    return this.workers.map((_, i) => Atomics.load(this.ctl, CLAIMS + i));
+  }
+
+  /** Workers that have run part of a job (taken a chunk). */
+  workersUsed(): number {
+    return this.workerChunks().filter((c) => c > 0).length;
+  }
+
+  /** Starts workers up to maxWorkers. */
   private start(): void {
-    this.started = true;
-    const url = new URL('./worker.mjs', import.meta.url);
-    for (let i = 0; i < this.maxWorkers; i++) {
+    const init = { module: this.k.module, memory: this.k.memory, ctlAt: this.ctlAt, spin: WORKER_SPIN };
+    while (this.workers.length < this.workerCount) {
       try {
-        // plain JS: no loader or flags of the parent (e.g. --input-type, tsx) are needed or wanted
-        const w = new Worker(url, { execArgv: [], workerData: { module: this.k.module, memory: this.k.memory, ctlAt: this.ctlAt, spin: WORKER_SPIN } });
-        w.unref();
-        w.on('error', (e) => {
+        this.workers.push(platform.startWorker({ ...init, index: this.workers.length }, (message) => {
           this.broken = true;
-          console.warn(`convgrad: wasm worker failed (${e.message}); continuing on one thread`);
-        });
-        this.workers.push(w);
+          console.warn(`convgrad: wasm worker failed (${message}); continuing on one thread`);
+        }));
       } catch (e) {
+        this.broken = true;
         console.warn(`convgrad: cannot start a wasm worker (${(e as Error).message}); continuing on one thread`);
         break;
       }
     }
   }
 
+  /** Stops the workers (the kernels are being replaced; no job is running). */
+  close(): void {
+    for (const w of this.workers) w.terminate();
+    this.workers = [];
+    this.broken = true;
+  }
+
   /** Starts the workers (if not yet) and resolves once all of them can take work. */
   async warm(timeoutMs = 10_000): Promise<number> {
-    if (!this.started) this.start();
+    if (this.workers.length < this.workerCount) this.start();
     const t0 = Date.now();
     while (!this.broken && Atomics.load(this.ctl, READY) < this.workers.length) {
       if (Date.now() - t0 > timeoutMs) throw new Error('convgrad: wasm workers did not start');
       await new Promise((r) => setTimeout(r, 5));
     }
-    return this.broken ? 0 : this.workers.length;
+    return this.broken ? 0 : Math.min(this.workers.length, this.workerCount);
   }
 
   /**
@@ -110,12 +162,12 @@ export class Pool {
     const run = this.k.exports.run;
     const meanwhile = this.deferred;
     this.deferred = null;
-    if (this.maxWorkers === 0 || units < 2 || flops < PARALLEL_MIN_FLOPS || units > UNIT_MASK >> 1) {
+    if (this.workerCount === 0 || units < 2 || flops < PARALLEL_MIN_FLOPS || units > UNIT_MASK >> 1) {
       meanwhile?.();
       run(kind, desc, 0, units);
       return;
     }
-    if (!this.started) this.start();
+    if (this.workers.length < this.workerCount && !this.broken) this.start();
     if (this.broken || Atomics.load(this.ctl, READY) === 0 || this.backoff > 0) {
       if (this.backoff > 0) this.backoff--;
       meanwhile?.();
@@ -150,7 +202,7 @@ export class Pool {
     const t1 = performance.now();
     // the caller's units count too: whoever completes the last unit notifies (a worker) or sees it (here)
     for (let i = 0, done = Atomics.add(ctl, DONE, mine) + mine; done < units; i++, done = Atomics.load(ctl, DONE)) {
-      if (i > 1000) Atomics.wait(ctl, DONE, done, 1);
+      if (i > 1000 && this.block) Atomics.wait(ctl, DONE, done, 1);
     }
     if (Atomics.load(ctl, FAILED)) throw new Error('convgrad: a wasm worker failed while running a kernel');
     // Workers that take no chunk, or make the caller wait a large part of the job for their last one, are

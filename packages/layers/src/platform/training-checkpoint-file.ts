@@ -1,9 +1,9 @@
 // Training checkpoints as files: an atomic write of encodeTrainingCheckpoint's bytes, and a validated
-// read (see loadSafetensors) restored with restoreTrainingCheckpoint. Uses the Node-backed file I/O of
-// atomic-write.ts and safetensors.ts (no Node import of its own).
+// read (see loadSafetensors) restored with restoreTrainingCheckpoint. Node only (behind #platform); the
+// byte-level encode/decodeTrainingCheckpoint work everywhere.
 import { writeFileAtomic } from './atomic-write.ts';
-import { loadSafetensors } from './safetensors.ts';
-import { encodeTrainingCheckpoint, restoreTrainingCheckpoint, type LoadedTrainingCheckpoint, type TrainingCheckpoint, type TrainingState } from './training-checkpoint.ts';
+import { loadSafetensors } from './safetensors-file.ts';
+import { encodeTrainingCheckpoint, restoreTrainingCheckpoint, type LoadedTrainingCheckpoint, type TrainingCheckpoint, type TrainingState } from '../io/training-checkpoint.ts';
 
 /** Saves model, optimizer, scheduler, generator states, epoch and step to one safetensors file, atomically. */
 export function saveTrainingCheckpoint(path: string, checkpoint: TrainingCheckpoint): void {

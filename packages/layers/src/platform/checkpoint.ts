@@ -1,7 +1,7 @@
 // Checkpoints: a module's state dict as a safetensors file (readable by PyTorch's safetensors.torch.load_file).
 import { ConvgradError } from '@convgrad/core';
 import type { LoadStateDictOptions, LoadStateDictResult, Module } from '../module.ts';
-import { loadSafetensors, saveSafetensors } from './safetensors.ts';
+import { loadSafetensors, saveSafetensors } from './safetensors-file.ts';
 
 /** Saves `module.stateDict()` to `path` atomically; `metadata` goes to the header's `__metadata__`. */
 export function saveCheckpoint(path: string, module: Module<any, any>, metadata?: Record<string, string>): void {
