@@ -105,13 +105,16 @@ function captureStack(): Error {
   }
 }
 
+/** A runtime's own frame: a scheme without `//` (e.g. the engine's internal modules), unlike http:// or a path. */
+const RUNTIME_FRAME = /^[a-z][\w+.-]+:(?!\/\/)/i;
+
 /** `file:line:col` of every frame outside convgrad and the runtime, innermost first. */
 function userFramesOf(stack: Error): string[] {
   const out: string[] = [];
   for (const line of (stack.stack ?? '').split('\n')) {
     const m = /^\s*at (?:.*\((.*)\)|(.*))$/.exec(line);
     const loc = normPath(m?.[1] ?? m?.[2] ?? '');
-    if (!loc || loc.startsWith('node:') || loc === 'native' || loc.startsWith('<anonymous>')) continue;
+    if (!loc || RUNTIME_FRAME.test(loc) || loc === 'native' || loc.startsWith('<anonymous>')) continue;
     if ([...internalDirs].some((d) => loc.startsWith(d))) continue;
     out.push(loc);
   }
