@@ -1,21 +1,78 @@
-import { check, fmtShape } from './errors.ts';
+import { check, ConvgradError, fmtShape } from './errors.ts';
 import { sameShape } from './shape.ts';
-import type { Tensor } from './tensor.ts';
+import { Tensor } from './tensor.ts';
 import { add } from './ops/elementwise.ts';
 import { onesLike, zerosLike } from './tensor.ts';
+import { checkBool, checkOptions, checkTensor, fmtArg } from './validate.ts';
+
+/** A backward rule: from the output's gradient to one gradient per input (null where none is needed). */
+export type BackwardRule = (gradOutput: Tensor) => readonly (Tensor | null)[];
 
 /**
- * How a tensor was made: the op's name, its inputs, and its backward rule — a function from the
- * output's gradient to one gradient per input (null where the input needs none). Backward rules
- * are written with ops, so when the engine runs them with recording on, gradients are themselves
- * differentiable (second derivatives, Hessian-vector products).
+ * How a tensor was made: the op's name, its inputs, and its backward rule. Backward rules are written
+ * with ops, so when the engine runs them with recording on, gradients are themselves differentiable
+ * (second derivatives, Hessian-vector products).
+ *
+ * The node also remembers the version (Tensor.version) of every tensor the rule reads, and refuses to
+ * run the rule when one of them was changed in place since. After a backward pass that did not retain
+ * the graph, the node is released: its rule and inputs are dropped (so the memory they hold can be
+ * reclaimed) and running it again throws.
  */
-export interface GradNode {
-  readonly op: string;
-  readonly inputs: readonly Tensor[];
-  readonly backward: (gradOutput: Tensor) => readonly (Tensor | null)[];
-  /** Op settings shown by toDot (stride, padding, ...). */
-  readonly attrs?: Readonly<Record<string, unknown>>;
+export class GradNode {
+  private rule: BackwardRule | null;
+  private ins: readonly Tensor[];
+  private savedVersions: number[];
+
+  constructor(
+    readonly op: string,
+    inputs: readonly Tensor[],
+    backward: BackwardRule,
+    /** Op settings shown by toDot (stride, padding, ...). */
+    readonly attrs: Readonly<Record<string, unknown>> | undefined,
+    private saved: readonly Tensor[],
+    private readonly output: Tensor,
+  ) {
+    this.rule = backward;
+    this.ins = inputs;
+    this.savedVersions = saved.map((t) => t.version);
+  }
+
+  /** The op's inputs (empty once released). */
+  get inputs(): readonly Tensor[] {
+    return this.ins;
+  }
+
+  /** True once a backward pass released this node's saved tensors. */
+  get released(): boolean {
+    return this.rule === null;
+  }
+
+  /** Runs the backward rule after checking that it can: not released, saved tensors unchanged. */
+  backward(gradOutput: Tensor): readonly (Tensor | null)[] {
+    if (this.rule === null) {
+      throw new ConvgradError('backward', `the graph through ${this.op} was already freed by an earlier backward() or grad(): `
+        + `its saved tensors were released. Pass { retainGraph: true } to the first call to back-propagate through it again`);
+    }
+    for (let i = 0; i < this.saved.length; i++) {
+      const t = this.saved[i], v = t.version;
+      if (v !== this.savedVersions[i]) {
+        const k = this.ins.indexOf(t);
+        const role = t === this.output ? 'the output' : k >= 0 ? `input ${k}` : 'a saved tensor';
+        throw new ConvgradError('backward', `${role} of ${this.op} (${t}) was modified in place after ${this.op} used it `
+          + `(version ${v}, saved at version ${this.savedVersions[i]}): its gradient would be computed from the new values. `
+          + `Run backward() before changing it (e.g. before optimizer.step()), or recompute the forward pass`);
+      }
+    }
+    return this.rule(gradOutput);
+  }
+
+  /** Drops the rule, the saved tensors and the inputs (after a backward pass without retainGraph). */
+  release(): void {
+    this.rule = null;
+    this.ins = [];
+    this.saved = [];
+    this.savedVersions = [];
+  }
 }
 
 let recording = true;
@@ -47,18 +104,24 @@ export function enableGrad<T>(fn: () => T): T {
 
 /**
  * Marks `out` as produced by `op` from `inputs` when recording is on and any input requires grad.
- * Every op ends with this call; it returns `out`.
+ * Every op ends with this call; it returns `out`. `saved` lists the tensors whose values the backward
+ * rule reads (inputs or `out` itself; default: all inputs): their versions are recorded now and
+ * checked when the rule runs, so a tensor changed in place in between is an error, not a stale gradient.
  */
 export function record(
   out: Tensor,
   op: string,
   inputs: readonly Tensor[],
-  backward: GradNode['backward'],
-  attrs?: GradNode['attrs'],
+  backward: BackwardRule,
+  attrs?: Readonly<Record<string, unknown>>,
+  saved: readonly Tensor[] = inputs,
 ): Tensor {
   if (recording && inputs.some((t) => t.requiresGrad)) {
+    checkTensor(out, 'record', 'out');
+    check(typeof op === 'string' && typeof backward === 'function', 'record', () => `needs an op name and a backward function, got ${fmtArg(op)} and ${fmtArg(backward)}`);
+    saved.forEach((t, i) => checkTensor(t, 'record', `saved[${i}]`));
     out.requiresGrad = true;
-    out.gradFn = { op, inputs, backward, attrs };
+    out.gradFn = new GradNode(op, inputs, backward, attrs, saved, out);
   }
   return out;
 }
@@ -108,10 +171,13 @@ function seedGradient(output: Tensor, gradOutput: Tensor | undefined, op: string
  */
 function propagate(
   outputs: readonly Tensor[],
+  order: readonly Tensor[],
   seeds: readonly Tensor[],
   createGraph: boolean,
+  retainGraph: boolean,
   visit: (t: Tensor, g: Tensor) => void,
 ): void {
+  const ran: GradNode[] = [];
   const grads = new Map<Tensor, Tensor>();
   const accumulate = (t: Tensor, g: Tensor) => {
     const prev = grads.get(t);
@@ -119,16 +185,17 @@ function propagate(
   };
   withRecording(createGraph, () => {
     outputs.forEach((o, i) => accumulate(o, seeds[i]));
-    const order = topologicalOrder(outputs);
     for (let k = order.length - 1; k >= 0; k--) {
       const t = order[k];
       const g = grads.get(t);
       if (!g) continue;
       grads.delete(t);
-      visit(t, g);
       const node = t.gradFn;
+      if (node?.released) node.backward(g); // throws: freed by an earlier pass
+      visit(t, g);
       if (!node) continue;
       const inputGrads = node.backward(g);
+      ran.push(node);
       node.inputs.forEach((input, i) => {
         const ig = inputGrads[i];
         if (!ig || !input.requiresGrad) return;
@@ -138,25 +205,43 @@ function propagate(
       });
     }
   });
+  // PyTorch's retain_graph=False: the pass succeeded, so the saved tensors are no longer needed.
+  if (!retainGraph) for (const node of ran) node.release();
+}
+
+export interface BackwardOptions {
+  /** Record the backward pass so the gradients can be differentiated again (default false). */
+  createGraph?: boolean;
+  /** Keep the graph's saved tensors for another backward pass (default: createGraph), as PyTorch's retain_graph. */
+  retainGraph?: boolean;
+}
+
+/** createGraph and retainGraph of `options` (checked), with PyTorch's default retainGraph = createGraph. */
+function graphFlags(options: BackwardOptions, op: string): [boolean, boolean] {
+  const createGraph = options.createGraph ?? false;
+  checkBool(createGraph, op, 'createGraph');
+  const retainGraph = options.retainGraph ?? createGraph;
+  checkBool(retainGraph, op, 'retainGraph');
+  return [createGraph, retainGraph];
 }
 
 /** Implementation of Tensor.backward(): accumulates into `.grad` of leaves (and retainGrad tensors). */
-export function backward(output: Tensor, gradOutput?: Tensor, options: { createGraph?: boolean } = {}): void {
+export function backward(output: Tensor, gradOutput?: Tensor, options: BackwardOptions = {}): void {
+  checkOptions(options, 'backward', ['createGraph', 'retainGraph']);
+  check(gradOutput === undefined || gradOutput instanceof Tensor, 'backward', () => `gradOutput must be a Tensor, got ${fmtArg(gradOutput)}`);
+  const [createGraph, retainGraph] = graphFlags(options, 'backward');
   check(output.requiresGrad, 'backward', () => `${output} does not require grad and has no graph to differentiate`);
   const seed = seedGradient(output, gradOutput, 'backward');
-  const createGraph = options.createGraph ?? false;
-  propagate([output], [seed], createGraph, (t, g) => {
+  propagate([output], topologicalOrder([output]), [seed], createGraph, retainGraph, (t, g) => {
     if (!t.isLeaf && !t.retainsGrad) return;
     const gg = createGraph ? g : g.detach();
     t.grad = t.grad ? withRecording(createGraph, () => add(t.grad!, gg)) : gg;
   });
 }
 
-export interface GradOptions {
+export interface GradOptions extends BackwardOptions {
   /** Gradients of the outputs (required for non-scalar outputs). */
   gradOutputs?: readonly Tensor[];
-  /** Record the backward pass so the returned gradients can be differentiated again. */
-  createGraph?: boolean;
   /** Return zeros (instead of throwing) for inputs the outputs do not depend on. */
   allowUnused?: boolean;
 }
@@ -166,14 +251,28 @@ export interface GradOptions {
  * not touched. With `createGraph`, the results are part of the graph and can be differentiated.
  */
 export function grad(outputs: Tensor | readonly Tensor[], inputs: readonly Tensor[], options: GradOptions = {}): Tensor[] {
+  checkOptions(options, 'grad', ['gradOutputs', 'createGraph', 'retainGraph', 'allowUnused']);
+  const [createGraph, retainGraph] = graphFlags(options, 'grad');
   const outs = Array.isArray(outputs) ? (outputs as readonly Tensor[]) : [outputs as Tensor];
+  check(Array.isArray(inputs), 'grad', () => `inputs must be an array of Tensors, got ${fmtArg(inputs)}`);
+  outs.forEach((o, i) => checkTensor(o, 'grad', `output ${i}`));
+  inputs.forEach((x, i) => checkTensor(x, 'grad', `input ${i}`));
   outs.forEach((o) => check(o.requiresGrad, 'grad', () => `output ${o} does not require grad`));
   inputs.forEach((x) => check(x.requiresGrad, 'grad', () => `input ${x} does not require grad`));
-  check(!options.gradOutputs || options.gradOutputs.length === outs.length, 'grad', 'gradOutputs must have one tensor per output');
+  check(options.gradOutputs === undefined || (Array.isArray(options.gradOutputs) && options.gradOutputs.length === outs.length), 'grad',
+    () => `gradOutputs must have one tensor per output (${outs.length}), got ${fmtArg(options.gradOutputs)}`);
+  options.gradOutputs?.forEach((g, i) => checkTensor(g, 'grad', `gradOutputs[${i}]`));
+  if (options.allowUnused !== undefined) checkBool(options.allowUnused, 'grad', 'allowUnused');
   const seeds = outs.map((o, i) => seedGradient(o, options.gradOutputs?.[i], 'grad'));
   const wanted = new Set(inputs);
+  const order = topologicalOrder(outs);
+  // An unused input is refused before anything runs, so the graph stays usable.
+  if (!options.allowUnused) {
+    const reached = new Set(order);
+    inputs.forEach((x, i) => check(reached.has(x), 'grad', () => `input ${i} (${x}) was not used to compute the outputs; pass allowUnused to get zeros`));
+  }
   const found = new Map<Tensor, Tensor>();
-  propagate(outs, seeds, options.createGraph ?? false, (t, g) => {
+  propagate(outs, order, seeds, createGraph, retainGraph, (t, g) => {
     if (wanted.has(t)) found.set(t, g);
   });
   return inputs.map((x, i) => {

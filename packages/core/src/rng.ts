@@ -1,3 +1,11 @@
+import { check } from './errors.ts';
+import { fmtArg } from './validate.ts';
+
+/** A seed is a safe integer (a fraction or NaN would silently collapse onto another seed). */
+export function checkSeed(seed: unknown, op: string): asserts seed is number {
+  check(Number.isSafeInteger(seed), op, () => `seed must be an integer, got ${fmtArg(seed)}`);
+}
+
 /**
  * Seeded pseudo-random generator (mulberry32 for uniforms, Box–Muller for normals).
  * Every random factory and layer init takes a seed or an Rng so runs are reproducible.
@@ -7,6 +15,7 @@ export class Rng {
   private spare: number | null = null;
 
   constructor(seed: number = 0) {
+    checkSeed(seed, 'Rng');
     this.state = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
   }
 

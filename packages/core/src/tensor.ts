@@ -1,9 +1,11 @@
 import { check, fmtShape } from './errors.ts';
-import { Rng } from './rng.ts';
-import { checkShape, sizeOf, type Shape } from './shape.ts';
+import { checkSeed, Rng } from './rng.ts';
+import { sizeOf, type Shape } from './shape.ts';
 import { materializeLattice, type LatticeView } from './lattice.ts';
-import type { GradNode } from './autograd.ts';
+import type { BackwardOptions, GradNode } from './autograd.ts';
 import { backward as runBackward } from './autograd.ts';
+import { bumpVersionOf, versionOf } from './version.ts';
+import { checkBool, checkDType, checkFinite, checkOptions, checkShape, checkSize, checkTensor, fmtArg, MAX_ELEMENTS } from './validate.ts';
 import * as ew from './ops/elementwise.ts';
 import * as red from './ops/reduce.ts';
 import * as shp from './ops/shape.ts';
@@ -15,7 +17,10 @@ export type DType = 'float32' | 'float64';
 export type TypedArray = Float32Array | Float64Array;
 export type NestedArray = number | readonly NestedArray[];
 
+/** A zero-filled array of n elements (n ≤ MAX_ELEMENTS; ops check their output shape against it first). */
 export function allocate(dtype: DType, n: number): TypedArray {
+  checkDType(dtype, 'allocate');
+  check(Number.isInteger(n) && n >= 0 && n <= MAX_ELEMENTS, 'allocate', () => `element count must be an integer in [0, ${MAX_ELEMENTS}], got ${fmtArg(n)}`);
   return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
 }
 
@@ -49,10 +54,13 @@ export class Tensor {
   /** Keep `grad` on a non-leaf during backward, as PyTorch's retain_grad(). */
   retainsGrad = false;
 
-  /** `data`: the row-major values, or a LatticeView describing them (lattice.ts). */
+  /** `data`: the row-major values (a Float32Array or a Float64Array), or a LatticeView describing them (lattice.ts). */
   constructor(data: TypedArray | LatticeView, shape: Shape, requiresGrad = false) {
-    checkShape(shape, 'tensor');
-    if (ArrayBuffer.isView(data)) {
+    const isArray = data instanceof Float32Array || data instanceof Float64Array;
+    check(isArray || isLatticeView(data), 'Tensor', () => `data must be a Float32Array or a Float64Array, got ${fmtArg(data)}`);
+    checkShape(shape, 'Tensor');
+    checkBool(requiresGrad, 'Tensor', 'requiresGrad');
+    if (isArray) {
       check(data.length === sizeOf(shape), 'tensor', () => `data has ${data.length} elements but shape ${fmtShape(shape)} needs ${sizeOf(shape)}`);
       this.stored = data;
       this.lattice = null;
@@ -62,7 +70,7 @@ export class Tensor {
     }
     this.count = sizeOf(shape);
     this.shape = Object.freeze([...shape]);
-    this.dtype = dtypeOf(ArrayBuffer.isView(data) ? data : data.base);
+    this.dtype = dtypeOf(isArray ? data : data.base);
     this.requiresGrad = requiresGrad;
   }
 
@@ -79,6 +87,25 @@ export class Tensor {
   }
   get isLeaf(): boolean {
     return this.gradFn === null;
+  }
+
+  /**
+   * How many times the data was changed in place (PyTorch's `_version`), shared by every tensor over the
+   * same array (detach, reshape). Ops record the versions of the tensors their backward rule reads, and
+   * backward refuses to run a rule whose tensors changed since.
+   */
+  get version(): number {
+    return this.stored ? versionOf(this.stored) : 0;
+  }
+
+  /**
+   * Marks the data as changed in place and returns this. Optimizer steps and state loading call it;
+   * code that writes `t.data[i]` itself must call it too, or a graph that used the old values would
+   * back-propagate with the new ones without noticing.
+   */
+  bumpVersion(): this {
+    bumpVersionOf(this.data);
+    return this;
   }
 
   /** The single value of a one-element tensor. */
@@ -121,6 +148,7 @@ export class Tensor {
 
   /** Converts to another dtype (a new leaf; no graph). */
   to(dtype: DType): Tensor {
+    checkDType(dtype, 'to');
     if (dtype === this.dtype) return this;
     const out = allocate(dtype, this.size);
     out.set(this.data);
@@ -129,9 +157,10 @@ export class Tensor {
 
   /**
    * Back-propagates from this tensor into every leaf that requires grad, accumulating into `.grad`.
-   * A non-scalar tensor needs `gradOutput` (same shape), as in PyTorch.
+   * A non-scalar tensor needs `gradOutput` (same shape), as in PyTorch. The graph's saved tensors are
+   * released afterwards unless `retainGraph` (default: `createGraph`), so a second backward through it throws.
    */
-  backward(gradOutput?: Tensor, options: { createGraph?: boolean } = {}): void {
+  backward(gradOutput?: Tensor, options: BackwardOptions = {}): void {
     runBackward(this, gradOutput, options);
   }
 
@@ -160,6 +189,12 @@ export class Tensor {
   }
 }
 
+/** Whether `v` is a LatticeView over a float array (made only inside the conv2d backward). */
+function isLatticeView(v: unknown): v is LatticeView {
+  const base = (v as LatticeView | null)?.base;
+  return base instanceof Float32Array || base instanceof Float64Array;
+}
+
 export interface TensorOptions {
   dtype?: DType;
   requiresGrad?: boolean;
@@ -178,7 +213,7 @@ function inferShape(values: NestedArray): number[] {
 
 function flattenInto(values: NestedArray, shape: number[], dim: number, out: number[]): void {
   if (dim === shape.length) {
-    check(typeof values === 'number', 'tensor', 'nested values are ragged (not a rectangular array)');
+    check(typeof values === 'number', 'tensor', () => typeof values === 'object' ? 'nested values are ragged (not a rectangular array)' : `values must be numbers, got ${fmtArg(values)}`);
     out.push(values as number);
     return;
   }
@@ -188,18 +223,20 @@ function flattenInto(values: NestedArray, shape: number[], dim: number, out: num
 
 /** Creates a tensor from a number, nested arrays, or flat values with a shape. */
 export function tensor(values: NestedArray | ArrayLike<number>, shape?: number[], options: TensorOptions = {}): Tensor {
-  const dtype = options.dtype ?? 'float32';
-  check(dtype === 'float32' || dtype === 'float64', 'tensor', `unsupported dtype '${String(dtype)}' (float32 or float64)`);
+  const dtype = factoryOptions(options, 'tensor', []);
+  if (shape !== undefined) checkShape(shape, 'tensor');
   let flat: ArrayLike<number>;
   let inferred: number[];
   if (typeof values === 'number') {
     flat = [values];
     inferred = [];
-  } else if (ArrayBuffer.isView(values)) {
-    flat = values as ArrayLike<number>;
+  } else if (values instanceof Float32Array || values instanceof Float64Array) {
+    flat = values;
     inferred = [flat.length];
   } else {
+    check(Array.isArray(values), 'tensor', () => `values must be a number, nested arrays of numbers, a Float32Array or a Float64Array, got ${fmtArg(values)}`);
     inferred = inferShape(values as NestedArray);
+    checkSize(inferred, 'tensor', 'nested values of shape');
     const out: number[] = [];
     flattenInto(values as NestedArray, inferred, 0, out);
     flat = out;
@@ -212,24 +249,50 @@ export function tensor(values: NestedArray | ArrayLike<number>, shape?: number[]
   return new Tensor(data, finalShape, options.requiresGrad ?? false);
 }
 
+/** The dtype of factory `options` (default float32), after checking every option; `extra` names the factory's own keys. */
+function factoryOptions(options: unknown, op: string, extra: readonly string[]): DType {
+  checkOptions(options, op, ['dtype', 'requiresGrad', ...extra]);
+  const o = (options ?? {}) as TensorOptions;
+  const dtype = o.dtype ?? 'float32';
+  checkDType(dtype, op);
+  if (o.requiresGrad !== undefined) checkBool(o.requiresGrad, op, 'requiresGrad');
+  return dtype;
+}
+
 export function full(shape: number[], value: number, options: TensorOptions = {}): Tensor {
-  checkShape(shape, 'full');
-  const data = allocate(options.dtype ?? 'float32', sizeOf(shape));
+  return filled('full', shape, value, options);
+}
+
+function filled(op: string, shape: number[], value: number, options: TensorOptions): Tensor {
+  checkShape(shape, op);
+  check(typeof value === 'number', op, () => `fill value must be a number, got ${fmtArg(value)}`);
+  const data = allocate(factoryOptions(options, op, []), sizeOf(shape));
   if (value !== 0) data.fill(value);
   return new Tensor(data, shape, options.requiresGrad ?? false);
 }
 
-export const zeros = (shape: number[], options: TensorOptions = {}): Tensor => full(shape, 0, options);
-export const ones = (shape: number[], options: TensorOptions = {}): Tensor => full(shape, 1, options);
-export const zerosLike = (t: Tensor): Tensor => full([...t.shape], 0, { dtype: t.dtype });
-export const onesLike = (t: Tensor): Tensor => full([...t.shape], 1, { dtype: t.dtype });
+export const zeros = (shape: number[], options: TensorOptions = {}): Tensor => filled('zeros', shape, 0, options);
+export const ones = (shape: number[], options: TensorOptions = {}): Tensor => filled('ones', shape, 1, options);
+export function zerosLike(t: Tensor): Tensor {
+  checkTensor(t, 'zerosLike');
+  return full([...t.shape], 0, { dtype: t.dtype });
+}
+export function onesLike(t: Tensor): Tensor {
+  checkTensor(t, 'onesLike');
+  return full([...t.shape], 1, { dtype: t.dtype });
+}
 
 /** [start, start+step, ...) below end, like numpy.arange. */
 export function arange(start: number, end?: number, step = 1, options: TensorOptions = {}): Tensor {
+  const dtype = factoryOptions(options, 'arange', []);
   if (end === undefined) [start, end] = [0, start];
-  check(step !== 0 && Number.isFinite(step), 'arange', 'step must be a non-zero finite number');
+  checkFinite(start, 'arange', 'start');
+  checkFinite(end, 'arange', 'end');
+  checkFinite(step, 'arange', 'step');
+  check(step !== 0, 'arange', 'step must be non-zero, got 0');
   const n = Math.max(0, Math.ceil((end - start) / step));
-  const data = allocate(options.dtype ?? 'float32', n);
+  check(n <= MAX_ELEMENTS, 'arange', () => `[${start}, ${end}) in steps of ${step} has ${n} elements, above the allocation limit of ${MAX_ELEMENTS} (2^31 − 1)`);
+  const data = allocate(dtype, n);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
   return new Tensor(data, [n], options.requiresGrad ?? false);
 }
@@ -240,20 +303,34 @@ export interface RandomOptions extends TensorOptions {
   rng?: Rng;
 }
 
+/** The generator of a random factory's options (after checking `rng`/`seed` and the two parameters `names`). */
+function randomSetup(shape: number[], options: RandomOptions, op: string, names: readonly [string, string], defaults: readonly [number, number]): [Rng, Tensor, number, number] {
+  const dtype = factoryOptions(options, op, ['seed', 'rng', ...names]);
+  checkShape(shape, op);
+  const o = (options ?? {}) as RandomOptions & Record<string, unknown>;
+  check(o.rng === undefined || o.rng instanceof Rng, op, () => `rng must be an Rng, got ${fmtArg(o.rng)}`);
+  const [a, b] = names.map((k, i) => {
+    const v = o[k] ?? defaults[i];
+    checkFinite(v, op, k);
+    return v;
+  });
+  if (o.seed !== undefined) checkSeed(o.seed, op);
+  const rng = o.rng ?? new Rng(o.seed ?? 0);
+  return [rng, filled(op, shape, 0, { dtype, requiresGrad: o.requiresGrad }), a, b];
+}
+
 /** Uniform in [low, high) (default [0, 1)). */
 export function rand(shape: number[], options: RandomOptions & { low?: number; high?: number } = {}): Tensor {
-  const rng = options.rng ?? new Rng(options.seed ?? 0);
-  const t = zeros(shape, options);
-  const lo = options.low ?? 0, hi = options.high ?? 1;
+  const [rng, t, lo, hi] = randomSetup(shape, options, 'rand', ['low', 'high'], [0, 1]);
+  check(lo <= hi, 'rand', () => `low must be at most high, got low ${lo}, high ${hi}`);
   for (let i = 0; i < t.size; i++) t.data[i] = rng.uniform(lo, hi);
   return t;
 }
 
 /** Normal with the given mean and std (default N(0, 1)). */
 export function randn(shape: number[], options: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
-  const rng = options.rng ?? new Rng(options.seed ?? 0);
-  const t = zeros(shape, options);
-  const mu = options.mean ?? 0, sd = options.std ?? 1;
+  const [rng, t, mu, sd] = randomSetup(shape, options, 'randn', ['mean', 'std'], [0, 1]);
+  check(sd >= 0, 'randn', () => `std must be ≥ 0, got ${sd}`);
   for (let i = 0; i < t.size; i++) t.data[i] = mu + sd * rng.normal();
   return t;
 }

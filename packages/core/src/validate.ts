@@ -1,0 +1,96 @@
+// Argument checks shared by every public function and constructor of core: each one throws a
+// ConvgradError whose message starts with the op and shows the offending value as the caller wrote it.
+// Ops run these first, before reading data or allocating.
+import { check, fmtShape } from './errors.ts';
+import { Tensor, type DType } from './tensor.ts';
+
+/**
+ * The most elements one tensor may hold: 2³¹ − 1. Kernels index with 32-bit integers (max-pool argmax,
+ * gather indices, wasm offsets), and a float32 tensor of this size is already 8 GiB. Every op checks
+ * its output's element count against it before allocating.
+ */
+export const MAX_ELEMENTS = 2 ** 31 - 1;
+
+/** A value as the caller wrote it, for messages (JSON.stringify would print NaN as null). */
+export function fmtArg(v: unknown): string {
+  if (Array.isArray(v)) return v.length > 8 ? `[${v.slice(0, 8).map(fmtArg).join(', ')}, … (${v.length} entries)]` : `[${v.map(fmtArg).join(', ')}]`;
+  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
+  if (typeof v === 'string') return `'${v.length > 40 ? `${v.slice(0, 37)}…` : v}'`;
+  if (v instanceof Tensor) return String(v);
+  if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as unknown as ArrayLike<number>).length})`;
+  if (typeof v === 'function') return 'a function';
+  if (v !== null && typeof v === 'object') {
+    const name = v.constructor?.name;
+    return name && name !== 'Object' ? `a ${name}` : safeJson(v);
+  }
+  return String(v); // undefined, null, booleans, bigints, symbols
+}
+
+function safeJson(v: object): string {
+  try {
+    const s = JSON.stringify(v);
+    return s.length > 60 ? `${s.slice(0, 57)}…` : s;
+  } catch {
+    return 'an object';
+  }
+}
+
+/** A Tensor, or a ConvgradError "op: <what> must be a Tensor, got <value>". */
+export function checkTensor(v: unknown, op: string, what = 'input'): asserts v is Tensor {
+  check(v instanceof Tensor, op, () => `${what} must be a Tensor, got ${fmtArg(v)}`);
+}
+
+/** An integer ≥ min (finite by construction). */
+export function checkInt(v: unknown, op: string, what: string, min = 0): asserts v is number {
+  check(typeof v === 'number' && Number.isInteger(v) && v >= min, op,
+    () => `${what} must be ${min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer ≥ ${min}`}, got ${fmtArg(v)}`);
+}
+
+/** A finite number. */
+export function checkFinite(v: unknown, op: string, what: string): asserts v is number {
+  check(typeof v === 'number' && Number.isFinite(v), op, () => `${what} must be a finite number, got ${fmtArg(v)}`);
+}
+
+/** A number (NaN and ±Infinity allowed: they are values, as in PyTorch). */
+export function checkNumber(v: unknown, op: string, what: string): asserts v is number {
+  check(typeof v === 'number', op, () => `${what} must be a number, got ${fmtArg(v)}`);
+}
+
+/** A boolean. */
+export function checkBool(v: unknown, op: string, what: string): asserts v is boolean {
+  check(typeof v === 'boolean', op, () => `${what} must be true or false, got ${fmtArg(v)}`);
+}
+
+/** 'float32' or 'float64'. */
+export function checkDType(v: unknown, op: string): asserts v is DType {
+  check(v === 'float32' || v === 'float64', op, () => `unsupported dtype ${fmtArg(v)} (float32 or float64)`);
+}
+
+/**
+ * An options object (or undefined) whose keys are all in `allowed`: an unknown option is refused, never
+ * ignored (a misspelt `strides` would otherwise silently run with the default).
+ */
+export function checkOptions(options: unknown, op: string, allowed: readonly string[]): void {
+  if (options === undefined) return;
+  check(options !== null && typeof options === 'object' && !Array.isArray(options) && !(options instanceof Tensor), op,
+    () => `options must be an object, got ${fmtArg(options)}`);
+  for (const key of Object.keys(options)) {
+    check(allowed.includes(key), op, () => `unknown option '${key}' (known: ${allowed.join(', ')})`);
+  }
+}
+
+/** An array of non-negative integer dims whose product is at most MAX_ELEMENTS. */
+export function checkShape(shape: unknown, op: string, what = 'shape'): asserts shape is readonly number[] {
+  check(Array.isArray(shape), op, () => `${what} must be an array of non-negative integers, got ${fmtArg(shape)}`);
+  for (const d of shape) {
+    check(typeof d === 'number' && Number.isInteger(d) && d >= 0, op, () => `invalid ${what} ${fmtArg(shape)}: dimensions must be non-negative integers`);
+  }
+  checkSize(shape as readonly number[], op, what);
+}
+
+/** The element count of `shape` is at most MAX_ELEMENTS (checked before anything is allocated). */
+export function checkSize(shape: readonly number[], op: string, what = 'shape'): void {
+  let n = 1;
+  for (const d of shape) n *= d;
+  check(n <= MAX_ELEMENTS, op, () => `${what} ${fmtShape(shape)} has ${n} elements, above the allocation limit of ${MAX_ELEMENTS} (2^31 − 1)`);
+}
