@@ -266,8 +266,9 @@ export function grad(outputs: Tensor | readonly Tensor[], inputs: readonly Tenso
   const seeds = outs.map((o, i) => seedGradient(o, options.gradOutputs?.[i], 'grad'));
   const wanted = new Set(inputs);
   const order = topologicalOrder(outs);
-  // An unused input is refused before anything runs, so the graph stays usable.
-  if (!options.allowUnused) {
+  // An unused input is refused before anything runs, so the graph stays usable (a freed graph has lost
+  // its edges: the pass below reports that instead).
+  if (!options.allowUnused && !order.some((t) => t.gradFn?.released)) {
     const reached = new Set(order);
     inputs.forEach((x, i) => check(reached.has(x), 'grad', () => `input ${i} (${x}) was not used to compute the outputs; pass allowUnused to get zeros`));
   }

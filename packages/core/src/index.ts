@@ -2,8 +2,9 @@ export { Tensor, tensor, zeros, ones, full, arange, rand, randn, zerosLike, ones
 export type { DType, TypedArray, NestedArray, TensorOptions, RandomOptions } from './tensor.ts';
 export { Rng } from './rng.ts';
 export { ConvgradError } from './errors.ts';
-export { grad, noGrad, enableGrad, isGradEnabled, record, topologicalOrder } from './autograd.ts';
-export type { GradNode, GradOptions } from './autograd.ts';
+export { grad, noGrad, enableGrad, isGradEnabled, record, topologicalOrder, GradNode } from './autograd.ts';
+export type { BackwardOptions, BackwardRule, GradOptions } from './autograd.ts';
+export { MAX_ELEMENTS } from './validate.ts';
 export { toDot } from './dot.ts';
 export { add, sub, mul, div, neg } from './ops/elementwise.ts';
 export { sum, mean } from './ops/reduce.ts';
