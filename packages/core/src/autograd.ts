@@ -3,7 +3,7 @@ import { sameShape } from './shape.ts';
 import { Tensor } from './tensor.ts';
 import { add } from './ops/elementwise.ts';
 import { onesLike, zerosLike } from './tensor.ts';
-import { checkBool, checkOptions, checkTensor, fmtArg } from './validate.ts';
+import { checkBool, checkOptions, checkTensor, fmtArg, optionOr } from './validate.ts';
 
 /** A backward rule: from the output's gradient to one gradient per input (null where none is needed). */
 export type BackwardRule = (gradOutput: Tensor) => readonly (Tensor | null)[];
@@ -218,9 +218,9 @@ export interface BackwardOptions {
 
 /** createGraph and retainGraph of `options` (checked), with PyTorch's default retainGraph = createGraph. */
 function graphFlags(options: BackwardOptions, op: string): [boolean, boolean] {
-  const createGraph = options.createGraph ?? false;
+  const createGraph = optionOr(options, 'createGraph', false);
   checkBool(createGraph, op, 'createGraph');
-  const retainGraph = options.retainGraph ?? createGraph;
+  const retainGraph = optionOr(options, 'retainGraph', createGraph);
   checkBool(retainGraph, op, 'retainGraph');
   return [createGraph, retainGraph];
 }

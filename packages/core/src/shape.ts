@@ -42,7 +42,7 @@ export function normalizeAxes(axes: number | readonly number[] | undefined, rank
   check(typeof axes === 'number' || Array.isArray(axes), op, () => `axes must be a number or an array of numbers, got ${fmtArg(axes)}`);
   const list = typeof axes === 'number' ? [axes] : [...axes];
   const out = list.map((a) => {
-    check(Number.isInteger(a) && a >= -rank && a < rank, op, () => `axis ${fmtArg(a)} is out of range for rank ${rank}`);
+    check(Number.isInteger(a) && a >= -rank && a < rank, op, () => `axis ${fmtArg(a)}${typeof axes === 'number' ? '' : ` of ${fmtArg(axes)}`} is out of range for rank ${rank}`);
     return a < 0 ? a + rank : a;
   });
   check(new Set(out).size === out.length, op, `repeated axis in [${list.join(', ')}]`);

@@ -5,7 +5,7 @@ import { materializeLattice, type LatticeView } from './lattice.ts';
 import type { BackwardOptions, GradNode } from './autograd.ts';
 import { backward as runBackward } from './autograd.ts';
 import { bumpVersionOf, versionOf } from './version.ts';
-import { checkBool, checkDType, checkFinite, checkOptions, checkShape, checkSize, checkTensor, fmtArg, MAX_ELEMENTS } from './validate.ts';
+import { checkBool, checkDType, checkFinite, checkOptions, checkShape, checkSize, checkTensor, fmtArg, MAX_ELEMENTS, optionOr } from './validate.ts';
 import * as ew from './ops/elementwise.ts';
 import * as red from './ops/reduce.ts';
 import * as shp from './ops/shape.ts';
@@ -211,14 +211,18 @@ function inferShape(values: NestedArray): number[] {
   return shape;
 }
 
-function flattenInto(values: NestedArray, shape: number[], dim: number, out: number[]): void {
+/** Appends the numbers of `values` (entry `path` of the nested input) to `out`, checking it is rectangular. */
+function flattenInto(values: NestedArray, shape: number[], dim: number, out: number[], path = ''): void {
   if (dim === shape.length) {
-    check(typeof values === 'number', 'tensor', () => typeof values === 'object' ? 'nested values are ragged (not a rectangular array)' : `values must be numbers, got ${fmtArg(values)}`);
+    check(typeof values === 'number', 'tensor', () => Array.isArray(values)
+      ? `nested values are ragged (not a rectangular array): values${path} is ${fmtArg(values)} where a number belongs`
+      : `values must be numbers, got values${path} = ${fmtArg(values)}`);
     out.push(values as number);
     return;
   }
-  check(Array.isArray(values) && values.length === shape[dim], 'tensor', 'nested values are ragged (not a rectangular array)');
-  for (const v of values as readonly NestedArray[]) flattenInto(v, shape, dim + 1, out);
+  check(Array.isArray(values) && values.length === shape[dim], 'tensor',
+    () => `nested values are ragged (not a rectangular array): values${path} is ${fmtArg(values)}, expected an array of ${shape[dim]} entries`);
+  (values as readonly NestedArray[]).forEach((v, i) => flattenInto(v, shape, dim + 1, out, `${path}[${i}]`));
 }
 
 /** Creates a tensor from a number, nested arrays, or flat values with a shape. */
@@ -252,10 +256,10 @@ export function tensor(values: NestedArray | ArrayLike<number>, shape?: number[]
 /** The dtype of factory `options` (default float32), after checking every option; `extra` names the factory's own keys. */
 function factoryOptions(options: unknown, op: string, extra: readonly string[]): DType {
   checkOptions(options, op, ['dtype', 'requiresGrad', ...extra]);
-  const o = (options ?? {}) as TensorOptions;
-  const dtype = o.dtype ?? 'float32';
+  const dtype = optionOr(options as object, 'dtype', 'float32');
   checkDType(dtype, op);
-  if (o.requiresGrad !== undefined) checkBool(o.requiresGrad, op, 'requiresGrad');
+  const requiresGrad = optionOr(options as object, 'requiresGrad', false);
+  checkBool(requiresGrad, op, 'requiresGrad');
   return dtype;
 }
 
@@ -310,7 +314,7 @@ function randomSetup(shape: number[], options: RandomOptions, op: string, names:
   const o = (options ?? {}) as RandomOptions & Record<string, unknown>;
   check(o.rng === undefined || o.rng instanceof Rng, op, () => `rng must be an Rng, got ${fmtArg(o.rng)}`);
   const [a, b] = names.map((k, i) => {
-    const v = o[k] ?? defaults[i];
+    const v = optionOr(o, k, defaults[i]);
     checkFinite(v, op, k);
     return v;
   });

@@ -66,6 +66,12 @@ export function checkDType(v: unknown, op: string): asserts v is DType {
   check(v === 'float32' || v === 'float64', op, () => `unsupported dtype ${fmtArg(v)} (float32 or float64)`);
 }
 
+/** `options[key]`, or `fallback` when it is undefined (only undefined means "the default"; null is a value, refused by the checks). */
+export function optionOr<T>(options: object | undefined, key: string, fallback: T): unknown {
+  const v = (options as Record<string, unknown> | undefined)?.[key];
+  return v === undefined ? fallback : v;
+}
+
 /**
  * An options object (or undefined) whose keys are all in `allowed`: an unknown option is refused, never
  * ignored (a misspelt `strides` would otherwise silently run with the default).
@@ -88,9 +94,12 @@ export function checkShape(shape: unknown, op: string, what = 'shape'): asserts 
   checkSize(shape as readonly number[], op, what);
 }
 
-/** The element count of `shape` is at most MAX_ELEMENTS (checked before anything is allocated). */
-export function checkSize(shape: readonly number[], op: string, what = 'shape'): void {
+/**
+ * The element count of `shape` is at most MAX_ELEMENTS (checked before anything is allocated).
+ * `context` (the arguments that led to this shape) ends the message.
+ */
+export function checkSize(shape: readonly number[], op: string, what = 'shape', context?: () => string): void {
   let n = 1;
   for (const d of shape) n *= d;
-  check(n <= MAX_ELEMENTS, op, () => `${what} ${fmtShape(shape)} has ${n} elements, above the allocation limit of ${MAX_ELEMENTS} (2^31 − 1)`);
+  check(n <= MAX_ELEMENTS, op, () => `${what} ${fmtShape(shape)} has ${n} elements, above the allocation limit of ${MAX_ELEMENTS} (2^31 − 1)${context ? `: ${context()}` : ''}`);
 }

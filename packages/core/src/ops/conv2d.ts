@@ -63,7 +63,7 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dO
   };
   const bias = b ?? undefined;
   const g = checkInputs(x, w, bias, cfg);
-  checkSize([g.n, g.o, g.oh, g.ow], 'conv2d', 'output shape');
+  checkSize([g.n, g.o, g.oh, g.ow], 'conv2d', 'output shape', () => `${shapes()}, stride ${fmtArg(cfg.stride)}, padding ${fmtArg(cfg.padding)}, dilation ${fmtArg(cfg.dilation)}`);
   const out = allocate(x.dtype, g.n * g.o * g.oh * g.ow);
   const be = getBackend();
   // Lattice operands (the padded, dilated deltas of a backward, see lattice.ts) reach the kernel unmaterialized.

@@ -1,6 +1,6 @@
 // Elementwise arithmetic with numpy broadcasting; a number operand is a constant of the tensor's dtype.
 import { record } from '../autograd.ts';
-import { check } from '../errors.ts';
+import { check, fmtShape } from '../errors.ts';
 import { checkSize, checkTensor, fmtArg } from '../validate.ts';
 import { binaryBroadcast, scale, type BinaryOp } from '../kernels/elementwise.ts';
 import { broadcastShapes, sizeOf } from '../shape.ts';
@@ -19,7 +19,7 @@ function binary(op: BinaryOp, aIn: Tensor | number, bIn: Tensor | number): [Tens
   const b = asTensor(bIn, a, op);
   check(a.dtype === b.dtype, op, () => `dtype mismatch: ${a.dtype} and ${b.dtype} (convert one with .to())`);
   const shape = broadcastShapes(a.shape, b.shape, op);
-  checkSize(shape, op, 'broadcast shape');
+  checkSize(shape, op, 'broadcast shape', () => `operands ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   const out = allocate(a.dtype, sizeOf(shape));
   binaryBroadcast(op, a.data, a.shape, b.data, b.shape, shape, out);
   return [a, b, new Tensor(out, shape)];

@@ -2,7 +2,7 @@
 import { record } from '../autograd.ts';
 import { check, fmtShape } from '../errors.ts';
 import { sameShape } from '../shape.ts';
-import { checkOptions, checkTensor, fmtArg } from '../validate.ts';
+import { checkOptions, checkTensor, fmtArg, optionOr } from '../validate.ts';
 import { allocate, Tensor } from '../tensor.ts';
 import { mul, sub } from './elementwise.ts';
 
@@ -16,7 +16,7 @@ export function mseLoss(pred: Tensor, target: Tensor, options: { reduction?: Red
   checkTensor(pred, 'mseLoss', 'pred');
   checkTensor(target, 'mseLoss', 'target');
   checkOptions(options, 'mseLoss', ['reduction']);
-  const reduction = options.reduction ?? 'mean';
+  const reduction = optionOr(options, 'reduction', 'mean');
   check(reduction === 'mean' || reduction === 'sum' || reduction === 'none', 'mseLoss', () => `reduction must be 'mean', 'sum' or 'none', got ${fmtArg(reduction)}`);
   check(sameShape(pred.shape, target.shape), 'mseLoss', () => `pred ${fmtShape(pred.shape)} and target ${fmtShape(target.shape)} must have the same shape`);
   check(pred.dtype === target.dtype, 'mseLoss', () => `dtype mismatch: pred ${pred.dtype}, target ${target.dtype}`);

@@ -31,7 +31,7 @@ function matmulNd(a: Tensor, b: Tensor): Tensor {
   check(k === kb, 'matmul', () => `inner dimensions differ: ${shapes()} (${k} ≠ ${kb}); need [..., m, k] × [..., k, n]`);
   const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul');
   const outShape = [...batch, m, n];
-  checkSize(outShape, 'matmul', 'output shape');
+  checkSize(outShape, 'matmul', 'output shape', shapes);
   const out = allocate(a.dtype, sizeOf(outShape));
   const backend = getBackend(); // called as a method: a backend may keep state on `this`
   if (m * n > 0) {

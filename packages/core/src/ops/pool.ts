@@ -8,7 +8,7 @@ import { checkRankAtLeast, pairArg } from './conv-args.ts';
 import { scatterAdd } from './indexing.ts';
 
 export interface Pool2dOptions {
-  /** Step of the window: a number or [h, w]; default (undefined or null, as PyTorch's None) = kernel (non-overlapping windows). */
+  /** Step of the window: a number or [h, w]; default = kernel (non-overlapping windows). */
   stride?: number | readonly number[];
   /** Implicit padding on each side: a number or [h, w], at most half the kernel; default 0. */
   padding?: number | readonly number[];
@@ -19,7 +19,7 @@ function geometry(x: Tensor, kernel: number | readonly number[], options: Pool2d
   checkOptions(options, op, ['stride', 'padding']);
   check(kernel !== undefined, op, () => `kernel size is required (a positive integer or an [h, w] pair), got ${fmtArg(kernel)}`);
   const [kh, kw] = pairArg(kernel, 1, 'kernel', op, 1);
-  const [sh, sw] = options.stride == null ? [kh, kw] : pairArg(options.stride, 1, 'stride', op, 1);
+  const [sh, sw] = options.stride === undefined ? [kh, kw] : pairArg(options.stride, 1, 'stride', op, 1);
   const [ph, pw] = pairArg(options.padding, 0, 'padding', op, 0);
   check(2 * ph <= kh && 2 * pw <= kw, op, () => `padding [${ph}, ${pw}] must be at most half the kernel [${kh}, ${kw}]`);
   const h = x.shape[x.rank - 2], w = x.shape[x.rank - 1];

@@ -119,7 +119,7 @@ export function pad(x: Tensor, widths: readonly (readonly [number, number])[]): 
   widths.forEach(([b, a]) => check(Number.isInteger(b) && Number.isInteger(a) && b >= 0 && a >= 0, 'pad', () => `padding must be non-negative integers, got [${fmtArg(b)}, ${fmtArg(a)}]`));
   if (widths.every(([b, a]) => b === 0 && a === 0)) return x;
   const outShape = x.shape.map((d, i) => d + widths[i][0] + widths[i][1]);
-  checkSize(outShape, 'pad', 'output shape');
+  checkSize(outShape, 'pad', 'output shape', () => `input ${fmtShape(x.shape)}, widths ${fmtArg(widths)}`);
   const os = stridesOf(outShape);
   const out = allocate(x.dtype, sizeOf(outShape));
   const offset = widths.reduce((p, [b], i) => p + b * os[i], 0);

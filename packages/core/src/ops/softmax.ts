@@ -3,7 +3,7 @@ import { record } from '../autograd.ts';
 import { check, fmtShape } from '../errors.ts';
 import { logSoftmaxBackward, logSoftmaxForward, type AxisLayout } from '../kernels/softmax.ts';
 import { normalizeAxes, sizeOf } from '../shape.ts';
-import { checkOptions, checkTensor, fmtArg } from '../validate.ts';
+import { checkOptions, checkTensor, fmtArg, optionOr } from '../validate.ts';
 import { allocate, Tensor } from '../tensor.ts';
 import { exp } from './activations.ts';
 import { mul, neg, sub } from './elementwise.ts';
@@ -64,7 +64,7 @@ export type Labels = Int32Array | readonly number[] | ArrayLike<number> | Tensor
 export function softmaxCrossEntropy(logits: Tensor, labels: Labels, options: { reduction?: Reduction } = {}): Tensor {
   const op = 'softmaxCrossEntropy';
   checkOptions(options, op, ['reduction']);
-  const reduction = options.reduction ?? 'mean';
+  const reduction = optionOr(options, 'reduction', 'mean');
   check(reduction === 'mean' || reduction === 'sum' || reduction === 'none', op, () => `reduction must be 'mean', 'sum' or 'none', got ${fmtArg(reduction)}`);
   checkTensor(logits, op, 'logits');
   check(logits.rank === 2, op, () => `logits must be [N, C] (rank 2), got shape ${fmtShape(logits.shape)}`);

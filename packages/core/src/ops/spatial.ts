@@ -4,7 +4,7 @@ import { check, fmtShape } from '../errors.ts';
 import { stridedCopy } from '../kernels/strided.ts';
 import { dilateLattice, latticeOutputsEnabled, latticeView, padLattice, type LatticeView } from '../lattice.ts';
 import { allocate, Tensor, type TypedArray } from '../tensor.ts';
-import { checkSize } from '../validate.ts';
+import { checkSize, fmtArg } from '../validate.ts';
 import { checkRankAtLeast, padding4, pairArg } from './conv-args.ts';
 import { slice } from './shape.ts';
 
@@ -22,7 +22,7 @@ export function pad2d(x: Tensor, padding: number | readonly number[]): Tensor {
   if (t + b + l + r === 0) return x;
   const [lead, batch, h, w] = split2d(x);
   const ho = h + t + b, wo = w + l + r;
-  checkSize([...lead, ho, wo], 'pad2d', 'output shape');
+  checkSize([...lead, ho, wo], 'pad2d', 'output shape', () => `input ${fmtShape(x.shape)}, padding ${fmtArg(padding)}`);
   // Inside the conv2d backward the padded tensor is described, not copied (lattice.ts); same values.
   let out: TypedArray | LatticeView;
   if (latticeOutputsEnabled()) out = padLattice(latticeView(x), t, l);
@@ -45,7 +45,7 @@ export function dilate2d(x: Tensor, stride: number | readonly number[]): Tensor 
   const [lead, batch, h, w] = split2d(x);
   check(h > 0 && w > 0, 'dilate2d', () => `cannot dilate an empty spatial shape ${fmtShape(x.shape)}`);
   const ho = (h - 1) * sh + 1, wo = (w - 1) * sw + 1;
-  checkSize([...lead, ho, wo], 'dilate2d', 'output shape');
+  checkSize([...lead, ho, wo], 'dilate2d', 'output shape', () => `input ${fmtShape(x.shape)}, stride ${fmtArg(stride)}`);
   // Inside the conv2d backward the dilated tensor is described, not copied (lattice.ts); same values.
   let out: TypedArray | LatticeView;
   if (latticeOutputsEnabled()) out = dilateLattice(latticeView(x), sh, sw);
