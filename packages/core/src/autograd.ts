@@ -34,7 +34,8 @@ export class GradNode {
   ) {
     this.rule = backward;
     this.ins = inputs;
-    this.savedVersions = saved.map((t) => t.version);
+    this.savedVersions = new Array<number>(saved.length);
+    for (let i = 0; i < saved.length; i++) this.savedVersions[i] = saved[i].version;
   }
 
   /** The op's inputs (empty once released). */
@@ -118,8 +119,8 @@ export function record(
 ): Tensor {
   if (recording && inputs.some((t) => t.requiresGrad)) {
     checkTensor(out, 'record', 'out');
-    check(typeof op === 'string' && typeof backward === 'function', 'record', () => `needs an op name and a backward function, got ${fmtArg(op)} and ${fmtArg(backward)}`);
-    saved.forEach((t, i) => checkTensor(t, 'record', `saved[${i}]`));
+    if (typeof op !== 'string' || typeof backward !== 'function') throw new ConvgradError('record', `needs an op name and a backward function, got ${fmtArg(op)} and ${fmtArg(backward)}`);
+    for (let i = 0; i < saved.length; i++) if (!(saved[i] instanceof Tensor)) checkTensor(saved[i], 'record', `saved[${i}]`);
     out.requiresGrad = true;
     out.gradFn = new GradNode(op, inputs, backward, attrs, saved, out);
   }

@@ -1,4 +1,4 @@
-import { check, fmtShape } from './errors.ts';
+import { check, ConvgradError, fmtShape } from './errors.ts';
 import { checkSeed, Rng } from './rng.ts';
 import { sizeOf, type Shape } from './shape.ts';
 import { materializeLattice, type LatticeView } from './lattice.ts';
@@ -57,11 +57,11 @@ export class Tensor {
   /** `data`: the row-major values (a Float32Array or a Float64Array), or a LatticeView describing them (lattice.ts). */
   constructor(data: TypedArray | LatticeView, shape: Shape, requiresGrad = false) {
     const isArray = data instanceof Float32Array || data instanceof Float64Array;
-    check(isArray || isLatticeView(data), 'Tensor', () => `data must be a Float32Array or a Float64Array, got ${fmtArg(data)}`);
+    if (!isArray && !isLatticeView(data)) throw new ConvgradError('Tensor', `data must be a Float32Array or a Float64Array, got ${fmtArg(data)}`);
     checkShape(shape, 'Tensor');
     checkBool(requiresGrad, 'Tensor', 'requiresGrad');
     if (isArray) {
-      check(data.length === sizeOf(shape), 'tensor', () => `data has ${data.length} elements but shape ${fmtShape(shape)} needs ${sizeOf(shape)}`);
+      if (data.length !== sizeOf(shape)) throw new ConvgradError('Tensor', `data has ${data.length} elements but shape ${fmtShape(shape)} needs ${sizeOf(shape)}`);
       this.stored = data;
       this.lattice = null;
     } else {

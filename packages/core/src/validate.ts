@@ -1,7 +1,7 @@
 // Argument checks shared by every public function and constructor of core: each one throws a
 // ConvgradError whose message starts with the op and shows the offending value as the caller wrote it.
 // Ops run these first, before reading data or allocating.
-import { check, fmtShape } from './errors.ts';
+import { check, ConvgradError, fmtShape } from './errors.ts';
 import { Tensor, type DType } from './tensor.ts';
 
 /**
@@ -35,35 +35,34 @@ function safeJson(v: object): string {
   }
 }
 
+// These run on every op call: the conditions are tested inline and the message is built only on failure
+// (no closure per call).
+
 /** A Tensor, or a ConvgradError "op: <what> must be a Tensor, got <value>". */
 export function checkTensor(v: unknown, op: string, what = 'input'): asserts v is Tensor {
-  check(v instanceof Tensor, op, () => `${what} must be a Tensor, got ${fmtArg(v)}`);
+  if (!(v instanceof Tensor)) throw new ConvgradError(op, `${what} must be a Tensor, got ${fmtArg(v)}`);
 }
 
 /** An integer ≥ min (finite by construction). */
 export function checkInt(v: unknown, op: string, what: string, min = 0): asserts v is number {
-  check(typeof v === 'number' && Number.isInteger(v) && v >= min, op,
-    () => `${what} must be ${min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer ≥ ${min}`}, got ${fmtArg(v)}`);
+  if (!(typeof v === 'number' && Number.isInteger(v) && v >= min)) {
+    throw new ConvgradError(op, `${what} must be ${min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer ≥ ${min}`}, got ${fmtArg(v)}`);
+  }
 }
 
 /** A finite number. */
 export function checkFinite(v: unknown, op: string, what: string): asserts v is number {
-  check(typeof v === 'number' && Number.isFinite(v), op, () => `${what} must be a finite number, got ${fmtArg(v)}`);
-}
-
-/** A number (NaN and ±Infinity allowed: they are values, as in PyTorch). */
-export function checkNumber(v: unknown, op: string, what: string): asserts v is number {
-  check(typeof v === 'number', op, () => `${what} must be a number, got ${fmtArg(v)}`);
+  if (!(typeof v === 'number' && Number.isFinite(v))) throw new ConvgradError(op, `${what} must be a finite number, got ${fmtArg(v)}`);
 }
 
 /** A boolean. */
 export function checkBool(v: unknown, op: string, what: string): asserts v is boolean {
-  check(typeof v === 'boolean', op, () => `${what} must be true or false, got ${fmtArg(v)}`);
+  if (typeof v !== 'boolean') throw new ConvgradError(op, `${what} must be true or false, got ${fmtArg(v)}`);
 }
 
 /** 'float32' or 'float64'. */
 export function checkDType(v: unknown, op: string): asserts v is DType {
-  check(v === 'float32' || v === 'float64', op, () => `unsupported dtype ${fmtArg(v)} (float32 or float64)`);
+  if (v !== 'float32' && v !== 'float64') throw new ConvgradError(op, `unsupported dtype ${fmtArg(v)} (float32 or float64)`);
 }
 
 /** `options[key]`, or `fallback` when it is undefined (only undefined means "the default"; null is a value, refused by the checks). */
@@ -87,9 +86,10 @@ export function checkOptions(options: unknown, op: string, allowed: readonly str
 
 /** An array of non-negative integer dims whose product is at most MAX_ELEMENTS. */
 export function checkShape(shape: unknown, op: string, what = 'shape'): asserts shape is readonly number[] {
-  check(Array.isArray(shape), op, () => `${what} must be an array of non-negative integers, got ${fmtArg(shape)}`);
-  for (const d of shape) {
-    check(typeof d === 'number' && Number.isInteger(d) && d >= 0, op, () => `invalid ${what} ${fmtArg(shape)}: dimensions must be non-negative integers`);
+  if (!Array.isArray(shape)) throw new ConvgradError(op, `${what} must be an array of non-negative integers, got ${fmtArg(shape)}`);
+  for (let i = 0; i < shape.length; i++) {
+    const d: unknown = shape[i];
+    if (!(typeof d === 'number' && Number.isInteger(d) && d >= 0)) throw new ConvgradError(op, `invalid ${what} ${fmtArg(shape)}: dimensions must be non-negative integers`);
   }
   checkSize(shape as readonly number[], op, what);
 }
@@ -100,6 +100,8 @@ export function checkShape(shape: unknown, op: string, what = 'shape'): asserts 
  */
 export function checkSize(shape: readonly number[], op: string, what = 'shape', context?: () => string): void {
   let n = 1;
-  for (const d of shape) n *= d;
-  check(n <= MAX_ELEMENTS, op, () => `${what} ${fmtShape(shape)} has ${n} elements, above the allocation limit of ${MAX_ELEMENTS} (2^31 − 1)${context ? `: ${context()}` : ''}`);
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
+  if (n > MAX_ELEMENTS) {
+    throw new ConvgradError(op, `${what} ${fmtShape(shape)} has ${n} elements, above the allocation limit of ${MAX_ELEMENTS} (2^31 − 1)${context ? `: ${context()}` : ''}`);
+  }
 }
