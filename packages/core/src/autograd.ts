@@ -84,6 +84,7 @@ export function isGradEnabled(): boolean {
 }
 
 function withRecording<T>(flag: boolean, fn: () => T): T {
+  if (typeof fn !== 'function') throw new ConvgradError(flag ? 'enableGrad' : 'noGrad', `expected a function to run, got ${fmtArg(fn)}`);
   const prev = recording;
   recording = flag;
   try {

@@ -2,8 +2,11 @@
 import { topologicalOrder } from './autograd.ts';
 import { fmtShape } from './errors.ts';
 import type { Tensor } from './tensor.ts';
+import { checkOptions, checkTensor } from './validate.ts';
 
 export function toDot(root: Tensor, options: { name?: string } = {}): string {
+  checkTensor(root, 'toDot', 'root');
+  checkOptions(options, 'toDot', ['name']);
   const lines = [`digraph ${JSON.stringify(options.name ?? 'convgrad')} {`, '  rankdir=LR;', '  node [fontname="Helvetica", fontsize=10];'];
   const order = root.requiresGrad ? topologicalOrder([root]) : [root];
   const id = (t: Tensor) => `t${t.id}`;

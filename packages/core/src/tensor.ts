@@ -136,6 +136,7 @@ export class Tensor {
 
   /** Sets requiresGrad (a leaf only) and returns this, like PyTorch's requires_grad_(). */
   requiresGrad_(flag = true): this {
+    checkBool(flag, 'requiresGrad_', 'flag');
     check(this.isLeaf || flag, 'requiresGrad_', 'cannot stop a non-leaf tensor from requiring grad; use detach()');
     this.requiresGrad = flag;
     return this;

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   add, arange, avgPool2d, broadcastTo, conv2d, ConvgradError, dilate2d, div, dropout, exp, full, grad, leakyRelu,
   log, logSoftmax, matmul, maxPool2d, mean, mseLoss, mul, neg, ones, onesLike, pad, pad2d, permute, pow, rand, randn,
-  relu, reshape, Rng, rot180, sigmoid, slice, softmax, softmaxCrossEntropy, sqrt, sub, subsample2d, sum, tanh, tensor,
+  registerBackend, relu, reshape, Rng, rot180, setBackend, noGrad, enableGrad, toDot, sigmoid, slice, softmax, softmaxCrossEntropy, sqrt, sub, subsample2d, sum, tanh, tensor,
   Tensor, transpose, zeros, zerosLike,
 } from '../src/index.ts';
 
@@ -163,6 +163,12 @@ const settings = fc.oneof(
   fc.constantFrom<unknown>('a', null, [1, 'a'], [true]).map((v) => new Call('tensor', 'values', v, 'tensor', () => tensor([1, v] as never), shown(v))),
   fc.constantFrom<unknown>(1, 'yes', null, 0).map((v) => new Call('backward', 'retainGraph', v, 'backward', () => sum(mul(zeros([2], { requiresGrad: true }), 2)).backward(undefined, { retainGraph: v } as never))),
   fc.constantFrom<unknown>(1, 'yes', null).map((v) => new Call('Tensor', 'requiresGrad', v, 'Tensor', () => new Tensor(new Float32Array(1), [1], v as never))),
+  fc.constantFrom<unknown>(1, 'yes', null).map((v) => new Call('requiresGrad_', 'flag', v, 'requiresGrad_', () => zeros([1]).requiresGrad_(v as never))),
+  fc.constantFrom<unknown>('gpu', 'JS', '', null, 1, {}).map((v) => new Call('setBackend', 'name', v, 'setBackend', () => setBackend(v as never))),
+  fc.constantFrom<unknown>(null, 1, 'wasm', {}, { name: '' }).map((v) => new Call('registerBackend', 'backend', v, 'registerBackend', () => registerBackend(v as never))),
+  fc.tuple(fc.constantFrom('noGrad', 'enableGrad'), fc.constantFrom<unknown>(undefined, null, 1, 'f', {})).map(([name, v]) =>
+    new Call(name, 'fn', v, name, () => (name === 'noGrad' ? noGrad : enableGrad)(v as never))),
+  notTensor.map((v) => new Call('toDot', 'root', v, 'toDot', () => toDot(v as never))),
   fc.tuple(fc.constantFrom<[string, string, () => (o: unknown) => unknown]>(
     ['conv2d', 'strides', () => (o) => conv2d(x4(), w3(), null, o as never)],
     ['maxPool2d', 'dilation', () => (o) => maxPool2d(x4(), 2, o as never)],
