@@ -21,7 +21,12 @@ export type NestedArray = number | readonly NestedArray[];
 export function allocate(dtype: DType, n: number): TypedArray {
   checkDType(dtype, 'allocate');
   check(Number.isInteger(n) && n >= 0 && n <= MAX_ELEMENTS, 'allocate', () => `element count must be an integer in [0, ${MAX_ELEMENTS}], got ${fmtArg(n)}`);
-  return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  try {
+    return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  } catch (e) {
+    // Below the limit but more than the process can get (a RangeError from the engine).
+    throw new ConvgradError('allocate', `cannot allocate ${n} ${dtype} elements (${n * (dtype === 'float64' ? 8 : 4)} bytes): ${(e as Error).message}`);
+  }
 }
 
 export function dtypeOf(data: TypedArray): DType {
@@ -190,6 +195,11 @@ export class Tensor {
   }
 }
 
+/** A typed array of numbers (not BigInt64Array/BigUint64Array, not a DataView). */
+function isNumericArray(v: unknown): v is ArrayLike<number> {
+  return ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array);
+}
+
 /** Whether `v` is a LatticeView over a float array (made only inside the conv2d backward). */
 function isLatticeView(v: unknown): v is LatticeView {
   const base = (v as LatticeView | null)?.base;
@@ -235,11 +245,11 @@ export function tensor(values: NestedArray | ArrayLike<number>, shape?: number[]
   if (typeof values === 'number') {
     flat = [values];
     inferred = [];
-  } else if (values instanceof Float32Array || values instanceof Float64Array) {
-    flat = values;
+  } else if (isNumericArray(values)) {
+    flat = values; // converted by value to the dtype (an Int32Array [1, 2] gives [1, 2]), as torch.tensor(…, dtype=…)
     inferred = [flat.length];
   } else {
-    check(Array.isArray(values), 'tensor', () => `values must be a number, nested arrays of numbers, a Float32Array or a Float64Array, got ${fmtArg(values)}`);
+    check(Array.isArray(values), 'tensor', () => `values must be a number, nested arrays of numbers or a typed array of numbers, got ${fmtArg(values)}`);
     inferred = inferShape(values as NestedArray);
     checkSize(inferred, 'tensor', 'nested values of shape');
     const out: number[] = [];
