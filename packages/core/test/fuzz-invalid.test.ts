@@ -11,6 +11,7 @@ import {
   registerBackend, relu, reshape, Rng, rot180, setBackend, noGrad, enableGrad, toDot, sigmoid, slice, softmax, softmaxCrossEntropy, sqrt, sub, subsample2d, sum, tanh, tensor,
   Tensor, transpose, zeros, zerosLike,
 } from '../src/index.ts';
+import { gradcheck, gradgradcheck } from '../src/testing/index.ts';
 
 /** How a value appears in a message, written independently of the library's formatter. */
 function shown(v: unknown): string {
@@ -169,6 +170,15 @@ const settings = fc.oneof(
   fc.tuple(fc.constantFrom('noGrad', 'enableGrad'), fc.constantFrom<unknown>(undefined, null, 1, 'f', {})).map(([name, v]) =>
     new Call(name, 'fn', v, name, () => (name === 'noGrad' ? noGrad : enableGrad)(v as never))),
   notTensor.map((v) => new Call('toDot', 'root', v, 'toDot', () => toDot(v as never))),
+  fc.tuple(fc.constantFrom('gradcheck', 'gradgradcheck'), fc.constantFrom<[string, unknown]>(['fn', 'relu'], ['fn', null], ['inputs', 'x'], ['eps', NaN], ['atol', -1], ['seed', 0.5], ['options', 'fast']))
+    .map(([name, [arg, v]]) => new Call(name, arg, v, name, () => {
+      const check = name === 'gradcheck' ? gradcheck : gradgradcheck;
+      const x = [zeros([2], { dtype: 'float64', requiresGrad: true })];
+      if (arg === 'fn') return check(v as never, x);
+      if (arg === 'inputs') return check(relu as never, v as never);
+      if (arg === 'options') return check(relu as never, x, v as never);
+      return check(relu as never, x, { [arg]: v });
+    })),
   fc.tuple(fc.constantFrom<[string, string, () => (o: unknown) => unknown]>(
     ['conv2d', 'strides', () => (o) => conv2d(x4(), w3(), null, o as never)],
     ['maxPool2d', 'dilation', () => (o) => maxPool2d(x4(), 2, o as never)],
