@@ -100,7 +100,8 @@ export class Tensor {
    * backward refuses to run a rule whose tensors changed since.
    */
   get version(): number {
-    return this.stored ? versionOf(this.stored) : 0;
+    // A lattice tensor's values are a view of another tensor's data: that data's changes are its changes.
+    return versionOf(this.lattice ? this.lattice.base : this.stored!);
   }
 
   /**
@@ -109,7 +110,7 @@ export class Tensor {
    * back-propagate with the new ones without noticing.
    */
   bumpVersion(): this {
-    bumpVersionOf(this.data);
+    bumpVersionOf(this.lattice ? this.lattice.base : this.data);
     return this;
   }
 

@@ -75,6 +75,14 @@ describe('version counters', () => {
     expect(Array.from(a.grad!.data)).toEqual([1, 1]);
   });
 
+  it('second order through conv2d, whose backward reads x through lattice views (padded, permuted), sees x change', () => {
+    const x = randn([2, 1, 4, 4], { seed: 3, dtype: 'float64', requiresGrad: true });
+    const w = randn([1, 1, 3, 3], { seed: 4, dtype: 'float64', requiresGrad: true });
+    const [gw] = grad(sum(mul(conv2d(x, w, null, { padding: 1 }), 2)), [w], { createGraph: true }); // reads x
+    x.bumpVersion();
+    expect(thrown(() => sum(mul(gw, gw)).backward()).message).toMatch(/was modified in place after conv2d used it/);
+  });
+
   it('second-order graphs check versions as well', () => {
     const x = f64([2, 3]);
     const [g] = grad(sum(mul(mul(x, x), x)), [x], { createGraph: true }); // 3x²
