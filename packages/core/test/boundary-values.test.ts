@@ -7,8 +7,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  add, avgPool2d, conv2d, dilate2d, div, dropout, exp, leakyRelu, log, logSoftmax, matmul, maxPool2d, mean, mseLoss,
-  mul, neg, pad2d, permute, relu, rot180, sigmoid, slice, softmax, softmaxCrossEntropy, sqrt, sub, sum, tanh, tensor,
+  add, avgPool2d, broadcastTo, conv2d, dilate2d, div, dropout, exp, leakyRelu, log, logSoftmax, matmul, maxPool2d, mean, mseLoss,
+  mul, neg, pad, pad2d, permute, relu, reshape, rot180, subsample2d, transpose, sigmoid, slice, softmax, softmaxCrossEntropy, sqrt, sub, sum, tanh, tensor,
   Tensor,
 } from '../src/index.ts';
 import { gradcheck, gradgradcheck, makeEdgeTensor, type TensorSpec } from '../src/testing/index.ts';
@@ -59,6 +59,11 @@ const smooth: Record<string, (s: number[]) => SmoothCase> = {
   rot180: (s) => ({ shapes: [[s[0], 2, 3]], edges: [EDGES], fn: rot180 }),
   permute: (s) => ({ shapes: [[s[0], 2, 3]], edges: [EDGES], fn: (x) => permute(x, [2, 0, 1]) }),
   slice: (s) => ({ shapes: [[s[0], 4]], edges: [EDGES], fn: (x) => slice(x, [0, 1], [-1, 2]) }),
+  pad: (s) => ({ shapes: [[s[0], 2]], edges: [EDGES], fn: (x) => pad(x, [[1, 0], [0, 2]]) }),
+  subsample2d: (s) => ({ shapes: [[s[0], 3, 4]], edges: [EDGES], fn: (x) => subsample2d(x, [2, 3]) }),
+  reshape: (s) => ({ shapes: [[s[0], 6]], edges: [EDGES], fn: (x) => reshape(x, [3, -1]) }),
+  transpose: (s) => ({ shapes: [[s[0], 2, 3]], edges: [EDGES], fn: (x) => transpose(x, 0, -1) }),
+  broadcastTo: (s) => ({ shapes: [[s[0], 1]], edges: [EDGES], fn: (x) => broadcastTo(x, [2, s[0], 3]) }),
 };
 
 const caseArb = fc.record({
