@@ -17,7 +17,8 @@ export function toDot(root: Tensor, options: { name?: string } = {}): string {
       continue;
     }
     const attrs = node.attrs ? ' ' + Object.entries(node.attrs).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ') : '';
-    lines.push(`  ${id(t)} [shape=ellipse, label=${JSON.stringify(`${node.op}${attrs}\n${fmtShape(t.shape)}`)}];`);
+    const freed = node.released ? ' (freed by backward)' : '';
+    lines.push(`  ${id(t)} [shape=ellipse, label=${JSON.stringify(`${node.op}${attrs}${freed}\n${fmtShape(t.shape)}`)}];`);
     for (const input of node.inputs) {
       if (!input.requiresGrad) lines.push(`  ${id(input)} [shape=box, style=dashed, label=${JSON.stringify(`const ${fmtShape(input.shape)}`)}];`);
       lines.push(`  ${id(input)} -> ${id(t)};`);

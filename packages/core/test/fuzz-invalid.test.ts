@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   add, arange, avgPool2d, broadcastTo, conv2d, ConvgradError, dilate2d, div, dropout, exp, full, grad, leakyRelu,
   log, logSoftmax, matmul, maxPool2d, mean, mseLoss, mul, neg, ones, onesLike, pad, pad2d, permute, pow, rand, randn,
-  registerBackend, relu, reshape, Rng, rot180, setBackend, noGrad, enableGrad, toDot, sigmoid, slice, softmax, softmaxCrossEntropy, sqrt, sub, subsample2d, sum, tanh, tensor,
+  record, registerBackend, relu, reshape, Rng, rot180, setBackend, noGrad, enableGrad, toDot, sigmoid, slice, softmax, softmaxCrossEntropy, sqrt, sub, subsample2d, sum, tanh, tensor,
   Tensor, transpose, zeros, zerosLike,
 } from '../src/index.ts';
 import { gradcheck, gradgradcheck } from '../src/testing/index.ts';
@@ -170,6 +170,11 @@ const settings = fc.oneof(
   fc.tuple(fc.constantFrom('noGrad', 'enableGrad'), fc.constantFrom<unknown>(undefined, null, 1, 'f', {})).map(([name, v]) =>
     new Call(name, 'fn', v, name, () => (name === 'noGrad' ? noGrad : enableGrad)(v as never))),
   notTensor.map((v) => new Call('toDot', 'root', v, 'toDot', () => toDot(v as never))),
+  fc.tuple(fc.constantFrom('out', 'inputs[0]', 'backward', 'saved[0]'), notTensor.filter((v) => typeof v !== 'function')).map(([arg, v]) => new Call('record', arg, v, 'record', () => {
+    const x = zeros([1], { requiresGrad: true });
+    return record((arg === 'out' ? v : zeros([1])) as never, 'custom', (arg === 'inputs[0]' ? [v] : [x]) as never,
+      (arg === 'backward' ? v : (g: Tensor) => [g]) as never, undefined, (arg === 'saved[0]' ? [v] : [x]) as never);
+  })),
   fc.tuple(fc.constantFrom('gradcheck', 'gradgradcheck'), fc.constantFrom<[string, unknown]>(['fn', 'relu'], ['fn', null], ['inputs', 'x'], ['eps', NaN], ['atol', -1], ['seed', 0.5], ['options', 'fast']))
     .map(([name, [arg, v]]) => new Call(name, arg, v, name, () => {
       const check = name === 'gradcheck' ? gradcheck : gradgradcheck;

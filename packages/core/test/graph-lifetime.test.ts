@@ -2,7 +2,7 @@
 // (saved tensors released after backward unless retainGraph), as PyTorch's _version and retain_graph.
 import { describe, expect, it } from 'vitest';
 import {
-  add, conv2d, ConvgradError, grad, mul, noGrad, randn, reshape, sigmoid, sum, tensor, type Tensor,
+  add, conv2d, ConvgradError, grad, mul, noGrad, randn, reshape, sigmoid, sum, tensor, toDot, type Tensor,
 } from '../src/index.ts';
 
 const f64 = (values: number[], requiresGrad = true) => tensor(values, undefined, { dtype: 'float64', requiresGrad });
@@ -111,6 +111,7 @@ describe('freed graphs', () => {
     expect(h.gradFn!.released).toBe(true);
     expect(loss.gradFn!.inputs).toEqual([]);
     expect(h.gradFn!.inputs).toEqual([]);
+    expect(toDot(loss)).toContain('sum (freed by backward)');
   });
 
   it('reaching a freed part of the graph from a new output throws too', () => {
