@@ -1,24 +1,14 @@
-import { check, fmtShape } from './errors.ts';
+import { check, ConvgradError, fmtShape } from './errors.ts';
 import { sameShape } from './shape.ts';
-import type { Tensor } from './tensor.ts';
+import { Tensor } from './tensor.ts';
 import { add } from './ops/elementwise.ts';
 import { onesLike, zerosLike } from './tensor.ts';
 import { checkedBackward, checkedGradientSum, checkRecord, isAnomalyEnabled } from './anomaly.ts';
 import { applyTensorHooks, hasTensorHooks } from './hooks.ts';
+import { checkBool, checkOptions, checkTensor, fmtArg, optionOr } from './validate.ts';
+import { GradNode, type BackwardRule } from './grad-node.ts';
 
-/**
- * How a tensor was made: the op's name, its inputs, and its backward rule — a function from the
- * output's gradient to one gradient per input (null where the input needs none). Backward rules
- * are written with ops, so when the engine runs them with recording on, gradients are themselves
- * differentiable (second derivatives, Hessian-vector products).
- */
-export interface GradNode {
-  readonly op: string;
-  readonly inputs: readonly Tensor[];
-  readonly backward: (gradOutput: Tensor) => readonly (Tensor | null)[];
-  /** Op settings shown by toDot (stride, padding, ...). */
-  readonly attrs?: Readonly<Record<string, unknown>>;
-}
+export { GradNode, type BackwardRule } from './grad-node.ts';
 
 let recording = true;
 
@@ -28,6 +18,7 @@ export function isGradEnabled(): boolean {
 }
 
 function withRecording<T>(flag: boolean, fn: () => T): T {
+  if (typeof fn !== 'function') throw new ConvgradError(flag ? 'enableGrad' : 'noGrad', `expected a function to run, got ${fmtArg(fn)}`);
   const prev = recording;
   recording = flag;
   try {
@@ -49,18 +40,27 @@ export function enableGrad<T>(fn: () => T): T {
 
 /**
  * Marks `out` as produced by `op` from `inputs` when recording is on and any input requires grad.
- * Every op ends with this call; it returns `out`.
+ * Every op ends with this call; it returns `out`. `saved` lists the tensors whose values the backward
+ * rule reads (inputs or `out` itself; default: all inputs): their versions are recorded now and
+ * checked when the rule runs, so a tensor changed in place in between is an error, not a stale gradient.
  */
 export function record(
   out: Tensor,
   op: string,
   inputs: readonly Tensor[],
-  backward: GradNode['backward'],
-  attrs?: GradNode['attrs'],
+  backward: BackwardRule,
+  attrs?: Readonly<Record<string, unknown>>,
+  saved: readonly Tensor[] = inputs,
 ): Tensor {
-  if (recording && inputs.some((t) => t.requiresGrad)) {
+  if (!recording) return out;
+  if (!Array.isArray(inputs)) throw new ConvgradError('record', `inputs must be an array of Tensors, got ${fmtArg(inputs)}`);
+  for (let i = 0; i < inputs.length; i++) if (!(inputs[i] instanceof Tensor)) checkTensor(inputs[i], 'record', `inputs[${i}]`);
+  if (inputs.some((t) => t.requiresGrad)) {
+    checkTensor(out, 'record', 'out');
+    if (typeof op !== 'string' || typeof backward !== 'function') throw new ConvgradError('record', `needs an op name and a backward function, got ${fmtArg(op)} and ${fmtArg(backward)}`);
+    for (let i = 0; i < saved.length; i++) if (!(saved[i] instanceof Tensor)) checkTensor(saved[i], 'record', `saved[${i}]`);
     out.requiresGrad = true;
-    out.gradFn = { op, inputs, backward, attrs };
+    out.gradFn = new GradNode(op, inputs, backward, attrs, saved, out);
   }
   if (isAnomalyEnabled()) checkRecord(out, op, inputs);
   return out;
@@ -112,11 +112,14 @@ function seedGradient(output: Tensor, gradOutput: Tensor | undefined, op: string
  */
 function propagate(
   outputs: readonly Tensor[],
+  order: readonly Tensor[],
   seeds: readonly Tensor[],
   createGraph: boolean,
+  retainGraph: boolean,
   visit: (t: Tensor, g: Tensor, beforeHooks: Tensor) => void,
   leafHooks = true,
 ): void {
+  const ran: GradNode[] = [];
   const grads = new Map<Tensor, Tensor>();
   const accumulate = (t: Tensor, g: Tensor) => {
     const prev = grads.get(t);
@@ -125,17 +128,18 @@ function propagate(
   };
   withRecording(createGraph, () => {
     outputs.forEach((o, i) => accumulate(o, seeds[i]));
-    const order = topologicalOrder(outputs);
     for (let k = order.length - 1; k >= 0; k--) {
       const t = order[k];
       const raw = grads.get(t);
       if (!raw) continue;
       grads.delete(t);
+      const node = t.gradFn;
+      if (node?.released) node.backward(raw); // throws: freed by an earlier pass
       const g = hasTensorHooks() && (leafHooks || !t.isLeaf) ? applyTensorHooks(t, raw) : raw;
       visit(t, g, raw);
-      const node = t.gradFn;
       if (!node) continue;
       const inputGrads = isAnomalyEnabled() ? checkedBackward(t, g) : node.backward(g);
+      ran.push(node);
       node.inputs.forEach((input, i) => {
         const ig = inputGrads[i];
         if (!ig || !input.requiresGrad) return;
@@ -145,25 +149,43 @@ function propagate(
       });
     }
   });
+  // PyTorch's retain_graph=False: the pass succeeded, so the saved tensors are no longer needed.
+  if (!retainGraph) for (const node of ran) node.release();
+}
+
+export interface BackwardOptions {
+  /** Record the backward pass so the gradients can be differentiated again (default false). */
+  createGraph?: boolean;
+  /** Keep the graph's saved tensors for another backward pass (default: createGraph), as PyTorch's retain_graph. */
+  retainGraph?: boolean;
+}
+
+/** createGraph and retainGraph of `options` (checked), with PyTorch's default retainGraph = createGraph. */
+function graphFlags(options: BackwardOptions, op: string): [boolean, boolean] {
+  const createGraph = optionOr(options, 'createGraph', false);
+  checkBool(createGraph, op, 'createGraph');
+  const retainGraph = optionOr(options, 'retainGraph', createGraph);
+  checkBool(retainGraph, op, 'retainGraph');
+  return [createGraph, retainGraph];
 }
 
 /** Implementation of Tensor.backward(): accumulates into `.grad` of leaves (and retainGrad tensors). */
-export function backward(output: Tensor, gradOutput?: Tensor, options: { createGraph?: boolean } = {}): void {
+export function backward(output: Tensor, gradOutput?: Tensor, options: BackwardOptions = {}): void {
+  checkOptions(options, 'backward', ['createGraph', 'retainGraph']);
+  check(gradOutput === undefined || gradOutput instanceof Tensor, 'backward', () => `gradOutput must be a Tensor, got ${fmtArg(gradOutput)}`);
+  const [createGraph, retainGraph] = graphFlags(options, 'backward');
   check(output.requiresGrad, 'backward', () => `${output} does not require grad and has no graph to differentiate`);
   const seed = seedGradient(output, gradOutput, 'backward');
-  const createGraph = options.createGraph ?? false;
-  propagate([output], [seed], createGraph, (t, g) => {
+  propagate([output], topologicalOrder([output]), [seed], createGraph, retainGraph, (t, g) => {
     if (!t.isLeaf && !t.retainsGrad) return;
     const gg = createGraph ? g : g.detach();
     t.grad = t.grad ? withRecording(createGraph, () => add(t.grad!, gg)) : gg;
   });
 }
 
-export interface GradOptions {
+export interface GradOptions extends BackwardOptions {
   /** Gradients of the outputs (required for non-scalar outputs). */
   gradOutputs?: readonly Tensor[];
-  /** Record the backward pass so the returned gradients can be differentiated again. */
-  createGraph?: boolean;
   /** Return zeros (instead of throwing) for inputs the outputs do not depend on. */
   allowUnused?: boolean;
 }
@@ -173,16 +195,31 @@ export interface GradOptions {
  * not touched. With `createGraph`, the results are part of the graph and can be differentiated.
  */
 export function grad(outputs: Tensor | readonly Tensor[], inputs: readonly Tensor[], options: GradOptions = {}): Tensor[] {
+  checkOptions(options, 'grad', ['gradOutputs', 'createGraph', 'retainGraph', 'allowUnused']);
+  const [createGraph, retainGraph] = graphFlags(options, 'grad');
   const outs = Array.isArray(outputs) ? (outputs as readonly Tensor[]) : [outputs as Tensor];
+  check(Array.isArray(inputs), 'grad', () => `inputs must be an array of Tensors, got ${fmtArg(inputs)}`);
+  outs.forEach((o, i) => checkTensor(o, 'grad', `output ${i}`));
+  inputs.forEach((x, i) => checkTensor(x, 'grad', `input ${i}`));
   outs.forEach((o) => check(o.requiresGrad, 'grad', () => `output ${o} does not require grad`));
   inputs.forEach((x) => check(x.requiresGrad, 'grad', () => `input ${x} does not require grad`));
-  check(!options.gradOutputs || options.gradOutputs.length === outs.length, 'grad', 'gradOutputs must have one tensor per output');
+  check(options.gradOutputs === undefined || (Array.isArray(options.gradOutputs) && options.gradOutputs.length === outs.length), 'grad',
+    () => `gradOutputs must have one tensor per output (${outs.length}), got ${fmtArg(options.gradOutputs)}`);
+  options.gradOutputs?.forEach((g, i) => checkTensor(g, 'grad', `gradOutputs[${i}]`));
+  if (options.allowUnused !== undefined) checkBool(options.allowUnused, 'grad', 'allowUnused');
   const seeds = outs.map((o, i) => seedGradient(o, options.gradOutputs?.[i], 'grad'));
   const wanted = new Set(inputs);
+  const order = topologicalOrder(outs);
+  // An unused input is refused before anything runs, so the graph stays usable (a freed graph has lost
+  // its edges: the pass below reports that instead).
+  if (!options.allowUnused && !order.some((t) => t.gradFn?.released)) {
+    const reached = new Set(order);
+    inputs.forEach((x, i) => check(reached.has(x), 'grad', () => `input ${i} (${x}) was not used to compute the outputs; pass allowUnused to get zeros`));
+  }
   const found = new Map<Tensor, Tensor>();
   // As PyTorch: an input's gradient is captured before its own hooks; leaves' hooks (which guard
   // accumulation into .grad) do not run here.
-  propagate(outs, seeds, options.createGraph ?? false, (t, _g, raw) => {
+  propagate(outs, order, seeds, createGraph, retainGraph, (t, _g, raw) => {
     if (wanted.has(t)) found.set(t, raw);
   }, false);
   return inputs.map((x, i) => {

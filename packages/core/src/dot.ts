@@ -2,8 +2,11 @@
 import { topologicalOrder } from './autograd.ts';
 import { fmtShape } from './errors.ts';
 import type { Tensor } from './tensor.ts';
+import { checkOptions, checkTensor } from './validate.ts';
 
 export function toDot(root: Tensor, options: { name?: string } = {}): string {
+  checkTensor(root, 'toDot', 'root');
+  checkOptions(options, 'toDot', ['name']);
   const lines = [`digraph ${JSON.stringify(options.name ?? 'convgrad')} {`, '  rankdir=LR;', '  node [fontname="Helvetica", fontsize=10];'];
   const order = root.requiresGrad ? topologicalOrder([root]) : [root];
   const id = (t: Tensor) => `t${t.id}`;
@@ -14,7 +17,8 @@ export function toDot(root: Tensor, options: { name?: string } = {}): string {
       continue;
     }
     const attrs = node.attrs ? ' ' + Object.entries(node.attrs).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ') : '';
-    lines.push(`  ${id(t)} [shape=ellipse, label=${JSON.stringify(`${node.op}${attrs}\n${fmtShape(t.shape)}`)}];`);
+    const freed = node.released ? ' (freed by backward)' : '';
+    lines.push(`  ${id(t)} [shape=ellipse, label=${JSON.stringify(`${node.op}${attrs}${freed}\n${fmtShape(t.shape)}`)}];`);
     for (const input of node.inputs) {
       if (!input.requiresGrad) lines.push(`  ${id(input)} [shape=box, style=dashed, label=${JSON.stringify(`const ${fmtShape(input.shape)}`)}];`);
       lines.push(`  ${id(input)} -> ${id(t)};`);

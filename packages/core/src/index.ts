@@ -3,8 +3,9 @@ export type { DType, TypedArray, NestedArray, TensorOptions, RandomOptions } fro
 export { Rng } from './rng.ts';
 export type { RngState } from './rng.ts';
 export { ConvgradError, check } from './errors.ts';
-export { grad, noGrad, enableGrad, isGradEnabled, record, topologicalOrder } from './autograd.ts';
-export type { GradNode, GradOptions } from './autograd.ts';
+export { grad, noGrad, enableGrad, isGradEnabled, record, topologicalOrder, GradNode } from './autograd.ts';
+export type { BackwardOptions, BackwardRule, GradOptions } from './autograd.ts';
+export { MAX_ELEMENTS } from './validate.ts';
 export { toDot } from './dot.ts';
 export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled, AnomalyError, registerInternalSources, setAnomalyContextProvider } from './anomaly.ts';
 export type { AnomalyContextProvider } from './anomaly.ts';

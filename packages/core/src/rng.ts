@@ -1,4 +1,10 @@
-import { ConvgradError } from './errors.ts';
+import { check, ConvgradError } from './errors.ts';
+import { fmtArg } from './validate.ts';
+
+/** A seed is a safe integer (a fraction or NaN would silently collapse onto another seed). */
+export function checkSeed(seed: unknown, op: string): asserts seed is number {
+  check(Number.isSafeInteger(seed), op, () => `seed must be an integer, got ${fmtArg(seed)}`);
+}
 
 /** Everything an Rng holds: `state` a 32-bit unsigned integer, `spare` the pending normal or null. */
 export interface RngState {
@@ -15,6 +21,7 @@ export class Rng {
   private spare: number | null = null;
 
   constructor(seed: number = 0) {
+    checkSeed(seed, 'Rng');
     this.state = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
   }
 

@@ -1,4 +1,5 @@
 import { check, fmtShape } from './errors.ts';
+import { fmtArg } from './validate.ts';
 
 export type Shape = readonly number[];
 
@@ -22,12 +23,6 @@ export function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-export function checkShape(shape: Shape, op: string): void {
-  for (const d of shape) {
-    check(Number.isInteger(d) && d >= 0, op, () => `invalid shape ${fmtShape(shape)}: dimensions must be non-negative integers`);
-  }
-}
-
 /** numpy broadcasting of two shapes; throws naming the op and both shapes when they are incompatible. */
 export function broadcastShapes(a: Shape, b: Shape, op: string): number[] {
   const n = Math.max(a.length, b.length);
@@ -44,9 +39,10 @@ export function broadcastShapes(a: Shape, b: Shape, op: string): number[] {
 /** Normalizes axes (negative allowed) to sorted unique non-negative ints; undefined means all axes. */
 export function normalizeAxes(axes: number | readonly number[] | undefined, rank: number, op: string): number[] {
   if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
+  check(typeof axes === 'number' || Array.isArray(axes), op, () => `axes must be a number or an array of numbers, got ${fmtArg(axes)}`);
   const list = typeof axes === 'number' ? [axes] : [...axes];
   const out = list.map((a) => {
-    check(Number.isInteger(a) && a >= -rank && a < rank, op, `axis ${a} is out of range for rank ${rank}`);
+    check(Number.isInteger(a) && a >= -rank && a < rank, op, () => `axis ${fmtArg(a)}${typeof axes === 'number' ? '' : ` of ${fmtArg(axes)}`} is out of range for rank ${rank}`);
     return a < 0 ? a + rank : a;
   });
   check(new Set(out).size === out.length, op, `repeated axis in [${list.join(', ')}]`);

@@ -1,10 +1,12 @@
-import { check, fmtShape } from './errors.ts';
-import { Rng } from './rng.ts';
-import { checkShape, sizeOf, type Shape } from './shape.ts';
+import { check, ConvgradError, fmtShape } from './errors.ts';
+import { checkSeed, Rng } from './rng.ts';
+import { sizeOf, type Shape } from './shape.ts';
 import { materializeLattice, type LatticeView } from './lattice.ts';
-import type { GradNode } from './autograd.ts';
+import type { BackwardOptions, GradNode } from './autograd.ts';
 import { backward as runBackward } from './autograd.ts';
 import { registerTensorHook, type GradHook, type RemovableHandle } from './hooks.ts';
+import { bumpVersionOf, versionOf } from './version.ts';
+import { checkBool, checkDType, checkFinite, checkOptions, checkShape, checkSize, checkTensor, fmtArg, MAX_ELEMENTS, optionOr } from './validate.ts';
 import * as ew from './ops/elementwise.ts';
 import * as red from './ops/reduce.ts';
 import * as shp from './ops/shape.ts';
@@ -16,8 +18,16 @@ export type DType = 'float32' | 'float64';
 export type TypedArray = Float32Array | Float64Array;
 export type NestedArray = number | readonly NestedArray[];
 
+/** A zero-filled array of n elements (n ≤ MAX_ELEMENTS; ops check their output shape against it first). */
 export function allocate(dtype: DType, n: number): TypedArray {
-  return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  checkDType(dtype, 'allocate');
+  check(Number.isInteger(n) && n >= 0 && n <= MAX_ELEMENTS, 'allocate', () => `element count must be an integer in [0, ${MAX_ELEMENTS}], got ${fmtArg(n)}`);
+  try {
+    return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  } catch (e) {
+    // Below the limit but more than the process can get (a RangeError from the engine).
+    throw new ConvgradError('allocate', `cannot allocate ${n} ${dtype} elements (${n * (dtype === 'float64' ? 8 : 4)} bytes): ${(e as Error).message}`);
+  }
 }
 
 export function dtypeOf(data: TypedArray): DType {
@@ -50,11 +60,14 @@ export class Tensor {
   /** Keep `grad` on a non-leaf during backward, as PyTorch's retain_grad(). */
   retainsGrad = false;
 
-  /** `data`: the row-major values, or a LatticeView describing them (lattice.ts). */
+  /** `data`: the row-major values (a Float32Array or a Float64Array), or a LatticeView describing them (lattice.ts). */
   constructor(data: TypedArray | LatticeView, shape: Shape, requiresGrad = false) {
-    checkShape(shape, 'tensor');
-    if (ArrayBuffer.isView(data)) {
-      check(data.length === sizeOf(shape), 'tensor', () => `data has ${data.length} elements but shape ${fmtShape(shape)} needs ${sizeOf(shape)}`);
+    const isArray = data instanceof Float32Array || data instanceof Float64Array;
+    if (!isArray && !isLatticeView(data)) throw new ConvgradError('Tensor', `data must be a Float32Array or a Float64Array, got ${fmtArg(data)}`);
+    checkShape(shape, 'Tensor');
+    checkBool(requiresGrad, 'Tensor', 'requiresGrad');
+    if (isArray) {
+      if (data.length !== sizeOf(shape)) throw new ConvgradError('Tensor', `data has ${data.length} elements but shape ${fmtShape(shape)} needs ${sizeOf(shape)}`);
       this.stored = data;
       this.lattice = null;
     } else {
@@ -63,7 +76,7 @@ export class Tensor {
     }
     this.count = sizeOf(shape);
     this.shape = Object.freeze([...shape]);
-    this.dtype = dtypeOf(ArrayBuffer.isView(data) ? data : data.base);
+    this.dtype = dtypeOf(isArray ? data : data.base);
     this.requiresGrad = requiresGrad;
   }
 
@@ -80,6 +93,26 @@ export class Tensor {
   }
   get isLeaf(): boolean {
     return this.gradFn === null;
+  }
+
+  /**
+   * How many times the data was changed in place (PyTorch's `_version`), shared by every tensor over the
+   * same array (detach, reshape). Ops record the versions of the tensors their backward rule reads, and
+   * backward refuses to run a rule whose tensors changed since.
+   */
+  get version(): number {
+    // A lattice tensor's values are a view of another tensor's data: that data's changes are its changes.
+    return versionOf(this.lattice ? this.lattice.base : this.stored!);
+  }
+
+  /**
+   * Marks the data as changed in place and returns this. Optimizer steps and state loading call it;
+   * code that writes `t.data[i]` itself must call it too, or a graph that used the old values would
+   * back-propagate with the new ones without noticing.
+   */
+  bumpVersion(): this {
+    bumpVersionOf(this.lattice ? this.lattice.base : this.data);
+    return this;
   }
 
   /** The single value of a one-element tensor. */
@@ -110,6 +143,7 @@ export class Tensor {
 
   /** Sets requiresGrad (a leaf only) and returns this, like PyTorch's requires_grad_(). */
   requiresGrad_(flag = true): this {
+    checkBool(flag, 'requiresGrad_', 'flag');
     check(this.isLeaf || flag, 'requiresGrad_', 'cannot stop a non-leaf tensor from requiring grad; use detach()');
     this.requiresGrad = flag;
     return this;
@@ -127,6 +161,7 @@ export class Tensor {
 
   /** Converts to another dtype (a new leaf; no graph). */
   to(dtype: DType): Tensor {
+    checkDType(dtype, 'to');
     if (dtype === this.dtype) return this;
     const out = allocate(dtype, this.size);
     out.set(this.data);
@@ -135,9 +170,10 @@ export class Tensor {
 
   /**
    * Back-propagates from this tensor into every leaf that requires grad, accumulating into `.grad`.
-   * A non-scalar tensor needs `gradOutput` (same shape), as in PyTorch.
+   * A non-scalar tensor needs `gradOutput` (same shape), as in PyTorch. The graph's saved tensors are
+   * released afterwards unless `retainGraph` (default: `createGraph`), so a second backward through it throws.
    */
-  backward(gradOutput?: Tensor, options: { createGraph?: boolean } = {}): void {
+  backward(gradOutput?: Tensor, options: BackwardOptions = {}): void {
     runBackward(this, gradOutput, options);
   }
 
@@ -166,6 +202,17 @@ export class Tensor {
   }
 }
 
+/** A typed array of numbers (not BigInt64Array/BigUint64Array, not a DataView). */
+function isNumericArray(v: unknown): v is ArrayLike<number> {
+  return ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array);
+}
+
+/** Whether `v` is a LatticeView over a float array (made only inside the conv2d backward). */
+function isLatticeView(v: unknown): v is LatticeView {
+  const base = (v as LatticeView | null)?.base;
+  return base instanceof Float32Array || base instanceof Float64Array;
+}
+
 export interface TensorOptions {
   dtype?: DType;
   requiresGrad?: boolean;
@@ -182,30 +229,36 @@ function inferShape(values: NestedArray): number[] {
   return shape;
 }
 
-function flattenInto(values: NestedArray, shape: number[], dim: number, out: number[]): void {
+/** Appends the numbers of `values` (entry `path` of the nested input) to `out`, checking it is rectangular. */
+function flattenInto(values: NestedArray, shape: number[], dim: number, out: number[], path = ''): void {
   if (dim === shape.length) {
-    check(typeof values === 'number', 'tensor', 'nested values are ragged (not a rectangular array)');
+    check(typeof values === 'number', 'tensor', () => Array.isArray(values)
+      ? `nested values are ragged (not a rectangular array): values${path} is ${fmtArg(values)} where a number belongs`
+      : `values must be numbers, got values${path} = ${fmtArg(values)}`);
     out.push(values as number);
     return;
   }
-  check(Array.isArray(values) && values.length === shape[dim], 'tensor', 'nested values are ragged (not a rectangular array)');
-  for (const v of values as readonly NestedArray[]) flattenInto(v, shape, dim + 1, out);
+  check(Array.isArray(values) && values.length === shape[dim], 'tensor',
+    () => `nested values are ragged (not a rectangular array): values${path} is ${fmtArg(values)}, expected an array of ${shape[dim]} entries`);
+  (values as readonly NestedArray[]).forEach((v, i) => flattenInto(v, shape, dim + 1, out, `${path}[${i}]`));
 }
 
 /** Creates a tensor from a number, nested arrays, or flat values with a shape. */
 export function tensor(values: NestedArray | ArrayLike<number>, shape?: number[], options: TensorOptions = {}): Tensor {
-  const dtype = options.dtype ?? 'float32';
-  check(dtype === 'float32' || dtype === 'float64', 'tensor', `unsupported dtype '${String(dtype)}' (float32 or float64)`);
+  const dtype = factoryOptions(options, 'tensor', []);
+  if (shape !== undefined) checkShape(shape, 'tensor');
   let flat: ArrayLike<number>;
   let inferred: number[];
   if (typeof values === 'number') {
     flat = [values];
     inferred = [];
-  } else if (ArrayBuffer.isView(values)) {
-    flat = values as ArrayLike<number>;
+  } else if (isNumericArray(values)) {
+    flat = values; // converted by value to the dtype (an Int32Array [1, 2] gives [1, 2]), as torch.tensor(…, dtype=…)
     inferred = [flat.length];
   } else {
+    check(Array.isArray(values), 'tensor', () => `values must be a number, nested arrays of numbers or a typed array of numbers, got ${fmtArg(values)}`);
     inferred = inferShape(values as NestedArray);
+    checkSize(inferred, 'tensor', 'nested values of shape');
     const out: number[] = [];
     flattenInto(values as NestedArray, inferred, 0, out);
     flat = out;
@@ -218,24 +271,50 @@ export function tensor(values: NestedArray | ArrayLike<number>, shape?: number[]
   return new Tensor(data, finalShape, options.requiresGrad ?? false);
 }
 
+/** The dtype of factory `options` (default float32), after checking every option; `extra` names the factory's own keys. */
+function factoryOptions(options: unknown, op: string, extra: readonly string[]): DType {
+  checkOptions(options, op, ['dtype', 'requiresGrad', ...extra]);
+  const dtype = optionOr(options as object, 'dtype', 'float32');
+  checkDType(dtype, op);
+  const requiresGrad = optionOr(options as object, 'requiresGrad', false);
+  checkBool(requiresGrad, op, 'requiresGrad');
+  return dtype;
+}
+
 export function full(shape: number[], value: number, options: TensorOptions = {}): Tensor {
-  checkShape(shape, 'full');
-  const data = allocate(options.dtype ?? 'float32', sizeOf(shape));
+  return filled('full', shape, value, options);
+}
+
+function filled(op: string, shape: number[], value: number, options: TensorOptions): Tensor {
+  checkShape(shape, op);
+  check(typeof value === 'number', op, () => `fill value must be a number, got ${fmtArg(value)}`);
+  const data = allocate(factoryOptions(options, op, []), sizeOf(shape));
   if (value !== 0) data.fill(value);
   return new Tensor(data, shape, options.requiresGrad ?? false);
 }
 
-export const zeros = (shape: number[], options: TensorOptions = {}): Tensor => full(shape, 0, options);
-export const ones = (shape: number[], options: TensorOptions = {}): Tensor => full(shape, 1, options);
-export const zerosLike = (t: Tensor): Tensor => full([...t.shape], 0, { dtype: t.dtype });
-export const onesLike = (t: Tensor): Tensor => full([...t.shape], 1, { dtype: t.dtype });
+export const zeros = (shape: number[], options: TensorOptions = {}): Tensor => filled('zeros', shape, 0, options);
+export const ones = (shape: number[], options: TensorOptions = {}): Tensor => filled('ones', shape, 1, options);
+export function zerosLike(t: Tensor): Tensor {
+  checkTensor(t, 'zerosLike');
+  return full([...t.shape], 0, { dtype: t.dtype });
+}
+export function onesLike(t: Tensor): Tensor {
+  checkTensor(t, 'onesLike');
+  return full([...t.shape], 1, { dtype: t.dtype });
+}
 
 /** [start, start+step, ...) below end, like numpy.arange. */
 export function arange(start: number, end?: number, step = 1, options: TensorOptions = {}): Tensor {
+  const dtype = factoryOptions(options, 'arange', []);
   if (end === undefined) [start, end] = [0, start];
-  check(step !== 0 && Number.isFinite(step), 'arange', 'step must be a non-zero finite number');
+  checkFinite(start, 'arange', 'start');
+  checkFinite(end, 'arange', 'end');
+  checkFinite(step, 'arange', 'step');
+  check(step !== 0, 'arange', 'step must be non-zero, got 0');
   const n = Math.max(0, Math.ceil((end - start) / step));
-  const data = allocate(options.dtype ?? 'float32', n);
+  check(n <= MAX_ELEMENTS, 'arange', () => `[${start}, ${end}) in steps of ${step} has ${n} elements, above the allocation limit of ${MAX_ELEMENTS} (2^31 − 1)`);
+  const data = allocate(dtype, n);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
   return new Tensor(data, [n], options.requiresGrad ?? false);
 }
@@ -246,20 +325,34 @@ export interface RandomOptions extends TensorOptions {
   rng?: Rng;
 }
 
+/** The generator of a random factory's options (after checking `rng`/`seed` and the two parameters `names`). */
+function randomSetup(shape: number[], options: RandomOptions, op: string, names: readonly [string, string], defaults: readonly [number, number]): [Rng, Tensor, number, number] {
+  const dtype = factoryOptions(options, op, ['seed', 'rng', ...names]);
+  checkShape(shape, op);
+  const o = (options ?? {}) as RandomOptions & Record<string, unknown>;
+  check(o.rng === undefined || o.rng instanceof Rng, op, () => `rng must be an Rng, got ${fmtArg(o.rng)}`);
+  const [a, b] = names.map((k, i) => {
+    const v = optionOr(o, k, defaults[i]);
+    checkFinite(v, op, k);
+    return v;
+  });
+  if (o.seed !== undefined) checkSeed(o.seed, op);
+  const rng = o.rng ?? new Rng(o.seed ?? 0);
+  return [rng, filled(op, shape, 0, { dtype, requiresGrad: o.requiresGrad }), a, b];
+}
+
 /** Uniform in [low, high) (default [0, 1)). */
 export function rand(shape: number[], options: RandomOptions & { low?: number; high?: number } = {}): Tensor {
-  const rng = options.rng ?? new Rng(options.seed ?? 0);
-  const t = zeros(shape, options);
-  const lo = options.low ?? 0, hi = options.high ?? 1;
+  const [rng, t, lo, hi] = randomSetup(shape, options, 'rand', ['low', 'high'], [0, 1]);
+  check(lo <= hi, 'rand', () => `low must be at most high, got low ${lo}, high ${hi}`);
   for (let i = 0; i < t.size; i++) t.data[i] = rng.uniform(lo, hi);
   return t;
 }
 
 /** Normal with the given mean and std (default N(0, 1)). */
 export function randn(shape: number[], options: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
-  const rng = options.rng ?? new Rng(options.seed ?? 0);
-  const t = zeros(shape, options);
-  const mu = options.mean ?? 0, sd = options.std ?? 1;
+  const [rng, t, mu, sd] = randomSetup(shape, options, 'randn', ['mean', 'std'], [0, 1]);
+  check(sd >= 0, 'randn', () => `std must be ≥ 0, got ${sd}`);
   for (let i = 0; i < t.size; i++) t.data[i] = mu + sd * rng.normal();
   return t;
 }

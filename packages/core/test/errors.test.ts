@@ -1,8 +1,8 @@
 // Bad input gets a ConvgradError whose message names the op and the shapes — never a wrong answer.
 import { describe, it, expect } from 'vitest';
 import {
-  add, broadcastTo, ConvgradError, conv2d, dilate2d, div, grad, mseLoss, mul, pad, pad2d, permute,
-  reshape, rot180, slice, sub, sum, tensor, transpose, zeros, type Tensor,
+  add, arange, broadcastTo, ConvgradError, conv2d, dilate2d, div, grad, matmul, MAX_ELEMENTS, maxPool2d, mseLoss, mul, pad,
+  pad2d, permute, randn, relu, reshape, rot180, slice, sub, sum, Tensor, tensor, transpose, zeros,
 } from '../src/index.ts';
 
 const z = (shape: number[], requiresGrad = false) => zeros(shape, { requiresGrad });
@@ -145,8 +145,44 @@ describe('the engine rejects', () => {
 
   it('an input that is not a tensor', () => {
     expectError(() => add(2 as never, 3 as never), 'add', /at least one operand must be a Tensor/);
-    expectError(() => mul(z([2]), 'x' as never), 'mul', /expected a Tensor or a number, got string/);
-    expectError(() => conv2d(z([1, 1, 5, 5]), [1] as never), 'conv2d', /input and weight must be Tensors/);
+    expectError(() => mul(z([2]), 'x' as never), 'mul', /operands must be Tensors or numbers, got 'x'/);
+    expectError(() => conv2d(z([1, 1, 5, 5]), [1] as never), 'conv2d', /weight must be a Tensor, got \[1\]/);
     expect(() => tensor([1], undefined, { dtype: 'int32' as never })).toThrow(/tensor: unsupported dtype 'int32'/);
+  });
+});
+
+describe('the bad-input campaign of issue 10: each call names the op and the value', () => {
+  it('sizes above the allocation limit are refused before allocating', () => {
+    expectError(() => zeros([2 ** 17, 2 ** 17]), 'zeros', /shape \[131072, 131072\] has 17179869184 elements, above the allocation limit of 2147483647/);
+    expectError(() => conv2d(z([1, 1, 5, 5]), z([1, 1, 3, 3]), null, { padding: 65536 }), 'conv2d', /output shape \[1, 1, 131075, 131075\] .*padding \[65536, 65536\]/);
+    expectError(() => arange(0, Infinity), 'arange', /end must be a finite number, got Infinity/);
+    expect(MAX_ELEMENTS).toBe(2 ** 31 - 1);
+  });
+
+  it('null, NaN and fractions in geometry', () => {
+    expectError(() => conv2d(z([1, 1, 5, 5]), z([1, 1, 3, 3]), null, { stride: null as never }), 'conv2d', /stride must be a positive integer .*got null/);
+    expectError(() => maxPool2d(z([1, 1, 4, 4]), 2, { stride: null as never }), 'maxPool2d', /stride must be a positive integer .*got null/);
+    expectError(() => conv2d(z([1, 1, 5, 5]), z([1, 1, 3, 3]), null, { dilation: NaN }), 'conv2d', /dilation .*got NaN/);
+    expectError(() => maxPool2d(z([1, 1, 4, 4]), 1.5), 'maxPool2d', /kernel must be a positive integer .*got 1.5/);
+  });
+
+  it('a missing tensor argument', () => {
+    expectError(() => conv2d(undefined as never, z([1, 1, 3, 3])), 'conv2d', /input must be a Tensor, got undefined/);
+    expectError(() => relu(undefined as never), 'relu', /input must be a Tensor, got undefined/);
+    expectError(() => matmul(z([2, 2]), undefined as never), 'matmul', /second operand must be a Tensor, got undefined/);
+  });
+
+  it('dtypes: only float32 and float64, and the typed array must be one of them', () => {
+    expectError(() => randn([2], { dtype: 'float16' as never }), 'randn', /unsupported dtype 'float16' \(float32 or float64\)/);
+    expectError(() => zeros([2], { dtype: 'int8' as never }), 'zeros', /unsupported dtype 'int8'/);
+    expectError(() => new Tensor(new Int32Array(2) as never, [2]), 'Tensor', /data must be a Float32Array or a Float64Array, got Int32Array\(2\)/);
+    expectError(() => zeros([2]).to('int32' as never), 'to', /unsupported dtype 'int32'/);
+    // tensor() converts numbers by value (as torch.tensor(values, dtype=...)), never by reinterpreting bits
+    expect(Array.from(tensor(new Int32Array([1, -2, 3])).data)).toEqual([1, -2, 3]);
+  });
+
+  it('unknown options are refused, not ignored', () => {
+    expectError(() => conv2d(z([1, 1, 5, 5]), z([1, 1, 3, 3]), null, { strides: 2 } as never), 'conv2d', /unknown option 'strides' \(known: stride, padding, dilation\)/);
+    expectError(() => zeros([2], { dtyp: 'float64' } as never), 'zeros', /unknown option 'dtyp'/);
   });
 });

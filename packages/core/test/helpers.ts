@@ -58,7 +58,9 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
   expect(actual.length, `${what}: length`).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) {
     const scale = Math.max(1, Math.abs(expected[i]));
-    if (!(Math.abs(actual[i] - expected[i]) <= tol * scale)) {
+    // NaN matches NaN and an infinity only itself (as in numpy.allclose with equal_nan).
+    const same = Number.isNaN(expected[i]) ? Number.isNaN(actual[i]) : !Number.isFinite(expected[i]) ? actual[i] === expected[i] : Math.abs(actual[i] - expected[i]) <= tol * scale;
+    if (!same) {
       expect.fail(`${what}: element ${i} is ${actual[i]}, expected ${expected[i]} (tol ${tol})`);
     }
   }

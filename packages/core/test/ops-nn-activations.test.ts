@@ -110,8 +110,8 @@ describe('relu and leakyRelu', () => {
 
 describe('activation errors', () => {
   it('reject non-tensors and a bad slope, naming the op', () => {
-    expect(() => relu([1, 2] as unknown as Tensor)).toThrow(/^relu: expected a Tensor/);
-    expect(() => sigmoid(null as unknown as Tensor)).toThrow(/^sigmoid: expected a Tensor/);
+    expect(() => relu([1, 2] as unknown as Tensor)).toThrow(/^relu: input must be a Tensor, got \[1, 2\]/);
+    expect(() => sigmoid(null as unknown as Tensor)).toThrow(/^sigmoid: input must be a Tensor, got null/);
     expect(() => leakyRelu(tensor([1]), Number.NaN)).toThrow(/^leakyRelu: slope must be a finite number/);
   });
 

@@ -152,10 +152,23 @@ describe('maxPool2d', () => {
     expect(maxPool2d(x, 2, { stride: 1 }).toArray()).toEqual([[[[Number.NaN, Number.NaN], [3, 2]]]]);
   });
 
-  it('pools the last two dims of any rank ≥ 2', () => {
-    const x = makeTensor({ shape: [3, 4, 4], seed: 1 }, { requiresGrad: false });
-    expect(maxPool2d(x, 2).shape).toEqual([3, 2, 2]);
-    expect(maxPool2d(makeTensor({ shape: [4, 6], seed: 2 }), [2, 3]).shape).toEqual([2, 2]);
+});
+
+describe.each([['max', maxPool2d], ['avg', avgPool2d]] as const)('%sPool2d on rank 2 and rank 3', (kind, pool) => {
+  // [H, W] is one plane, [C, H, W] is C planes: the same windows as [1, C, H, W], by the naive definition.
+  const rankCaseArb = fc.record({ rank: fc.constantFrom(2, 3), c: fc.integer({ min: 1, max: 3 }), y: axisArb, x: axisArb, seed: fc.nat(1_000_000) })
+    .map(({ rank, c, y, x, seed }) => ({ rank, pc: { n: 1, c: rank === 2 ? 1 : c, h: y.size, w: x.size, kernel: [y.k, x.k], stride: [y.s, x.s], padding: [y.p, x.p], seed } as PoolCase }));
+  it('pools the last two dims: values by definition, gradients by finite differences', () => {
+    checkProperty(rankCaseArb, ({ rank, pc }) => {
+      const shape = rank === 2 ? [pc.h, pc.w] : [pc.c, pc.h, pc.w];
+      const x4 = kind === 'max' ? distinct(pc) : makeTensor({ shape: [1, pc.c, pc.h, pc.w], seed: pc.seed });
+      const x = new Tensor(x4.data.slice(), shape, true);
+      const want = naivePool(x4, pc, kind);
+      const y = pool(x, pc.kernel, opts(pc));
+      expect(y.shape).toEqual([...shape.slice(0, -2), want.shape[2], want.shape[3]]);
+      expectClose(y.data, want.data, 1e-14, `${kind}Pool2d rank ${rank}`);
+      expectGradOk(gradcheck((t) => pool(t, pc.kernel, opts(pc)), [x]));
+    });
   });
 });
 

@@ -234,7 +234,9 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     const targets = this.liveTensors();
     for (const [key, value] of src) {
       const dst = targets.get(key);
-      if (dst && dst.data !== value.data) dst.data.set(value.data);
+      if (!dst || dst.data === value.data) continue;
+      dst.data.set(value.data);
+      dst.bumpVersion();
     }
     return { missingKeys, unexpectedKeys };
   }

@@ -4,6 +4,8 @@ import type { TypedArray } from '../tensor.ts';
 import type { LatticeView } from '../lattice.ts';
 import { conv2dForward, conv2dForwardLattice, type Conv2dGeometry } from './conv2d.ts';
 import { gemm } from './gemm.ts';
+import { check } from '../errors.ts';
+import { fmtArg } from '../validate.ts';
 
 export interface KernelBackend {
   readonly name: string;
@@ -24,13 +26,17 @@ const backends = new Map<string, KernelBackend>([['js', jsBackend]]);
 let active: KernelBackend = jsBackend;
 
 export function registerBackend(b: KernelBackend): void {
+  check(b !== null && typeof b === 'object' && typeof b.name === 'string' && b.name !== '', 'registerBackend', () => `expected a KernelBackend with a name, got ${fmtArg(b)}`);
+  for (const fn of ['conv2dForward', 'gemm'] as const) {
+    check(typeof b[fn] === 'function', 'registerBackend', () => `backend '${b.name}' has no ${fn} function`);
+  }
   backends.set(b.name, b);
 }
 
 /** Selects the kernels by name ('js' is always there). */
 export function setBackend(name: string): void {
-  const b = backends.get(name);
-  if (!b) throw new Error(`setBackend: unknown backend '${name}' (known: ${[...backends.keys()].join(', ')})`);
+  const b = typeof name === 'string' ? backends.get(name) : undefined;
+  check(b, 'setBackend', () => `unknown backend ${fmtArg(name)} (known: ${[...backends.keys()].join(', ')})`);
   active = b;
 }
 

@@ -1,25 +1,21 @@
 // Elementwise activations: relu, leakyRelu, sigmoid, tanh, exp, log. Each is a kernel loop forward and
 // a backward rule written with ops (on the input or on the output), so second derivatives work.
 import { record } from '../autograd.ts';
-import { check } from '../errors.ts';
 import { leakyReluMap, stepScale, unaryMap, type UnaryFn } from '../kernels/unary.ts';
 import { allocate, Tensor } from '../tensor.ts';
+import { checkFinite, checkTensor } from '../validate.ts';
 import { div, mul, sub } from './elementwise.ts';
-
-function checkInput(x: unknown, op: string): asserts x is Tensor {
-  check(x instanceof Tensor, op, () => `expected a Tensor, got ${x === null ? 'null' : typeof x}`);
-}
 
 /**
  * The shared pattern: y = f(x) by one kernel loop; `rule(g, x, y)` gives dL/dx from dL/dy = g
- * using ops only.
+ * using ops only, reading the input or the output (`reads`).
  */
-function unary(fn: UnaryFn, x: Tensor, rule: (g: Tensor, x: Tensor, y: Tensor) => Tensor): Tensor {
-  checkInput(x, fn);
+function unary(fn: UnaryFn, x: Tensor, reads: 'input' | 'output', rule: (g: Tensor, x: Tensor, y: Tensor) => Tensor): Tensor {
+  checkTensor(x, fn);
   const out = allocate(x.dtype, x.size);
   unaryMap(fn, x.data, out);
   const y = new Tensor(out, x.shape);
-  return record(y, fn, [x], (g) => [rule(g, x, y)]);
+  return record(y, fn, [x], (g) => [rule(g, x, y)], undefined, [reads === 'input' ? x : y]);
 }
 
 /**
@@ -30,39 +26,39 @@ function unary(fn: UnaryFn, x: Tensor, rule: (g: Tensor, x: Tensor, y: Tensor) =
 function stepGrad(g: Tensor, x: Tensor, slope: number): Tensor {
   const out = allocate(g.dtype, g.size);
   stepScale(g.data, x.data, slope, out);
-  return record(new Tensor(out, g.shape), 'reluGrad', [g], (gg) => [stepGrad(gg, x, slope)], { slope });
+  return record(new Tensor(out, g.shape), 'reluGrad', [g], (gg) => [stepGrad(gg, x, slope)], { slope }, [x]);
 }
 
 /** max(x, 0). The gradient at exactly 0 is taken as 0, as in PyTorch. */
 export function relu(x: Tensor): Tensor {
-  return unary('relu', x, (g) => stepGrad(g, x, 0));
+  return unary('relu', x, 'input', (g) => stepGrad(g, x, 0));
 }
 
 /** x for x > 0, slope·x otherwise (default slope 0.01, as PyTorch's negative_slope). */
 export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
-  checkInput(x, 'leakyRelu');
-  check(typeof slope === 'number' && Number.isFinite(slope), 'leakyRelu', `slope must be a finite number, got ${String(slope)}`);
+  checkTensor(x, 'leakyRelu');
+  checkFinite(slope, 'leakyRelu', 'slope');
   const out = allocate(x.dtype, x.size);
   leakyReluMap(x.data, slope, out);
-  return record(new Tensor(out, x.shape), 'leakyRelu', [x], (g) => [stepGrad(g, x, slope)], { slope });
+  return record(new Tensor(out, x.shape), 'leakyRelu', [x], (g) => [stepGrad(g, x, slope)], { slope }, [x]);
 }
 
 /** 1/(1+e^−x); σ' = σ(1−σ), written on the output. */
 export function sigmoid(x: Tensor): Tensor {
-  return unary('sigmoid', x, (g, _x, s) => mul(g, mul(s, sub(1, s))));
+  return unary('sigmoid', x, 'output', (g, _x, s) => mul(g, mul(s, sub(1, s))));
 }
 
 /** tanh' = 1 − tanh², written on the output. */
 export function tanh(x: Tensor): Tensor {
-  return unary('tanh', x, (g, _x, t) => mul(g, sub(1, mul(t, t))));
+  return unary('tanh', x, 'output', (g, _x, t) => mul(g, sub(1, mul(t, t))));
 }
 
 /** e^x; its derivative is itself (the output). */
 export function exp(x: Tensor): Tensor {
-  return unary('exp', x, (g, _x, y) => mul(g, y));
+  return unary('exp', x, 'output', (g, _x, y) => mul(g, y));
 }
 
 /** Natural log (NaN below 0, −Infinity at 0, as Math.log); log' = 1/x. */
 export function log(x: Tensor): Tensor {
-  return unary('log', x, (g, xx) => div(g, xx));
+  return unary('log', x, 'input', (g, xx) => div(g, xx));
 }

@@ -1,17 +1,16 @@
 // Parsing and checking of stride / padding / dilation arguments shared by the 2-D ops.
 import { check, fmtShape } from '../errors.ts';
 import type { Tensor } from '../tensor.ts';
+import { checkTensor, fmtArg } from '../validate.ts';
 
 export type Pair = [number, number];
 
-/** An argument as the user wrote it (JSON.stringify would print NaN as null). */
-export function fmtArg(v: unknown): string {
-  return Array.isArray(v) ? `[${v.map(fmtArg).join(', ')}]` : typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v);
-}
-
-/** A number or an [h, w] pair; every entry an integer ≥ min. `context` (e.g. the shapes) ends the error message. */
+/**
+ * A number or an [h, w] pair; every entry an integer ≥ min (undefined: `fallback`; null and anything else
+ * is refused). `context` (e.g. the shapes) ends the error message.
+ */
 export function pairArg(v: number | readonly number[] | undefined, fallback: number, name: string, op: string, min: number, context?: () => string): Pair {
-  const p = v === undefined ? [fallback, fallback] : typeof v === 'number' ? [v, v] : [...v];
+  const p = v === undefined ? [fallback, fallback] : typeof v === 'number' ? [v, v] : Array.isArray(v) ? [...v] : [];
   check(p.length === 2 && p.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= min), op,
     () => `${name} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer or an [h, w] pair of them, got ${fmtArg(v)}${context ? `: ${context()}` : ''}`);
   return p as Pair;
@@ -19,12 +18,13 @@ export function pairArg(v: number | readonly number[] | undefined, fallback: num
 
 /** A number or [top, bottom, left, right]; non-negative integers. */
 export function padding4(v: number | readonly number[], op: string): [number, number, number, number] {
-  const p = typeof v === 'number' ? [v, v, v, v] : [...v];
+  const p = typeof v === 'number' ? [v, v, v, v] : Array.isArray(v) ? [...v] : [];
   check(p.length === 4 && p.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0), op,
     () => `padding must be a non-negative integer or [top, bottom, left, right], got ${fmtArg(v)}`);
   return p as [number, number, number, number];
 }
 
 export function checkRankAtLeast(x: Tensor, rank: number, op: string, what = 'input'): void {
+  checkTensor(x, op, what);
   check(x.rank >= rank, op, () => `${what} must have at least ${rank} dims (…, H, W), got shape ${fmtShape(x.shape)}`);
 }

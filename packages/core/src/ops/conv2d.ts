@@ -5,6 +5,7 @@ import { getBackend } from '../kernels/backend.ts';
 import type { Conv2dGeometry } from '../kernels/conv2d.ts';
 import { withLatticeOutputs } from '../lattice.ts';
 import { allocate, Tensor } from '../tensor.ts';
+import { checkOptions, checkSize, checkTensor, fmtArg } from '../validate.ts';
 import { pairArg, type Pair } from './conv-args.ts';
 import { sum } from './reduce.ts';
 import { permute, slice } from './shape.ts';
@@ -23,7 +24,6 @@ interface Conv2dConfig { stride: Pair; padding: Pair; dilation: Pair }
 
 function checkInputs(x: Tensor, w: Tensor, b: Tensor | undefined, cfg: Conv2dConfig): Conv2dGeometry {
   const shapes = () => `input ${fmtShape(x.shape)}, weight ${fmtShape(w.shape)}${b ? `, bias ${fmtShape(b.shape)}` : ''}`;
-  check(x instanceof Tensor && w instanceof Tensor, 'conv2d', 'input and weight must be Tensors');
   check(x.rank === 4, 'conv2d', () => `input must be [N, Cin, H, W] (rank 4), got rank ${x.rank}: ${shapes()}`);
   check(w.rank === 4, 'conv2d', () => `weight must be [Cout, Cin, KH, KW] (rank 4), got rank ${w.rank}: ${shapes()}`);
   const [n, c, h, wd] = x.shape;
@@ -51,7 +51,11 @@ function checkInputs(x: Tensor, w: Tensor, b: Tensor | undefined, cfg: Conv2dCon
  * out [N, Cout, (H + 2P − D(K−1) − 1)/S + 1, …].
  */
 export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dOptions = {}): Tensor {
-  const shapes = () => `input ${fmtShape(x?.shape ?? [])}, weight ${fmtShape(w?.shape ?? [])}`;
+  checkTensor(x, 'conv2d', 'input');
+  checkTensor(w, 'conv2d', 'weight');
+  check(b === undefined || b === null || b instanceof Tensor, 'conv2d', () => `bias must be a Tensor or null, got ${fmtArg(b)}`);
+  checkOptions(options, 'conv2d', ['stride', 'padding', 'dilation']);
+  const shapes = () => `input ${fmtShape(x.shape)}, weight ${fmtShape(w.shape)}`;
   const cfg: Conv2dConfig = {
     stride: pairArg(options.stride, 1, 'stride', 'conv2d', 1, shapes),
     padding: pairArg(options.padding, 0, 'padding', 'conv2d', 0, shapes),
@@ -59,13 +63,14 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dO
   };
   const bias = b ?? undefined;
   const g = checkInputs(x, w, bias, cfg);
+  checkSize([g.n, g.o, g.oh, g.ow], 'conv2d', 'output shape', () => `${shapes()}, stride ${fmtArg(cfg.stride)}, padding ${fmtArg(cfg.padding)}, dilation ${fmtArg(cfg.dilation)}`);
   const out = allocate(x.dtype, g.n * g.o * g.oh * g.ow);
   const be = getBackend();
   // Lattice operands (the padded, dilated deltas of a backward, see lattice.ts) reach the kernel unmaterialized.
   if ((x.lattice || w.lattice) && be.conv2dForwardLattice) be.conv2dForwardLattice(x.lattice ?? x.data, w.lattice ?? w.data, bias ? bias.data : null, g, out);
   else be.conv2dForward(x.data, w.data, bias ? bias.data : null, g, out);
   const inputs = bias ? [x, w, bias] : [x, w];
-  return record(new Tensor(out, [g.n, g.o, g.oh, g.ow]), 'conv2d', inputs, (delta) => withLatticeOutputs(() => conv2dBackward(delta, x, w, bias, cfg)), { ...cfg });
+  return record(new Tensor(out, [g.n, g.o, g.oh, g.ow]), 'conv2d', inputs, (delta) => withLatticeOutputs(() => conv2dBackward(delta, x, w, bias, cfg)), { ...cfg }, [x, w]);
 }
 
 /**

@@ -2,6 +2,8 @@
 // expected value is unchanged and evaluation needs no rescaling.
 import { record } from '../autograd.ts';
 import { check } from '../errors.ts';
+import { checkBool, checkOptions, checkTensor, fmtArg } from '../validate.ts';
+import { checkSeed } from '../rng.ts';
 import { Rng } from '../rng.ts';
 import { allocate, Tensor } from '../tensor.ts';
 import { mul } from './elementwise.ts';
@@ -19,8 +21,12 @@ export interface DropoutOptions {
 const defaultRng = new Rng(0x5eed);
 
 export function dropout(x: Tensor, p: number, options: DropoutOptions = {}): Tensor {
-  check(x instanceof Tensor, 'dropout', 'input must be a Tensor');
-  check(typeof p === 'number' && p >= 0 && p < 1, 'dropout', `p must be a probability in [0, 1), got ${String(p)}`);
+  checkTensor(x, 'dropout');
+  check(typeof p === 'number' && p >= 0 && p < 1, 'dropout', () => `p must be a probability in [0, 1), got ${fmtArg(p)}`);
+  checkOptions(options, 'dropout', ['training', 'rng', 'seed']);
+  if (options.training !== undefined) checkBool(options.training, 'dropout', 'training');
+  check(options.rng === undefined || options.rng instanceof Rng, 'dropout', () => `rng must be an Rng, got ${fmtArg(options.rng)}`);
+  if (options.seed !== undefined) checkSeed(options.seed, 'dropout');
   if (options.training === false || p === 0) return x;
   const rng = options.rng ?? (options.seed !== undefined ? new Rng(options.seed) : defaultRng);
   const keep = 1 / (1 - p);
@@ -33,5 +39,5 @@ export function dropout(x: Tensor, p: number, options: DropoutOptions = {}): Ten
     out[i] = xd[i] * m;
   }
   const maskT = new Tensor(mask, x.shape); // a constant: no gradient flows into the mask
-  return record(new Tensor(out, x.shape), 'dropout', [x], (g) => [mul(g, maskT)], { p });
+  return record(new Tensor(out, x.shape), 'dropout', [x], (g) => [mul(g, maskT)], { p }, []);
 }

@@ -1,6 +1,7 @@
 // Elementwise arithmetic with numpy broadcasting; a number operand is a constant of the tensor's dtype.
 import { record } from '../autograd.ts';
-import { check } from '../errors.ts';
+import { check, fmtShape } from '../errors.ts';
+import { checkSize, checkTensor, fmtArg } from '../validate.ts';
 import { binaryBroadcast, scale, type BinaryOp } from '../kernels/elementwise.ts';
 import { broadcastShapes, sizeOf } from '../shape.ts';
 import { allocate, full, Tensor } from '../tensor.ts';
@@ -8,16 +9,17 @@ import { sumTo } from './shape.ts';
 
 function asTensor(v: Tensor | number, like: Tensor, op: string): Tensor {
   if (v instanceof Tensor) return v;
-  check(typeof v === 'number', op, `expected a Tensor or a number, got ${typeof v}`);
+  check(typeof v === 'number', op, () => `operands must be Tensors or numbers, got ${fmtArg(v)}`);
   return full([], v, { dtype: like.dtype });
 }
 
 function binary(op: BinaryOp, aIn: Tensor | number, bIn: Tensor | number): [Tensor, Tensor, Tensor] {
-  check(aIn instanceof Tensor || bIn instanceof Tensor, op, 'at least one operand must be a Tensor');
+  check(aIn instanceof Tensor || bIn instanceof Tensor, op, () => `at least one operand must be a Tensor, got ${fmtArg(aIn)} and ${fmtArg(bIn)}`);
   const a = asTensor(aIn, bIn instanceof Tensor ? bIn : (aIn as Tensor), op);
   const b = asTensor(bIn, a, op);
   check(a.dtype === b.dtype, op, () => `dtype mismatch: ${a.dtype} and ${b.dtype} (convert one with .to())`);
   const shape = broadcastShapes(a.shape, b.shape, op);
+  checkSize(shape, op, 'broadcast shape', () => `operands ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   const out = allocate(a.dtype, sizeOf(shape));
   binaryBroadcast(op, a.data, a.shape, b.data, b.shape, shape, out);
   return [a, b, new Tensor(out, shape)];
@@ -25,12 +27,12 @@ function binary(op: BinaryOp, aIn: Tensor | number, bIn: Tensor | number): [Tens
 
 export function add(aIn: Tensor | number, bIn: Tensor | number): Tensor {
   const [a, b, out] = binary('add', aIn, bIn);
-  return record(out, 'add', [a, b], (g) => [a.requiresGrad ? sumTo(g, a.shape) : null, b.requiresGrad ? sumTo(g, b.shape) : null]);
+  return record(out, 'add', [a, b], (g) => [a.requiresGrad ? sumTo(g, a.shape) : null, b.requiresGrad ? sumTo(g, b.shape) : null], undefined, []);
 }
 
 export function sub(aIn: Tensor | number, bIn: Tensor | number): Tensor {
   const [a, b, out] = binary('sub', aIn, bIn);
-  return record(out, 'sub', [a, b], (g) => [a.requiresGrad ? sumTo(g, a.shape) : null, b.requiresGrad ? sumTo(neg(g), b.shape) : null]);
+  return record(out, 'sub', [a, b], (g) => [a.requiresGrad ? sumTo(g, a.shape) : null, b.requiresGrad ? sumTo(neg(g), b.shape) : null], undefined, []);
 }
 
 export function mul(aIn: Tensor | number, bIn: Tensor | number): Tensor {
@@ -51,7 +53,8 @@ export function div(aIn: Tensor | number, bIn: Tensor | number): Tensor {
 }
 
 export function neg(x: Tensor): Tensor {
+  checkTensor(x, 'neg');
   const out = allocate(x.dtype, x.size);
   scale(x.data, -1, out);
-  return record(new Tensor(out, x.shape), 'neg', [x], (g) => [neg(g)]);
+  return record(new Tensor(out, x.shape), 'neg', [x], (g) => [neg(g)], undefined, []);
 }

@@ -12,7 +12,7 @@ export function gather(x: Tensor, idx: Int32Array, shape: readonly number[]): Te
   check(sizeOf(shape) === idx.length, 'gather', () => `${idx.length} indices cannot fill shape ${fmtShape(shape)}`);
   const out = allocate(x.dtype, idx.length);
   gatherFlat(x.data, idx, out);
-  return record(new Tensor(out, shape), 'gather', [x], (g) => [scatterAdd(g, idx, x.shape)]);
+  return record(new Tensor(out, shape), 'gather', [x], (g) => [scatterAdd(g, idx, x.shape)], undefined, []);
 }
 
 /** y (shape `shape`) = 0, then y.flat[idx[i]] += g.flat[i]. */
@@ -20,5 +20,5 @@ export function scatterAdd(g: Tensor, idx: Int32Array, shape: readonly number[])
   check(g.size === idx.length, 'scatterAdd', () => `${idx.length} indices for a source of shape ${fmtShape(g.shape)}`);
   const out = allocate(g.dtype, sizeOf(shape));
   scatterAddFlat(g.data, idx, out);
-  return record(new Tensor(out, shape), 'scatterAdd', [g], (gg) => [gather(gg, idx, g.shape)]);
+  return record(new Tensor(out, shape), 'scatterAdd', [g], (gg) => [gather(gg, idx, g.shape)], undefined, []);
 }

@@ -2,6 +2,7 @@
 import { record } from '../autograd.ts';
 import { check, fmtShape } from '../errors.ts';
 import { sameShape } from '../shape.ts';
+import { checkOptions, checkTensor, fmtArg, optionOr } from '../validate.ts';
 import { allocate, Tensor } from '../tensor.ts';
 import { mul, sub } from './elementwise.ts';
 
@@ -12,8 +13,11 @@ export type Reduction = 'mean' | 'sum' | 'none';
  * The chapter's loss ½·Σ(z−y)²/m is `mseLoss(z, y).mul(0.5)`.
  */
 export function mseLoss(pred: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
-  const reduction = options.reduction ?? 'mean';
-  check(reduction === 'mean' || reduction === 'sum' || reduction === 'none', 'mseLoss', `reduction must be 'mean', 'sum' or 'none', got '${reduction}'`);
+  checkTensor(pred, 'mseLoss', 'pred');
+  checkTensor(target, 'mseLoss', 'target');
+  checkOptions(options, 'mseLoss', ['reduction']);
+  const reduction = optionOr(options, 'reduction', 'mean');
+  check(reduction === 'mean' || reduction === 'sum' || reduction === 'none', 'mseLoss', () => `reduction must be 'mean', 'sum' or 'none', got ${fmtArg(reduction)}`);
   check(sameShape(pred.shape, target.shape), 'mseLoss', () => `pred ${fmtShape(pred.shape)} and target ${fmtShape(target.shape)} must have the same shape`);
   check(pred.dtype === target.dtype, 'mseLoss', () => `dtype mismatch: pred ${pred.dtype}, target ${target.dtype}`);
   const n = pred.size;

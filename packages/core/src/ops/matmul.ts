@@ -5,6 +5,7 @@ import { check, fmtShape } from '../errors.ts';
 import { getBackend } from '../kernels/backend.ts';
 import { broadcastShapes, sizeOf, stridesOf } from '../shape.ts';
 import { allocate, Tensor } from '../tensor.ts';
+import { checkSize, checkTensor } from '../validate.ts';
 import { reshape, sumTo, transpose } from './shape.ts';
 
 /** Offsets of each broadcast batch entry into an operand with batch shape `own` (missing/size-1 dims repeat). */
@@ -30,6 +31,7 @@ function matmulNd(a: Tensor, b: Tensor): Tensor {
   check(k === kb, 'matmul', () => `inner dimensions differ: ${shapes()} (${k} ≠ ${kb}); need [..., m, k] × [..., k, n]`);
   const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul');
   const outShape = [...batch, m, n];
+  checkSize(outShape, 'matmul', 'output shape', shapes);
   const out = allocate(a.dtype, sizeOf(outShape));
   const backend = getBackend(); // called as a method: a backend may keep state on `this`
   if (m * n > 0) {
@@ -53,7 +55,8 @@ function matmulNd(a: Tensor, b: Tensor): Tensor {
  * dims, and 1-D operands as a row vector (left) or a column vector (right), whose dim is then dropped.
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
-  check(a instanceof Tensor && b instanceof Tensor, 'matmul', 'both operands must be Tensors');
+  checkTensor(a, 'matmul', 'first operand');
+  checkTensor(b, 'matmul', 'second operand');
   check(a.rank >= 1 && b.rank >= 1, 'matmul', () => `operands must have at least 1 dim, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   check(a.dtype === b.dtype, 'matmul', () => `dtype mismatch: ${fmtShape(a.shape)} is ${a.dtype}, ${fmtShape(b.shape)} is ${b.dtype}`);
   if (a.rank >= 2 && b.rank >= 2) return matmulNd(a, b);

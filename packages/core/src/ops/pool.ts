@@ -3,6 +3,7 @@ import { record } from '../autograd.ts';
 import { check, fmtShape } from '../errors.ts';
 import { avgPool2dAdjoint, avgPool2dForward, maxPool2dForward, type Pool2dGeometry } from '../kernels/pool.ts';
 import { allocate, Tensor } from '../tensor.ts';
+import { checkOptions, fmtArg } from '../validate.ts';
 import { checkRankAtLeast, pairArg } from './conv-args.ts';
 import { scatterAdd } from './indexing.ts';
 
@@ -14,8 +15,9 @@ export interface Pool2dOptions {
 }
 
 function geometry(x: Tensor, kernel: number | readonly number[], options: Pool2dOptions, op: string): Pool2dGeometry {
-  check(x instanceof Tensor, op, 'input must be a Tensor');
   checkRankAtLeast(x, 2, op);
+  checkOptions(options, op, ['stride', 'padding']);
+  check(kernel !== undefined, op, () => `kernel size is required (a positive integer or an [h, w] pair), got ${fmtArg(kernel)}`);
   const [kh, kw] = pairArg(kernel, 1, 'kernel', op, 1);
   const [sh, sw] = options.stride === undefined ? [kh, kw] : pairArg(options.stride, 1, 'stride', op, 1);
   const [ph, pw] = pairArg(options.padding, 0, 'padding', op, 0);
@@ -45,7 +47,7 @@ export function maxPool2d(x: Tensor, kernel: number | readonly number[], options
   const out = allocate(x.dtype, n);
   const argmax = new Int32Array(n);
   if (n > 0) maxPool2dForward(x.data, g, out, argmax);
-  return record(new Tensor(out, shape), 'maxPool2d', [x], (dy) => [scatterAdd(dy, argmax, x.shape)], attrs(g));
+  return record(new Tensor(out, shape), 'maxPool2d', [x], (dy) => [scatterAdd(dy, argmax, x.shape)], attrs(g), []);
 }
 
 /** Mean over each kernel window, padding counted as zeros (PyTorch's count_include_pad=True). */
@@ -53,7 +55,7 @@ export function avgPool2d(x: Tensor, kernel: number | readonly number[], options
   const g = geometry(x, kernel, options, 'avgPool2d');
   const out = allocate(x.dtype, g.planes * g.oh * g.ow);
   if (out.length > 0) avgPool2dForward(x.data, g, out);
-  return record(new Tensor(out, outShape(x, g)), 'avgPool2d', [x], (dy) => [avgPool2dGrad(dy, g, x.shape)], attrs(g));
+  return record(new Tensor(out, outShape(x, g)), 'avgPool2d', [x], (dy) => [avgPool2dGrad(dy, g, x.shape)], attrs(g), []);
 }
 
 /** The adjoint of avgPool2d (spreads each output gradient evenly over its window); its own adjoint is avgPool2d. */
@@ -61,5 +63,5 @@ function avgPool2dGrad(dy: Tensor, g: Pool2dGeometry, inShape: readonly number[]
   const dx = allocate(dy.dtype, g.planes * g.h * g.w);
   avgPool2dAdjoint(dy.data, g, dx);
   const opts = { stride: [g.sh, g.sw], padding: [g.ph, g.pw] };
-  return record(new Tensor(dx, inShape), 'avgPool2dGrad', [dy], (gg) => [avgPool2d(gg, [g.kh, g.kw], opts)], attrs(g));
+  return record(new Tensor(dx, inShape), 'avgPool2dGrad', [dy], (gg) => [avgPool2d(gg, [g.kh, g.kw], opts)], attrs(g), []);
 }

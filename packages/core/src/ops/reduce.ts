@@ -3,10 +3,13 @@ import { record } from '../autograd.ts';
 import { getBackend } from '../kernels/backend.ts';
 import { sumAxes, type RowSums } from '../kernels/reduce.ts';
 import { normalizeAxes, sizeOf } from '../shape.ts';
+import { checkBool, checkTensor } from '../validate.ts';
 import { allocate, Tensor } from '../tensor.ts';
 import { broadcastTo, reshape } from './shape.ts';
 
 function reduceShapes(x: Tensor, axes: number | readonly number[] | undefined, keepDim: boolean, op: string) {
+  checkTensor(x, op);
+  checkBool(keepDim, op, 'keepDim');
   const ax = normalizeAxes(axes, x.rank, op);
   const kept = x.shape.map((d, i) => (ax.includes(i) ? 1 : d));
   const outShape = keepDim ? kept : x.shape.filter((_, i) => !ax.includes(i));
@@ -25,7 +28,7 @@ export function sum(x: Tensor, axes?: number | readonly number[], keepDim = fals
   const out = allocate(x.dtype, sizeOf(outShape));
   sumAxes(x.data, x.shape, ax, out, backendRowSums());
   // Each input element contributed once: its gradient is the output gradient, broadcast back.
-  return record(new Tensor(out, outShape), 'sum', [x], (g) => [broadcastTo(reshape(g, kept), [...x.shape])], { axes: ax });
+  return record(new Tensor(out, outShape), 'sum', [x], (g) => [broadcastTo(reshape(g, kept), [...x.shape])], { axes: ax }, []);
 }
 
 /** Mean over `axes` (all by default). */
@@ -35,5 +38,5 @@ export function mean(x: Tensor, axes?: number | readonly number[], keepDim = fal
   const out = allocate(x.dtype, sizeOf(outShape));
   sumAxes(x.data, x.shape, ax, out, backendRowSums());
   for (let i = 0; i < out.length; i++) out[i] /= n;
-  return record(new Tensor(out, outShape), 'mean', [x], (g) => [broadcastTo(reshape(g, kept), [...x.shape]).mul(1 / n)], { axes: ax });
+  return record(new Tensor(out, outShape), 'mean', [x], (g) => [broadcastTo(reshape(g, kept), [...x.shape]).mul(1 / n)], { axes: ax }, []);
 }

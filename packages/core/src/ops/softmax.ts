@@ -3,6 +3,7 @@ import { record } from '../autograd.ts';
 import { check, fmtShape } from '../errors.ts';
 import { logSoftmaxBackward, logSoftmaxForward, type AxisLayout } from '../kernels/softmax.ts';
 import { normalizeAxes, sizeOf } from '../shape.ts';
+import { checkOptions, checkTensor, fmtArg, optionOr } from '../validate.ts';
 import { allocate, Tensor } from '../tensor.ts';
 import { exp } from './activations.ts';
 import { mul, neg, sub } from './elementwise.ts';
@@ -11,7 +12,7 @@ import type { Reduction } from './loss.ts';
 import { mean, sum } from './reduce.ts';
 
 function layout(x: Tensor, axis: number, op: string): [number, AxisLayout] {
-  check(x instanceof Tensor, op, 'input must be a Tensor');
+  checkTensor(x, op);
   check(x.rank >= 1, op, () => `input must have at least 1 dim, got shape ${fmtShape(x.shape)}`);
   const [a] = normalizeAxes(axis, x.rank, op);
   return [a, { outer: sizeOf(x.shape.slice(0, a)), len: x.shape[a], inner: sizeOf(x.shape.slice(a + 1)) }];
@@ -23,7 +24,7 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
   const out = allocate(x.dtype, x.size);
   logSoftmaxForward(x.data, l, out, false);
   const y = new Tensor(out, x.shape);
-  return record(y, 'logSoftmax', [x], (g) => [logSoftmaxGrad(g, y, a, l)], { axis: a });
+  return record(y, 'logSoftmax', [x], (g) => [logSoftmaxGrad(g, y, a, l)], { axis: a }, [y]);
 }
 
 /**
@@ -49,7 +50,7 @@ export function softmax(x: Tensor, axis = -1): Tensor {
   logSoftmaxForward(x.data, l, out, true);
   const s = new Tensor(out, x.shape);
   // ds = s·(g − Σ g·s)
-  return record(s, 'softmax', [x], (g) => [mul(s, sub(g, sum(mul(g, s), a, true)))], { axis: a });
+  return record(s, 'softmax', [x], (g) => [mul(s, sub(g, sum(mul(g, s), a, true)))], { axis: a }, [s]);
 }
 
 export type Labels = Int32Array | readonly number[] | ArrayLike<number> | Tensor;
@@ -62,18 +63,19 @@ export type Labels = Int32Array | readonly number[] | ArrayLike<number> | Tensor
  */
 export function softmaxCrossEntropy(logits: Tensor, labels: Labels, options: { reduction?: Reduction } = {}): Tensor {
   const op = 'softmaxCrossEntropy';
-  const reduction = options.reduction ?? 'mean';
-  check(reduction === 'mean' || reduction === 'sum' || reduction === 'none', op, `reduction must be 'mean', 'sum' or 'none', got '${String(reduction)}'`);
-  check(logits instanceof Tensor, op, 'logits must be a Tensor');
+  checkOptions(options, op, ['reduction']);
+  const reduction = optionOr(options, 'reduction', 'mean');
+  check(reduction === 'mean' || reduction === 'sum' || reduction === 'none', op, () => `reduction must be 'mean', 'sum' or 'none', got ${fmtArg(reduction)}`);
+  checkTensor(logits, op, 'logits');
   check(logits.rank === 2, op, () => `logits must be [N, C] (rank 2), got shape ${fmtShape(logits.shape)}`);
   const [n, c] = logits.shape;
   const lab: ArrayLike<number> | null = labels instanceof Tensor ? labels.data : labels != null && typeof (labels as ArrayLike<number>).length === 'number' ? (labels as ArrayLike<number>) : null;
-  check(lab !== null, op, 'labels must be an Int32Array, an array of numbers or a Tensor');
+  check(lab !== null, op, () => `labels must be an Int32Array, an array of numbers or a Tensor, got ${fmtArg(labels)}`);
   check(lab.length === n, op, () => `got ${lab.length} labels for logits of shape ${fmtShape(logits.shape)} (need one per row, ${n})`);
   const idx = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const y = lab[i];
-    check(Number.isInteger(y) && y >= 0 && y < c, op, () => `label ${y} at position ${i} is out of range: need an integer class in [0, ${c}) for logits ${fmtShape(logits.shape)}`);
+    check(Number.isInteger(y) && y >= 0 && y < c, op, () => `label ${fmtArg(y)} at position ${i} is out of range: need an integer class in [0, ${c}) for logits ${fmtShape(logits.shape)}`);
     idx[i] = i * c + y;
   }
   const losses = neg(gather(logSoftmax(logits, 1), idx, [n]));

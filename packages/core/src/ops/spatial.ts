@@ -4,6 +4,7 @@ import { check, fmtShape } from '../errors.ts';
 import { stridedCopy } from '../kernels/strided.ts';
 import { dilateLattice, latticeOutputsEnabled, latticeView, padLattice, type LatticeView } from '../lattice.ts';
 import { allocate, Tensor, type TypedArray } from '../tensor.ts';
+import { checkSize, fmtArg } from '../validate.ts';
 import { checkRankAtLeast, padding4, pairArg } from './conv-args.ts';
 import { slice } from './shape.ts';
 
@@ -21,6 +22,7 @@ export function pad2d(x: Tensor, padding: number | readonly number[]): Tensor {
   if (t + b + l + r === 0) return x;
   const [lead, batch, h, w] = split2d(x);
   const ho = h + t + b, wo = w + l + r;
+  checkSize([...lead, ho, wo], 'pad2d', 'output shape', () => `input ${fmtShape(x.shape)}, padding ${fmtArg(padding)}`);
   // Inside the conv2d backward the padded tensor is described, not copied (lattice.ts); same values.
   let out: TypedArray | LatticeView;
   if (latticeOutputsEnabled()) out = padLattice(latticeView(x), t, l);
@@ -29,7 +31,7 @@ export function pad2d(x: Tensor, padding: number | readonly number[]): Tensor {
     stridedCopy(x.data, 0, [h * w, w, 1], out, t * wo + l, [ho * wo, wo, 1], [batch, h, w]);
   }
   const begin = [...lead.map(() => 0), t, l];
-  return record(new Tensor(out, [...lead, ho, wo]), 'pad2d', [x], (g) => [slice(g, begin, [...x.shape])], { padding: [t, b, l, r] });
+  return record(new Tensor(out, [...lead, ho, wo]), 'pad2d', [x], (g) => [slice(g, begin, [...x.shape])], { padding: [t, b, l, r] }, []);
 }
 
 /**
@@ -43,6 +45,7 @@ export function dilate2d(x: Tensor, stride: number | readonly number[]): Tensor 
   const [lead, batch, h, w] = split2d(x);
   check(h > 0 && w > 0, 'dilate2d', () => `cannot dilate an empty spatial shape ${fmtShape(x.shape)}`);
   const ho = (h - 1) * sh + 1, wo = (w - 1) * sw + 1;
+  checkSize([...lead, ho, wo], 'dilate2d', 'output shape', () => `input ${fmtShape(x.shape)}, stride ${fmtArg(stride)}`);
   // Inside the conv2d backward the dilated tensor is described, not copied (lattice.ts); same values.
   let out: TypedArray | LatticeView;
   if (latticeOutputsEnabled()) out = dilateLattice(latticeView(x), sh, sw);
@@ -50,7 +53,7 @@ export function dilate2d(x: Tensor, stride: number | readonly number[]): Tensor 
     out = allocate(x.dtype, batch * ho * wo);
     stridedCopy(x.data, 0, [h * w, w, 1], out, 0, [ho * wo, sh * wo, sw], [batch, h, w]);
   }
-  return record(new Tensor(out, [...lead, ho, wo]), 'dilate2d', [x], (g) => [subsample2d(g, [sh, sw])], { stride: [sh, sw] });
+  return record(new Tensor(out, [...lead, ho, wo]), 'dilate2d', [x], (g) => [subsample2d(g, [sh, sw])], { stride: [sh, sw] }, []);
 }
 
 /** Takes every stride-th entry of the last two dims (from index 0): the adjoint of dilate2d. */
@@ -63,7 +66,7 @@ export function subsample2d(x: Tensor, stride: number | readonly number[]): Tens
   const out = allocate(x.dtype, batch * ho * wo);
   stridedCopy(x.data, 0, [h * w, sh * w, sw], out, 0, [ho * wo, wo, 1], [batch, ho, wo]);
   // Adjoint: dilate back, plus zero rows/cols at the bottom/right that the last stride skipped.
-  return record(new Tensor(out, [...lead, ho, wo]), 'subsample2d', [x], (g) => [pad2d(dilate2d(g, [sh, sw]), [0, h - ((ho - 1) * sh + 1), 0, w - ((wo - 1) * sw + 1)])], { stride: [sh, sw] });
+  return record(new Tensor(out, [...lead, ho, wo]), 'subsample2d', [x], (g) => [pad2d(dilate2d(g, [sh, sw]), [0, h - ((ho - 1) * sh + 1), 0, w - ((wo - 1) * sw + 1)])], { stride: [sh, sw] }, []);
 }
 
 /** Flips the last two dims (rotation by 180°, eq. 8). Its own adjoint. */
@@ -72,5 +75,5 @@ export function rot180(x: Tensor): Tensor {
   const [lead, batch, h, w] = split2d(x);
   const out = allocate(x.dtype, x.size);
   if (x.size > 0) stridedCopy(x.data, (h - 1) * w + (w - 1), [h * w, -w, -1], out, 0, [h * w, w, 1], [batch, h, w]);
-  return record(new Tensor(out, [...lead, h, w]), 'rot180', [x], (g) => [rot180(g)]);
+  return record(new Tensor(out, [...lead, h, w]), 'rot180', [x], (g) => [rot180(g)], undefined, []);
 }

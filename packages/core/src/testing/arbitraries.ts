@@ -1,7 +1,8 @@
 // fast-check arbitraries for property tests of ops: shapes, seeded tensors, valid conv configurations.
 import fc from 'fast-check';
-import { randn } from '../tensor.ts';
-import type { DType, Tensor } from '../tensor.ts';
+import { Rng } from '../rng.ts';
+import { randn, Tensor } from '../tensor.ts';
+import type { DType } from '../tensor.ts';
 
 /** A shape of rank in [minRank, maxRank] with dims in [1, maxDim]. */
 export function shapeArb(options: { minRank?: number; maxRank?: number; maxDim?: number } = {}): fc.Arbitrary<number[]> {
@@ -20,6 +21,21 @@ export function tensorSpecArb(shape: fc.Arbitrary<number[]> = shapeArb()): fc.Ar
 
 export function makeTensor(spec: TensorSpec, options: { dtype?: DType; requiresGrad?: boolean; scale?: number } = {}): Tensor {
   return randn(spec.shape, { seed: spec.seed, dtype: options.dtype ?? 'float64', std: options.scale ?? 1, requiresGrad: options.requiresGrad ?? true });
+}
+
+/**
+ * `makeTensor(spec)` with about `fraction` (default ½) of its elements replaced by values drawn from
+ * `edges` (seeded by spec.seed): boundary inputs such as 0, −0, ties, tiny and huge values, placed where
+ * a property would rarely draw them. The edge list is part of the test, so a counterexample stays a
+ * shape, a seed and that list.
+ */
+export function makeEdgeTensor(spec: TensorSpec, edges: readonly number[], options: { dtype?: DType; requiresGrad?: boolean; scale?: number; fraction?: number } = {}): Tensor {
+  const t = makeTensor(spec, { ...options, requiresGrad: false });
+  const rng = new Rng(spec.seed + 7919);
+  const fraction = options.fraction ?? 0.5;
+  const data = t.data;
+  for (let i = 0; i < data.length; i++) if (edges.length > 0 && rng.next() < fraction) data[i] = edges[Math.floor(rng.next() * edges.length)];
+  return new Tensor(data, t.shape, options.requiresGrad ?? true);
 }
 
 /** Two shapes that broadcast together (numpy rules), e.g. [3, 1, 4] and [2, 4]. */

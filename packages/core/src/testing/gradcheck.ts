@@ -3,9 +3,10 @@ import { enableGrad, grad, noGrad } from '../autograd.ts';
 import { check } from '../errors.ts';
 import { add, mul } from '../ops/elementwise.ts';
 import { sum } from '../ops/reduce.ts';
-import { Rng } from '../rng.ts';
+import { checkSeed, Rng } from '../rng.ts';
 import { stridesOf } from '../shape.ts';
 import { Tensor } from '../tensor.ts';
+import { checkOptions, checkTensor, fmtArg } from '../validate.ts';
 
 export interface GradcheckOptions {
   /** Central-difference step (default 1e-6). */
@@ -40,6 +41,19 @@ export interface GradcheckReport {
   message: string;
 }
 
+/** fn a function, inputs an array of Tensors, options known keys with positive finite tolerances (integer seed). */
+function checkCall(fn: unknown, inputs: unknown, options: GradcheckOptions, op: string): void {
+  check(typeof fn === 'function', op, () => `fn must be a function, got ${fmtArg(fn)}`);
+  check(Array.isArray(inputs), op, () => `inputs must be an array of Tensors, got ${fmtArg(inputs)}`);
+  inputs.forEach((x, i) => checkTensor(x, op, `input ${i}`));
+  checkOptions(options, op, ['eps', 'atol', 'rtol', 'seed']);
+  for (const k of ['eps', 'atol', 'rtol'] as const) {
+    const v = options[k];
+    check(v === undefined || (typeof v === 'number' && Number.isFinite(v) && v >= 0), op, () => `${k} must be a finite number ≥ 0, got ${fmtArg(v)}`);
+  }
+  if (options.seed !== undefined) checkSeed(options.seed, op);
+}
+
 function multiIndex(flat: number, shape: readonly number[]): number[] {
   return stridesOf(shape).map((s, i) => Math.floor(flat / s) % shape[i]);
 }
@@ -64,6 +78,7 @@ function scalarize(fn: (...xs: Tensor[]) => Tensor, seed: number): (xs: Tensor[]
  * with a fixed random cotangent v, so the check covers vᵀJ. Inputs must be float64.
  */
 export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: readonly Tensor[], options: GradcheckOptions = {}): GradcheckReport {
+  checkCall(fn, inputs, options, 'gradcheck');
   const eps = options.eps ?? 1e-6, atol = options.atol ?? 1e-5, rtol = options.rtol ?? 1e-3;
   inputs.forEach((x, i) => check(x.dtype === 'float64', 'gradcheck', `input ${i} is ${x.dtype}; finite differences need float64 (use .to('float64'))`));
   const f = scalarize(fn, options.seed ?? 0);
@@ -116,6 +131,7 @@ export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: readonly Tens
  * (createGraph) against central differences of the analytic first gradient.
  */
 export function gradgradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: readonly Tensor[], options: GradcheckOptions = {}): GradcheckReport {
+  checkCall(fn, inputs, options, 'gradgradcheck');
   const seed = options.seed ?? 0;
   const first = scalarize(fn, seed);
   let u: Tensor[] | null = null;

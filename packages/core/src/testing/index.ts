@@ -1,4 +1,4 @@
 export { gradcheck, gradgradcheck } from './gradcheck.ts';
 export type { GradcheckOptions, GradcheckReport, GradcheckWorst } from './gradcheck.ts';
-export { shapeArb, tensorSpecArb, makeTensor, broadcastPairArb, convCaseArb } from './arbitraries.ts';
+export { shapeArb, tensorSpecArb, makeTensor, makeEdgeTensor, broadcastPairArb, convCaseArb } from './arbitraries.ts';
 export type { TensorSpec, ConvCase, ConvCaseLimits } from './arbitraries.ts';

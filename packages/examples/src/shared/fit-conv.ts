@@ -41,6 +41,7 @@ export interface FitConvResult {
 function step(p: Tensor, g: Tensor, lr: number): void {
   const next = noGrad(() => p.sub(g.mul(lr)));
   p.data.set(next.data);
+  p.bumpVersion(); // an in-place write: graphs recorded before it refuse to back-propagate
   p.grad = null;
 }
 

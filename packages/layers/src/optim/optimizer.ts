@@ -160,6 +160,7 @@ export abstract class Optimizer {
           if (!st) this.state.set(p, (st = new ParamState(p)));
           st.step++;
           this.update(p.data, p.grad.data, st, group);
+          p.bumpVersion(); // a graph that used the old values now refuses to back-propagate
         }
       }
     });
