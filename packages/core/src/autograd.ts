@@ -52,7 +52,10 @@ export function record(
   attrs?: Readonly<Record<string, unknown>>,
   saved: readonly Tensor[] = inputs,
 ): Tensor {
-  if (!recording) return out;
+  if (!recording) {
+    if (isAnomalyEnabled()) checkRecord(out, op, inputs); // e.g. an op inside a backward rule
+    return out;
+  }
   if (!Array.isArray(inputs)) throw new ConvgradError('record', `inputs must be an array of Tensors, got ${fmtArg(inputs)}`);
   for (let i = 0; i < inputs.length; i++) if (!(inputs[i] instanceof Tensor)) checkTensor(inputs[i], 'record', `inputs[${i}]`);
   if (inputs.some((t) => t.requiresGrad)) {
