@@ -1,4 +1,4 @@
-// The packages as a user gets them: `pnpm pack` both (after `pnpm build`, which the root `pnpm test` runs
+// The packages as a user gets them: `pnpm pack` core, layers and onnx (after `pnpm build`, which the root `pnpm test` runs
 // first), check what the tarballs hold, `npm install` them into a fresh project outside the workspace, run a
 // plain `node` ESM script against them (pack-app/app.mjs) and type-check a strict TypeScript file against
 // the shipped .d.ts (pack-app/app.ts), as NodeNext and as a bundler (Vite) project would resolve them.
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
-const PACKAGES = { core: '@convgrad/core', layers: '@convgrad/layers' } as const;
+const PACKAGES = { core: '@convgrad/core', layers: '@convgrad/layers', onnx: '@convgrad/onnx' } as const;
 const tmp = mkdtempSync(join(tmpdir(), 'convgrad-pack-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -46,7 +46,8 @@ beforeAll(async () => {
   }
   writeFileSync(join(tmp, 'package.json'), JSON.stringify({
     name: 'convgrad-user', private: true, type: 'module',
-    dependencies: { '@convgrad/core': `file:./${packed.core!.file.split('/').pop()}`, '@convgrad/layers': `file:./${packed.layers!.file.split('/').pop()}`, 'fast-check': '^4.3.0' },
+    dependencies: { '@convgrad/core': `file:./${packed.core!.file.split('/').pop()}`, '@convgrad/layers': `file:./${packed.layers!.file.split('/').pop()}`,
+      '@convgrad/onnx': `file:./${packed.onnx!.file.split('/').pop()}`, 'fast-check': '^4.3.0' },
   }, null, 2));
   cpSync(fileURLToPath(new URL('./pack-app', import.meta.url)), tmp, { recursive: true });
   await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], tmp, 180_000);
@@ -64,7 +65,8 @@ describe('the tarballs', () => {
     const { manifest } = packed[dir]!;
     const deps = { ...manifest.dependencies, ...manifest.peerDependencies, ...manifest.optionalDependencies };
     for (const [dep, range] of Object.entries(deps)) expect(range, dep).toMatch(/^[\^~]?\d+\.\d+\.\d+$/);
-    if (dir === 'layers') expect(manifest.dependencies['@convgrad/core']).toBe('^0.1.0');
+    if (dir !== 'core') expect(manifest.dependencies['@convgrad/core']).toBe('^0.1.0');
+    if (dir === 'onnx') expect(manifest.dependencies['@convgrad/layers']).toBe('^0.1.0');
     if (dir === 'core') {
       expect(manifest.dependencies?.['fast-check']).toBeUndefined(); // only ./testing needs it: an optional peer
       expect(manifest.peerDependenciesMeta?.['fast-check']).toEqual({ optional: true });
@@ -110,7 +112,7 @@ function guideImports(): Record<string, string[]> {
 }
 
 describe('installed with npm into a project outside the workspace', () => {
-  it('a plain node ESM script trains the edge kernel on wasm, gradchecks, trains a CNN with Adam and round-trips checkpoints', async () => {
+  it('a plain node ESM script trains the edge kernel on wasm, gradchecks, trains a CNN with Adam and round-trips checkpoints and ONNX', async () => {
     const wanted = guideImports();
     expect(Object.keys(wanted).sort()).toEqual(['@convgrad/core', '@convgrad/core/testing', '@convgrad/layers']);
     const stdout = await run(process.execPath, ['app.mjs', tmp, JSON.stringify(wanted)], tmp);
@@ -122,6 +124,7 @@ describe('installed with npm into a project outside the workspace', () => {
     expect(r.cnn.lastLoss).toBeLessThan(r.cnn.firstLoss * 0.2);
     expect(r.cnn.accuracy).toBe(1);
     expect(r.checkpoint).toEqual({ metadata: { steps: '60' }, fileSame: true, bytesSame: true });
+    expect(r.onnx).toEqual({ bytesSame: true, fileSame: true });
     expect(r.check).toEqual({ isConvgradError: true, message: 'softplus: x must be float64' });
     expect(r.missing).toEqual([]);
   }, 60_000);

@@ -1,5 +1,6 @@
-// The #platform seam of both packages as the manifests declare it: every `source` target exists, the
-// node and browser modules export the same names, and layers' Node-only code stays under src/platform/.
+// The #platform seam of the packages as the manifests declare it: every `source` target exists, the
+// node and browser modules export the same names, and layers' and onnx's Node-only code stays under
+// src/platform/ (core's own test: packages/core/test/platform-seam.test.ts).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +15,7 @@ function sourceTargets(map: unknown, underSource = false): string[] {
   return Object.entries(map).flatMap(([k, v]) => sourceTargets(v, underSource || k === 'source'));
 }
 
-describe.each(['core', 'layers'])('@convgrad/%s', (name) => {
+describe.each(['core', 'layers', 'onnx'])('@convgrad/%s', (name) => {
   const dir = join(packages, name);
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
 
@@ -45,13 +46,13 @@ describe('the workspace', () => {
   });
 });
 
-describe('@convgrad/layers outside src/platform/', () => {
-  const src = join(packages, 'layers/src');
+describe.each([['layers', 15], ['onnx', 10]] as const)('@convgrad/%s outside src/platform/', (name, atLeast) => {
+  const src = join(packages, name, 'src');
   const files = (d: string): string[] => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? files(join(d, f)) : [join(d, f)]));
 
   it('uses no node: module, process, Buffer or require (the browser bundle never sees them)', () => {
     const outside = files(src).filter((f) => !f.startsWith(join(src, 'platform')));
-    expect(outside.length).toBeGreaterThan(15);
+    expect(outside.length).toBeGreaterThan(atLeast);
     const offending = outside.flatMap((f) => readFileSync(f, 'utf8').split('\n')
       .map((line, i) => (/['"]node:|\bprocess\.|\bBuffer\b|\brequire\(/.test(line) ? `${f.slice(src.length + 1)}:${i + 1}: ${line.trim()}` : null))
       .filter((x) => x !== null));

@@ -5,5 +5,5 @@ export { OnnxModel } from './import/model.ts';
 export type { ValueSpec } from './import/model.ts';
 export { OnnxScope } from './import/names.ts';
 export { MIN_OPSET, MAX_OPSET } from './import/ops.ts';
-// Node-only (files): to move behind the package's #platform seam.
-export { saveOnnx, loadOnnx } from './save.node.ts';
+// Path-based files: Node only (in a browser they throw, naming exportOnnx/importOnnx on bytes).
+export { saveOnnx, loadOnnx } from '#platform';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import * as core from '@convgrad/core';
 import * as testing from '@convgrad/core/testing';
 import * as layers from '@convgrad/layers';
+import { exportOnnx, importOnnx, loadOnnx, saveOnnx } from '@convgrad/onnx';
 
 const { check, conv2d, ConvgradError, getBackend, mseLoss, noGrad, randn, ready, tensor } = core;
 const { gradcheck } = testing;
@@ -79,6 +80,15 @@ out.checkpoint = {
   metadata: fileReport.metadata,
   fileSame: JSON.stringify(logits(fromFile)) === JSON.stringify(logits(model)),
   bytesSame: JSON.stringify(logits(fromBytes)) === JSON.stringify(logits(model)),
+};
+
+// 4b. ONNX: the trained CNN out as bytes and as a file, back in as modules that predict the same.
+const onnxPath = join(dir, 'cnn.onnx');
+saveOnnx(onnxPath, model, batch);
+const sameLogits = (a, b) => a.every((v, i) => Math.abs(v - b[i]) <= 1e-5 * Math.max(1, Math.abs(b[i])));
+out.onnx = {
+  bytesSame: sameLogits(logits(importOnnx(exportOnnx(model, batch))), logits(model)),
+  fileSame: sameLogits(logits(loadOnnx(onnxPath)), logits(model)),
 };
 
 // 5. check() from core throws the ConvgradError the extension guide promises.

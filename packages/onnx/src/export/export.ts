@@ -168,6 +168,6 @@ export function exportOnnx(module: Module<any, any>, exampleInput: Tensor, optio
       output: [valueInfo(outputName, a.output.dtype, outDims)],
     },
   });
-  // protobufjs gives a Node Buffer in Node (whose slice() is a view); return a plain Uint8Array.
+  // protobufjs may hand back its runtime's own byte-array subclass (a view on a pool); return a plain Uint8Array copy.
   return new Uint8Array(onnx.ModelProto.encode(model).finish());
 }
