@@ -1,9 +1,12 @@
 // Issue 14's browser test: the built playground (vite build of packages/playground from the BUILT packages),
 // served on 127.0.0.1 by the browser tests' static server and driven in headless Chromium. Needs `pnpm build`
 // first (the root `pnpm test` runs it). A missing Chromium is a failure under CI=true, a loud skip otherwise.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingChromium } from '../../browser-tests/src/chromium.ts';
 import { resultOf, startSite, type OpenedPage, type Site } from './site.ts';
@@ -31,6 +34,22 @@ function dxByDefinition(c: { h: number; w: number; k: number; s: number; p: numb
   }
   return dx;
 }
+
+/** Draws a polyline on the digit canvas with the mouse (points in canvas pixels, 280×280), then reads the prediction. */
+async function drawDigit(page: Page, points: [number, number][]): Promise<{ prediction: string; probabilities: number[] }> {
+  await page.click('#mn-clear');
+  const box = (await page.locator('#mn-draw').boundingBox())!;
+  const at = ([x, y]: [number, number]) => [box.x + (x * box.width) / 280, box.y + (y * box.height) / 280] as const;
+  await page.mouse.move(...at(points[0]));
+  await page.mouse.down();
+  for (const p of points.slice(1)) await page.mouse.move(...at(p), { steps: 2 });
+  await page.mouse.up();
+  await page.waitForTimeout(200); // the prediction follows on the next animation frame
+  const ds = await page.$eval('#mnist', (el) => ({ ...(el as HTMLElement).dataset }));
+  return { prediction: ds.prediction ?? '', probabilities: JSON.parse(ds.probabilities ?? '[]') };
+}
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 describe.skipIf(missing !== null)('the playground in Chromium', () => {
   let site: Site;
@@ -133,4 +152,55 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
     for (const op of ['dilate2d', 'pad2d', 'rot180', 'conv2d']) expect(ops.some((t) => t.startsWith(op)), op).toBe(true);
     expect(errors).toEqual([]);
   }, 120_000);
+
+  describe('MNIST', () => {
+    let checkpoint = '';
+    it('?run=mnist&images=12000&epochs=1 reaches ≥ 97 % on the official 10,000 test images; the model downloads as safetensors', async () => {
+      const { page, errors } = await open('?run=mnist&images=12000&epochs=1', { isolated: true, acceptDownloads: true });
+      const r = await resultOf<{ testAccuracy: number; seconds: number; imagesPerSecond: number; evalSeconds: number }>(page, 900_000);
+      console.log(`in-page MNIST (isolated, threads): 12,000 images × 1 epoch in ${r.seconds.toFixed(1)} s (${r.imagesPerSecond.toFixed(0)} images/s), ` +
+        `test accuracy ${(100 * r.testAccuracy).toFixed(2)} % on 10,000, evaluation ${r.evalSeconds.toFixed(1)} s`);
+      expect(r.testAccuracy).toBeGreaterThanOrEqual(0.97);
+      expect(r.testAccuracy).toBeLessThanOrEqual(1);
+      expect(await page.textContent('#mn-status')).toContain(`${(100 * r.testAccuracy).toFixed(2)} % (${Math.round(r.testAccuracy * 10000)}/10000)`);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#mn-download')]);
+      expect(download.suggestedFilename()).toBe('lenet.safetensors');
+      checkpoint = path.join(tmp, 'in-page.safetensors');
+      await download.saveAs(checkpoint);
+      expect(errors).toEqual([]);
+    }, 900_000);
+
+    it('digits drawn with the mouse (a vertical stroke, an ellipse) are classified correctly with a loaded checkpoint', async () => {
+      expect(existsSync(checkpoint)).toBe(true);
+      const { page, errors } = await open('', { isolated: true });
+      await page.waitForFunction(() => document.body.dataset.ready === 'true', undefined, { timeout: 60_000 });
+      await page.setInputFiles('#mn-file', checkpoint);
+      await page.waitForFunction(() => document.getElementById('mnist')!.dataset.loaded === 'in-page.safetensors', undefined, { timeout: 30_000 });
+      const one = await drawDigit(page, Array.from({ length: 12 }, (_, i) => [142 + i * 0.8, 40 + i * 18] as [number, number]));
+      expect(one.prediction).toBe('1');
+      expect(Math.max(...one.probabilities)).toBeGreaterThan(0.5);
+      const zero = await drawDigit(page, Array.from({ length: 41 }, (_, i) => {
+        const t = (2 * Math.PI * i) / 40;
+        return [140 + 62 * Math.sin(t), 140 - 95 * Math.cos(t)] as [number, number];
+      }));
+      expect(zero.prediction).toBe('0');
+      expect(Math.max(...zero.probabilities)).toBeGreaterThan(0.5);
+      expect(await page.$eval('#mn-seen', (c) => (c as HTMLCanvasElement).width)).toBe(28);
+      expect(errors).toEqual([]);
+    }, 120_000);
+
+    it('loads a checkpoint written by `pnpm example mnist` (safetensors from Node) and refuses a file that is not one', async () => {
+      const out = path.join(tmp, 'node-mnist');
+      execFileSync('npx', ['tsx', '--conditions=source', 'packages/examples/src/cli.ts', 'mnist', '--limit', '640', '--epochs', '1', '--test-limit', '100', '--out', out], { cwd: ROOT, stdio: 'pipe' });
+      const { page, errors } = await open('', { isolated: false });
+      await page.waitForFunction(() => document.body.dataset.ready === 'true', undefined, { timeout: 60_000 });
+      await page.setInputFiles('#mn-file', { name: 'broken.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('not a checkpoint') });
+      await page.waitForFunction(() => document.getElementById('mnist')!.dataset.loadError, undefined, { timeout: 30_000 });
+      expect(await page.textContent('#mn-status')).toMatch(/^could not load broken\.safetensors: /);
+      await page.setInputFiles('#mn-file', path.join(out, 'lenet.safetensors'));
+      await page.waitForFunction(() => document.getElementById('mnist')!.dataset.loaded === 'lenet.safetensors', undefined, { timeout: 30_000 });
+      expect(await page.textContent('#mn-status')).toMatch(/^loaded lenet\.safetensors/);
+      expect(errors).toEqual([]);
+    }, 180_000);
+  });
 });

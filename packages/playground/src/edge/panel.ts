@@ -1,4 +1,4 @@
-// Panel 1: the experiment live. Training runs on the page's thread in chunks of ≤ 25 ms (the kernels
+// Panel 1: the experiment live. Training runs on the page's thread in chunks of ≤ 15 ms (the kernels
 // themselves use Web Workers when the page is cross-origin isolated); drawing runs on requestAnimationFrame,
 // so the page redraws between chunks and stays responsive.
 import { css, diverging, gray, legendBar } from '../ui/colors.ts';
@@ -9,7 +9,7 @@ import { IMAGE_PRESETS, IMAGE_SIZE, imageFromFile } from './images.ts';
 import { KERNEL_PRESETS, type Kernel3 } from './kernels.ts';
 import { EdgeTrainer } from './trainer.ts';
 
-const CHUNK_MS = 25;
+const CHUNK_MS = 15;
 
 export interface EdgeResult { wAllclose: boolean; yAllclose: boolean; iterations: number; state: string; seconds: number; fps: number }
 
