@@ -24,10 +24,11 @@ export interface BackwardSteps {
   auto: { dx: Tensor; dw: Tensor; db: Tensor };
 }
 
-/** Integers in [−r, r] from a seeded normal draw. */
-function ints(shape: number[], seed: number, r: number): Tensor {
+/** Integers in [−r, r] from a seeded normal draw (never 0 with `nonzero`, so every δ entry visibly feeds dX). */
+function ints(shape: number[], seed: number, r: number, nonzero = false): Tensor {
   const n = randn(shape, { seed, dtype: 'float64' });
-  return tensor(Array.from(n.data, (v) => Math.max(-r, Math.min(r, Math.round(v * 1.5)))), shape, { dtype: 'float64' });
+  const v = (x: number) => Math.max(-r, Math.min(r, Math.round(x * 1.5)));
+  return tensor(Array.from(n.data, (x) => (nonzero && v(x) === 0 ? (x < 0 ? -1 : 1) : v(x))), shape, { dtype: 'float64' });
 }
 
 export function outputSize(c: BackwardCase): { oh: number; ow: number; remH: number; remW: number } {
@@ -41,7 +42,7 @@ export function computeBackward(c: BackwardCase): BackwardSteps {
   const x = ints([1, c.cin, c.h, c.w], c.seed, 3).requiresGrad_();
   const w = ints([c.cout, c.cin, c.k, c.k], c.seed + 1, 2).requiresGrad_();
   const b = ints([c.cout], c.seed + 2, 2).requiresGrad_();
-  const delta = ints([1, c.cout, oh, ow], c.seed + 3, 3);
+  const delta = ints([1, c.cout, oh, ow], c.seed + 3, 3, true);
   const opts = { stride: c.s, padding: c.p };
 
   // Autograd: loss = Σ y·δ, so the gradient arriving at y is δ.
