@@ -97,6 +97,19 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
     const fps = Number(await page.getAttribute('#edge', 'data-fps'));
     console.log(`experiment panel: redraws at ${fps} frames/s while training`);
     expect(fps).toBeGreaterThan(5); // ≥ 20 on an idle machine; a loose floor so the shared CI box does not flake
+    // an uploaded picture becomes the (grayscale, 80×80) input and resets the run
+    await page.setInputFiles('#edge-upload', fileURLToPath(new URL('../docs/phone.png', import.meta.url)));
+    await expect.poll(() => page.$eval('#edge-image', (s) => (s as HTMLSelectElement).value)).toBe('upload');
+    expect(await page.textContent('#edge-iter')).toBe('0');
+    const px = await page.$eval('#edge-x', (c) => {
+      const cv = c as HTMLCanvasElement;
+      const d = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
+      let gray = true;
+      for (let i = 0; i < d.length; i += 4) gray &&= d[i] === d[i + 1] && d[i + 1] === d[i + 2];
+      return { w: cv.width, h: cv.height, gray, distinct: new Set(Array.from({ length: d.length / 4 }, (_, i) => d[4 * i])).size };
+    });
+    expect(px).toMatchObject({ w: 80, h: 80, gray: true });
+    expect(px.distinct).toBeGreaterThan(3);
     expect(errors).toEqual([]);
   }, 180_000);
 

@@ -1,14 +1,13 @@
 // Test harness of the playground: the built site (vite build into a temp folder, once), served by the
 // browser tests' static server on 127.0.0.1 (isolated: COOP/COEP, or not) and opened in their headless
 // Chromium. A page's console errors, uncaught errors and failed requests are collected.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
-import { launchChromium } from '../../browser-tests/src/chromium.ts';
+import { recordConsole } from '../../browser-tests/src/run-page.ts';
 import { serveStatic, type StaticServer } from '../../browser-tests/src/serve.ts';
+import { buildAndLaunch } from '../../browser-tests/src/session.ts';
 
 export const CONFIG_FILE = fileURLToPath(new URL('../vite.config.ts', import.meta.url));
 
@@ -26,18 +25,8 @@ export async function buildSite(outDir: string): Promise<void> {
 }
 
 export async function startSite(): Promise<Site> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'convgrad-playground-'));
-  let browser: Browser | null = null;
+  const { dir, browser: b } = await buildAndLaunch('convgrad-playground-', buildSite);
   const servers: StaticServer[] = [];
-  try {
-    await buildSite(dir);
-    browser = await launchChromium();
-  } catch (e) {
-    await browser?.close();
-    rmSync(dir, { recursive: true, force: true });
-    throw e;
-  }
-  const b = browser;
   const serverFor: Record<string, StaticServer> = {};
   return {
     dir,
@@ -46,16 +35,9 @@ export async function startSite(): Promise<Site> {
       if (!serverFor[key]) servers.push((serverFor[key] = await serveStatic(dir, { isolated })));
       const context = await b.newContext({ viewport: viewport ?? { width: 1280, height: 800 }, acceptDownloads: acceptDownloads ?? false });
       const page = await context.newPage();
-      const errors: string[] = [], logs: string[] = [];
-      page.on('console', (m) => {
-        if (m.type() === 'error' || m.type() === 'assert') errors.push(m.text());
-        else logs.push(m.text());
-      });
-      page.on('pageerror', (e) => errors.push(`uncaught: ${e.stack ?? e.message}`));
-      page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()} (${r.failure()?.errorText ?? '?'})`));
-      page.on('response', (r) => { if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`); });
+      const con = recordConsole(page);
       await page.goto(`${serverFor[key].origin}/index.html${query}`, { waitUntil: 'load' });
-      return { page, context, errors, logs };
+      return { page, context, errors: con.errors, logs: con.log };
     },
     async close() {
       for (const s of servers) await s.close();
