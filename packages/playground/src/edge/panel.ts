@@ -34,7 +34,7 @@ export class EdgePanel {
     wclose: byId('edge-wclose'), yclose: byId('edge-yclose'), state: byId('edge-state'),
     wtrue: byId('edge-wtrue'), w: byId('edge-w'), chart: byId('edge-chart', HTMLCanvasElement),
     x: byId('edge-x', HTMLCanvasElement), y: byId('edge-y', HTMLCanvasElement), z: byId('edge-z', HTMLCanvasElement),
-    d: byId('edge-d', HTMLCanvasElement), legend: byId('edge-legend'), section: byId('edge'),
+    d: byId('edge-d', HTMLCanvasElement), dlegend: byId('edge-dlegend'), legend: byId('edge-legend'), section: byId('edge'),
   };
 
   constructor() {
@@ -160,8 +160,7 @@ export class EdgePanel {
     this.kernelGrid(e.wtrue, t.wTrue.data, 'target');
     e.legend.replaceChildren(h('div', { class: 'legend' },
       legendBar('x (gray)', gray, 0, 1, false),
-      legendBar('y, z (signed)', diverging, -m, m, true),
-      legendBar('|y − z| (same scale)', (v) => diverging(Math.max(0, v)), 0, m, false)));
+      legendBar('y, z (signed)', diverging, -m, m, true)));
   }
 
   private kernelGrid(el: HTMLElement, w: ArrayLike<number>, name: string): void {
@@ -177,8 +176,11 @@ export class EdgePanel {
     const [, , oh, ow] = z.shape;
     const m = maxAbs(t.y.data);
     drawMatrix(e.z, z.data, oh, ow, (v) => diverging(v / m));
+    // |y − z| on its own scale (it shrinks by orders of magnitude while training), with its legend.
     const diff = z.data.map((v, i) => Math.abs(t.y.data[i] - v));
-    drawMatrix(e.d, diff, oh, ow, (v) => diverging(v / m));
+    const dm = maxAbs(diff);
+    drawMatrix(e.d, diff, oh, ow, (v) => diverging(v / dm));
+    e.dlegend.replaceChildren(legendBar('', (v) => diverging(Math.max(0, v)), 0, dm, false));
     this.kernelGrid(e.w, t.w.data, 'learned w');
     const c = t.closeness(z);
     e.iter.value = String(t.iterations);
