@@ -2,7 +2,7 @@
 // served on 127.0.0.1 by the browser tests' static server and driven in headless Chromium. Needs `pnpm build`
 // first (the root `pnpm test` runs it). A missing Chromium is a failure under CI=true, a loud skip otherwise.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -202,7 +202,7 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
       expect(errors).toEqual([]);
     }, 120_000);
 
-    it('loads a checkpoint written by `pnpm example mnist` (safetensors from Node) and refuses a file that is not one', async () => {
+    it('loads a checkpoint written by `pnpm example mnist` (safetensors from Node) dropped on the page, and refuses a file that is not one', async () => {
       const out = path.join(tmp, 'node-mnist');
       execFileSync('npx', ['tsx', '--conditions=source', 'packages/examples/src/cli.ts', 'mnist', '--limit', '640', '--epochs', '1', '--test-limit', '100', '--out', out], { cwd: ROOT, stdio: 'pipe' });
       const { page, errors } = await open('', { isolated: false });
@@ -210,7 +210,13 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
       await page.setInputFiles('#mn-file', { name: 'broken.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('not a checkpoint') });
       await page.waitForFunction(() => document.getElementById('mnist')!.dataset.loadError, undefined, { timeout: 30_000 });
       expect(await page.textContent('#mn-status')).toMatch(/^could not load broken\.safetensors: /);
-      await page.setInputFiles('#mn-file', path.join(out, 'lenet.safetensors'));
+      // dropped on the drop zone (a synthetic drop event carrying the file, as a drag from the desktop delivers it)
+      const bytes = [...readFileSync(path.join(out, 'lenet.safetensors'))];
+      await page.evaluate((b) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([new Uint8Array(b)], 'lenet.safetensors'));
+        document.getElementById('mn-drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      }, bytes);
       await page.waitForFunction(() => document.getElementById('mnist')!.dataset.loaded === 'lenet.safetensors', undefined, { timeout: 30_000 });
       expect(await page.textContent('#mn-status')).toMatch(/^loaded lenet\.safetensors/);
       expect(errors).toEqual([]);

@@ -44,7 +44,6 @@ export async function trainModel(model: Sequential, data: MnistSplit, s: TrainSe
   const t0 = performance.now();
   const total = n * s.epochs;
   let seen = 0;
-  model.train();
   for (let e = 0; e < s.epochs; e++) {
     const order = Uint32Array.from({ length: n }, (_, i) => i);
     rng.shuffle(order);
@@ -53,6 +52,7 @@ export async function trainModel(model: Sequential, data: MnistSplit, s: TrainSe
     for (let start = 0; start < n; start += batch) {
       if (s.shouldStop()) return { seconds: (performance.now() - t0) / 1000, stopped: true };
       const b = gatherBatch(data, order, start, Math.min(n, start + batch));
+      model.train(); // again each batch: classifying a drawing between chunks puts the model in eval mode
       const logits = model.call(new Tensor(b.x, [b.count, 1, 28, 28]));
       const loss = softmaxCrossEntropy(logits, b.y);
       opt.zeroGrad();
