@@ -55,6 +55,7 @@ export class MnistPanel {
     });
     this.setupCanvas();
     this.drawProbs(null);
+    this.drawCurves();
   }
 
   private fail(err: unknown): void {
@@ -106,6 +107,10 @@ export class MnistPanel {
     this.el.progress.max = p.total;
     this.el.progress.value = p.done;
     this.el.rate.textContent = `epoch ${p.epoch}/${p.epochs} · ${p.done}/${p.total} images · ${p.imagesPerSecond.toFixed(0)} images/s · ETA ${p.etaSeconds.toFixed(0)} s · loss ${p.loss.toFixed(3)} · accuracy ${(100 * p.accuracy).toFixed(1)} %`;
+    this.drawCurves();
+  }
+
+  private drawCurves(): void {
     drawChart(this.el.loss, [{ values: this.lossCurve, color: '#d33', label: 'loss' }], { logY: true });
     drawChart(this.el.accChart, [{ values: this.accCurve, color: '#1a9a3a', label: 'accuracy' }], { yMax: 1 });
   }
