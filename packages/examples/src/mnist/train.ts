@@ -1,22 +1,11 @@
 // One training epoch and one evaluation pass over MNIST splits, timed separately.
 import { noGrad, Rng, softmaxCrossEntropy, Tensor } from '@convgrad/core';
 import type { Module, Optimizer } from '@convgrad/layers';
-import { batchRanges, gatherBatch, identityOrder, shuffledOrder, type MnistSplit } from './data.ts';
+import { argmaxRows, batchRanges, gatherBatch, identityOrder, shuffledOrder, type MnistSplit } from './batch.ts';
 
 type Model = Module<[Tensor], Tensor>;
 
-/** Index of the largest logit in each row of [N, 10]. */
-export function argmaxRows(logits: Tensor): Uint8Array {
-  const [n, c] = logits.shape;
-  const out = new Uint8Array(n);
-  const d = logits.data;
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let j = 1; j < c; j++) if (d[i * c + j] > d[i * c + best]) best = j;
-    out[i] = best;
-  }
-  return out;
-}
+export { argmaxRows };
 
 function batchTensor(x: Float32Array, count: number, s: MnistSplit): Tensor {
   return new Tensor(x, [count, 1, s.rows, s.cols]);

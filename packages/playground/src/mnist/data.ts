@@ -1,12 +1,7 @@
 // The MNIST assets of the site (build/mnist-asset.ts packs them): raw uint8 pixels and labels, gzipped,
 // fetched and inflated with DecompressionStream. Sizes are checked, so a wrong or truncated file is an error.
-
-export interface MnistSplit { images: Uint8Array; labels: Uint8Array; count: number }
-
-export const MNIST_MEAN = 0.1307;
-export const MNIST_STD = 0.3081;
-/** byte → (byte/255 − mean)/std, as the Node example normalizes. */
-export const NORMALIZED = Float32Array.from({ length: 256 }, (_, v) => (v / 255 - MNIST_MEAN) / MNIST_STD);
+// Batches are made by the Node example's environment-neutral helpers (packages/examples/src/mnist/batch.ts).
+import type { MnistSplit } from '@convgrad/examples/src/mnist/batch.ts';
 
 async function fetchBytes(name: string, expected: number): Promise<Uint8Array> {
   const url = new URL(`mnist/${name}`, document.baseURI);
@@ -31,23 +26,10 @@ export function loadSplit(split: 'train' | 'test'): Promise<MnistSplit> {
     const count = split === 'train' ? 60_000 : 10_000;
     p = Promise.all([fetchBytes(`${split}-images.bin`, count * 784), fetchBytes(`${split}-labels.bin`, count)]).then(([images, labels]) => {
       for (let i = 0; i < count; i++) if (labels[i] > 9) throw new Error(`mnist: ${split} label ${i} is ${labels[i]}`);
-      return { images, labels, count };
+      return { images, labels, count, rows: 28, cols: 28 };
     });
     p.catch(() => cache.delete(split));
     cache.set(split, p);
   }
   return p;
-}
-
-/** The examples order[start, end) as a normalized [count, 1, 28, 28] batch and its labels. */
-export function gatherBatch(s: MnistSplit, order: ArrayLike<number>, start: number, end: number): { x: Float32Array; y: Uint8Array; count: number } {
-  const count = end - start;
-  const x = new Float32Array(count * 784);
-  const y = new Uint8Array(count);
-  for (let b = 0; b < count; b++) {
-    const i = order[start + b];
-    for (let p = 0; p < 784; p++) x[b * 784 + p] = NORMALIZED[s.images[i * 784 + p]];
-    y[b] = s.labels[i];
-  }
-  return { x, y, count };
 }

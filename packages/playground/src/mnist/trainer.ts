@@ -1,27 +1,17 @@
 // The MNIST example's training in the page: the example's LeNet (packages/examples/src/mnist/model.ts, so
-// `pnpm example mnist` checkpoints load into it), Adam lr 2e-3 × 0.3 per epoch, batch 64, seeded init and
-// shuffling, as `pnpm example mnist` trains. Work is cut into chunks that yield to the browser.
+// `pnpm example mnist` checkpoints load into it), Adam with lr × 0.3 per epoch, seeded init and shuffling and the
+// same batches (examples/src/mnist/batch.ts) as `pnpm example mnist` trains; batch size and lr are the caller's.
+// Work is cut into chunks that yield to the browser.
 import { noGrad, Rng, softmax, softmaxCrossEntropy, Tensor } from '@convgrad/core';
 import { Adam, StepLR, type Sequential } from '@convgrad/layers';
 import { buildLeNet, LENET_SPEC } from '@convgrad/examples/src/mnist/model.ts';
 import { yieldToBrowser } from '../ui/dom.ts';
-import { gatherBatch, NORMALIZED, type MnistSplit } from './data.ts';
+import { argmaxRows, gatherBatch, identityOrder, NORMALIZED, shuffledOrder, type MnistSplit } from '@convgrad/examples/src/mnist/batch.ts';
 
 const CHUNK_MS = 40;
 
 export function newModel(seed = 1): Sequential {
   return buildLeNet(LENET_SPEC, seed);
-}
-
-function argmaxRows(logits: Tensor): Uint8Array {
-  const [n, c] = logits.shape;
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let j = 1; j < c; j++) if (logits.data[i * c + j] > logits.data[i * c + best]) best = j;
-    out[i] = best;
-  }
-  return out;
 }
 
 export interface TrainProgress { epoch: number; epochs: number; done: number; total: number; loss: number; accuracy: number; imagesPerSecond: number; etaSeconds: number }
@@ -45,8 +35,7 @@ export async function trainModel(model: Sequential, data: MnistSplit, s: TrainSe
   const total = n * s.epochs;
   let seen = 0;
   for (let e = 0; e < s.epochs; e++) {
-    const order = Uint32Array.from({ length: n }, (_, i) => i);
-    rng.shuffle(order);
+    const order = shuffledOrder(n, rng);
     let lossSum = 0, correct = 0, count = 0;
     let chunk = performance.now();
     for (let start = 0; start < n; start += batch) {
@@ -82,7 +71,7 @@ export async function trainModel(model: Sequential, data: MnistSplit, s: TrainSe
 export async function evaluateModel(model: Sequential, data: MnistSplit, onProgress?: (done: number) => void): Promise<{ accuracy: number; correct: number; seconds: number }> {
   const t0 = performance.now();
   model.eval();
-  const order = Uint32Array.from({ length: data.count }, (_, i) => i);
+  const order = identityOrder(data.count);
   let correct = 0;
   for (let start = 0; start < data.count; start += 500) {
     const b = gatherBatch(data, order, start, Math.min(data.count, start + 500));
