@@ -1,7 +1,7 @@
 // Opens one built page in Chromium and collects what it reports. A page publishes its JSON result by
 // setting `window.__convgradResult` (see pages/report.ts); every console message, uncaught error and
 // failed request is recorded so the test can assert the console stayed clean.
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 export interface PageConsole {
   /** console.error / console.assert failures, uncaught exceptions, unhandled rejections, failed requests. */
@@ -24,6 +24,22 @@ export interface PageRun<T> {
 export async function runPage<T>(browser: Browser, url: string, timeoutMs: number, onLog?: (line: string) => void): Promise<PageRun<T>> {
   const context = await browser.newContext();
   const page = await context.newPage();
+  const con = recordConsole(page, onLog);
+  try {
+    await page.goto(url, { waitUntil: 'load' });
+    const handle = await page.waitForFunction(() => (window as { __convgradResult?: unknown }).__convgradResult, undefined, { timeout: timeoutMs, polling: 100 });
+    const result = (await handle.jsonValue()) as T;
+    return { result, console: con };
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new Error(`page ${url} gave no result: ${msg}\nconsole errors:\n${con.errors.join('\n')}\nlog:\n${con.log.join('\n')}`);
+  } finally {
+    await context.close();
+  }
+}
+
+/** Records the page's console messages, uncaught errors, failed requests and HTTP errors from now on. */
+export function recordConsole(page: Page, onLog?: (line: string) => void): PageConsole {
   const con: PageConsole = { errors: [], warnings: [], log: [] };
   page.on('console', (m) => {
     const text = `${m.text()}${m.location().url ? ` (${m.location().url}:${m.location().lineNumber})` : ''}`;
@@ -39,15 +55,5 @@ export async function runPage<T>(browser: Browser, url: string, timeoutMs: numbe
   page.on('response', (r) => {
     if (r.status() >= 400) con.errors.push(`HTTP ${r.status()}: ${r.url()}`);
   });
-  try {
-    await page.goto(url, { waitUntil: 'load' });
-    const handle = await page.waitForFunction(() => (window as { __convgradResult?: unknown }).__convgradResult, undefined, { timeout: timeoutMs, polling: 100 });
-    const result = (await handle.jsonValue()) as T;
-    return { result, console: con };
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    throw new Error(`page ${url} gave no result: ${msg}\nconsole errors:\n${con.errors.join('\n')}\nlog:\n${con.log.join('\n')}`);
-  } finally {
-    await context.close();
-  }
+  return con;
 }

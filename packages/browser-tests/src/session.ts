@@ -25,18 +25,23 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export async function startSession(): Promise<Session> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'convgrad-pages-'));
+/** A fresh temp folder filled by `build`, and Chromium launched; on failure neither is left behind. */
+export async function buildAndLaunch(prefix: string, build: (dir: string) => Promise<void>): Promise<{ dir: string; browser: Browser }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   let browser: Browser | null = null;
   try {
-    await buildPages(dir);
+    await build(dir);
     browser = await launchChromium();
+    return { dir, browser };
   } catch (e) {
     await browser?.close();
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
-  const b = browser;
+}
+
+export async function startSession(): Promise<Session> {
+  const { dir, browser: b } = await buildAndLaunch('convgrad-pages-', buildPages);
   return {
     dir,
     browserVersion: b.version(),

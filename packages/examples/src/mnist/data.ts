@@ -6,17 +6,10 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Tensor } from '@convgrad/core';
 import type { GatherableDataset } from '@convgrad/layers';
+import { gatherBatch, type MnistSplit } from './batch.ts';
 import { IdxError, readIdxFile } from './idx.ts';
 
-export interface MnistSplit {
-  /** count × rows × cols bytes, 0 (background) … 255 (ink). */
-  images: Uint8Array;
-  /** count labels in 0..9. */
-  labels: Uint8Array;
-  count: number;
-  rows: number;
-  cols: number;
-}
+export { MNIST_MEAN, MNIST_STD, gatherBatch, identityOrder, type Batch, type MnistSplit } from './batch.ts';
 
 export const MNIST_FILES = {
   train: { images: 'train-images-idx3-ubyte', labels: 'train-labels-idx1-ubyte', count: 60_000 },
@@ -63,36 +56,6 @@ export function takeFirst(s: MnistSplit, n: number): MnistSplit {
   const k = Math.min(n, s.count);
   const px = s.rows * s.cols;
   return { ...s, count: k, images: s.images.subarray(0, k * px), labels: s.labels.subarray(0, k) };
-}
-
-// The usual MNIST statistics of x/255 over the training set.
-export const MNIST_MEAN = 0.1307;
-export const MNIST_STD = 0.3081;
-
-/** byte → (byte/255 − mean)/std, precomputed for the 256 values. */
-const NORMALIZED = Float32Array.from({ length: 256 }, (_, v) => (v / 255 - MNIST_MEAN) / MNIST_STD);
-
-export interface Batch {
-  /** [count, 1, rows, cols], normalized. */
-  x: Float32Array;
-  /** count labels. */
-  y: Uint8Array;
-  count: number;
-}
-
-/** Gathers the examples `order[start, end)` into one normalized batch. */
-export function gatherBatch(s: MnistSplit, order: ArrayLike<number>, start: number, end: number): Batch {
-  const px = s.rows * s.cols;
-  const count = end - start;
-  const x = new Float32Array(count * px);
-  const y = new Uint8Array(count);
-  for (let b = 0; b < count; b++) {
-    const i = order[start + b];
-    const src = i * px, dst = b * px;
-    for (let p = 0; p < px; p++) x[dst + p] = NORMALIZED[s.images[src + p]];
-    y[b] = s.labels[i];
-  }
-  return { x, y, count };
 }
 
 /**

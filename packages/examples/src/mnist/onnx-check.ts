@@ -5,7 +5,7 @@ import { noGrad, Tensor } from '@convgrad/core';
 import type { Module } from '@convgrad/layers';
 import { saveOnnx } from '@convgrad/onnx';
 import { maxRelError, runOnnxRuntime } from '../shared/onnx-runtime.ts';
-import { gatherBatch, type MnistSplit } from './data.ts';
+import { gatherBatch, identityOrder, type MnistSplit } from './batch.ts';
 
 export interface OnnxCheck {
   path: string;
@@ -18,7 +18,7 @@ export const ONNX_RTOL = 1e-5;
 /** Writes `outDir/model.onnx` (dynamic batch) and compares onnxruntime-node with convgrad on up to 256 test images. */
 export function writeAndCheckOnnx(model: Module, test: MnistSplit, outDir: string): OnnxCheck {
   const n = Math.min(256, test.count);
-  const batch = gatherBatch(test, Uint32Array.from({ length: n }, (_, i) => i), 0, n);
+  const batch = gatherBatch(test, identityOrder(n), 0, n);
   const x = new Tensor(batch.x, [n, 1, test.rows, test.cols]);
   const path = join(outDir, 'model.onnx');
   saveOnnx(path, model, x);

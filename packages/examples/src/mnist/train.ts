@@ -2,22 +2,10 @@
 // DataLoader), timed separately.
 import { noGrad, softmaxCrossEntropy, Tensor } from '@convgrad/core';
 import { DataLoader, type Module, type Optimizer } from '@convgrad/layers';
-import { MnistDataset, type MnistSplit } from './data.ts';
+import { argmaxRows, type MnistSplit } from './batch.ts';
+import { MnistDataset } from './data.ts';
 
 type Model = Module<[Tensor], Tensor>;
-
-/** Index of the largest logit in each row of [N, 10]. */
-export function argmaxRows(logits: Tensor): Uint8Array {
-  const [n, c] = logits.shape;
-  const out = new Uint8Array(n);
-  const d = logits.data;
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let j = 1; j < c; j++) if (d[i * c + j] > d[i * c + best]) best = j;
-    out[i] = best;
-  }
-  return out;
-}
 
 export interface EpochStats {
   /** Mean training loss and accuracy over the epoch (running, as the model changed). */
