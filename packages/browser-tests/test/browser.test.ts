@@ -90,6 +90,8 @@ describe.skipIf(missing !== null)('the built packages in Chromium', () => {
       expect(c.paddedCases).toBeGreaterThan(0);
       expect(c.dilatedCases).toBeGreaterThan(0);
       for (const k of ['y', 'dx', 'dw', 'db'] as const) expect(c.maxRelError[k], k).toBeLessThanOrEqual(1e-4);
+      expect(c.wasmConvCalls).toBeGreaterThanOrEqual(2 * c.cases); // the wasm side really ran wasm kernels
+      expect(c.jsFallbacks).toBe(0);
       expect(c.maxAbsJs).toBeGreaterThan(1); // real values were compared, not zeros
       expect(c.planted).toBeGreaterThan(1e-2); // and the comparison does see a wrong answer
     });
