@@ -71,7 +71,7 @@ void report(async (): Promise<BenchResult> => {
     const cg = makeConvgradRunner(core, 'wasm', c, data);
     const tr = await tfjsRunner(loaded, 'wasm', c, data);
     hows[CONVGRAD] = cg.how;
-    hows[TFJS] = tr.how;
+    hows[`${TFJS}, case ${c.id}`] = tr.how; // its dX method is picked per case
     // both must agree on dX, dW and db before any time counts
     const [a, b] = [cg.grads(), tr.grads()];
     const errs = [relError(a.dx, b.dx), relError(a.dw, b.dw), relError(a.db, b.db)];
