@@ -3,7 +3,7 @@
 // (SIMD + threads) in the same page. Needs `pnpm build` first (the pages bundle the built dist/).
 //
 // Options: --cases a,b,c,d  --reps N (timed runs, default 30)  --budget MS (per measurement, default 4000)
-//          --md FILE (also write the report)
+//          --threads N (convgrad's threads; default: the hardware's)  --md FILE (also write the report)
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { CASES } from '../../core/bench/cases.ts';
@@ -11,10 +11,10 @@ import type { BenchResult } from '../pages/bench/result.ts';
 import { missingChromium } from './chromium.ts';
 import { startSession } from './session.ts';
 
-interface Options { cases: string; reps: number; budget: number; md: string | null }
+interface Options { cases: string; reps: number; budget: number; threads: number | null; md: string | null }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { cases: CASES.map((c) => c.id).join(','), reps: 30, budget: 4000, md: null };
+  const o: Options = { cases: CASES.map((c) => c.id).join(','), reps: 30, budget: 4000, threads: null, md: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -30,9 +30,10 @@ function parseArgs(argv: string[]): Options {
       }
     } else if (a === '--reps') o.reps = Math.max(1, Number.parseInt(value(), 10));
     else if (a === '--budget') o.budget = Math.max(100, Number(value()));
+    else if (a === '--threads') o.threads = Math.max(1, Number.parseInt(value(), 10));
     else if (a === '--md') o.md = value();
     else if (a === '--help' || a === '-h') {
-      console.log('usage: pnpm bench:browser [--cases a,b,c,d] [--reps N] [--budget MS] [--md FILE]');
+      console.log('usage: pnpm bench:browser [--cases a,b,c,d] [--reps N] [--budget MS] [--threads N] [--md FILE]');
       process.exit(0);
     } else throw new Error(`bench:browser: unknown option '${a}' (try --help)`);
   }
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
   const loadStart = loadavg();
   const session = await startSession();
   try {
-    const page = `bench/index.html?cases=${o.cases}&reps=${o.reps}&budget=${o.budget}`;
+    const page = `bench/index.html?cases=${o.cases}&reps=${o.reps}&budget=${o.budget}${o.threads ? `&threads=${o.threads}` : ''}`;
     const { result: r, console: con } = await session.open<BenchResult>(page, {
       isolated: true,
       timeoutMs: 30 * 60_000,

@@ -45,11 +45,13 @@ describe.skipIf(missing !== null)('the built packages in Chromium', () => {
   ])('check page, $name', ({ isolated }) => {
     let r: CheckResult;
     let errors: string[] = [];
+    let warnings: string[] = [];
     let requests: readonly string[] = [];
     beforeAll(async () => {
       const run = await session.open<CheckResult>(`check/index.html?threads=${THREADS}`, { isolated, timeoutMs: 240_000 });
       r = run.result;
       errors = run.console.errors;
+      warnings = run.console.warnings;
       requests = run.requests;
       if (r.error) throw new Error(`the check page failed: ${r.error}`);
     }, 300_000);
@@ -88,6 +90,8 @@ describe.skipIf(missing !== null)('the built packages in Chromium', () => {
       expect(c.paddedCases).toBeGreaterThan(0);
       expect(c.dilatedCases).toBeGreaterThan(0);
       for (const k of ['y', 'dx', 'dw', 'db'] as const) expect(c.maxRelError[k], k).toBeLessThanOrEqual(1e-4);
+      expect(c.wasmConvCalls).toBeGreaterThanOrEqual(2 * c.cases); // the wasm side really ran wasm kernels
+      expect(c.jsFallbacks).toBe(0);
       expect(c.maxAbsJs).toBeGreaterThan(1); // real values were compared, not zeros
       expect(c.planted).toBeGreaterThan(1e-2); // and the comparison does see a wrong answer
     });
@@ -119,8 +123,9 @@ describe.skipIf(missing !== null)('the built packages in Chromium', () => {
       expect(c.saveCheckpointError).toMatch(/^ConvgradError: saveCheckpoint.*node/i);
     });
 
-    it('the console shows no errors', () => {
+    it('the console shows no errors (nor warnings: a worker or kernel fallback warns)', () => {
       expect(errors).toEqual([]);
+      expect(warnings).toEqual([]);
     });
   });
 });

@@ -33,6 +33,11 @@ function run(c: ConvCase, backend: string, shift = 0): Outputs {
   return { y: data(y), dx: data(x.grad), dw: data(w.grad), db: data(b?.grad ?? null) };
 }
 
+/** The wasm backend's counters of the paths its calls took (a diagnostic field of the backend object). */
+type PathStats = Record<string, number>;
+const statsNow = (): PathStats => ({ ...((getBackend() as { stats?: PathStats }).stats ?? {}) });
+const CONV_PATHS = ['wide', 'dot', 'phased', 'col2im'];
+
 const describeCase = (c: ConvCase) =>
   `[${c.n},${c.cin},${c.h},${c.w}]⋆[${c.cout},${c.cin},${c.kh},${c.kw}] s${c.stride} p${c.padding} d${c.dilation}${c.bias ? ' +b' : ''}`;
 
@@ -42,8 +47,14 @@ export function convVsJs(count: number, seed: number): ConvVsJs {
   const worst: FieldError = { y: 0, dx: 0, dw: 0, db: 0 };
   const failures: string[] = [];
   let maxAbsJs = 0;
+  let wasmConvCalls = 0, jsFallbacks = 0;
   for (const [i, c] of cases.entries()) {
+    setBackend('wasm');
+    const s0 = statsNow();
     const wasm = run(c, 'wasm');
+    const s1 = statsNow();
+    wasmConvCalls += CONV_PATHS.reduce((sum, k) => sum + (s1[k] ?? 0) - (s0[k] ?? 0), 0);
+    jsFallbacks += (s1.js ?? 0) - (s0.js ?? 0);
     const js = run(c, 'js');
     for (const k of ['y', 'dx', 'dw', 'db'] as const) {
       const e = relError(wasm[k], js[k]);
@@ -63,6 +74,8 @@ export function convVsJs(count: number, seed: number): ConvVsJs {
     paddedCases: cases.filter((c) => off(c.padding, [0, 0])).length,
     dilatedCases: cases.filter((c) => off(c.dilation, [1, 1])).length,
     maxRelError: worst,
+    wasmConvCalls,
+    jsFallbacks,
     maxAbsJs,
     failures,
     planted,

@@ -28,6 +28,9 @@ export interface ConvVsJs {
   /** Cases whose stride, padding or dilation differ from 1, 0, 1 on some axis. */
   stridedCases: number; paddedCases: number; dilatedCases: number;
   maxRelError: FieldError;
+  /** Conv calls the wasm kernels ran during the wasm side (forward, dX, dW per case), and calls they handed to js. */
+  wasmConvCalls: number;
+  jsFallbacks: number;
   /** Largest |value| seen in the js outputs (the comparison is not of zeros). */
   maxAbsJs: number;
   /** "case i (shape…): field relErr" for each case over the tolerance. */
