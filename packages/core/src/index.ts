@@ -26,3 +26,16 @@ export type { DropoutOptions } from './ops/dropout.ts';
 export { sqrt, pow } from './ops/power.ts';
 // Registers the WebAssembly kernels and makes them the default (CONVGRAD_BACKEND=js keeps the js ones).
 import './kernels/wasm/index.ts';
+// Tensor ops of issue 11 (each also a Tensor method).
+export { max, min, amax, amin, argmax, argmin } from './ops/minmax.ts';
+export type { ValuesIndices } from './ops/minmax.ts';
+export { abs, clamp, where } from './ops/unary-extra.ts';
+export type { ClampOptions } from './ops/unary-extra.ts';
+export { eq, ne, lt, le, gt, ge } from './ops/compare.ts';
+export { cat, stack, split, chunk } from './ops/join.ts';
+export { indexSelect, gather, scatterAdd } from './ops/select.ts';
+export type { Index } from './ops/select.ts';
+export { squeeze, unsqueeze, flatten, expand } from './ops/dims.ts';
+export { variance, variance as var, std, logsumexp, norm, cumsum } from './ops/stats.ts';
+export type { VarOptions } from './ops/stats.ts';
+export { formatTensor } from './print.ts';
