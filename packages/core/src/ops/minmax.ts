@@ -17,7 +17,7 @@ export interface ValuesIndices { values: Tensor; indices: Tensor }
 
 /** PyTorch refuses to take an extremum over a dim of size 0. */
 function checkNotEmpty(x: Tensor, axes: readonly number[], op: string): void {
-  check(axes.every((a) => x.shape[a] > 0), op,
+  check(axes.every((a) => (x.shape[a] ?? 1) > 0), op,
     () => `cannot reduce over a dim of size 0 (shape ${fmtShape(x.shape)}, dims [${axes.join(', ')}])`);
 }
 
