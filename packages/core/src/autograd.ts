@@ -3,6 +3,7 @@ import { sameShape } from './shape.ts';
 import type { Tensor } from './tensor.ts';
 import { add } from './ops/elementwise.ts';
 import { onesLike, zerosLike } from './tensor.ts';
+import { describeTensor as desc } from './print.ts';
 
 /**
  * How a tensor was made: the op's name, its inputs, and its backward rule — a function from the
@@ -142,7 +143,7 @@ function propagate(
 
 /** Implementation of Tensor.backward(): accumulates into `.grad` of leaves (and retainGrad tensors). */
 export function backward(output: Tensor, gradOutput?: Tensor, options: { createGraph?: boolean } = {}): void {
-  check(output.requiresGrad, 'backward', () => `${output} does not require grad and has no graph to differentiate`);
+  check(output.requiresGrad, 'backward', () => `${desc(output)} does not require grad and has no graph to differentiate`);
   const seed = seedGradient(output, gradOutput, 'backward');
   const createGraph = options.createGraph ?? false;
   propagate([output], [seed], createGraph, (t, g) => {
@@ -167,8 +168,8 @@ export interface GradOptions {
  */
 export function grad(outputs: Tensor | readonly Tensor[], inputs: readonly Tensor[], options: GradOptions = {}): Tensor[] {
   const outs = Array.isArray(outputs) ? (outputs as readonly Tensor[]) : [outputs as Tensor];
-  outs.forEach((o) => check(o.requiresGrad, 'grad', () => `output ${o} does not require grad`));
-  inputs.forEach((x) => check(x.requiresGrad, 'grad', () => `input ${x} does not require grad`));
+  outs.forEach((o) => check(o.requiresGrad, 'grad', () => `output ${desc(o)} does not require grad`));
+  inputs.forEach((x) => check(x.requiresGrad, 'grad', () => `input ${desc(x)} does not require grad`));
   check(!options.gradOutputs || options.gradOutputs.length === outs.length, 'grad', 'gradOutputs must have one tensor per output');
   const seeds = outs.map((o, i) => seedGradient(o, options.gradOutputs?.[i], 'grad'));
   const wanted = new Set(inputs);
@@ -179,7 +180,7 @@ export function grad(outputs: Tensor | readonly Tensor[], inputs: readonly Tenso
   return inputs.map((x, i) => {
     const g = found.get(x);
     if (g) return g;
-    check(options.allowUnused, 'grad', () => `input ${i} (${x}) was not used to compute the outputs; pass allowUnused to get zeros`);
+    check(options.allowUnused, 'grad', () => `input ${i} (${desc(x)}) was not used to compute the outputs; pass allowUnused to get zeros`);
     return zerosLike(x);
   });
 }

@@ -117,3 +117,8 @@ export function formatTensor(t: Tensor): string {
   else if (t.requiresGrad) suffixes.push('requires_grad=True');
   return addSuffixes(prefix + values, suffixes, indent);
 }
+
+/** A one-line description without values, for error messages: `Tensor(shape=[2, 3], dtype=float32)`. */
+export function describeTensor(t: Tensor): string {
+  return `Tensor(shape=[${t.shape.join(', ')}], dtype=${t.dtype}${t.requiresGrad ? ', requiresGrad' : ''})`;
+}
