@@ -7,14 +7,14 @@ import { cumsumAxis } from '../kernels/dim-reduce.ts';
 import { normalizeAxes, sizeOf } from '../shape.ts';
 import { allocate, Tensor } from '../tensor.ts';
 import { exp, log } from './activations.ts';
-import { ne } from './compare.ts';
+import { gt, lt, ne } from './compare.ts';
 import { axisLayout, checkOptions, checkTensor, normDim } from './dim-args.ts';
 import { add, div, mul, sub } from './elementwise.ts';
 import { amax, amin } from './minmax.ts';
 import { pow } from './power.ts';
 import { mean, sum } from './reduce.ts';
 import { broadcastTo, permute, reshape } from './shape.ts';
-import { abs } from './unary-extra.ts';
+import { abs, where } from './unary-extra.ts';
 
 type Dims = number | readonly number[] | undefined;
 
@@ -112,29 +112,32 @@ export function logsumexp(x: Tensor, dims?: Dims, keepDim = false): Tensor {
 }
 
 /**
- * The 2-norm over `axes`, computed with a per-row scale (no overflow for huge or underflow for tiny
- * values). Gradient g·x/‖x‖, 0 where ‖x‖ = 0 (PyTorch's choice), written on the output so it
- * differentiates again.
+ * (Σ|x|^p)^(1/p) over `axes` for p > 0, computed with a per-row scale max|x| (no overflow for huge
+ * or underflow for tiny values). Gradient as PyTorch's norm_backward, written with ops on the output
+ * y (so it differentiates again): g·sign(x)·|x|^(p−1) / y^(p−1), taken as 0 where y = 0 and,
+ * for p < 1, where x = 0.
  */
-function norm2(x: Tensor, axes: number[], kept: number[], keepDim: boolean): Tensor {
+function normP(x: Tensor, p: number, axes: number[], kept: number[], keepDim: boolean): Tensor {
   const rest = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const rows = noGrad(() => permute(x, [...rest, ...axes])).data;
-  const len = axes.reduce((p, a) => p * x.shape[a], 1);
+  const len = axes.reduce((q, a) => q * x.shape[a], 1);
   const out = allocate(x.dtype, len === 0 ? sizeOf(kept) : rows.length / len);
   for (let r = 0; r < out.length; r++) {
     let scale = 0;
     for (let j = r * len; j < (r + 1) * len; j++) scale = Math.max(scale, Math.abs(rows[j]));
     if (scale === 0 || !Number.isFinite(scale)) { out[r] = scale; continue; }
     let s = 0;
-    for (let j = r * len; j < (r + 1) * len; j++) { const v = rows[j] / scale; s += v * v; }
-    out[r] = scale * Math.sqrt(s);
+    for (let j = r * len; j < (r + 1) * len; j++) { const v = Math.abs(rows[j]) / scale; s += p === 2 ? v * v : v ** p; }
+    out[r] = scale * (p === 2 ? Math.sqrt(s) : s ** (1 / p));
   }
   const y = new Tensor(out, kept);
   const result = record(y, 'norm', [x], (g) => {
     const [zero, nonzero] = zeroMasks(y);
-    const scaled = mul(div(g, add(y, zero)), nonzero);
-    return [mul(broadcastTo(scaled, [...x.shape]), x)];
-  }, { p: 2, axes });
+    const scaleV = mul(div(g, p === 2 ? add(y, zero) : pow(add(y, zero), p - 1)), nonzero);
+    const [xNonzero, sign] = noGrad(() => [ne(x, 0), where(gt(x, 0), 1, where(lt(x, 0), -1, 0))]);
+    const selfScaled = p === 2 ? x : where(xNonzero, mul(sign, pow(abs(x), p - 1)), 0);
+    return [mul(broadcastTo(scaleV, [...x.shape]), selfScaled)];
+  }, { p, axes });
   return keepDim ? result : reshape(result, x.shape.filter((_, i) => !axes.includes(i)));
 }
 
@@ -148,12 +151,12 @@ export function norm(x: Tensor, p: number | 'fro' = 2, dims?: Dims, keepDim = fa
   checkKeepDim(keepDim, 'norm');
   check(p === 'fro' || (typeof p === 'number' && !Number.isNaN(p) && p >= 0) || p === -Infinity, 'norm',
     () => `p must be 'fro', a number ≥ 0, Infinity or -Infinity, got ${String(p)}${p === ('nuc' as unknown) ? " ('nuc' is not implemented)" : ''}`);
-  if (p === 'fro' || p === 2) return norm2(x, axes, kept, keepDim);
+  if (p === 'fro' || p === 2) return normP(x, 2, axes, kept, keepDim);
   if (p === 1) return sum(abs(x), axes, keepDim);
   if (p === Infinity) return amax(abs(x), axes, keepDim);
   if (p === -Infinity) return amin(abs(x), axes, keepDim);
   if (p === 0) return sum(ne(x, 0), axes, keepDim);
-  return pow(sum(pow(abs(x), p), axes, keepDim), 1 / p);
+  return normP(x, p, axes, kept, keepDim);
 }
 
 function cumsumAlong(x: Tensor, d: number, reverse: boolean): Tensor {
