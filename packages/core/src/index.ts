@@ -11,6 +11,8 @@ export { reshape, permute, transpose, broadcastTo, sumTo, slice, pad } from './o
 export { pad2d, dilate2d, subsample2d, rot180 } from './ops/spatial.ts';
 export { conv2d } from './ops/conv2d.ts';
 export type { Conv2dOptions } from './ops/conv2d.ts';
+export { convTranspose2d } from './ops/conv-transpose.ts';
+export type { ConvTranspose2dOptions } from './ops/conv-transpose.ts';
 export { mseLoss } from './ops/loss.ts';
 export type { Reduction } from './ops/loss.ts';
 export { setBackend, getBackend, registerBackend, listBackends } from './kernels/backend.ts';
