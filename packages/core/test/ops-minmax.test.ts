@@ -5,7 +5,7 @@ import { describe, it, expect } from 'vitest';
 import { amax, amin, argmax, argmin, ConvgradError, max, min, tensor, Tensor } from '../src/index.ts';
 import { gradcheck, gradgradcheck, makeTensor, shapeArb } from '../src/testing/index.ts';
 import { checkProperty, expectGradOk } from './helpers.ts';
-import { alongDim, dimCaseArb, reducedShape, seedArb, t64 } from './ops-reference.ts';
+import { alongDim, boundaryCaseArb, dimCaseArb, linesAlong, reducedShape, seedArb, t64 } from './ops-reference.ts';
 
 /** Values with −0 read as 0 (toEqual tells them apart). */
 const plain = (t: Tensor) => Array.from(t.data, (v) => v + 0);
@@ -152,5 +152,40 @@ describe('argument checks', () => {
     expect(() => max(x, 0, 'yes' as unknown as boolean)).toThrow(/^max: keepDim must be a boolean/);
     expect(() => max(x, x as unknown as number)).toThrow(/^max: max\(a, b\) with a Tensor b/);
     expect(() => max([1, 2] as unknown as Tensor)).toThrow(/^max: input must be a Tensor/);
+  });
+});
+
+describe('boundary values (±0, ±1, tiny, huge; many ties)', () => {
+  it('max/min(dim): value and index of the first extremum, gradient only there; amax/amin: gradient shared by all tied', () => {
+    checkProperty(boundaryCaseArb, ({ shape, values, dim }) => {
+      for (const [vi, shared, better] of [
+        [max, amax, (a: number, b: number) => a > b], [min, amin, (a: number, b: number) => a < b],
+      ] as const) {
+        const lines = linesAlong(shape, dim);
+        const weights = lines.map((_, k) => k + 1);
+        const x = new Tensor(Float64Array.from(values), shape, true);
+        const r = vi(x, dim, true);
+        const w = new Tensor(Float64Array.from(weights), r.values.shape);
+        r.values.mul(w).sum().backward();
+        const wantGrad = new Array<number>(x.size).fill(0);
+        lines.forEach((line, k) => {
+          const first = line.reduce((bi, p) => (better(values[p], values[bi]) ? p : bi), line[0]);
+          expect(Object.is(r.values.data[k], values[first])).toBe(true);
+          expect(r.indices.data[k]).toBe(line.indexOf(first));
+          wantGrad[first] = weights[k];
+        });
+        expect(Array.from(x.grad!.data)).toEqual(wantGrad);
+
+        const y = new Tensor(Float64Array.from(values), shape, true);
+        shared(y, dim, true).mul(w).sum().backward();
+        const wantShared = new Array<number>(y.size).fill(0);
+        lines.forEach((line, k) => {
+          const best = line.reduce((b, p) => (better(values[p], b) ? values[p] : b), values[line[0]]);
+          const ties = line.filter((p) => values[p] === best);
+          ties.forEach((p) => (wantShared[p] = weights[k] / ties.length));
+        });
+        expect(Array.from(y.grad!.data)).toEqual(wantShared);
+      }
+    }, 60);
   });
 });

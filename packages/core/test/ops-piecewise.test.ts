@@ -6,7 +6,7 @@ import { describe, it, expect } from 'vitest';
 import { abs, clamp, ConvgradError, eq, ge, gt, le, lt, ne, tensor, Tensor, where } from '../src/index.ts';
 import { broadcastPairArb, gradcheck, gradgradcheck, makeTensor, shapeArb } from '../src/testing/index.ts';
 import { broadcastShape, checkProperty, expectGradOk } from './helpers.ts';
-import { flatOf, seedArb, t64, unflatten } from './ops-reference.ts';
+import { boundaryCaseArb, flatOf, seedArb, t64, unflatten } from './ops-reference.ts';
 
 const plain = (t: Tensor) => Array.from(t.data, (v) => v + 0);
 const specArb = fc.record({ shape: shapeArb({ minRank: 0, maxRank: 3 }), seed: seedArb });
@@ -146,5 +146,22 @@ describe('where', () => {
     expect(() => where(tensor([1, 0]), tensor([1, 2, 3]), 0)).toThrow(/^where: shapes \[2\] and \[3\] cannot be broadcast/);
     expect(() => where(tensor([1]), tensor([1]), tensor([1], { dtype: 'float64' }))).toThrow(/^where: dtype mismatch between a \(float32\) and b \(float64\)/);
     expect(() => where([1] as never, 1, 2)).toThrow(/^where: cond must be a Tensor/);
+  });
+});
+
+describe('boundary values (±0, ±1, tiny, huge)', () => {
+  it('abs, clamp and the comparisons follow their definitions and PyTorch\'s gradient rules elementwise', () => {
+    checkProperty(boundaryCaseArb, ({ shape, values }) => {
+      const x = new Tensor(Float64Array.from(values), shape, true);
+      abs(x).sum().backward();
+      expect(Array.from(abs(x).data)).toEqual(values.map(Math.abs));
+      expect(plain(x.grad!)).toEqual(values.map((v) => (v > 0 ? 1 : v < 0 ? -1 : 0)));
+      const c = new Tensor(Float64Array.from(values), shape, true);
+      clamp(c, -1, 1e-300).sum().backward();
+      expect(Array.from(clamp(c, -1, 1e-300).data)).toEqual(values.map((v) => Math.min(Math.max(v, -1), 1e-300)));
+      expect(plain(c.grad!)).toEqual(values.map((v) => (v >= -1 && v <= 1e-300 ? 1 : 0)));
+      expect(Array.from(eq(x, 0).data)).toEqual(values.map((v) => (v === 0 ? 1 : 0)));
+      expect(Array.from(le(x, -0).data)).toEqual(values.map((v) => (v <= 0 ? 1 : 0)));
+    }, 40);
   });
 });

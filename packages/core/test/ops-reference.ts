@@ -64,3 +64,22 @@ export function t64(values: number | number[] | number[][] | number[][][], requi
   (function walk(x: unknown) { if (Array.isArray(x)) x.forEach(walk); else flat.push(x as number); })(values);
   return new Tensor(Float64Array.from(flat), shape, requiresGrad);
 }
+
+/** For every position of the kept shape (row-major), the flat indices of the elements along dim d. */
+export function linesAlong(shape: readonly number[], d: number): number[][] {
+  const kept = shape.map((s, i) => (i === d ? 1 : s));
+  const size = kept.reduce((p, s) => p * s, 1);
+  return Array.from({ length: size }, (_, f) => {
+    const idx = unflatten(f, kept);
+    return Array.from({ length: shape[d] }, (_, j) => flatOf(idx.map((v, i) => (i === d ? j : v)), shape));
+  });
+}
+
+/** Boundary values: signed zeros, ±1, tiny and huge magnitudes; drawn from a small set, so ties are common. */
+export const boundaryCaseArb = shapeArb({ minRank: 1, maxRank: 3, maxDim: 4 }).chain((shape) => fc.record({
+  shape: fc.constant(shape),
+  values: fc.array(fc.constantFrom(0, -0, 1, -1, 2, 1e-300, -1e-300, 1e300, -1e300), {
+    minLength: shape.reduce((p, s) => p * s, 1), maxLength: shape.reduce((p, s) => p * s, 1),
+  }),
+  dim: fc.integer({ min: 0, max: shape.length - 1 }),
+}));

@@ -8,7 +8,7 @@ import { normalizeAxes } from '../shape.ts';
 import { allocate, Tensor } from '../tensor.ts';
 import { checkTensor, axisLayout, normDim } from './dim-args.ts';
 import { div, mul } from './elementwise.ts';
-import { gather } from './indexing.ts';
+import { scatterAdd } from './indexing.ts';
 import { sum } from './reduce.ts';
 import { broadcastTo, reshape } from './shape.ts';
 
@@ -37,16 +37,18 @@ function alongDim(x: Tensor, dim: number, keepDim: boolean, wantMax: boolean, op
 }
 
 function valuesIndices(x: Tensor, dim: number, keepDim: boolean, wantMax: boolean, op: string): ValuesIndices {
-  const { l, at, outShape } = alongDim(x, dim, keepDim, wantMax, op);
+  const { l, values, at, outShape } = alongDim(x, dim, keepDim, wantMax, op);
   const flat = new Int32Array(at.length);
   for (let o = 0, k = 0; o < l.outer; o++) for (let i = 0; i < l.inner; i++, k++) flat[k] = (o * l.len + at[k]) * l.inner + i;
-  // A gather of the chosen elements: the gradient goes to the first extremum only (PyTorch's max(dim)).
-  return { values: gather(x, flat, outShape), indices: new Tensor(indexTensorData(x, at), outShape) };
+  // The gradient goes to the first extremum only (PyTorch's max(dim)): a scatter through the chosen
+  // positions, whose own backward is a gather (both linear), so it differentiates again.
+  const v = record(new Tensor(values, outShape), op, [x], (g) => [scatterAdd(g, flat, x.shape)], { dim });
+  return { values: v, indices: new Tensor(indexTensorData(x, at), outShape) };
 }
 
 /**
  * amax/amin over `dims` (all by default). The gradient is shared evenly among tied extrema, as PyTorch's
- * amax: g·[x = y]/count, with the tie mask a constant (its derivative is zero almost everywhere).
+ * amax: (g/count)·[x = y], with the tie mask a constant (its derivative is zero almost everywhere).
  */
 function extremum(x: Tensor, dims: number | readonly number[] | undefined, keepDim: boolean, wantMax: boolean, op: string): Tensor {
   checkTensor(x, op);
@@ -68,15 +70,16 @@ function extremum(x: Tensor, dims: number | readonly number[] | undefined, keepD
   const outShape = keepDim ? kept : x.shape.filter((_, i) => !axes.includes(i));
   const y = new Tensor(data === x.data ? data.slice() : data, outShape);
   return record(y, op, [x], (g) => {
-    const share = noGrad(() => {
+    // PyTorch's scale_grad_by_count: (g / count) · mask, the tie mask and count being constants.
+    const [mask, count] = noGrad(() => {
       const yb = broadcastTo(new Tensor(y.data, kept), [...x.shape]).data;
       const xd = x.data;
-      const mask = allocate(x.dtype, x.size);
-      for (let i = 0; i < mask.length; i++) mask[i] = xd[i] === yb[i] || (xd[i] !== xd[i] && yb[i] !== yb[i]) ? 1 : 0;
-      const m = new Tensor(mask, x.shape);
-      return div(m, broadcastTo(sum(m, axes, true), [...x.shape]));
+      const m = allocate(x.dtype, x.size);
+      for (let i = 0; i < m.length; i++) m[i] = xd[i] === yb[i] || (xd[i] !== xd[i] && yb[i] !== yb[i]) ? 1 : 0;
+      const mt = new Tensor(m, x.shape);
+      return [mt, sum(mt, axes, true)];
     });
-    return [mul(broadcastTo(reshape(g, kept), [...x.shape]), share)];
+    return [mul(broadcastTo(div(reshape(g, kept), count), [...x.shape]), mask)];
   }, { axes });
 }
 
