@@ -35,7 +35,7 @@ function checkInputs(x: Tensor, w: Tensor, b: Tensor | undefined, cfg: ConvConfi
   const shapes = () => `input ${fmtShape(x.shape)}, weight ${fmtShape(w.shape)}${b ? `, bias ${fmtShape(b.shape)}` : ''}`;
   check(x instanceof Tensor && w instanceof Tensor, 'conv2d', 'input and weight must be Tensors');
   check(x.rank === 4, 'conv2d', () => `input must be [N, Cin, H, W] (rank 4), got rank ${x.rank}: ${shapes()}`);
-  check(w.rank === 4, 'conv2d', () => `weight must be [Cout, Cin/groups, KH, KW] (rank 4), got rank ${w.rank}: ${shapes()}`);
+  check(w.rank === 4, 'conv2d', () => `weight must be [Cout, Cin${cfg.groups > 1 ? '/groups' : ''}, KH, KW] (rank 4), got rank ${w.rank}: ${shapes()}`);
   const [n, c, h, wd] = x.shape;
   const [o, cw, kh, kw] = w.shape;
   const gs = cfg.groups;
