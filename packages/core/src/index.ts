@@ -46,3 +46,12 @@ export { squeeze, unsqueeze, flatten, expand } from './ops/dims.ts';
 export { variance, variance as var, std, logsumexp, norm, cumsum } from './ops/stats.ts';
 export type { VarOptions } from './ops/stats.ts';
 export { formatTensor } from './print.ts';
+// Activations and losses of issue 11 (layers side).
+export { erf, gelu, silu, elu, softplus, hardswish } from './ops/activations-extra.ts';
+export type { GeluApproximate, SoftplusOptions } from './ops/activations-extra.ts';
+export { crossEntropy, nllLoss } from './ops/cross-entropy.ts';
+export type { CrossEntropyOptions, NllLossOptions, ClassTarget } from './ops/cross-entropy.ts';
+export { bce, bceWithLogits } from './ops/binary-loss.ts';
+export type { BceOptions, BceWithLogitsOptions } from './ops/binary-loss.ts';
+export { l1Loss, smoothL1Loss, huberLoss, klDiv } from './ops/regression-loss.ts';
+export type { KlDivReduction } from './ops/regression-loss.ts';

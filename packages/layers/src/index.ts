@@ -27,3 +27,18 @@ export { saveCheckpoint, loadCheckpoint } from './io/checkpoint.ts';
 export { writeFileAtomic } from './io/atomic-write.ts';
 export { BatchNorm1d, BatchNorm2d } from './layers/batchnorm.ts';
 export type { BatchNormOptions } from './layers/batchnorm.ts';
+// Layers, containers and losses of issue 11 (layers side).
+export { GELU, SiLU, ELU, Softplus, Hardswish, Identity } from './layers/activations-extra.ts';
+export { LayerNorm } from './layers/layernorm.ts';
+export type { LayerNormOptions } from './layers/layernorm.ts';
+export { GroupNorm } from './layers/groupnorm.ts';
+export type { GroupNormOptions } from './layers/groupnorm.ts';
+export { InstanceNorm2d } from './layers/instancenorm.ts';
+export type { InstanceNormOptions } from './layers/instancenorm.ts';
+export { Dropout2d } from './layers/dropout2d.ts';
+export { Embedding } from './layers/embedding.ts';
+export type { EmbeddingOptions } from './layers/embedding.ts';
+export { ModuleDict } from './module-dict.ts';
+export { ModuleList } from './module-list.ts';
+export { NLLLoss, BCELoss, BCEWithLogitsLoss, L1Loss, SmoothL1Loss, HuberLoss, KLDivLoss } from './losses.ts';
+export type { CrossEntropyLossOptions, NLLLossOptions, BCELossOptions, BCEWithLogitsLossOptions } from './losses.ts';

@@ -1,5 +1,5 @@
 // Sequential: children applied in order, named '0', '1', ... (state-dict keys like `0.weight`).
-import type { Tensor } from '@convgrad/core';
+import { ConvgradError, type Tensor } from '@convgrad/core';
 import { Module } from './module.ts';
 
 export class Sequential extends Module {
@@ -15,11 +15,15 @@ export class Sequential extends Module {
     return this.layers.length;
   }
 
-  /** The i-th layer (negative counts from the end). */
-  at(i: number): Module {
+  /**
+   * The i-th layer (negative counts from the end), typed: `net.at<Conv2d>(0).weight`. Pass the class
+   * to have it checked at run time: `net.at(0, Conv2d)`.
+   */
+  at<T extends Module<any, any> = Module>(i: number, type?: abstract new (...args: any[]) => T): T {
     const m = this.layers.at(i);
     if (!m) throw new RangeError(`Sequential.at: index ${i} out of range for ${this.layers.length} layers`);
-    return m;
+    if (type && !(m instanceof type)) throw new ConvgradError('Sequential.at', `layer ${i} is a ${m.constructor.name}, not a ${type.name}`);
+    return m as unknown as T;
   }
 
   /** Adds a layer at the end; returns this. */

@@ -1,15 +1,18 @@
 // Batch normalization over the channel dim 1, composed from core ops:
 //   train: μ, σ² = mean and biased variance over every dim but 1 (the batch statistics);
-//          running ← (1 − momentum)·running + momentum·stat, with the unbiased σ²·n/(n−1) for the variance
+//          running ← (1 − f)·running + f·stat, with the unbiased σ²·n/(n−1) for the variance;
+//          f = momentum, or 1/t at the t-th training batch when momentum is null (a cumulative average)
 //   eval:  μ, σ² = the running statistics
 //   y = (x − μ) / √(σ² + ε) · γ + β
 import { add, ConvgradError, div, full, mean, mul, noGrad, reshape, sqrt, sub, type DType, type Tensor } from '@convgrad/core';
 import { Module } from '../module.ts';
+import { checkLayerOptions } from './check-options.ts';
+import { averagingFactor, checkEps, checkMomentum } from './normalize.ts';
 
 export interface BatchNormOptions {
   eps?: number;
-  /** Weight of the new batch statistic in the running average (default 0.1, as PyTorch). */
-  momentum?: number;
+  /** Weight of the new batch statistic in the running average (default 0.1, as PyTorch); null = cumulative average. */
+  momentum?: number | null;
   /** Learnable per-channel scale γ (ones) and shift β (zeros); default true. */
   affine?: boolean;
   /** Keep running statistics for eval (default true); without them eval uses batch statistics. */
@@ -19,7 +22,9 @@ export interface BatchNormOptions {
 
 abstract class BatchNorm extends Module {
   readonly eps: number;
-  readonly momentum: number;
+  readonly momentum: number | null;
+  /** Training batches seen (PyTorch's num_batches_tracked; not saved in checkpoints). */
+  numBatchesTracked = 0;
   readonly weight: Tensor | null;
   readonly bias: Tensor | null;
   readonly trackRunningStats: boolean;
@@ -28,10 +33,9 @@ abstract class BatchNorm extends Module {
     super();
     const name = this.constructor.name;
     if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new ConvgradError(name, `numFeatures must be a positive integer, got ${numFeatures}`);
-    this.eps = options.eps ?? 1e-5;
-    this.momentum = options.momentum ?? 0.1;
-    if (!(this.eps > 0)) throw new ConvgradError(name, `eps must be positive, got ${this.eps}`);
-    if (!(this.momentum >= 0 && this.momentum <= 1)) throw new ConvgradError(name, `momentum must be in [0, 1], got ${this.momentum}`);
+    checkLayerOptions(options, ['eps', 'momentum', 'affine', 'trackRunningStats', 'dtype'], name);
+    this.eps = checkEps(options.eps ?? 1e-5, name);
+    this.momentum = checkMomentum(options.momentum === undefined ? 0.1 : options.momentum, name);
     this.trackRunningStats = options.trackRunningStats ?? true;
     const dtype = options.dtype ?? 'float32';
     const affine = options.affine ?? true;
@@ -78,7 +82,8 @@ abstract class BatchNorm extends Module {
   }
 
   private updateRunningStats(mu: Tensor, variance: Tensor, n: number): void {
-    const m = this.momentum, c = this.numFeatures;
+    this.numBatchesTracked++;
+    const m = averagingFactor(this.momentum, this.numBatchesTracked), c = this.numFeatures;
     noGrad(() => {
       const unbiased = mul(reshape(variance, [c]), n / (n - 1));
       this.registerBuffer('running_mean', add(mul(this.runningMean!, 1 - m), mul(reshape(mu, [c]), m)).detach());
