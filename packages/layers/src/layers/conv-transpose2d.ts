@@ -4,7 +4,7 @@ import { convTranspose2d, ConvgradError, type Tensor } from '@convgrad/core';
 import { kaimingUniformBound, rngFrom, uniformParameter, type InitOptions } from '../init.ts';
 import { Module } from '../module.ts';
 import { checkLayerOptions } from './check-options.ts';
-import { pair, positiveInt } from './conv2d.ts';
+import { channelGroups, pair, positiveInt } from './conv2d.ts';
 
 export interface ConvTranspose2dLayerOptions extends InitOptions {
   stride?: number | [number, number];
@@ -42,9 +42,7 @@ export class ConvTranspose2d extends Module {
     this.padding = options.padding ?? 0;
     this.outputPadding = options.outputPadding ?? 0;
     this.dilation = options.dilation ?? 1;
-    this.groups = positiveInt(options.groups ?? 1, 'groups', L);
-    if (inChannels % this.groups !== 0) throw new ConvgradError(L, `inChannels ${inChannels} must be divisible by groups ${this.groups}`);
-    if (outChannels % this.groups !== 0) throw new ConvgradError(L, `outChannels ${outChannels} must be divisible by groups ${this.groups}`);
+    this.groups = channelGroups(options.groups, inChannels, outChannels, L);
     if ((options.paddingMode ?? 'zeros') !== 'zeros') throw new ConvgradError(L, `only paddingMode 'zeros' is supported (as in PyTorch), got ${JSON.stringify(options.paddingMode)}`);
     const [kh, kw] = this.kernelSize;
     const rng = rngFrom(options);

@@ -34,6 +34,14 @@ export function positiveInt(v: unknown, what: string, layer: string): number {
   return v;
 }
 
+/** `groups` (default 1): a positive integer dividing both channel counts (PyTorch's check). */
+export function channelGroups(v: unknown, inChannels: number, outChannels: number, layer: string): number {
+  const groups = positiveInt(v ?? 1, 'groups', layer);
+  if (inChannels % groups !== 0) throw new ConvgradError(layer, `inChannels ${inChannels} must be divisible by groups ${groups}`);
+  if (outChannels % groups !== 0) throw new ConvgradError(layer, `outChannels ${outChannels} must be divisible by groups ${groups}`);
+  return groups;
+}
+
 export class Conv2d extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
@@ -53,9 +61,7 @@ export class Conv2d extends Module {
     this.stride = options.stride ?? 1;
     this.padding = options.padding ?? 0;
     this.dilation = options.dilation ?? 1;
-    this.groups = positiveInt(options.groups ?? 1, 'groups', 'Conv2d');
-    if (inChannels % this.groups !== 0) throw new ConvgradError('Conv2d', `inChannels ${inChannels} must be divisible by groups ${this.groups}`);
-    if (outChannels % this.groups !== 0) throw new ConvgradError('Conv2d', `outChannels ${outChannels} must be divisible by groups ${this.groups}`);
+    this.groups = channelGroups(options.groups, inChannels, outChannels, 'Conv2d');
     if (this.padding === 'same' && pair(this.stride, 'stride', 'Conv2d').some((v) => v !== 1)) {
       throw new ConvgradError('Conv2d', `padding 'same' is not supported for strided convolutions (stride ${JSON.stringify(this.stride)}), as in PyTorch`);
     }

@@ -46,14 +46,16 @@ export class AvgPool2d extends Module {
   }
 }
 
-/** Average over adaptive windows to a fixed output size; `new AdaptiveAvgPool2d(1)` is global average pooling. */
-export class AdaptiveAvgPool2d extends Module {
+/** Adaptive pooling to a fixed output size (`size` a number or [h | null, w | null]). */
+abstract class AdaptivePool2d extends Module {
+  protected abstract readonly pool: (x: Tensor, size: AdaptiveSize) => Tensor;
+
   constructor(readonly outputSize: AdaptiveSize) {
     super();
   }
 
   forward(x: Tensor): Tensor {
-    return adaptiveAvgPool2d(x, this.outputSize);
+    return this.pool(x, this.outputSize);
   }
 
   protected override extraRepr(): string {
@@ -61,18 +63,14 @@ export class AdaptiveAvgPool2d extends Module {
   }
 }
 
-export class AdaptiveMaxPool2d extends Module {
-  constructor(readonly outputSize: AdaptiveSize) {
-    super();
-  }
+/** Average over adaptive windows; `new AdaptiveAvgPool2d(1)` is global average pooling. */
+export class AdaptiveAvgPool2d extends AdaptivePool2d {
+  protected readonly pool = adaptiveAvgPool2d;
+}
 
-  forward(x: Tensor): Tensor {
-    return adaptiveMaxPool2d(x, this.outputSize);
-  }
-
-  protected override extraRepr(): string {
-    return `outputSize=${fmt(this.outputSize)}`;
-  }
+/** Max over adaptive windows (the gradient goes to the first maximum of each). */
+export class AdaptiveMaxPool2d extends AdaptivePool2d {
+  protected readonly pool = adaptiveMaxPool2d;
 }
 
 /** Global average pooling: [N, C, H, W] → [N, C, 1, 1] (= AdaptiveAvgPool2d(1)). */
