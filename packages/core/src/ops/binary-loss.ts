@@ -20,12 +20,15 @@ export interface BceWithLogitsOptions extends BceOptions {
   posWeight?: Tensor;
 }
 
+// PyTorch's `static const float EPSILON = 1e-12` in binary_cross_entropy_backward, as a double
+const EPSILON = Math.fround(1e-12);
+
 const clampedLog = (v: number) => Math.max(Math.log(v), -100);
 
 /**
  * −w·(t·log x + (1 − t)·log(1 − x)) with each log clamped at −100 (so x = 0 or 1 gives a finite
  * loss), as torch.nn.functional.binary_cross_entropy. Inputs must lie in [0, 1]. The gradient is
- * PyTorch's: w·(x − t)/max(x(1 − x), 1e-12).
+ * PyTorch's: w·(x − t)/max(x(1 − x), 1e-12 as a float32).
  */
 export function bce(input: Tensor, target: Tensor, options: BceOptions = {}): Tensor {
   const op = 'bce';
@@ -39,7 +42,7 @@ export function bce(input: Tensor, target: Tensor, options: BceOptions = {}): Te
     out[i] = -(t[i] * clampedLog(x[i]) + (1 - t[i]) * clampedLog(1 - x[i]));
   }
   const raw = record(new Tensor(out, input.shape), 'bce', [input, target], (g) => [
-    input.requiresGrad ? div(mul(g, sub(input, target)), clamp(mul(input, sub(1, input)), { min: 1e-12 })) : null,
+    input.requiresGrad ? div(mul(g, sub(input, target)), clamp(mul(input, sub(1, input)), { min: EPSILON })) : null,
     target.requiresGrad ? mul(g, sub(clamp(log(sub(1, input)), { min: -100 }), clamp(log(input), { min: -100 }))) : null,
   ]);
   return reduceLoss(weight ? mul(raw, weight) : raw, reduction);

@@ -2,8 +2,9 @@
 import { check } from '../errors.ts';
 import { Tensor } from '../tensor.ts';
 import { log, exp } from './activations.ts';
-import { eq, lt } from './compare.ts';
-import { mul, sub, div } from './elementwise.ts';
+import { eq, ge, le, lt } from './compare.ts';
+import { record } from '../autograd.ts';
+import { div, mul, sub } from './elementwise.ts';
 import type { Reduction } from './loss.ts';
 import { checkPair, checkReduction, lossOptions, reduceLoss } from './loss-reduce.ts';
 import { checkOptions } from './dim-args.ts';
@@ -24,6 +25,19 @@ function piecewise(input: Tensor, target: Tensor, c: number, quadScale: number, 
   return where(lt(a, c), mul(mul(d, d), 0.5 * quadScale), mul(sub(a, 0.5 * c), linScale));
 }
 
+/**
+ * |x − t| with smooth_l1's gradients at β = 0: PyTorch's kernel tests d ≤ −β first, so at d = 0 the
+ * input gets −1, and the target (computed with the arguments swapped) also −1.
+ */
+function absDiffTorch(input: Tensor, target: Tensor): Tensor {
+  const d = sub(input, target);
+  const inputSign = where(le(d, 0), -1, 1), targetSign = where(ge(d, 0), -1, 1);
+  return record(abs(d).detach(), 'smoothL1Beta0', [input, target], (g) => [
+    input.requiresGrad ? mul(g, inputSign) : null,
+    target.requiresGrad ? mul(g, targetSign) : null,
+  ]);
+}
+
 /** Smooth L1: ½d²/β where |d| < β, else |d| − ½β (β = 0 is L1), default β = 1. */
 export function smoothL1Loss(input: Tensor, target: Tensor, options: { reduction?: Reduction; beta?: number } = {}): Tensor {
   const op = 'smoothL1Loss';
@@ -31,7 +45,7 @@ export function smoothL1Loss(input: Tensor, target: Tensor, options: { reduction
   const beta = options.beta ?? 1;
   check(typeof beta === 'number' && beta >= 0 && Number.isFinite(beta), op, `beta must be a finite number ≥ 0, got ${String(beta)}`);
   checkPair(input, target, op);
-  if (beta === 0) return reduceLoss(abs(sub(input, target)), reduction);
+  if (beta === 0) return reduceLoss(absDiffTorch(input, target), reduction);
   return reduceLoss(piecewise(input, target, beta, 1 / beta, 1), reduction);
 }
 
