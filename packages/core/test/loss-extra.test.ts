@@ -55,7 +55,7 @@ describe('crossEntropy with class indices', () => {
     checkProperty(ceCaseArb, (k) => {
       const { x, y, yArr, w } = ceCase(k);
       const ys = yArr.map((v) => (v === -100 ? k.ignoreIndex : v));
-      const yT = f64(ys, y.shape);
+      const yT = f64(ys, [...y.shape]);
       const opts = { weight: w, labelSmoothing: k.smoothing, ignoreIndex: k.ignoreIndex, reduction: k.reduction };
       const out = crossEntropy(x, yT, opts);
       const want = ceReference(x, ys, w, k.smoothing, k.ignoreIndex, k.reduction);
@@ -82,7 +82,7 @@ describe('crossEntropy with probability targets', () => {
   it('−Σ_c w_c·t′_c·logp_c, t′ = (1 − ε)t + ε/C, mean over positions (not weights); FD in logits and targets', () => {
     checkProperty(ceCaseArb, (k) => {
       const x = makeTensor({ shape: [k.n, k.c, ...k.rest], seed: k.seed }, { scale: 2 });
-      const t = softmax(makeTensor({ shape: x.shape, seed: k.seed + 1 }, { requiresGrad: false }), 1);
+      const t = softmax(makeTensor({ shape: [...x.shape], seed: k.seed + 1 }, { requiresGrad: false }), 1);
       const target = new Tensor(t.data, t.shape, true);
       const { w } = ceCase(k);
       const opts = { weight: w, labelSmoothing: k.smoothing, reduction: k.reduction };

@@ -79,7 +79,7 @@ describe(`activations, losses and norm layers against PyTorch ${fx.torch}`, () =
     const out = fn(c.name)(...xs);
     expect(out.shape).toEqual(c.out.shape);
     expectClose(out.data, c.out.data, 1e-10, `${c.name} output`);
-    const v = f64(Array.from({ length: out.size }, (_, i) => (out.size === 1 ? 0.5 : 0.5 + i / (out.size - 1))), out.shape);
+    const v = f64(Array.from({ length: out.size }, (_, i) => (out.size === 1 ? 0.5 : 0.5 + i / (out.size - 1))), [...out.shape]);
     sum(mul(out, v)).backward();
     c.grads.forEach((g, i) => {
       // null: PyTorch's NaN (kl_div's target gradient at t = 0, where ours is the finite −x; see klDiv)
