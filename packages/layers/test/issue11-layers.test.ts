@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { crossEntropy, elu, gelu, hardswish, randn, silu, softplus, sum, tensor, Tensor } from '@convgrad/core';
 import { gradcheck, gradgradcheck, makeTensor } from '@convgrad/core/testing';
 import {
-  BatchNorm2d, BCELoss, BCEWithLogitsLoss, Conv2d, CrossEntropyLoss, Dropout2d, ELU, Embedding, GELU, GroupNorm, Hardswish, HuberLoss, Identity,
+  BatchNorm2d, BCELoss, Dropout, BCEWithLogitsLoss, Conv2d, CrossEntropyLoss, Dropout2d, ELU, Embedding, GELU, GroupNorm, Hardswish, HuberLoss, Identity,
   InstanceNorm2d, KLDivLoss, L1Loss, LayerNorm, Linear, Module, ModuleDict, ModuleList, MSELoss, NLLLoss, ReLU, Sequential, SiLU, SmoothL1Loss, Softplus,
 } from '../src/index.ts';
 import { checkProperty, expectClose, expectGradOk } from './helpers.ts';
@@ -247,4 +247,15 @@ describe('loss modules', () => {
     [() => new HuberLoss({ delta: 0 }), /^HuberLoss: delta must be a finite number > 0, got 0/],
     [() => new KLDivLoss({ log_target: true } as never), /^KLDivLoss: unknown option 'log_target'/],
   ])('refuses bad options %#', (f, re) => expect(f).toThrow(re));
+});
+
+describe('option objects of the older layers are checked too', () => {
+  it.each([
+    [() => new Linear(2, 3, { bias: false, device: 'cpu' } as never), /^Linear: unknown option 'device'/],
+    [() => new Linear(2, 3, { init: 'xavier' } as never), /^Linear: unknown option 'init'/],
+    [() => new (class extends Module { forward(x: Tensor) { return x; } })().loadStateDict(new Map(), { strict: false, assign: true } as never), /^loadStateDict: unknown option 'assign'/],
+  ])('%#', (f, re) => expect(f).toThrow(re));
+  it('Dropout refuses unknown keys', () => {
+    expect(() => new Dropout(0.5, { inplace: true } as never)).toThrow(/^Dropout: unknown option 'inplace'/);
+  });
 });
