@@ -23,9 +23,11 @@ export function groupedConv2d(be: KernelBackend, x: Operand, w: Operand, bias: T
   const cg = g.c / groups, og = g.o / groups, plane = g.oh * g.ow;
   const sub: Conv2dGeometry = { ...g, c: cg, o: og };
   const outG = allocate(dtypeOf(out), g.n * og * plane);
+  // One buffer per operand, reused by every group (the kernels copy their operands in before returning).
+  const xSlot: Slot = { buf: null }, wSlot: Slot = { buf: null };
   for (let gi = 0; gi < groups; gi++) {
-    const xs = channelBlock(x, [g.n, g.c, g.h, g.w], 1, gi * cg, cg);
-    const ws = channelBlock(w, [g.o, cg, g.kh, g.kw], 0, gi * og, og);
+    const xs = channelBlock(x, [g.n, g.c, g.h, g.w], 1, gi * cg, cg, xSlot);
+    const ws = channelBlock(w, [g.o, cg, g.kh, g.kw], 0, gi * og, og, wSlot);
     const bs = bias ? bias.subarray(gi * og, (gi + 1) * og) : null;
     if (ArrayBuffer.isView(xs) && ArrayBuffer.isView(ws)) be.conv2dForward(xs, ws, bs, sub, outG);
     else if (be.conv2dForwardLattice) be.conv2dForwardLattice(xs, ws, bs, sub, outG);
@@ -39,12 +41,20 @@ export function groupedConv2d(be: KernelBackend, x: Operand, w: Operand, bias: T
  * Entries [start, start + count) of dim `dim` (0 or 1) of a rank-4 operand of the given shape, compact:
  * a dense slice becomes a contiguous array; a lattice view keeps its lattice over a compact copy of its block.
  */
-function channelBlock(v: Operand, shape: readonly number[], dim: 0 | 1, start: number, count: number): Operand {
+interface Slot { buf: TypedArray | null }
+
+/** slot.buf, (re)allocated when absent or of another size or dtype. */
+function take(slot: Slot, like: TypedArray, size: number): TypedArray {
+  if (!slot.buf || slot.buf.length !== size || dtypeOf(slot.buf) !== dtypeOf(like)) slot.buf = allocate(dtypeOf(like), size);
+  return slot.buf;
+}
+
+function channelBlock(v: Operand, shape: readonly number[], dim: 0 | 1, start: number, count: number, slot: Slot): Operand {
   const full = shape[dim];
   if (ArrayBuffer.isView(v)) {
     const inner = shape.slice(dim + 1).reduce((p, d) => p * d, 1);
     if (dim === 0 || full === count) return dim === 0 ? v.subarray(start * inner, (start + count) * inner) : v;
-    const out = allocate(dtypeOf(v), shape[0] * count * inner);
+    const out = take(slot, v, shape[0] * count * inner);
     copyBlocks(v, start * inner, full * inner, out, 0, count * inner, shape[0]);
     return out;
   }
@@ -52,7 +62,7 @@ function channelBlock(v: Operand, shape: readonly number[], dim: 0 | 1, start: n
   counts[dim] = count;
   const strides = contiguous(counts);
   const size = counts.reduce((p, d) => p * d, 1);
-  const base = allocate(dtypeOf(v.base), size);
+  const base = take(slot, v.base, size);
   stridedCopy(v.base, v.offset + start * v.strides[dim], v.strides, base, 0, strides, counts);
   return { base, offset: 0, strides, counts, first: v.first, step: v.step };
 }

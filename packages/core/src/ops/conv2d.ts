@@ -165,10 +165,13 @@ export function convWeightGrad(x: Tensor, delta: Tensor, kernel: Pair, cfg: Conv
   const [n, cin, h, wd] = x.shape;
   const [ph, pw] = cfg.padding, gs = cfg.groups;
   const d = strideOneDelta(delta, [h, wd], kernel, cfg);
-  const xp = pad2d(x, [ph, ph, pw, pw]);
-  const xt = gs === 1
-    ? permute(xp, [1, 0, 2, 3]) // [Cin, N, Hp, Wp]
-    : reshape(permute(reshape(xp, [n, gs, cin / gs, ...xp.shape.slice(2)]), [2, 1, 0, 3, 4]), [cin / gs, gs * n, ...xp.shape.slice(2)]);
   const dt = permute(d, [1, 0, 2, 3]); // [Cout, N, Hp−K'+1, Wp−K'+1]
-  return permute(conv2d(xt, dt, null, { stride: cfg.dilation, groups: gs }), [1, 0, 2, 3]);
+  if (gs === 1) {
+    const xt = permute(pad2d(x, [ph, ph, pw, pw]), [1, 0, 2, 3]); // [Cin, N, Hp, Wp]
+    return permute(conv2d(xt, dt, null, { stride: cfg.dilation }), [1, 0, 2, 3]);
+  }
+  // [Cin/G, G·N, H, W], channel g·N + n = image n's channel of group g; the conv pads it by P itself
+  // (the same zeros as Xpad, without materializing a padded copy).
+  const xt = reshape(permute(reshape(x, [n, gs, cin / gs, h, wd]), [2, 1, 0, 3, 4]), [cin / gs, gs * n, h, wd]);
+  return permute(conv2d(xt, dt, null, { stride: cfg.dilation, padding: cfg.padding, groups: gs }), [1, 0, 2, 3]);
 }
