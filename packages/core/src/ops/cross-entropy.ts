@@ -33,7 +33,8 @@ export interface CrossEntropyOptions extends NllLossOptions {
   labelSmoothing?: number;
 }
 
-export type ClassTarget = Tensor | Int32Array | readonly number[];
+/** Class indices: a Tensor, any typed array (Int32Array, Uint8Array labels, …) or a number[]. */
+export type ClassTarget = Tensor | ArrayLike<number>;
 
 /** An unbatched [C] input is treated as [1, C]. */
 function prepare(input: unknown, op: string): { x: Tensor; unbatched: boolean } {
@@ -58,8 +59,8 @@ function targetIndices(target: unknown, shape: readonly number[], c: number, ign
       () => `class-index target must have shape ${fmtShape(shape)} for this input, got ${fmtShape(target.shape)}`);
     values = target.data;
   } else {
-    check(target instanceof Int32Array || (Array.isArray(target) && target.every((v) => typeof v === 'number')), op,
-      'target must be a Tensor, an Int32Array or an array of numbers');
+    check((ArrayBuffer.isView(target) && !(target instanceof DataView)) || (Array.isArray(target) && target.every((v) => typeof v === 'number')), op,
+      'target must be a Tensor, a typed array or an array of numbers');
     values = target as ArrayLike<number>;
     check(values.length === sizeOf(shape), op, () => `got ${values.length} targets for ${sizeOf(shape)} positions (target shape ${fmtShape(shape)})`);
   }
