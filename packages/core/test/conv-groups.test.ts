@@ -85,24 +85,47 @@ describe('conv2d groups on the wasm kernels', () => {
   const initial = getBackend().name;
   afterAll(() => setBackend(initial));
 
-  it('depthwise forward and backward (float32) agree with the js kernels and never fall back to js', () => {
+  it.each([[[1, 2], 1], [1, 0]])('depthwise forward and backward (float32, stride %j, padding %j) agree with the js kernels and never fall back to js', (stride, padding) => {
     const x = randn([9, 8, 12, 11], { seed: 1, requiresGrad: true });
     const w = randn([8, 1, 3, 3], { seed: 2, requiresGrad: true });
     const b = randn([8], { seed: 3, requiresGrad: true });
     const run = (backend: string) => {
       setBackend(backend);
       x.grad = null; w.grad = null; b.grad = null;
-      const y = conv2d(x, w, b, { padding: 1, stride: [1, 2], groups: 8 });
+      const y = conv2d(x, w, b, { padding, stride, groups: 8 });
       sum(y.mul(y)).backward();
       return [y.data, x.grad!.data, w.grad!.data, b.grad!.data].map((d) => Float64Array.from(d));
     };
     const ref = run('js');
-    const jsCalls = wasm.stats.js, convCalls = wasm.stats.wide + wasm.stats.dot + wasm.stats.phased + wasm.stats.col2im;
+    const jsCalls = wasm.stats.js, depthwise = wasm.stats.depthwise, convCalls = wasm.stats.wide + wasm.stats.dot + wasm.stats.phased + wasm.stats.col2im;
     const got = run('wasm');
     expect(wasm.stats.js, 'a conv of the depthwise net fell back to the js kernels').toBe(jsCalls);
-    // forward: 8 groups; dX: 8 groups; dW: 8 groups
-    expect(wasm.stats.wide + wasm.stats.dot + wasm.stats.phased + wasm.stats.col2im - convCalls).toBeGreaterThanOrEqual(24);
+    // forward and dX (a depthwise conv of the padded, dilated δ): one whole-layer depthwise call each;
+    // dW (N input channels per group): one wasm conv per group
+    expect(wasm.stats.depthwise - depthwise).toBe(2);
+    expect(wasm.stats.wide + wasm.stats.dot + wasm.stats.phased + wasm.stats.col2im - convCalls).toBeGreaterThanOrEqual(8);
     ['y', 'dX', 'dW', 'db'].forEach((what, i) => expectClose(got[i], ref[i], 2e-4, what));
+  });
+
+  it('the one-call depthwise kernel equals the js kernels over random geometries (multiplier, stride, padding, dilation, bias)', () => {
+    const arb = fc.record({
+      n: fc.integer({ min: 1, max: 3 }), c: fc.integer({ min: 2, max: 5 }), m: fc.integer({ min: 1, max: 3 }),
+      kh: fc.integer({ min: 1, max: 4 }), kw: fc.integer({ min: 1, max: 4 }), s: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+      p: fc.nat(2), d: fc.integer({ min: 1, max: 2 }), h: fc.integer({ min: 1, max: 9 }), w: fc.integer({ min: 1, max: 13 }), bias: fc.boolean(), seed: fc.nat(1000),
+    }).filter((c) => c.d * (c.kh - 1) + 1 <= c.h + 2 * c.p && c.d * (c.kw - 1) + 1 <= c.w + 2 * c.p);
+    checkProperty(arb, (c) => {
+      const x = makeTensor({ shape: [c.n, c.c, c.h, c.w], seed: c.seed }, { dtype: 'float32' });
+      const w = makeTensor({ shape: [c.c * c.m, 1, c.kh, c.kw], seed: c.seed + 1 }, { dtype: 'float32' });
+      const b = c.bias ? makeTensor({ shape: [c.c * c.m], seed: c.seed + 2 }, { dtype: 'float32' }) : null;
+      const opts = { stride: c.s, padding: c.p, dilation: c.d, groups: c.c };
+      setBackend('js');
+      const ref = conv2d(x, w, b, opts).data;
+      setBackend('wasm');
+      const before = wasm.stats.depthwise;
+      const got = conv2d(x, w, b, opts).data;
+      expect(wasm.stats.depthwise - before).toBe(1);
+      expectClose(got, ref, 1e-5, 'depthwise');
+    }, 80);
   });
 
   it('grouped conv (2 groups, 3→4 channels each) with lattice deltas (stride 2) agrees with js', () => {

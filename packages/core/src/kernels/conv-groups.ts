@@ -21,6 +21,11 @@ type Operand = TypedArray | LatticeView;
  */
 export function groupedConv2d(be: KernelBackend, x: Operand, w: Operand, bias: TypedArray | null, g: Conv2dGeometry, groups: number, out: TypedArray): void {
   const cg = g.c / groups, og = g.o / groups, plane = g.oh * g.ow;
+  // Depthwise (one input channel per group): a backend may run all groups in one call.
+  if (cg === 1 && be.depthwiseConv2d) {
+    const [xd, gd] = unpadded(x, g);
+    if (be.depthwiseConv2d(xd, dense(w, [g.o, 1, g.kh, g.kw]), bias, gd, out)) return;
+  }
   const sub: Conv2dGeometry = { ...g, c: cg, o: og };
   const outG = allocate(dtypeOf(out), g.n * og * plane);
   // One buffer per operand, reused by every group (the kernels copy their operands in before returning).
@@ -85,3 +90,17 @@ function contiguous(counts: readonly number[]): number[] {
 /** A lattice operand as a full array (only for a backend without lattice support). */
 const dense = (v: Operand, shape: readonly number[]): TypedArray =>
   ArrayBuffer.isView(v) ? v : materializeLattice(v, shape, dtypeOf(v.base));
+
+/**
+ * A dense operand as is; a lattice that only pads (step 1, a contiguous block: the δ of a stride-1 dX)
+ * as its block with the padding moved into the geometry; any other lattice materialized.
+ */
+function unpadded(v: Operand, g: Conv2dGeometry): [TypedArray, Conv2dGeometry] {
+  if (ArrayBuffer.isView(v)) return [v, g];
+  const c = v.counts, s = contiguous(c);
+  if (v.step[0] === 1 && v.step[1] === 1 && v.strides.every((st, i) => st === s[i])) {
+    const size = c[0] * s[0];
+    return [v.base.subarray(v.offset, v.offset + size), { ...g, h: c[2], w: c[3], pt: g.pt + v.first[0], pl: g.pl + v.first[1] }];
+  }
+  return [dense(v, [g.n, g.c, g.h, g.w]), g];
+}
