@@ -13,6 +13,8 @@ export function wasmDepthwise(ctx: WasmContext, x: Float32Array, w: Float32Array
     const bp = bias ? arena.alloc(4 * bias.length) : 0;
     const op = arena.alloc(4 * out.length);
     const cols = arena.alloc(8 * g.kw);
+    // the stride-1 path's zero-padded plane (as/depthwise.ts): rows reached × whole vectors of outputs
+    const scratch = arena.alloc(4 * ((g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1) * (4 * Math.ceil(g.ow / 4) + (g.kw - 1) * g.dw));
     const f32 = arena.f32, i32 = arena.i32;
     // per kernel column kj: outputs [lo, hi) whose input column ox·sw + kj·dw − pl lies inside x
     for (let kj = 0; kj < g.kw; kj++) {
@@ -25,7 +27,7 @@ export function wasmDepthwise(ctx: WasmContext, x: Float32Array, w: Float32Array
     f32.set(x, xp >> 2);
     f32.set(w, wp >> 2);
     if (bias) f32.set(bias, bp >> 2);
-    ctx.exports.depthwise(xp, wp, bp, op, cols, g.n, g.c, g.o / g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.dh, g.dw, g.oh, g.ow);
+    ctx.exports.depthwise(xp, wp, bp, op, cols, scratch, g.n, g.c, g.o / g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.dh, g.dw, g.oh, g.ow);
     out.set(arena.f32.subarray(op >> 2, (op >> 2) + out.length));
     return true;
   } catch (e) {
