@@ -1,7 +1,7 @@
 // One training epoch and one evaluation pass over MNIST splits, timed separately.
 import { noGrad, Rng, softmaxCrossEntropy, Tensor } from '@convgrad/core';
 import type { Module, Optimizer } from '@convgrad/layers';
-import { batchRanges, gatherBatch, identityOrder, shuffledOrder, type MnistSplit } from './data.ts';
+import { batchRanges, gatherBatch, identityOrder, shuffledOrder, type Batch, type MnistSplit } from './data.ts';
 
 type Model = Module<[Tensor], Tensor>;
 
@@ -42,6 +42,12 @@ export interface EpochSettings {
   onBatch?: (done: number, loss: number, accuracy: number) => void;
   /** How many points per epoch the curves get (default 10). */
   windows?: number;
+  /** Transforms each training batch (e.g. augmentation); default none. */
+  augment?: (b: Batch) => Batch;
+  /** The training loss (default softmaxCrossEntropy). */
+  loss?: (logits: Tensor, labels: Uint8Array) => Tensor;
+  /** Called before each optimizer step (e.g. a per-step learning-rate schedule). */
+  beforeStep?: () => void;
 }
 
 /** One pass over `data` in a fresh seeded order; the optimizer steps once per batch. */
@@ -55,11 +61,13 @@ export function trainEpoch(model: Model, optimizer: Optimizer, data: MnistSplit,
   const windowLoss: number[] = [], windowAccuracy: number[] = [];
   let lossSum = 0, correct = 0, seen = 0, wLoss = 0, wCorrect = 0, wSeen = 0, done = 0;
   for (const [start, end] of batchRanges(data.count, s.batchSize)) {
-    const b = gatherBatch(data, order, start, end);
+    const raw = gatherBatch(data, order, start, end);
+    const b = s.augment ? s.augment(raw) : raw;
     const logits = model.call(batchTensor(b.x, b.count, data));
-    const loss = softmaxCrossEntropy(logits, b.y);
+    const loss = s.loss ? s.loss(logits, b.y) : softmaxCrossEntropy(logits, b.y);
     optimizer.zeroGrad();
     loss.backward();
+    s.beforeStep?.();
     optimizer.step();
     const l = loss.item() * b.count;
     const pred = argmaxRows(logits);
