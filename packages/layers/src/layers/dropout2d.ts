@@ -1,6 +1,6 @@
 // Dropout2d: zeroes whole channels of [N, C, H, W] with probability p in training mode (one draw per
 // (sample, channel)), scaling the kept ones by 1/(1 − p); the identity in eval mode.
-import { allocate, ConvgradError, mul, Tensor, type Rng } from '@convgrad/core';
+import { ConvgradError, lt, mul, rand, where, type Rng, type Tensor } from '@convgrad/core';
 import { rngFrom, type InitOptions } from '../init.ts';
 import { Module } from '../module.ts';
 import { checkLayerOptions } from './check-options.ts';
@@ -21,9 +21,9 @@ export class Dropout2d extends Module {
     if (!this.training || this.p === 0) return x;
     const [n, c] = x.shape;
     const keep = this.p === 1 ? 0 : 1 / (1 - this.p);
-    const mask = new Tensor(allocate(x.dtype, n * c), [n, c, 1, 1]);
-    for (let i = 0; i < n * c; i++) mask.data[i] = this.rng.next() < this.p ? 0 : keep;
-    return mul(x, mask); // the mask is a constant: gradients flow only through kept channels
+    // one uniform draw per (sample, channel); the mask is a constant, so gradients flow only through kept channels
+    const mask = where(lt(rand([n, c, 1, 1], { rng: this.rng, dtype: x.dtype }), this.p), 0, keep);
+    return mul(x, mask);
   }
 
   protected override extraRepr(): string {

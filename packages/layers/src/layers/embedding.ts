@@ -1,6 +1,6 @@
 // Embedding: a lookup table weight [numEmbeddings, embeddingDim] ~ N(0, 1); indices of any shape S
 // give [...S, embeddingDim]. The paddingIdx row starts at zero and gets no gradient, as PyTorch's.
-import { ConvgradError, indexSelect, randn, reshape, Tensor, where, type Index } from '@convgrad/core';
+import { ConvgradError, eq, indexSelect, randn, reshape, Tensor, tensor, where, type Index } from '@convgrad/core';
 import { rngFrom, type InitOptions } from '../init.ts';
 import { Module } from '../module.ts';
 import { checkLayerOptions } from './check-options.ts';
@@ -43,8 +43,8 @@ export class Embedding extends Module<[Index], Tensor> {
     let rows = indexSelect(this.weight, 0, flat);
     const pad = this.paddingIdx;
     if (pad !== null) {
-      const values = flat instanceof Tensor ? flat.data : flat;
-      const isPad = new Tensor(Float32Array.from(values as ArrayLike<number>, (v) => (v === pad ? 1 : 0)), [values.length, 1]);
+      const ids = flat instanceof Tensor ? flat : tensor(Array.from(flat));
+      const isPad = reshape(eq(ids, pad), [ids.size, 1]);
       rows = where(isPad, indexSelect(this.weight.detach(), 0, flat), rows); // padding rows: value, no gradient
     }
     return reshape(rows, [...shape, this.embeddingDim]);
