@@ -3,6 +3,7 @@
 import type { TypedArray } from '../tensor.ts';
 import type { LatticeView } from '../lattice.ts';
 import { conv2dForward, conv2dForwardLattice, type Conv2dGeometry } from './conv2d.ts';
+import { depthwiseConv2d } from './depthwise.ts';
 import { gemm } from './gemm.ts';
 
 export interface KernelBackend {
@@ -23,7 +24,7 @@ export interface KernelBackend {
   rowSums?(x: TypedArray, len: number): Float64Array | null;
 }
 
-export const jsBackend: KernelBackend = { name: 'js', conv2dForward, gemm, conv2dForwardLattice };
+export const jsBackend: KernelBackend = { name: 'js', conv2dForward, gemm, conv2dForwardLattice, depthwiseConv2d };
 
 const backends = new Map<string, KernelBackend>([['js', jsBackend]]);
 let active: KernelBackend = jsBackend;

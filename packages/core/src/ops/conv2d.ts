@@ -170,6 +170,14 @@ export function convWeightGrad(x: Tensor, delta: Tensor, kernel: Pair, cfg: Conv
     const xt = permute(pad2d(x, [ph, ph, pw, pw]), [1, 0, 2, 3]); // [Cin, N, Hp, Wp]
     return permute(conv2d(xt, dt, null, { stride: cfg.dilation }), [1, 0, 2, 3]);
   }
+  if (cin === gs) {
+    // Depthwise: one correlation per (image, channel) plane — a depthwise conv over N·Cin planes (x and δ'
+    // only reshaped) — then Σ over the batch. The conv pads by P itself (the zeros of Xpad).
+    const cout = d.shape[1], [kh, kw] = kernel;
+    const planes = conv2d(reshape(x, [1, n * cin, h, wd]), reshape(d, [n * cout, 1, d.shape[2], d.shape[3]]), null,
+      { stride: cfg.dilation, padding: cfg.padding, groups: n * cin });
+    return reshape(sum(reshape(planes, [n, cout, kh, kw]), 0), [cout, 1, kh, kw]);
+  }
   // [Cin/G, G·N, H, W], channel g·N + n = image n's channel of group g; the conv pads it by P itself
   // (the same zeros as Xpad, without materializing a padded copy).
   const xt = reshape(permute(reshape(x, [n, gs, cin / gs, h, wd]), [2, 1, 0, 3, 4]), [cin / gs, gs * n, h, wd]);

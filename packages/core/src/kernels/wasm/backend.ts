@@ -53,11 +53,14 @@ export function createWasmBackend(k: WasmKernels, workers = Pool.defaultWorkers(
       jsBackend.conv2dForwardLattice!(x, w, bias, g, out);
     },
     depthwiseConv2d(x: TypedArray, w: TypedArray, bias: TypedArray | null, g: Conv2dGeometry, out: TypedArray): boolean {
-      if (!(x instanceof Float32Array && w instanceof Float32Array && out instanceof Float32Array && (bias === null || bias instanceof Float32Array))) return false;
-      if (typeof ctx.exports.depthwise !== 'function') return false; // a build from before this kernel
-      if (!wasmDepthwise(ctx, x, w, bias, g, out)) return false;
-      ctx.stats.depthwise++;
-      return true;
+      const f32 = x instanceof Float32Array && w instanceof Float32Array && out instanceof Float32Array && (bias === null || bias instanceof Float32Array);
+      // (typeof: a build from before this kernel)
+      if (f32 && typeof ctx.exports.depthwise === 'function' && wasmDepthwise(ctx, x, w, bias, g, out)) {
+        ctx.stats.depthwise++;
+        return true;
+      }
+      ctx.stats.js++;
+      return jsBackend.depthwiseConv2d!(x, w, bias, g, out);
     },
     gemm(m, n, k2, a, aOff, b, bOff, c, cOff, accumulate): void {
       if (a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array && m * n * k2 >= GEMM_MIN_WORK) {
