@@ -2,13 +2,13 @@
 // separately), checkpoint → reload into a fresh model → re-evaluate, curves PNG, confusion matrix.
 import { join } from 'node:path';
 import { Rng, getBackend } from '@convgrad/core';
-import { Adam, loadCheckpoint, saveCheckpoint, StepLR } from '@convgrad/layers';
-import { writeLineChartPng } from '../figures/index.ts';
+import { Adam, StepLR } from '@convgrad/layers';
 import { confusionMatrix, formatConfusion } from './confusion.ts';
 import { loadMnist, takeFirst, type MnistSplit } from './data.ts';
 import { buildLeNet, describe, forwardMacs, LENET_SPEC, type LeNetSpec } from './model.ts';
 import { epochProgress } from './progress.ts';
 import { evaluate, trainEpoch, type EpochStats, type EvalResult } from './train.ts';
+import { checkpointRoundTrip, writeCurves } from './wrap-up.ts';
 
 export interface MnistRunSettings {
   epochs: number;
@@ -91,21 +91,9 @@ export function runMnist(s: MnistRunSettings): MnistRunResult {
 
   // Checkpoint round trip: a fresh model with a different init must score exactly the same.
   const checkpointPath = join(s.outDir, 'lenet.safetensors');
-  saveCheckpoint(checkpointPath, model, { example: 'mnist', model: describe(spec), testAccuracy: String(result.accuracy) });
-  const fresh = buildLeNet(spec, s.seed + 1000);
-  loadCheckpoint(checkpointPath, fresh);
-  const again = evaluate(fresh, test);
-  if (again.correct !== result.correct || !again.predictions.every((p, i) => p === result.predictions[i])) {
-    throw new Error(`mnist: the model reloaded from ${checkpointPath} scores ${pct(again.accuracy)}, not ${pct(result.accuracy)}`);
-  }
-  log(`checkpoint: ${checkpointPath}; reloaded into a fresh model: test accuracy ${pct(again.accuracy)} (same predictions)`);
-
-  const windows = epochs[0]?.windowLoss.length ?? 1;
+  const again = checkpointRoundTrip('mnist', checkpointPath, model, buildLeNet(spec, s.seed + 1000), test, result, { model: describe(spec) }, log);
   const chartPath = join(s.outDir, 'curves.png');
-  writeLineChartPng(chartPath, [
-    { name: 'train loss', values: epochs.flatMap((e) => e.windowLoss) },
-    { name: 'train error (1 - accuracy)', values: epochs.flatMap((e) => e.windowAccuracy.map((a) => 1 - a)) },
-  ], { title: `MNIST: test accuracy ${pct(result.accuracy)}`, xLabel: 'epoch', yLabel: 'loss / error', xStart: 1 / windows, xStep: 1 / windows, logY: true });
+  writeCurves(chartPath, epochs, `MNIST: test accuracy ${pct(result.accuracy)}`);
   log(`curves: ${chartPath}`);
 
   const confusion = confusionMatrix(test.labels, result.predictions);

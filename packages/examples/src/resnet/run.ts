@@ -3,12 +3,12 @@
 // a fresh model → re-evaluate, curves PNG, confusion matrix.
 import { join } from 'node:path';
 import { getBackend, Rng, Tensor } from '@convgrad/core';
-import { AdamW, CrossEntropyLoss, loadCheckpoint, saveCheckpoint } from '@convgrad/layers';
-import { writeLineChartPng } from '../figures/index.ts';
+import { AdamW, CrossEntropyLoss } from '@convgrad/layers';
 import { confusionMatrix, formatConfusion } from '../mnist/confusion.ts';
 import { loadMnist, MNIST_MEAN, MNIST_STD, takeFirst, type MnistSplit } from '../mnist/data.ts';
 import { epochProgress } from '../mnist/progress.ts';
 import { evaluate, trainEpoch, type EpochStats, type EvalResult } from '../mnist/train.ts';
+import { checkpointRoundTrip, writeCurves } from '../mnist/wrap-up.ts';
 import { randomShift } from './augment.ts';
 import { buildResNet, describe, forwardMacs, RESNET_SPEC, type ResNetSpec } from './model.ts';
 
@@ -91,21 +91,9 @@ export function runResNet(s: ResNetRunSettings): ResNetRunResult {
   log(`test accuracy: ${pct(result.accuracy)} (${result.correct}/${result.count}), test loss ${result.loss.toFixed(4)}; evaluation time ${result.seconds.toFixed(1)} s`);
 
   const checkpointPath = join(s.outDir, 'resnet.safetensors');
-  saveCheckpoint(checkpointPath, model, { example: 'resnet', model: describe(spec), testAccuracy: String(result.accuracy) });
-  const fresh = buildResNet(spec, s.seed + 1000);
-  loadCheckpoint(checkpointPath, fresh);
-  const again = evaluate(fresh, test);
-  if (again.correct !== result.correct || !again.predictions.every((p, i) => p === result.predictions[i])) {
-    throw new Error(`resnet: the model reloaded from ${checkpointPath} scores ${pct(again.accuracy)}, not ${pct(result.accuracy)}`);
-  }
-  log(`checkpoint: ${checkpointPath}; reloaded into a fresh model: test accuracy ${pct(again.accuracy)} (same predictions)`);
-
-  const windows = epochs[0]?.windowLoss.length ?? 1;
+  const again = checkpointRoundTrip('resnet', checkpointPath, model, buildResNet(spec, s.seed + 1000), test, result, { model: describe(spec) }, log);
   const chartPath = join(s.outDir, 'curves.png');
-  writeLineChartPng(chartPath, [
-    { name: 'train loss', values: epochs.flatMap((e) => e.windowLoss) },
-    { name: 'train error (1 - accuracy)', values: epochs.flatMap((e) => e.windowAccuracy.map((a) => 1 - a)) },
-  ], { title: `MNIST ResNet: test accuracy ${pct(result.accuracy)}`, xLabel: 'epoch', yLabel: 'loss / error', xStart: 1 / windows, xStep: 1 / windows, logY: true });
+  writeCurves(chartPath, epochs, `MNIST ResNet: test accuracy ${pct(result.accuracy)}`);
   log(`curves: ${chartPath}`);
   log(`confusion matrix on ${test.count} test images (rows: true digit, columns: predicted):\n${formatConfusion(confusionMatrix(test.labels, result.predictions))}`);
   log(`result: ${pct(result.accuracy)} on ${test.count} test images after ${trainSeconds.toFixed(1)} s of training (target ≥ ${pct(TARGET.accuracy)} in ≤ ${TARGET.seconds} s)`);
