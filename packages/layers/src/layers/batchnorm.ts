@@ -4,57 +4,16 @@
 //          f = momentum, or 1/t at the t-th training batch when momentum is null (a cumulative average)
 //   eval:  μ, σ² = the running statistics
 //   y = (x − μ) / √(σ² + ε) · γ + β
-import { add, ConvgradError, div, full, mean, mul, noGrad, reshape, sqrt, sub, type DType, type Tensor } from '@convgrad/core';
-import { Module } from '../module.ts';
-import { checkLayerOptions } from './check-options.ts';
-import { averagingFactor, checkEps, checkMomentum } from './normalize.ts';
+import { add, ConvgradError, div, mul, noGrad, reshape, sqrt, sub, type Tensor } from '@convgrad/core';
+import { ChannelNorm, type ChannelNormOptions } from './channel-norm.ts';
+import { normalize } from './normalize.ts';
 
-export interface BatchNormOptions {
-  eps?: number;
-  /** Weight of the new batch statistic in the running average (default 0.1, as PyTorch); null = cumulative average. */
-  momentum?: number | null;
-  /** Learnable per-channel scale γ (ones) and shift β (zeros); default true. */
-  affine?: boolean;
-  /** Keep running statistics for eval (default true); without them eval uses batch statistics. */
-  trackRunningStats?: boolean;
-  dtype?: DType;
-}
+/** eps 1e-5, momentum 0.1 (null: cumulative), affine true, trackRunningStats true (PyTorch's defaults). */
+export type BatchNormOptions = ChannelNormOptions;
 
-abstract class BatchNorm extends Module {
-  readonly eps: number;
-  readonly momentum: number | null;
-  /** Training batches seen (PyTorch's num_batches_tracked; not saved in checkpoints). */
-  numBatchesTracked = 0;
-  readonly weight: Tensor | null;
-  readonly bias: Tensor | null;
-  readonly trackRunningStats: boolean;
-
-  constructor(readonly numFeatures: number, options: BatchNormOptions, private readonly ranks: readonly number[], private readonly layout: string) {
-    super();
-    const name = this.constructor.name;
-    if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new ConvgradError(name, `numFeatures must be a positive integer, got ${numFeatures}`);
-    checkLayerOptions(options, ['eps', 'momentum', 'affine', 'trackRunningStats', 'dtype'], name);
-    this.eps = checkEps(options.eps ?? 1e-5, name);
-    this.momentum = checkMomentum(options.momentum === undefined ? 0.1 : options.momentum, name);
-    this.trackRunningStats = options.trackRunningStats ?? true;
-    const dtype = options.dtype ?? 'float32';
-    const affine = options.affine ?? true;
-    this.weight = this.registerParameter('weight', affine ? full([numFeatures], 1, { dtype }) : null);
-    this.bias = this.registerParameter('bias', affine ? full([numFeatures], 0, { dtype }) : null);
-    if (this.trackRunningStats) {
-      this.registerBuffer('running_mean', full([numFeatures], 0, { dtype }));
-      this.registerBuffer('running_var', full([numFeatures], 1, { dtype }));
-    }
-  }
-
-  /** Running mean per channel (undefined without trackRunningStats). */
-  get runningMean(): Tensor | undefined {
-    return this.getBuffer('running_mean');
-  }
-
-  /** Running unbiased variance per channel (undefined without trackRunningStats). */
-  get runningVar(): Tensor | undefined {
-    return this.getBuffer('running_var');
+abstract class BatchNorm extends ChannelNorm {
+  constructor(numFeatures: number, options: BatchNormOptions, private readonly ranks: readonly number[], private readonly layout: string) {
+    super(numFeatures, options, { affine: true, trackRunningStats: true });
   }
 
   forward(x: Tensor): Tensor {
@@ -63,37 +22,18 @@ abstract class BatchNorm extends Module {
     if (!this.ranks.includes(x.rank) || x.shape[1] !== c) {
       throw new ConvgradError(name, `input must be ${this.layout} with C = ${c}, got [${x.shape.join(', ')}]`);
     }
-    const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
-    const perChannel = x.shape.map((d, i) => (i === 1 ? d : 1)); // [1, C, 1, ...] broadcasts against x
-    const useBatch = this.training || !this.trackRunningStats;
-    let mu: Tensor, variance: Tensor;
-    if (useBatch) {
+    if (this.training || !this.trackRunningStats) {
       const n = x.size / c;
       if (this.training && n <= 1) throw new ConvgradError(name, `expected more than 1 value per channel when training, got input [${x.shape.join(', ')}]`);
-      mu = mean(x, axes, true);
-      const centered = sub(x, mu);
-      variance = mean(mul(centered, centered), axes, true);
-      if (this.training && this.trackRunningStats) this.updateRunningStats(mu, variance, n);
-      return this.affine(div(centered, sqrt(add(variance, this.eps))), perChannel);
+      const m = normalize(x, x.shape.map((_, i) => i).filter((i) => i !== 1), this.eps);
+      if (this.training && this.trackRunningStats) {
+        noGrad(() => this.updateRunningStats(reshape(m.mu, [c]), mul(reshape(m.variance, [c]), n / (n - 1))));
+      }
+      return this.affine(m.xhat);
     }
-    mu = reshape(this.runningMean!, perChannel);
-    variance = reshape(this.runningVar!, perChannel);
-    return this.affine(div(sub(x, mu), sqrt(add(variance, this.eps))), perChannel);
-  }
-
-  private updateRunningStats(mu: Tensor, variance: Tensor, n: number): void {
-    this.numBatchesTracked++;
-    const m = averagingFactor(this.momentum, this.numBatchesTracked), c = this.numFeatures;
-    noGrad(() => {
-      const unbiased = mul(reshape(variance, [c]), n / (n - 1));
-      this.registerBuffer('running_mean', add(mul(this.runningMean!, 1 - m), mul(reshape(mu, [c]), m)).detach());
-      this.registerBuffer('running_var', add(mul(this.runningVar!, 1 - m), mul(unbiased, m)).detach());
-    });
-  }
-
-  private affine(xhat: Tensor, perChannel: number[]): Tensor {
-    if (!this.weight || !this.bias) return xhat;
-    return add(mul(xhat, reshape(this.weight, perChannel)), reshape(this.bias, perChannel));
+    const perChannel = x.shape.map((d, i) => (i === 1 ? d : 1)); // [1, C, 1, ...] broadcasts against x
+    const mu = reshape(this.runningMean!, perChannel), variance = reshape(this.runningVar!, perChannel);
+    return this.affine(div(sub(x, mu), sqrt(add(variance, this.eps))));
   }
 
   protected override extraRepr(): string {
