@@ -8,13 +8,7 @@ import { float64Scratch } from './scratch.ts';
 export function depthwiseConv2d(x: TypedArray, w: TypedArray, bias: TypedArray | null, g: Conv2dGeometry, out: TypedArray): boolean {
   const { n, c, h, kh, kw, sh, sw, pt, pl, dh, dw, oh, ow } = g;
   const wd = g.w, m = g.o / c, taps = kh * kw;
-  // per kernel column kj: outputs [lo, hi) whose input column ox·sw + kj·dw − pl lies inside x
-  const lo = new Int32Array(kw), hi = new Int32Array(kw);
-  for (let kj = 0; kj < kw; kj++) {
-    const shift = kj * dw - pl;
-    lo[kj] = shift >= 0 ? 0 : Math.ceil(-shift / sw);
-    hi[kj] = Math.max(lo[kj], Math.min(ow, wd - 1 - shift < 0 ? 0 : Math.floor((wd - 1 - shift) / sw) + 1));
-  }
+  const [lo, hi] = columnRanges(g);
   const row = float64Scratch('depthwise.row', ow);
   for (let img = 0; img < n; img++) {
     for (let ci = 0; ci < c; ci++) {
@@ -26,6 +20,17 @@ export function depthwiseConv2d(x: TypedArray, w: TypedArray, bias: TypedArray |
     }
   }
   return true;
+}
+
+/** Per kernel column kj: the outputs [lo, hi) whose input column ox·sw + kj·dw − pl lies inside x. */
+export function columnRanges(g: Conv2dGeometry): [Int32Array, Int32Array] {
+  const lo = new Int32Array(g.kw), hi = new Int32Array(g.kw);
+  for (let kj = 0; kj < g.kw; kj++) {
+    const shift = kj * g.dw - g.pl;
+    lo[kj] = shift >= 0 ? 0 : Math.ceil(-shift / g.sw);
+    hi[kj] = Math.max(lo[kj], Math.min(g.ow, g.w - 1 - shift < 0 ? 0 : Math.floor((g.w - 1 - shift) / g.sw) + 1));
+  }
+  return [lo, hi];
 }
 
 function plane(

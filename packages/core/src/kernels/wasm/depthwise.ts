@@ -1,6 +1,7 @@
 // A whole depthwise conv (groups = channels, one input channel per group) in one wasm call
 // (as/depthwise.ts), instead of one conv per group: the operands are copied in once, no per-group setup.
 import type { Conv2dGeometry } from '../conv2d.ts';
+import { columnRanges } from '../depthwise.ts';
 import { WasmMemoryFull } from './arena.ts';
 import type { WasmContext } from './context.ts';
 
@@ -16,13 +17,10 @@ export function wasmDepthwise(ctx: WasmContext, x: Float32Array, w: Float32Array
     // the stride-1 path's zero-padded plane (as/depthwise.ts): rows reached × whole vectors of outputs
     const scratch = arena.alloc(4 * ((g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1) * (4 * Math.ceil(g.ow / 4) + (g.kw - 1) * g.dw));
     const f32 = arena.f32, i32 = arena.i32;
-    // per kernel column kj: outputs [lo, hi) whose input column ox·sw + kj·dw − pl lies inside x
+    const [lo, hi] = columnRanges(g);
     for (let kj = 0; kj < g.kw; kj++) {
-      const shift = kj * g.dw - g.pl;
-      const lo = shift >= 0 ? 0 : Math.ceil(-shift / g.sw);
-      const hi = Math.min(g.ow, g.w - 1 - shift < 0 ? 0 : Math.floor((g.w - 1 - shift) / g.sw) + 1);
-      i32[(cols >> 2) + 2 * kj] = lo;
-      i32[(cols >> 2) + 2 * kj + 1] = Math.max(lo, hi);
+      i32[(cols >> 2) + 2 * kj] = lo[kj];
+      i32[(cols >> 2) + 2 * kj + 1] = hi[kj];
     }
     f32.set(x, xp >> 2);
     f32.set(w, wp >> 2);
