@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  bce, bceWithLogits, crossEntropy, huberLoss, klDiv, l1Loss, logSoftmax, nllLoss, Rng, smoothL1Loss, softmax, tensor, Tensor,
+  bce, bceWithLogits, crossEntropy, dropout, huberLoss, klDiv, l1Loss, logSoftmax, mseLoss, nllLoss, Rng, smoothL1Loss, softmax, softmaxCrossEntropy, tensor, Tensor,
   type Reduction,
 } from '../src/index.ts';
 import { gradcheck, gradgradcheck, makeTensor } from '../src/testing/index.ts';
@@ -199,5 +199,14 @@ describe('checks: every option and shape problem names the op and the value', ()
     [() => klDiv(x, x, { reduction: 'batch' as never }), /^klDiv: reduction must be 'mean', 'sum', 'none' or 'batchmean', got 'batch'/],
     [() => klDiv(x, x, { log_target: true } as never), /^klDiv: unknown option 'log_target'/],
     [() => l1Loss(x, tensor([1, 2, 3, 4, 5, 6], [2, 3])), /^l1Loss: dtype mismatch: input float64, target float32/],
+  ])('%#', (f, re) => expect(f).toThrow(re));
+});
+
+describe('the older loss and dropout functions refuse unknown option keys', () => {
+  const x = f64([0.1, 0.2, 0.3, 0.4, 0.5, 0.6], [2, 3]);
+  it.each([
+    [() => softmaxCrossEntropy(x, [0, 1], { labelSmoothing: 0.1 } as never), /^softmaxCrossEntropy: unknown option 'labelSmoothing' \(known: reduction; crossEntropy has weight, ignoreIndex, labelSmoothing\)/],
+    [() => mseLoss(x, x, { reduce: false } as never), /^mseLoss: unknown option 'reduce'/],
+    [() => dropout(x, 0.5, { inplace: true } as never), /^dropout: unknown option 'inplace'/],
   ])('%#', (f, re) => expect(f).toThrow(re));
 });

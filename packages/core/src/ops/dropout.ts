@@ -4,6 +4,7 @@ import { record } from '../autograd.ts';
 import { check } from '../errors.ts';
 import { Rng } from '../rng.ts';
 import { allocate, Tensor } from '../tensor.ts';
+import { checkOptions } from './dim-args.ts';
 import { mul } from './elementwise.ts';
 
 export interface DropoutOptions {
@@ -21,6 +22,7 @@ const defaultRng = new Rng(0x5eed);
 export function dropout(x: Tensor, p: number, options: DropoutOptions = {}): Tensor {
   check(x instanceof Tensor, 'dropout', 'input must be a Tensor');
   check(typeof p === 'number' && p >= 0 && p < 1, 'dropout', `p must be a probability in [0, 1), got ${String(p)}`);
+  checkOptions(options, ['training', 'rng', 'seed'], 'dropout');
   if (options.training === false || p === 0) return x;
   const rng = options.rng ?? (options.seed !== undefined ? new Rng(options.seed) : defaultRng);
   const keep = 1 / (1 - p);

@@ -3,6 +3,7 @@ import { record } from '../autograd.ts';
 import { check, fmtShape } from '../errors.ts';
 import { sameShape } from '../shape.ts';
 import { allocate, Tensor } from '../tensor.ts';
+import { checkOptions } from './dim-args.ts';
 import { mul, sub } from './elementwise.ts';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -12,6 +13,7 @@ export type Reduction = 'mean' | 'sum' | 'none';
  * The chapter's loss ½·Σ(z−y)²/m is `mseLoss(z, y).mul(0.5)`.
  */
 export function mseLoss(pred: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  checkOptions(options, ['reduction'], 'mseLoss');
   const reduction = options.reduction ?? 'mean';
   check(reduction === 'mean' || reduction === 'sum' || reduction === 'none', 'mseLoss', `reduction must be 'mean', 'sum' or 'none', got '${reduction}'`);
   check(sameShape(pred.shape, target.shape), 'mseLoss', () => `pred ${fmtShape(pred.shape)} and target ${fmtShape(target.shape)} must have the same shape`);
