@@ -7,7 +7,7 @@ import { IdxError } from '../mnist/idx.ts';
 import { runResNet } from './run.ts';
 
 export const RESNET_OPTION_SPECS = {
-  epochs: { kind: 'int', default: 6, min: 1, help: 'passes over the training set' },
+  epochs: { kind: 'int', default: 2, min: 1, help: 'passes over the training set (2 fit the 10-minute budget of an idle 2-core machine)' },
   'batch-size': { kind: 'int', default: 128, min: 1, max: 60_000, help: 'examples per optimizer step' },
   lr: { kind: 'number', default: 4e-3, min: 0, minInclusive: false, max: 10, help: 'peak AdamW learning rate (warm-up, then cosine to 0)' },
   'weight-decay': { kind: 'number', default: 0.05, min: 0, help: 'AdamW decoupled weight decay' },
