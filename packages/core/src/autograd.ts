@@ -7,6 +7,7 @@ import { checkedBackward, checkedGradientSum, checkRecord, isAnomalyEnabled } fr
 import { applyTensorHooks, hasTensorHooks } from './hooks.ts';
 import { checkBool, checkOptions, checkTensor, fmtArg, optionOr } from './validate.ts';
 import { GradNode, type BackwardRule } from './grad-node.ts';
+import { describeTensor as desc } from './print.ts';
 
 export { GradNode, type BackwardRule } from './grad-node.ts';
 
@@ -177,7 +178,7 @@ export function backward(output: Tensor, gradOutput?: Tensor, options: BackwardO
   checkOptions(options, 'backward', ['createGraph', 'retainGraph']);
   check(gradOutput === undefined || gradOutput instanceof Tensor, 'backward', () => `gradOutput must be a Tensor, got ${fmtArg(gradOutput)}`);
   const [createGraph, retainGraph] = graphFlags(options, 'backward');
-  check(output.requiresGrad, 'backward', () => `${output} does not require grad and has no graph to differentiate`);
+  check(output.requiresGrad, 'backward', () => `${desc(output)} does not require grad and has no graph to differentiate`);
   const seed = seedGradient(output, gradOutput, 'backward');
   propagate([output], topologicalOrder([output]), [seed], createGraph, retainGraph, (t, g) => {
     if (!t.isLeaf && !t.retainsGrad) return;
@@ -204,8 +205,8 @@ export function grad(outputs: Tensor | readonly Tensor[], inputs: readonly Tenso
   check(Array.isArray(inputs), 'grad', () => `inputs must be an array of Tensors, got ${fmtArg(inputs)}`);
   outs.forEach((o, i) => checkTensor(o, 'grad', `output ${i}`));
   inputs.forEach((x, i) => checkTensor(x, 'grad', `input ${i}`));
-  outs.forEach((o) => check(o.requiresGrad, 'grad', () => `output ${o} does not require grad`));
-  inputs.forEach((x) => check(x.requiresGrad, 'grad', () => `input ${x} does not require grad`));
+  outs.forEach((o) => check(o.requiresGrad, 'grad', () => `output ${desc(o)} does not require grad`));
+  inputs.forEach((x) => check(x.requiresGrad, 'grad', () => `input ${desc(x)} does not require grad`));
   check(options.gradOutputs === undefined || (Array.isArray(options.gradOutputs) && options.gradOutputs.length === outs.length), 'grad',
     () => `gradOutputs must have one tensor per output (${outs.length}), got ${fmtArg(options.gradOutputs)}`);
   options.gradOutputs?.forEach((g, i) => checkTensor(g, 'grad', `gradOutputs[${i}]`));
@@ -217,7 +218,7 @@ export function grad(outputs: Tensor | readonly Tensor[], inputs: readonly Tenso
   // its edges: the pass below reports that instead).
   if (!options.allowUnused && !order.some((t) => t.gradFn?.released)) {
     const reached = new Set(order);
-    inputs.forEach((x, i) => check(reached.has(x), 'grad', () => `input ${i} (${x}) was not used to compute the outputs; pass allowUnused to get zeros`));
+    inputs.forEach((x, i) => check(reached.has(x), 'grad', () => `input ${i} (${desc(x)}) was not used to compute the outputs; pass allowUnused to get zeros`));
   }
   const found = new Map<Tensor, Tensor>();
   // As PyTorch: an input's gradient is captured before its own hooks; leaves' hooks (which guard
@@ -228,7 +229,7 @@ export function grad(outputs: Tensor | readonly Tensor[], inputs: readonly Tenso
   return inputs.map((x, i) => {
     const g = found.get(x);
     if (g) return g;
-    check(options.allowUnused, 'grad', () => `input ${i} (${x}) was not used to compute the outputs; pass allowUnused to get zeros`);
+    check(options.allowUnused, 'grad', () => `input ${i} (${desc(x)}) was not used to compute the outputs; pass allowUnused to get zeros`);
     return zerosLike(x);
   });
 }

@@ -16,6 +16,8 @@ export { reshape, permute, transpose, broadcastTo, sumTo, slice, pad } from './o
 export { pad2d, dilate2d, subsample2d, rot180 } from './ops/spatial.ts';
 export { conv2d } from './ops/conv2d.ts';
 export type { Conv2dOptions } from './ops/conv2d.ts';
+export { convTranspose2d } from './ops/conv-transpose.ts';
+export type { ConvTranspose2dOptions } from './ops/conv-transpose.ts';
 export { mseLoss } from './ops/loss.ts';
 export type { Reduction } from './ops/loss.ts';
 export { setBackend, getBackend, registerBackend, listBackends } from './kernels/backend.ts';
@@ -23,7 +25,12 @@ export type { KernelBackend } from './kernels/backend.ts';
 export { matmul } from './ops/matmul.ts';
 export { relu, leakyRelu, sigmoid, tanh, exp, log } from './ops/activations.ts';
 export { maxPool2d, avgPool2d } from './ops/pool.ts';
-export type { Pool2dOptions } from './ops/pool.ts';
+export type { Pool2dOptions, MaxPool2dOptions, AvgPool2dOptions } from './ops/pool.ts';
+export { adaptiveAvgPool2d, adaptiveMaxPool2d } from './ops/adaptive-pool.ts';
+export type { AdaptiveSize } from './ops/adaptive-pool.ts';
+export { interpolate, upsample } from './ops/interpolate.ts';
+export type { InterpolateOptions, InterpolateMode } from './ops/interpolate.ts';
+export type { PaddingMode } from './ops/pad-modes.ts';
 export { logSoftmax, softmax, softmaxCrossEntropy } from './ops/softmax.ts';
 export type { Labels } from './ops/softmax.ts';
 export { dropout } from './ops/dropout.ts';
@@ -35,3 +42,25 @@ export type { ConvgradSettings, WasmPaths } from './settings.ts';
 // and makes them the default unless the settings say 'js'.
 export { ready, runtimeInfo } from './kernels/wasm/index.ts';
 export type { RuntimeInfo } from './kernels/wasm/index.ts';
+// Tensor ops of issue 11 (each also a Tensor method).
+export { max, min, amax, amin, argmax, argmin } from './ops/minmax.ts';
+export type { ValuesIndices } from './ops/minmax.ts';
+export { abs, clamp, where } from './ops/unary-extra.ts';
+export type { ClampOptions } from './ops/unary-extra.ts';
+export { eq, ne, lt, le, gt, ge } from './ops/compare.ts';
+export { cat, stack, split, chunk } from './ops/join.ts';
+export { indexSelect, gather, scatterAdd } from './ops/select.ts';
+export type { Index } from './ops/select.ts';
+export { squeeze, unsqueeze, flatten, expand } from './ops/dims.ts';
+export { variance, variance as var, std, logsumexp, norm, cumsum } from './ops/stats.ts';
+export type { VarOptions } from './ops/stats.ts';
+export { formatTensor } from './print.ts';
+// Activations and losses of issue 11 (layers side).
+export { erf, gelu, silu, elu, softplus, hardswish } from './ops/activations-extra.ts';
+export type { GeluApproximate, SoftplusOptions } from './ops/activations-extra.ts';
+export { crossEntropy, nllLoss } from './ops/cross-entropy.ts';
+export type { CrossEntropyOptions, NllLossOptions, ClassTarget } from './ops/cross-entropy.ts';
+export { bce, bceWithLogits } from './ops/binary-loss.ts';
+export type { BceOptions, BceWithLogitsOptions } from './ops/binary-loss.ts';
+export { l1Loss, smoothL1Loss, huberLoss, klDiv } from './ops/regression-loss.ts';
+export type { KlDivReduction } from './ops/regression-loss.ts';

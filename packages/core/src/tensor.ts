@@ -13,6 +13,15 @@ import * as shp from './ops/shape.ts';
 import * as act from './ops/activations.ts';
 import * as mm from './ops/matmul.ts';
 import * as sm from './ops/softmax.ts';
+import * as pw from './ops/power.ts';
+import * as mx from './ops/minmax.ts';
+import * as cmp from './ops/compare.ts';
+import * as ux from './ops/unary-extra.ts';
+import * as join from './ops/join.ts';
+import * as sel from './ops/select.ts';
+import * as dims from './ops/dims.ts';
+import * as st from './ops/stats.ts';
+import { formatTensor } from './print.ts';
 
 export type DType = 'float32' | 'float64';
 export type TypedArray = Float32Array | Float64Array;
@@ -197,8 +206,53 @@ export class Tensor {
   softmax(axis = -1): Tensor { return sm.softmax(this, axis); }
   logSoftmax(axis = -1): Tensor { return sm.logSoftmax(this, axis); }
 
+  slice(begin: number[], size: number[]): Tensor { return shp.slice(this, begin, size); }
+  pad(widths: [number, number][]): Tensor { return shp.pad(this, widths); }
+  pow(p: number): Tensor { return pw.pow(this, p); }
+  sqrt(): Tensor { return pw.sqrt(this); }
+  max(): Tensor;
+  max(dim: number, keepDim?: boolean): mx.ValuesIndices;
+  max(dim?: number, keepDim = false): Tensor | mx.ValuesIndices { return dim === undefined ? mx.max(this) : mx.max(this, dim, keepDim); }
+  min(): Tensor;
+  min(dim: number, keepDim?: boolean): mx.ValuesIndices;
+  min(dim?: number, keepDim = false): Tensor | mx.ValuesIndices { return dim === undefined ? mx.min(this) : mx.min(this, dim, keepDim); }
+  amax(dims?: number | number[], keepDim = false): Tensor { return mx.amax(this, dims, keepDim); }
+  amin(dims?: number | number[], keepDim = false): Tensor { return mx.amin(this, dims, keepDim); }
+  argmax(dim?: number, keepDim = false): Tensor { return mx.argmax(this, dim, keepDim); }
+  argmin(dim?: number, keepDim = false): Tensor { return mx.argmin(this, dim, keepDim); }
+  abs(): Tensor { return ux.abs(this); }
+  clamp(min?: number | ux.ClampOptions | null, max?: number | null): Tensor { return ux.clamp(this, min, max); }
+  /** this where cond is non-zero, else other (PyTorch's x.where(cond, y)). */
+  where(cond: Tensor, other: Tensor | number): Tensor { return ux.where(cond, this, other); }
+  eq(other: Tensor | number): Tensor { return cmp.eq(this, other); }
+  ne(other: Tensor | number): Tensor { return cmp.ne(this, other); }
+  lt(other: Tensor | number): Tensor { return cmp.lt(this, other); }
+  le(other: Tensor | number): Tensor { return cmp.le(this, other); }
+  gt(other: Tensor | number): Tensor { return cmp.gt(this, other); }
+  ge(other: Tensor | number): Tensor { return cmp.ge(this, other); }
+  split(sizeOrSections: number | number[], dim = 0): Tensor[] { return join.split(this, sizeOrSections, dim); }
+  chunk(chunks: number, dim = 0): Tensor[] { return join.chunk(this, chunks, dim); }
+  indexSelect(dim: number, index: sel.Index): Tensor { return sel.indexSelect(this, dim, index); }
+  gather(dim: number, index: sel.Index): Tensor { return sel.gather(this, dim, index); }
+  scatterAdd(dim: number, index: sel.Index, src: Tensor): Tensor { return sel.scatterAdd(this, dim, index, src); }
+  squeeze(dim?: number | number[]): Tensor { return dims.squeeze(this, dim); }
+  unsqueeze(dim: number): Tensor { return dims.unsqueeze(this, dim); }
+  flatten(startDim = 0, endDim = -1): Tensor { return dims.flatten(this, startDim, endDim); }
+  expand(sizes: number[]): Tensor { return dims.expand(this, sizes); }
+  var(dimsOrOptions?: number | number[] | st.VarOptions, options: st.VarOptions = {}): Tensor { return st.variance(this, dimsOrOptions, options); }
+  std(dimsOrOptions?: number | number[] | st.VarOptions, options: st.VarOptions = {}): Tensor { return st.std(this, dimsOrOptions, options); }
+  logsumexp(dims?: number | number[], keepDim = false): Tensor { return st.logsumexp(this, dims, keepDim); }
+  norm(p: number | 'fro' = 2, dims?: number | number[], keepDim = false): Tensor { return st.norm(this, p, dims, keepDim); }
+  cumsum(dim: number): Tensor { return st.cumsum(this, dim); }
+
+  /** The values as PyTorch prints them: `tensor([[1.0000, 2.0000], ...], requires_grad=True)`. */
   toString(): string {
-    return `Tensor(shape=${fmtShape(this.shape)}, dtype=${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''})`;
+    return formatTensor(this);
+  }
+
+  /** console.log / util.inspect in Node (a registered symbol: no Node import needed). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return formatTensor(this);
   }
 }
 
@@ -218,6 +272,7 @@ export interface TensorOptions {
   requiresGrad?: boolean;
 }
 
+/** Refuses unknown keys (a typo or an unsupported PyTorch option such as device) and bad values. */
 function inferShape(values: NestedArray): number[] {
   const shape: number[] = [];
   let v: NestedArray = values;
@@ -243,8 +298,18 @@ function flattenInto(values: NestedArray, shape: number[], dim: number, out: num
   (values as readonly NestedArray[]).forEach((v, i) => flattenInto(v, shape, dim + 1, out, `${path}[${i}]`));
 }
 
-/** Creates a tensor from a number, nested arrays, or flat values with a shape. */
-export function tensor(values: NestedArray | ArrayLike<number>, shape?: number[], options: TensorOptions = {}): Tensor {
+/**
+ * Creates a tensor from a number, nested arrays, or flat values: `tensor(values, { dtype, requiresGrad })`,
+ * or with an explicit shape for flat values: `tensor(values, shape, options)` (shape may be undefined).
+ */
+export function tensor(values: NestedArray | ArrayLike<number>, options?: TensorOptions): Tensor;
+export function tensor(values: NestedArray | ArrayLike<number>, shape: number[] | undefined, options?: TensorOptions): Tensor;
+export function tensor(values: NestedArray | ArrayLike<number>, shapeOrOptions?: number[] | TensorOptions, maybeOptions?: TensorOptions): Tensor {
+  const isShape = shapeOrOptions === undefined || Array.isArray(shapeOrOptions);
+  check(isShape || (typeof shapeOrOptions === 'object' && shapeOrOptions !== null && maybeOptions === undefined), 'tensor',
+    () => `expected tensor(values, options) or tensor(values, shape, options), got a second argument ${fmtArg(shapeOrOptions)}`);
+  const shape = isShape ? (shapeOrOptions as number[] | undefined) : undefined;
+  const options = (isShape ? maybeOptions : (shapeOrOptions as TensorOptions)) ?? {};
   const dtype = factoryOptions(options, 'tensor', []);
   if (shape !== undefined) checkShape(shape, 'tensor');
   let flat: ArrayLike<number>;

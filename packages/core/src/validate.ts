@@ -75,12 +75,12 @@ export function optionOr<T>(options: object | undefined, key: string, fallback: 
  * An options object (or undefined) whose keys are all in `allowed`: an unknown option is refused, never
  * ignored (a misspelt `strides` would otherwise silently run with the default).
  */
-export function checkOptions(options: unknown, op: string, allowed: readonly string[]): void {
+export function checkOptions(options: unknown, op: string, allowed: readonly string[], hint?: string): void {
   if (options === undefined) return;
   check(options !== null && typeof options === 'object' && !Array.isArray(options) && !(options instanceof Tensor), op,
     () => `options must be an object, got ${fmtArg(options)}`);
   for (const key of Object.keys(options)) {
-    check(allowed.includes(key), op, () => `unknown option '${key}' (known: ${allowed.join(', ')})`);
+    check(allowed.includes(key), op, () => `unknown option '${key}' (known: ${allowed.join(', ')}${hint ? `; ${hint}` : ''})`);
   }
 }
 

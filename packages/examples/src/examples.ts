@@ -2,5 +2,6 @@
 import './edge-kernel/index.ts';
 import './recover-multi/index.ts';
 import './mnist/index.ts';
+import './resnet/index.ts';
 
 export { examples } from './registry.ts';

@@ -18,11 +18,16 @@ export abstract class ModuleSequence<M extends AnyModule, In extends unknown[], 
     return this.items.length;
   }
 
-  /** The i-th module (negative counts from the end). */
-  at(i: number): M {
+  /**
+   * The i-th module (negative counts from the end), typed: `net.at<Conv2d>(0).weight`. Pass the class to
+   * have it checked at run time: `net.at(0, Conv2d)`.
+   */
+  at<T extends M = M>(i: number, type?: abstract new (...args: any[]) => T): T {
+    const op = `${this.constructor.name}.at`;
     const m = this.items.at(i);
-    if (!m) throw new RangeError(`${this.constructor.name}.at: index ${i} out of range for ${this.items.length} modules`);
-    return m;
+    if (!m) throw new ConvgradError(op, `index ${i} out of range for ${this.items.length} modules`);
+    if (type && !(m instanceof type)) throw new ConvgradError(op, `layer ${i} is a ${m.constructor.name}, not a ${type.name}`);
+    return m as T;
   }
 
   /** Adds a module at the end; returns this. */

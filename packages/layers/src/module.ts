@@ -1,6 +1,7 @@
 // Module: a tree of named parameters, buffers and child modules, with train/eval mode and state dicts.
 import { ConvgradError, Tensor, type RemovableHandle } from '@convgrad/core';
 import { addForwardHook, addForwardPreHook, callModule, type ForwardHook, type ForwardPreHook } from './module-call.ts';
+import { checkLayerOptions } from './layers/check-options.ts';
 
 /** Parameters and buffers by dotted name (`features.0.weight`), in registration order. */
 export type StateDict = Map<string, Tensor>;
@@ -246,6 +247,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    * (missing/unexpected keys when strict, wrong shapes or dtypes always).
    */
   checkStateDict(dict: StateDictLike, options: LoadStateDictOptions = {}): LoadStateDictResult & { problems: string[] } {
+    checkLayerOptions(options, ['strict'], 'loadStateDict');
     const strict = options.strict ?? true;
     const src = toStateDict(dict);
     const targets = this.liveTensors();

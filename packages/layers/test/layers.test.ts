@@ -145,7 +145,7 @@ describe('losses', () => {
     expectClose([new CrossEntropyLoss().call(z, labels).item()], [per.reduce((a, b) => a + b) / 4], 1e-14, 'mean');
     expectClose([new CrossEntropyLoss('sum').call(z, Int32Array.from(labels)).item()], [per.reduce((a, b) => a + b)], 1e-14, 'sum');
     expectClose(new CrossEntropyLoss('none').call(z, labels).data, per, 1e-14, 'none');
-    expect(() => new CrossEntropyLoss().call(z, [0, 1, 3, 0])).toThrow(/^softmaxCrossEntropy: label 3 at position 2 is out of range/);
+    expect(() => new CrossEntropyLoss().call(z, [0, 1, 3, 0])).toThrow(/^crossEntropy: target 3 at position 2 is out of range/);
   });
 
   it('MSELoss is the mean (or sum) of squared differences', () => {

@@ -3,6 +3,7 @@
 import type { TypedArray } from '../tensor.ts';
 import type { LatticeView } from '../lattice.ts';
 import { conv2dForward, conv2dForwardLattice, type Conv2dGeometry } from './conv2d.ts';
+import { depthwiseConv2d } from './depthwise.ts';
 import { gemm } from './gemm.ts';
 import { check } from '../errors.ts';
 import { fmtArg } from '../validate.ts';
@@ -16,11 +17,16 @@ export interface KernelBackend {
    * backward whose zeros were never materialized). Optional: without it the op passes `.data`.
    */
   conv2dForwardLattice?(x: TypedArray | LatticeView, w: TypedArray | LatticeView, bias: TypedArray | null, g: Conv2dGeometry, out: TypedArray): void;
+  /**
+   * Optional: a whole depthwise conv (groups = g.c, one input channel per group, weight [g.o, 1, KH, KW])
+   * in one call; false to leave it to the per-group loop (conv-groups.ts).
+   */
+  depthwiseConv2d?(x: TypedArray, w: TypedArray, bias: TypedArray | null, g: Conv2dGeometry, out: TypedArray): boolean;
   /** Optional: sums of consecutive rows (kernels/reduce.ts RowSums), or null to leave them to the js loop. */
   rowSums?(x: TypedArray, len: number): Float64Array | null;
 }
 
-export const jsBackend: KernelBackend = { name: 'js', conv2dForward, gemm, conv2dForwardLattice };
+export const jsBackend: KernelBackend = { name: 'js', conv2dForward, gemm, conv2dForwardLattice, depthwiseConv2d };
 
 const backends = new Map<string, KernelBackend>([['js', jsBackend]]);
 let active: KernelBackend = jsBackend;

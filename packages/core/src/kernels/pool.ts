@@ -1,36 +1,48 @@
 // 2-D pooling loops over the last two dims of a contiguous [planes, H, W] buffer. No Tensor, no graph.
+//
+// Every pooling (max/avg with padding, ceil mode, dilation, count_include_pad, divisor override, and the
+// adaptive ones) is described per spatial axis by its windows, already clipped to the input: output i
+// reads input indices start[i], start[i] + step, … < end[i]. Average pooling's divisor factors into a
+// weight per output row times a weight per output column (PyTorch's pool sizes are products of the
+// per-axis extents; a divisor override goes into one axis).
 import type { TypedArray } from '../tensor.ts';
 
-/** Sizes already checked by the op. Windows are clipped to the input (padding never wins a max). */
+/** The windows of one spatial axis (see above). `weight[i]`: average pooling's factor for output i. */
+export interface PoolAxis {
+  start: Int32Array;
+  end: Int32Array;
+  step: number;
+  weight: Float64Array;
+}
+
+/** Sizes already checked by the op. `plain2x2`: 2×2 windows, stride 2, no padding, all inside the input. */
 export interface Pool2dGeometry {
   planes: number; h: number; w: number;
-  kh: number; kw: number;
-  sh: number; sw: number;
-  ph: number; pw: number;
-  oh: number; ow: number;
+  rows: PoolAxis; cols: PoolAxis;
+  plain2x2: boolean;
 }
 
 /**
  * out = max over each window; argmax[i] = flat index into x of the first maximum in row-major
- * window order (ties resolve to the earliest element). A NaN in a window wins, as in PyTorch.
+ * window order (ties resolve to the earliest element, as PyTorch's CPU kernel). A NaN in a window wins.
+ * Windows are never empty (the op checks).
  */
 export function maxPool2dForward(x: TypedArray, g: Pool2dGeometry, out: TypedArray, argmax: Int32Array): void {
-  if (g.kh === 2 && g.kw === 2 && g.sh === 2 && g.sw === 2 && g.ph === 0 && g.pw === 0 && maxPool2x2(x, g, out, argmax)) return;
-  const { planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g;
+  if (g.plain2x2 && maxPool2x2(x, g, out, argmax)) return;
+  const { planes, h, w, rows, cols } = g;
+  const oh = rows.start.length, ow = cols.start.length, dy = rows.step, dx = cols.step;
   let o = 0;
   for (let p = 0; p < planes; p++) {
     const base = p * h * w;
     for (let oy = 0; oy < oh; oy++) {
-      const y0 = oy * sh - ph;
-      const ya = y0 < 0 ? 0 : y0, yb = y0 + kh > h ? h : y0 + kh;
+      const ya = rows.start[oy], yb = rows.end[oy];
       for (let ox = 0; ox < ow; ox++, o++) {
-        const x0 = ox * sw - pw;
-        const xa = x0 < 0 ? 0 : x0, xb = x0 + kw > w ? w : x0 + kw;
+        const xa = cols.start[ox], xb = cols.end[ox];
         let bi = base + ya * w + xa;
         let best = x[bi];
-        for (let iy = ya; iy < yb; iy++) {
+        for (let iy = ya; iy < yb; iy += dy) {
           const row = base + iy * w;
-          for (let ix = xa; ix < xb; ix++) {
+          for (let ix = xa; ix < xb; ix += dx) {
             const v = x[row + ix];
             if (v > best || (v !== v && best === best)) { best = v; bi = row + ix; }
           }
@@ -48,7 +60,8 @@ export function maxPool2dForward(x: TypedArray, g: Pool2dGeometry, out: TypedArr
  * Returns false when the input holds a NaN (or ∞ − ∞), which the general loop must handle.
  */
 function maxPool2x2(x: TypedArray, g: Pool2dGeometry, out: TypedArray, argmax: Int32Array): boolean {
-  const { planes, h, w, oh, ow } = g;
+  const { planes, h, w } = g;
+  const oh = g.rows.start.length, ow = g.cols.start.length;
   let o = 0, total = 0;
   for (let p = 0; p < planes; p++) {
     for (let oy = 0; oy < oh; oy++) {
@@ -67,45 +80,41 @@ function maxPool2x2(x: TypedArray, g: Pool2dGeometry, out: TypedArray, argmax: I
   return total === total;
 }
 
-/** out = (sum over each window, padding counted as zeros) / (kh·kw): count_include_pad. */
+/** out = (sum over each window) · rows.weight[oy] · cols.weight[ox]; an empty window gives 0. */
 export function avgPool2dForward(x: TypedArray, g: Pool2dGeometry, out: TypedArray): void {
-  const { planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g;
-  const inv = 1 / (kh * kw);
+  const { planes, h, w, rows, cols } = g;
+  const oh = rows.start.length, ow = cols.start.length;
   let o = 0;
   for (let p = 0; p < planes; p++) {
     const base = p * h * w;
     for (let oy = 0; oy < oh; oy++) {
-      const y0 = oy * sh - ph;
-      const ya = y0 < 0 ? 0 : y0, yb = y0 + kh > h ? h : y0 + kh;
+      const ya = rows.start[oy], yb = rows.end[oy], wy = rows.weight[oy];
       for (let ox = 0; ox < ow; ox++, o++) {
-        const x0 = ox * sw - pw;
-        const xa = x0 < 0 ? 0 : x0, xb = x0 + kw > w ? w : x0 + kw;
+        const xa = cols.start[ox], xb = cols.end[ox];
         let s = 0;
         for (let iy = ya; iy < yb; iy++) {
           const row = base + iy * w;
           for (let ix = xa; ix < xb; ix++) s += x[row + ix];
         }
-        out[o] = s * inv;
+        out[o] = s * wy * cols.weight[ox];
       }
     }
   }
 }
 
-/** The adjoint of avgPool2dForward: dx = 0, then every window gets its output gradient / (kh·kw). */
+/** The adjoint of avgPool2dForward: dx = 0, then every window's inputs get its output gradient times its weight. */
 export function avgPool2dAdjoint(dy: TypedArray, g: Pool2dGeometry, dx: TypedArray): void {
-  const { planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g;
-  const inv = 1 / (kh * kw);
+  const { planes, h, w, rows, cols } = g;
+  const oh = rows.start.length, ow = cols.start.length;
   dx.fill(0);
   let o = 0;
   for (let p = 0; p < planes; p++) {
     const base = p * h * w;
     for (let oy = 0; oy < oh; oy++) {
-      const y0 = oy * sh - ph;
-      const ya = y0 < 0 ? 0 : y0, yb = y0 + kh > h ? h : y0 + kh;
+      const ya = rows.start[oy], yb = rows.end[oy], wy = rows.weight[oy];
       for (let ox = 0; ox < ow; ox++, o++) {
-        const x0 = ox * sw - pw;
-        const xa = x0 < 0 ? 0 : x0, xb = x0 + kw > w ? w : x0 + kw;
-        const v = dy[o] * inv;
+        const xa = cols.start[ox], xb = cols.end[ox];
+        const v = dy[o] * wy * cols.weight[ox];
         for (let iy = ya; iy < yb; iy++) {
           const row = base + iy * w;
           for (let ix = xa; ix < xb; ix++) dx[row + ix] += v;

@@ -6,6 +6,7 @@ import { dilateLattice, latticeOutputsEnabled, latticeView, padLattice, type Lat
 import { allocate, Tensor, type TypedArray } from '../tensor.ts';
 import { checkSize, fmtArg } from '../validate.ts';
 import { checkRankAtLeast, padding4, pairArg } from './conv-args.ts';
+import { paddingModeArg, padWithMode, type PaddingMode } from './pad-modes.ts';
 import { slice } from './shape.ts';
 
 /** [leading dims, H, W] of a tensor of rank ≥ 2. */
@@ -15,10 +16,14 @@ function split2d(x: Tensor): [number[], number, number, number] {
   return [lead, lead.reduce((p, d) => p * d, 1), h, w];
 }
 
-/** Zeros around the last two dims: a number or [top, bottom, left, right]. Backward crops. */
-export function pad2d(x: Tensor, padding: number | readonly number[]): Tensor {
+/**
+ * Zeros around the last two dims: a number or [top, bottom, left, right]. Backward crops. `mode`
+ * 'reflect' | 'replicate' | 'circular' pads with copies of the input instead (pad-modes.ts).
+ */
+export function pad2d(x: Tensor, padding: number | readonly number[], mode: PaddingMode = 'zeros'): Tensor {
   checkRankAtLeast(x, 2, 'pad2d');
   const [t, b, l, r] = padding4(padding, 'pad2d');
+  if (mode !== 'zeros') return padWithMode(x, [t, b, l, r], paddingModeArg(mode, 'pad2d', 'mode') as Exclude<PaddingMode, 'zeros'>);
   if (t + b + l + r === 0) return x;
   const [lead, batch, h, w] = split2d(x);
   const ho = h + t + b, wo = w + l + r;

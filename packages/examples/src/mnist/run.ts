@@ -4,14 +4,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { getBackend } from '@convgrad/core';
-import { Adam, DataLoader, loadCheckpoint, loadTrainingCheckpoint, saveCheckpoint, saveTrainingCheckpoint, StepLR } from '@convgrad/layers';
-import { writeLineChartPng } from '../figures/index.ts';
+import { Adam, DataLoader, loadTrainingCheckpoint, saveTrainingCheckpoint, StepLR } from '@convgrad/layers';
 import { confusionMatrix, formatConfusion } from './confusion.ts';
 import { loadMnist, MnistDataset, takeFirst, type MnistSplit } from './data.ts';
 import { writeAndCheckOnnx, type OnnxCheck } from './onnx-check.ts';
 import { buildLeNet, describe, forwardMacs, LENET_SPEC, type LeNetSpec } from './model.ts';
 import { epochProgress } from './progress.ts';
 import { evaluate, trainEpoch, type EpochStats, type EvalResult, type MnistLoader } from './train.ts';
+import { checkpointRoundTrip, writeCurves } from './wrap-up.ts';
 
 export interface MnistRunSettings {
   epochs: number;
@@ -142,23 +142,11 @@ export function runMnist(s: MnistRunSettings): MnistRunResult {
 
   // Checkpoint round trip: a fresh model with a different init must score exactly the same.
   const checkpointPath = join(s.outDir, 'lenet.safetensors');
-  saveCheckpoint(checkpointPath, model, { example: 'mnist', model: describe(spec), testAccuracy: String(result.accuracy) });
-  const fresh = buildLeNet(spec, s.seed + 1000);
-  loadCheckpoint(checkpointPath, fresh);
-  const again = evaluate(fresh, test);
-  if (again.correct !== result.correct || !again.predictions.every((p, i) => p === result.predictions[i])) {
-    throw new Error(`mnist: the model reloaded from ${checkpointPath} scores ${pct(again.accuracy)}, not ${pct(result.accuracy)}`);
-  }
-  log(`checkpoint: ${checkpointPath}; reloaded into a fresh model: test accuracy ${pct(again.accuracy)} (same predictions)`);
+  const again = checkpointRoundTrip('mnist', checkpointPath, model, buildLeNet(spec, s.seed + 1000), test, result, { model: describe(spec) }, log);
   const onnx = writeAndCheckOnnx(model, test, s.outDir);
   log(`onnx: ${onnx.path}; onnxruntime-node on ${onnx.images} test images: worst relative difference ${onnx.maxRelError.toExponential(1)} from convgrad`);
-
-  const windows = epochs[0]?.windowLoss.length ?? 1;
   const chartPath = join(s.outDir, 'curves.png');
-  writeLineChartPng(chartPath, [
-    { name: 'train loss', values: epochs.flatMap((e) => e.windowLoss) },
-    { name: 'train error (1 - accuracy)', values: epochs.flatMap((e) => e.windowAccuracy.map((a) => 1 - a)) },
-  ], { title: `MNIST: test accuracy ${pct(result.accuracy)}`, xLabel: 'epoch', yLabel: 'loss / error', xStart: 1 / windows, xStep: 1 / windows, logY: true });
+  writeCurves(chartPath, epochs, `MNIST: test accuracy ${pct(result.accuracy)}`);
   log(`curves: ${chartPath}`);
 
   const confusion = confusionMatrix(test.labels, result.predictions);

@@ -2,7 +2,7 @@
 // DataLoader), timed separately.
 import { noGrad, softmaxCrossEntropy, Tensor } from '@convgrad/core';
 import { DataLoader, type Module, type Optimizer } from '@convgrad/layers';
-import { argmaxRows, type MnistSplit } from './batch.ts';
+import { argmaxRows, type Batch, type MnistSplit } from './batch.ts';
 import { MnistDataset } from './data.ts';
 
 type Model = Module<[Tensor], Tensor>;
@@ -27,6 +27,12 @@ export interface EpochSettings {
   onBatch?: (done: number, loss: number, accuracy: number) => void;
   /** How many points per epoch the curves get (default 10). */
   windows?: number;
+  /** Transforms each training batch (e.g. augmentation); default none. */
+  augment?: (b: Batch) => Batch;
+  /** The training loss (default softmaxCrossEntropy). */
+  loss?: (logits: Tensor, labels: Uint8Array) => Tensor;
+  /** Called before each optimizer step (e.g. a per-step learning-rate schedule). */
+  beforeStep?: () => void;
 }
 
 /** Images and labels of a batch: [B, 1, 28, 28] and [B]. */
@@ -41,17 +47,21 @@ export function trainEpoch(model: Model, optimizer: Optimizer, loader: MnistLoad
   const windows = Math.min(s.windows ?? 10, nBatches);
   const windowLoss: number[] = [], windowAccuracy: number[] = [];
   let lossSum = 0, correct = 0, seen = 0, wLoss = 0, wCorrect = 0, wSeen = 0, done = 0;
-  for (const [x, y] of loader) {
-    const count = x.shape[0];
+  for (const [xs, ys] of loader) {
+    const count = xs.shape[0];
+    // an augmented batch is a new one; the labels stay those of the loader
+    const b: Batch | null = s.augment ? s.augment({ x: xs.data as Float32Array, y: Uint8Array.from(ys.data), count }) : null;
+    const x = b ? new Tensor(b.x, xs.shape) : xs, y = b ? b.y : ys;
     const logits = model.call(x);
-    const loss = softmaxCrossEntropy(logits, y);
+    const loss = s.loss ? s.loss(logits, b ? b.y : Uint8Array.from(ys.data)) : softmaxCrossEntropy(logits, y);
     optimizer.zeroGrad();
     loss.backward();
+    s.beforeStep?.();
     optimizer.step();
     const l = loss.item() * count;
     const pred = argmaxRows(logits);
     let c = 0;
-    for (let i = 0; i < count; i++) if (pred[i] === y.data[i]) c++;
+    for (let i = 0; i < count; i++) if (pred[i] === (b ? b.y[i] : ys.data[i])) c++;
     lossSum += l; correct += c; seen += count;
     wLoss += l; wCorrect += c; wSeen += count;
     done++;

@@ -1,64 +1,21 @@
 // Batch normalization over the channel dim 1, composed from core ops:
 //   train: μ, σ² = mean and biased variance over every dim but 1 (the batch statistics);
-//          running ← (1 − momentum)·running + momentum·stat, with the unbiased σ²·n/(n−1) for the variance
+//          running ← (1 − f)·running + f·stat, with the unbiased σ²·n/(n−1) for the variance;
+//          f = momentum, or 1/t at the t-th training batch when momentum is null (a cumulative average)
 //   eval:  μ, σ² = the running statistics
 //   y = (x − μ) / √(σ² + ε) · γ + β
 // As in PyTorch, `num_batches_tracked` counts the training batches (a float64 scalar buffer holding an
-// integer, so PyTorch's state dicts, where it is int64, load as they are).
-import { add, ConvgradError, div, full, mean, mul, noGrad, reshape, sqrt, sub, type DType, type Tensor } from '@convgrad/core';
-import { Module } from '../module.ts';
+// integer, so PyTorch's state dicts, where it is int64, load as they are; see channel-norm.ts).
+import { add, ConvgradError, div, mul, noGrad, reshape, sqrt, sub, type Tensor } from '@convgrad/core';
+import { ChannelNorm, type ChannelNormOptions } from './channel-norm.ts';
+import { normalize } from './normalize.ts';
 
-export interface BatchNormOptions {
-  eps?: number;
-  /** Weight of the new batch statistic in the running average (default 0.1, as PyTorch). */
-  momentum?: number;
-  /** Learnable per-channel scale γ (ones) and shift β (zeros); default true. */
-  affine?: boolean;
-  /** Keep running statistics for eval (default true); without them eval uses batch statistics. */
-  trackRunningStats?: boolean;
-  dtype?: DType;
-}
+/** eps 1e-5, momentum 0.1 (null: cumulative), affine true, trackRunningStats true (PyTorch's defaults). */
+export type BatchNormOptions = ChannelNormOptions;
 
-abstract class BatchNorm extends Module {
-  readonly eps: number;
-  readonly momentum: number;
-  readonly weight: Tensor | null;
-  readonly bias: Tensor | null;
-  readonly trackRunningStats: boolean;
-
-  constructor(readonly numFeatures: number, options: BatchNormOptions, private readonly ranks: readonly number[], private readonly layout: string) {
-    super();
-    const name = this.constructor.name;
-    if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new ConvgradError(name, `numFeatures must be a positive integer, got ${numFeatures}`);
-    this.eps = options.eps ?? 1e-5;
-    this.momentum = options.momentum ?? 0.1;
-    if (!(this.eps > 0)) throw new ConvgradError(name, `eps must be positive, got ${this.eps}`);
-    if (!(this.momentum >= 0 && this.momentum <= 1)) throw new ConvgradError(name, `momentum must be in [0, 1], got ${this.momentum}`);
-    this.trackRunningStats = options.trackRunningStats ?? true;
-    const dtype = options.dtype ?? 'float32';
-    const affine = options.affine ?? true;
-    this.weight = this.registerParameter('weight', affine ? full([numFeatures], 1, { dtype }) : null);
-    this.bias = this.registerParameter('bias', affine ? full([numFeatures], 0, { dtype }) : null);
-    if (this.trackRunningStats) {
-      this.registerBuffer('running_mean', full([numFeatures], 0, { dtype }));
-      this.registerBuffer('running_var', full([numFeatures], 1, { dtype }));
-      this.registerBuffer('num_batches_tracked', full([], 0, { dtype: 'float64' }));
-    }
-  }
-
-  /** Running mean per channel (undefined without trackRunningStats). */
-  get runningMean(): Tensor | undefined {
-    return this.getBuffer('running_mean');
-  }
-
-  /** Running unbiased variance per channel (undefined without trackRunningStats). */
-  get runningVar(): Tensor | undefined {
-    return this.getBuffer('running_var');
-  }
-
-  /** Training batches seen (0 without trackRunningStats). */
-  get numBatchesTracked(): number {
-    return this.getBuffer('num_batches_tracked')?.item() ?? 0;
+abstract class BatchNorm extends ChannelNorm {
+  constructor(numFeatures: number, options: BatchNormOptions, private readonly ranks: readonly number[], private readonly layout: string) {
+    super(numFeatures, options, { affine: true, trackRunningStats: true });
   }
 
   forward(x: Tensor): Tensor {
@@ -67,37 +24,18 @@ abstract class BatchNorm extends Module {
     if (!this.ranks.includes(x.rank) || x.shape[1] !== c) {
       throw new ConvgradError(name, `input must be ${this.layout} with C = ${c}, got [${x.shape.join(', ')}]`);
     }
-    const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
-    const perChannel = x.shape.map((d, i) => (i === 1 ? d : 1)); // [1, C, 1, ...] broadcasts against x
-    const useBatch = this.training || !this.trackRunningStats;
-    let mu: Tensor, variance: Tensor;
-    if (useBatch) {
+    if (this.training || !this.trackRunningStats) {
       const n = x.size / c;
       if (this.training && n <= 1) throw new ConvgradError(name, `expected more than 1 value per channel when training, got input [${x.shape.join(', ')}]`);
-      mu = mean(x, axes, true);
-      const centered = sub(x, mu);
-      variance = mean(mul(centered, centered), axes, true);
-      if (this.training && this.trackRunningStats) this.updateRunningStats(mu, variance, n);
-      return this.affine(div(centered, sqrt(add(variance, this.eps))), perChannel);
+      const m = normalize(x, x.shape.map((_, i) => i).filter((i) => i !== 1), this.eps);
+      if (this.training && this.trackRunningStats) {
+        noGrad(() => this.updateRunningStats(reshape(m.mu, [c]), mul(reshape(m.variance, [c]), n / (n - 1))));
+      }
+      return this.affine(m.xhat);
     }
-    mu = reshape(this.runningMean!, perChannel);
-    variance = reshape(this.runningVar!, perChannel);
-    return this.affine(div(sub(x, mu), sqrt(add(variance, this.eps))), perChannel);
-  }
-
-  private updateRunningStats(mu: Tensor, variance: Tensor, n: number): void {
-    const m = this.momentum, c = this.numFeatures;
-    noGrad(() => {
-      const unbiased = mul(reshape(variance, [c]), n / (n - 1));
-      this.registerBuffer('running_mean', add(mul(this.runningMean!, 1 - m), mul(reshape(mu, [c]), m)).detach());
-      this.registerBuffer('running_var', add(mul(this.runningVar!, 1 - m), mul(unbiased, m)).detach());
-      this.registerBuffer('num_batches_tracked', full([], this.numBatchesTracked + 1, { dtype: 'float64' }));
-    });
-  }
-
-  private affine(xhat: Tensor, perChannel: number[]): Tensor {
-    if (!this.weight || !this.bias) return xhat;
-    return add(mul(xhat, reshape(this.weight, perChannel)), reshape(this.bias, perChannel));
+    const perChannel = x.shape.map((d, i) => (i === 1 ? d : 1)); // [1, C, 1, ...] broadcasts against x
+    const mu = reshape(this.runningMean!, perChannel), variance = reshape(this.runningVar!, perChannel);
+    return this.affine(div(sub(x, mu), sqrt(add(variance, this.eps))));
   }
 
   protected override extraRepr(): string {

@@ -3,6 +3,7 @@
 import { ConvgradError, dropout, type Tensor } from '@convgrad/core';
 import { rngFrom, type InitOptions } from '../init.ts';
 import { Module } from '../module.ts';
+import { checkLayerOptions } from './check-options.ts';
 import type { Rng } from '@convgrad/core';
 
 export class Dropout extends Module {
@@ -12,6 +13,7 @@ export class Dropout extends Module {
   /** `seed`/`rng` choose the mask generator (default: the shared layer generator, see manualSeed). */
   constructor(readonly p = 0.5, options: Pick<InitOptions, 'seed' | 'rng'> = {}) {
     super();
+    checkLayerOptions(options, ['seed', 'rng'], 'Dropout');
     if (!(typeof p === 'number' && p >= 0 && p < 1)) throw new ConvgradError('Dropout', `p must be a probability in [0, 1), got ${p}`);
     this.generator = rngFrom(options);
   }

@@ -2,6 +2,7 @@
 import { add, ConvgradError, matmul, transpose, type Tensor } from '@convgrad/core';
 import { kaimingUniformBound, rngFrom, uniformParameter, type InitOptions } from '../init.ts';
 import { Module } from '../module.ts';
+import { checkLayerOptions } from './check-options.ts';
 
 export interface LinearOptions extends InitOptions {
   /** Learnable bias (default true). */
@@ -14,6 +15,7 @@ export class Linear extends Module {
 
   constructor(readonly inFeatures: number, readonly outFeatures: number, options: LinearOptions = {}) {
     super();
+    checkLayerOptions(options, ['bias', 'seed', 'rng', 'dtype'], 'Linear');
     for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new ConvgradError('Linear', `${name} must be a positive integer, got ${v}`);
     }

@@ -12,9 +12,10 @@ export function emitComposite(b: GraphBuilder, c: Composite, x: string): string 
       const c0 = m.numFeatures, dtype = c.input.dtype;
       const weight = m.weight ? b.tensor(m.weight) : b.floatConst(`${c.path}.weight`, full([c0], 1, { dtype }));
       const bias = m.bias ? b.tensor(m.bias) : b.floatConst(`${c.path}.bias`, full([c0], 0, { dtype }));
-      // ONNX's momentum weights the running value, convgrad's (as PyTorch's) the batch statistic.
+      // ONNX's momentum weights the running value, convgrad's (as PyTorch's) the batch statistic. It only
+      // matters for training; a cumulative average (momentum null) is written as PyTorch's exporter does, 0.9.
       return b.node('BatchNormalization', c.path, [x, weight, bias, b.tensor(m.runningMean!), b.tensor(m.runningVar!)], {
-        epsilon: { float: m.eps }, momentum: { float: 1 - m.momentum },
+        epsilon: { float: m.eps }, momentum: { float: 1 - (m.momentum ?? 0.1) },
       });
     }
     case 'Gemm': {

@@ -7,6 +7,7 @@ import type { Conv2dGeometry } from '../conv2d.ts';
 import { Arena } from './arena.ts';
 import { emptyStats, type WasmContext, type WasmStats } from './context.ts';
 import { wasmConv2dForward } from './conv.ts';
+import { wasmDepthwise } from './depthwise.ts';
 import { wasmGemm } from './gemm.ts';
 import { wasmRowSums } from './reduce.ts';
 import type { WasmKernels, WasmVariant } from './module.ts';
@@ -50,6 +51,16 @@ export function createWasmBackend(k: WasmKernels, workers = Pool.defaultWorkers(
       }
       ctx.stats.js++;
       jsBackend.conv2dForwardLattice!(x, w, bias, g, out);
+    },
+    depthwiseConv2d(x: TypedArray, w: TypedArray, bias: TypedArray | null, g: Conv2dGeometry, out: TypedArray): boolean {
+      const f32 = x instanceof Float32Array && w instanceof Float32Array && out instanceof Float32Array && (bias === null || bias instanceof Float32Array);
+      // (typeof: a build from before this kernel)
+      if (f32 && typeof ctx.exports.depthwise === 'function' && wasmDepthwise(ctx, x, w, bias, g, out)) {
+        ctx.stats.depthwise++;
+        return true;
+      }
+      ctx.stats.js++;
+      return jsBackend.depthwiseConv2d!(x, w, bias, g, out);
     },
     gemm(m, n, k2, a, aOff, b, bOff, c, cOff, accumulate): void {
       if (a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array && m * n * k2 >= GEMM_MIN_WORK) {

@@ -25,10 +25,12 @@ export interface WasmStats {
   gemm: number;
   /** row-sum reductions (sum/mean over trailing axes) */
   rowSums: number;
+  /** whole depthwise convs in one call (as/depthwise.ts) */
+  depthwise: number;
   /** calls handed to the js kernels (float64, too large, tiny GEMMs) */
   js: number;
 }
 
 export function emptyStats(): WasmStats {
-  return { wide: 0, dot: 0, phased: 0, col2im: 0, compactedWeights: 0, latticeOperands: 0, gemm: 0, rowSums: 0, js: 0 };
+  return { wide: 0, dot: 0, depthwise: 0, phased: 0, col2im: 0, compactedWeights: 0, latticeOperands: 0, gemm: 0, rowSums: 0, js: 0 };
 }

@@ -36,6 +36,9 @@ export interface WasmExports {
   packA(src: number, o: number, k: number, dst: number): void;
   scanNonzero(src: number, planes: number, h: number, w: number, rows: number, cols: number): number;
   gather4(src: number, n0: number, n1: number, n2: number, n3: number, s0: number, s1: number, s2: number, s3: number, dst: number): void;
+  /** as/depthwise.ts: a whole depthwise conv (pointers to x, w, bias or 0, out, the per-column output ranges, a scratch plane; then its geometry). */
+  depthwise(x: number, w: number, bias: number, out: number, cols: number, scratch: number, n: number, c: number, m: number, h: number, wd: number, kh: number, kw: number,
+    sh: number, sw: number, pt: number, pl: number, dh: number, dw: number, oh: number, ow: number): void;
   rowSums(src: number, rows: number, len: number, dst: number): void;
   abiVersion(): number;
 }

@@ -1,6 +1,7 @@
 // Entry points of convgrad's wasm kernels. All memory is managed by the JS side (../arena.ts):
 // kernels read i32 job descriptors and raw pointers, allocate nothing, and never trap on data.
 import { col2imRun, col2imUnits } from './col2im';
+import { depthwise } from './depthwise';
 import { dotRun, dotUnits } from './dot';
 import * as L from './layout';
 import { gather4, prepImage } from './prep';
@@ -8,7 +9,7 @@ import { rowSums } from './rowsums';
 import { scanNonzero } from './scan';
 import { packA, wideRun, wideUnits } from './wide';
 
-export { gather4, packA, rowSums, scanNonzero };
+export { depthwise, gather4, packA, rowSums, scanNonzero };
 
 export const KIND_WIDE = 1;
 export const KIND_DOT = 2;

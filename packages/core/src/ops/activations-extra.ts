@@ -1,0 +1,139 @@
+// Smooth activations of issue 11: erf, gelu (exact and tanh), silu, elu, softplus, hardswish.
+// Each is one forward loop and a backward rule written with ops (so second derivatives work), with
+// PyTorch's definitions and its gradient conventions at the kinks.
+import { record } from '../autograd.ts';
+import { check } from '../errors.ts';
+import { erf as erfScalar, erfcFast, normalCdf, normalCdfFast } from '../kernels/erf.ts';
+import { allocate, Tensor } from '../tensor.ts';
+import { exp, sigmoid, tanh } from './activations.ts';
+import { checkOptions, checkTensor } from './dim-args.ts';
+import { add, mul, sub } from './elementwise.ts';
+import { where } from './unary-extra.ts';
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+const GELU_C = 0.044715;
+
+function map(x: Tensor, f: (v: number) => number): Tensor {
+  const out = allocate(x.dtype, x.size);
+  const xd = x.data;
+  for (let i = 0; i < out.length; i++) out[i] = f(xd[i]);
+  return new Tensor(out, x.shape);
+}
+
+/** A constant 0/1 tensor of `pred` over x's values (no gradient flows into it). */
+function mask(x: Tensor, pred: (v: number) => boolean): Tensor {
+  return map(x, (v) => (pred(v) ? 1 : 0));
+}
+
+/** Φ for this dtype: ~1e-15 for float64, ~1e-7 (a one-exp fit, below float32's own resolution) for float32. */
+const cdfFor = (x: Tensor) => (x.dtype === 'float64' ? normalCdf : normalCdfFast);
+
+/** The error function; erf'(x) = 2/√π · e^(−x²). float32 uses the fast fit (absolute error < 1e-7). */
+export function erf(x: Tensor): Tensor {
+  checkTensor(x, 'erf');
+  const f = x.dtype === 'float64' ? erfScalar : (v: number) => 1 - erfcFast(v);
+  return record(map(x, f), 'erf', [x], (g) => [mul(g, mul(exp(mul(mul(x, x), -1)), 2 / Math.sqrt(Math.PI)))]);
+}
+
+/** φ(x) = e^(−x²/2)/√(2π), composed from ops. */
+function normalPdf(x: Tensor): Tensor {
+  return mul(exp(mul(mul(x, x), -0.5)), INV_SQRT_2PI);
+}
+
+/**
+ * g·GELU'(x) = g·(Φ(x) + x·φ(x)) in one loop. Its own backward, in ops: to g, geluGrad(gg, x); to x,
+ * gg·g·GELU''(x) with GELU''(x) = φ(x)·(2 − x²).
+ */
+function geluGrad(g: Tensor, x: Tensor): Tensor {
+  const cdf = cdfFor(x);
+  const out = allocate(g.dtype, g.size);
+  const gd = g.data, xd = x.data;
+  for (let i = 0; i < out.length; i++) {
+    const v = xd[i];
+    out[i] = gd[i] * (cdf(v) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
+  }
+  return record(new Tensor(out, g.shape), 'geluGrad', [g, x], (gg) => [
+    g.requiresGrad ? geluGrad(gg, x) : null,
+    x.requiresGrad ? mul(mul(gg, g), mul(normalPdf(x), sub(2, mul(x, x)))) : null,
+  ]);
+}
+
+export type GeluApproximate = 'none' | 'tanh';
+
+/**
+ * GELU(x) = x·Φ(x) (approximate 'none', the default, exact through erf), or with approximate 'tanh'
+ * ½x(1 + tanh(√(2/π)(x + 0.044715x³))), as torch.nn.functional.gelu.
+ */
+export function gelu(x: Tensor, options: { approximate?: GeluApproximate } = {}): Tensor {
+  checkTensor(x, 'gelu');
+  checkOptions(options, 'gelu', ['approximate']);
+  const approximate = options.approximate ?? 'none';
+  check(approximate === 'none' || approximate === 'tanh', 'gelu', `approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
+  if (approximate === 'none') {
+    const cdf = cdfFor(x);
+    return record(map(x, (v) => v * cdf(v)), 'gelu', [x], (g) => [geluGrad(g, x)], { approximate });
+  }
+  const inner = (v: number) => SQRT_2_OVER_PI * (v + GELU_C * v * v * v);
+  return record(map(x, (v) => 0.5 * v * (1 + Math.tanh(inner(v)))), 'gelu', [x], (g) => {
+    // d/dx = ½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²), t = tanh(u)
+    const x2 = mul(x, x);
+    const t = tanh(mul(add(x, mul(mul(x2, x), GELU_C)), SQRT_2_OVER_PI));
+    const du = mul(add(mul(x2, 3 * GELU_C), 1), SQRT_2_OVER_PI);
+    const d = add(mul(add(t, 1), 0.5), mul(mul(mul(x, 0.5), add(mul(mul(t, t), -1), 1)), du));
+    return [mul(g, d)];
+  }, { approximate });
+}
+
+/** SiLU (swish): x·σ(x); derivative σ(x)(1 + x(1 − σ(x))). */
+export function silu(x: Tensor): Tensor {
+  checkTensor(x, 'silu');
+  return record(map(x, (v) => v / (1 + Math.exp(-v))), 'silu', [x], (g) => {
+    const s = sigmoid(x);
+    return [mul(g, mul(s, add(mul(x, sub(1, s)), 1)))];
+  });
+}
+
+/** ELU: x for x > 0, α(eˣ − 1) otherwise (default α = 1). The gradient at 0 is α, as PyTorch's. */
+export function elu(x: Tensor, alpha = 1): Tensor {
+  checkTensor(x, 'elu');
+  check(typeof alpha === 'number' && Number.isFinite(alpha), 'elu', `alpha must be a finite number, got ${String(alpha)}`);
+  const pos = mask(x, (v) => v > 0);
+  return record(map(x, (v) => (v > 0 ? v : alpha * Math.expm1(v))), 'elu', [x], (g) => [where(pos, g, mul(g, mul(exp(x), alpha)))], { alpha });
+}
+
+export interface SoftplusOptions {
+  /** Sharpness β (default 1): softplus(x) = log(1 + e^(βx))/β. */
+  beta?: number;
+  /** Above βx > threshold the function is taken as linear, x (default 20, as PyTorch). */
+  threshold?: number;
+}
+
+/** log(1 + e^(βx))/β, linear (x) where βx > threshold, as torch.nn.functional.softplus. */
+export function softplus(x: Tensor, options: SoftplusOptions = {}): Tensor {
+  checkTensor(x, 'softplus');
+  checkOptions(options, 'softplus', ['beta', 'threshold']);
+  const beta = options.beta ?? 1, threshold = options.threshold ?? 20;
+  check(typeof beta === 'number' && Number.isFinite(beta) && beta !== 0, 'softplus', `beta must be a finite non-zero number, got ${String(beta)}`);
+  check(typeof threshold === 'number' && !Number.isNaN(threshold), 'softplus', `threshold must be a number, got ${String(threshold)}`);
+  const linear = mask(x, (v) => v * beta > threshold);
+  // max(z, 0) + log1p(e^−|z|) = log(1 + e^z) without overflow
+  const f = (v: number) => {
+    const z = v * beta;
+    return z > threshold ? v : (Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)))) / beta;
+  };
+  // d/dx = σ(βx), or 1 on the linear part
+  return record(map(x, f), 'softplus', [x], (g) => [where(linear, g, mul(g, sigmoid(mul(x, beta))))], { beta, threshold });
+}
+
+/**
+ * Hardswish: x·relu6(x + 3)/6. Gradient as PyTorch's: 0 for x < −3, (2x + 3)/6 for −3 ≤ x ≤ 3,
+ * 1 for x > 3.
+ */
+export function hardswish(x: Tensor): Tensor {
+  checkTensor(x, 'hardswish');
+  const mid = mask(x, (v) => v >= -3 && v <= 3);
+  const high = mask(x, (v) => v > 3);
+  const f = (v: number) => (v <= -3 ? 0 : v >= 3 ? v : (v * (v + 3)) / 6);
+  return record(map(x, f), 'hardswish', [x], (g) => [mul(g, add(mul(mid, add(mul(x, 1 / 3), 0.5)), high))]);
+}
