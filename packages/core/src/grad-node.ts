@@ -1,6 +1,7 @@
 // A node of the define-by-run graph: how one tensor was made, the versions of the tensors its backward
 // rule reads (checked before the rule runs), and its release after a backward pass that did not retain it.
 import { ConvgradError } from './errors.ts';
+import { describeTensor } from './print.ts';
 import type { Tensor } from './tensor.ts';
 
 /** A backward rule: from the output's gradient to one gradient per input (null where none is needed). */
@@ -57,7 +58,7 @@ export class GradNode {
       if (v !== this.savedVersions[i]) {
         const k = this.ins.indexOf(t);
         const role = t === this.output ? 'the output' : k >= 0 ? `input ${k}` : 'a saved tensor';
-        throw new ConvgradError('backward', `${role} of ${this.op} (${t}) was modified in place after ${this.op} used it `
+        throw new ConvgradError('backward', `${role} of ${this.op} (${describeTensor(t)}) was modified in place after ${this.op} used it `
           + `(version ${v}, saved at version ${this.savedVersions[i]}): its gradient would be computed from the new values. `
           + `Run backward() before changing it (e.g. before optimizer.step()), or recompute the forward pass`);
       }

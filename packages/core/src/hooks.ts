@@ -5,6 +5,7 @@
 // leaf's hooks run only in backward() (they guard accumulation into `.grad`). With createGraph the
 // hook runs while the backward pass is recorded, so what it computes is part of the second-order graph.
 import { check, fmtShape } from './errors.ts';
+import { describeTensor } from './print.ts';
 import { Tensor } from './tensor.ts';
 
 export type GradHook = (grad: Tensor) => Tensor | void;
@@ -25,7 +26,7 @@ export function hasTensorHooks(): boolean {
 
 export function registerTensorHook(t: Tensor, hook: GradHook): RemovableHandle {
   check(typeof hook === 'function', 'registerHook', () => `the hook must be a function, got ${typeof hook}`);
-  check(t.requiresGrad, 'registerHook', () => `cannot register a hook on ${t}: it does not require grad`);
+  check(t.requiresGrad, 'registerHook', () => `cannot register a hook on ${describeTensor(t)}: it does not require grad`);
   let map = hooksOf.get(t);
   if (!map) hooksOf.set(t, (map = new Map()));
   const key = nextKey++;

@@ -162,6 +162,6 @@ describe("conv2d padding 'same' | 'valid'", () => {
     const x = randn([1, 1, 5, 5]), w = randn([1, 1, 3, 3]);
     expect(conv2d(x, w, null, { padding: 'valid' }).data).toEqual(conv2d(x, w).data);
     expect(() => conv2d(x, w, null, { padding: 'same', stride: 2 })).toThrow(/^conv2d: padding 'same' is not supported for strided convolutions/);
-    expect(() => conv2d(x, w, null, { padding: 'full' as 'same' })).toThrow(/^conv2d: padding must be 'same', 'valid', .* got "full"/);
+    expect(() => conv2d(x, w, null, { padding: 'full' as 'same' })).toThrow(/^conv2d: padding must be 'same', 'valid', .* got 'full'/);
   });
 });

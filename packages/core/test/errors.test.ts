@@ -182,7 +182,7 @@ describe('the bad-input campaign of issue 10: each call names the op and the val
   });
 
   it('unknown options are refused, not ignored', () => {
-    expectError(() => conv2d(z([1, 1, 5, 5]), z([1, 1, 3, 3]), null, { strides: 2 } as never), 'conv2d', /unknown option 'strides' \(known: stride, padding, dilation\)/);
+    expectError(() => conv2d(z([1, 1, 5, 5]), z([1, 1, 3, 3]), null, { strides: 2 } as never), 'conv2d', /unknown option 'strides' \(known: stride, padding, dilation, groups\)/);
     expectError(() => zeros([2], { dtyp: 'float64' } as never), 'zeros', /unknown option 'dtyp'/);
   });
 });

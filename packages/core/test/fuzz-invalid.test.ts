@@ -186,8 +186,8 @@ const settings = fc.oneof(
     })),
   fc.tuple(fc.constantFrom<[string, string, () => (o: unknown) => unknown]>(
     ['conv2d', 'strides', () => (o) => conv2d(x4(), w3(), null, o as never)],
-    ['maxPool2d', 'dilation', () => (o) => maxPool2d(x4(), 2, o as never)],
-    ['avgPool2d', 'ceilMode', () => (o) => avgPool2d(x4(), 2, o as never)],
+    ['maxPool2d', 'returnIndices', () => (o) => maxPool2d(x4(), 2, o as never)],
+    ['avgPool2d', 'dilation', () => (o) => avgPool2d(x4(), 2, o as never)],
     ['zeros', 'dtyp', () => (o) => zeros([2], o as never)],
     ['randn', 'sd', () => (o) => randn([2], o as never)],
     ['rand', 'generator', () => (o) => rand([2], o as never)],

@@ -84,6 +84,14 @@ export function checkNoEmptyWindow(rows: PoolAxis, cols: PoolAxis, op: string): 
   check(r < 0 && c < 0, op, () => `the window of output ${r >= 0 ? `row ${r}` : `column ${c}`} has no tap inside the input (all in the padding)`);
 }
 
+/** The (already checked) settings as the graph node records them for toDot and ONNX export: pairs, defaults filled in. */
+function poolAttrs(kernel: number | readonly number[], o: Pool2dOptions, kind: 'max' | 'avg'): Record<string, unknown> {
+  const k = pairArg(kernel, 1, 'kernel', '', 1);
+  const common = { kernel: k, stride: o.stride === undefined ? k : pairArg(o.stride, 1, 'stride', '', 1), padding: pairArg(o.padding, 0, 'padding', '', 0), ceilMode: o.ceilMode ?? false };
+  return kind === 'max' ? { ...common, dilation: pairArg(o.dilation, 1, 'dilation', '', 1) }
+    : { ...common, countIncludePad: o.countIncludePad ?? true, divisorOverride: o.divisorOverride ?? null };
+}
+
 const outShape = (x: Tensor, g: Pool2dGeometry) => [...x.shape.slice(0, -2), g.rows.start.length, g.cols.start.length];
 
 /**
@@ -92,13 +100,13 @@ const outShape = (x: Tensor, g: Pool2dGeometry) => [...x.shape.slice(0, -2), g.r
  */
 export function maxPool2d(x: Tensor, kernel: number | readonly number[], options: MaxPool2dOptions = {}): Tensor {
   const g = slidingGeometry(x, kernel, options, 'max', 'maxPool2d');
-  return maxPoolWith(x, g, 'maxPool2d', { kernel, ...options });
+  return maxPoolWith(x, g, 'maxPool2d', poolAttrs(kernel, options, 'max'));
 }
 
 /** Mean over each kernel window (PyTorch's divisor rules: count_include_pad, ceil-mode windows cut at H + P, divisor_override). */
 export function avgPool2d(x: Tensor, kernel: number | readonly number[], options: AvgPool2dOptions = {}): Tensor {
   const g = slidingGeometry(x, kernel, options, 'avg', 'avgPool2d');
-  return avgPoolWith(x, g, 'avgPool2d', { kernel, ...options });
+  return avgPoolWith(x, g, 'avgPool2d', poolAttrs(kernel, options, 'avg'));
 }
 
 /** The max-pool node over given windows. */

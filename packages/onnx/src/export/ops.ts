@@ -20,9 +20,11 @@ const unary = (opType: string): Emitter => (c) => c.b.node(opType, c.path, c.ins
 function pool(opType: 'MaxPool' | 'AveragePool'): Emitter {
   return (c) => {
     if (c.node.inputs[0].rank !== 4) c.fail(`${c.node.op} on a rank-${c.node.inputs[0].rank} input has no ONNX mapping (ONNX pools need [N, C, H, W])`);
-    const [ph, pw] = pair(c.node.attrs!.padding);
-    const attrs = { kernel_shape: pair(c.node.attrs!.kernel), strides: pair(c.node.attrs!.stride), pads: [ph, pw, ph, pw] };
-    return c.b.node(opType, c.path, c.ins, opType === 'AveragePool' ? { ...attrs, count_include_pad: 1 } : attrs);
+    const a = c.node.attrs!;
+    if (a.divisorOverride != null) c.fail(`${c.node.op} with divisorOverride ${String(a.divisorOverride)} has no ONNX mapping`);
+    const [ph, pw] = pair(a.padding);
+    const attrs = { kernel_shape: pair(a.kernel), strides: pair(a.stride), pads: [ph, pw, ph, pw], ceil_mode: a.ceilMode ? 1 : 0 };
+    return c.b.node(opType, c.path, c.ins, opType === 'AveragePool' ? { ...attrs, count_include_pad: a.countIncludePad === false ? 0 : 1 } : { ...attrs, dilations: pair(a.dilation) });
   };
 }
 
@@ -46,7 +48,7 @@ export const EMITTERS: Readonly<Record<string, Emitter>> = {
     const w = c.node.inputs[1];
     const [ph, pw] = pair(c.node.attrs!.padding);
     return c.b.node('Conv', c.path, c.ins, {
-      kernel_shape: [w.shape[2], w.shape[3]], strides: pair(c.node.attrs!.stride), pads: [ph, pw, ph, pw], dilations: pair(c.node.attrs!.dilation), group: 1,
+      kernel_shape: [w.shape[2], w.shape[3]], strides: pair(c.node.attrs!.stride), pads: [ph, pw, ph, pw], dilations: pair(c.node.attrs!.dilation), group: (c.node.attrs!.groups as number | undefined) ?? 1,
     });
   },
   matmul: unary('MatMul'),
