@@ -1,0 +1,35 @@
+// `pnpm mutate`: mutation testing (Stryker + its vitest runner) of core's ops, autograd and js
+// kernels and of layers' optimizers and checkpoint I/O. Long (an hour or more on 2 cores): never
+// part of CI. One group at a time: MUTATE_GROUP=io pnpm mutate (groups below, comma-separated).
+const groups = {
+  io: ['packages/layers/src/io/**/*.ts'],
+  optim: ['packages/layers/src/optim/**/*.ts'],
+  autograd: ['packages/core/src/autograd.ts'],
+  ops: ['packages/core/src/ops/**/*.ts'],
+  kernels: ['packages/core/src/kernels/*.ts'], // the js kernels; not the wasm glue or AssemblyScript
+};
+const chosen = (process.env.MUTATE_GROUP ?? Object.keys(groups).join(',')).split(',');
+for (const g of chosen) if (!(g in groups)) throw new Error(`MUTATE_GROUP: unknown group '${g}' (${Object.keys(groups).join(', ')})`);
+const tag = chosen.length === Object.keys(groups).length ? 'all' : chosen.join('-');
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  plugins: ['@stryker-mutator/vitest-runner'],
+  vitest: { configFile: 'vitest.mutate.config.ts', related: true },
+  coverageAnalysis: 'perTest',
+  // a shared 2-core machine: at most 2 test processes (MUTATE_CONCURRENCY=1 to be gentler)
+  concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 2),
+  timeoutMS: 20_000,
+  timeoutFactor: 2,
+  mutate: chosen.flatMap((g) => groups[g]),
+  ignorePatterns: ['out', 'dist', 'reports', '**/*.tmp', 'packages/core/bench', 'packages/examples'],
+  reporters: ['clear-text', 'progress-append-only', 'json', 'html'],
+  jsonReporter: { fileName: `reports/mutation/${tag}.json` },
+  htmlReporter: { fileName: `reports/mutation/${tag}.html` },
+  tempDirName: '.stryker-tmp',
+  // no tsconfig rewriting: it needs the TypeScript JS API, which TypeScript 7 (native) does not have
+  tsconfigFile: 'stryker-sandbox-has-no-tsconfig.json',
+  cleanTempDir: 'always',
+  thresholds: { high: 90, low: 80, break: null },
+};
