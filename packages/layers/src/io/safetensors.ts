@@ -2,10 +2,11 @@
 //   [u64 little-endian N][N bytes of UTF-8 JSON header, space-padded][raw little-endian data]
 // header: { "__metadata__"?: {string: string}, name: { dtype, shape, data_offsets: [begin, end] } }
 // with offsets relative to the start of the data, covering it exactly (no gaps, no overlaps).
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { ConvgradError, Tensor, type DType, type TypedArray } from '@convgrad/core';
-import { toStateDict, type StateDictLike } from '../module.ts';
-import { writeFileAtomic } from './atomic-write.ts';
+import { checkedStateDict, type StateDictLike } from '../module.ts';
+import { checkTensor, fmtArg } from '../checks.ts';
+import { fileKind, writeFileAtomic } from './atomic-write.ts';
 
 /** Largest header accepted (the reference implementation's limit). */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -29,19 +30,24 @@ function fmt(shape: readonly number[]): string {
 }
 
 /** The bytes of a safetensors file holding `dict` (tensors sorted by dtype size, then name, as the reference). */
-export function encodeSafetensors(dict: StateDictLike, metadata?: Record<string, string>): Uint8Array {
-  const entries = [...toStateDict(dict)];
+export function encodeSafetensors(dict: StateDictLike, metadata?: Record<string, string>, op = 'encodeSafetensors'): Uint8Array {
+  const entries = [...checkedStateDict(dict, op)];
   for (const [name, t] of entries) {
-    if (name === '__metadata__') throw new ConvgradError('saveSafetensors', `'__metadata__' is reserved and cannot name a tensor`);
-    if (!(t instanceof Tensor)) throw new ConvgradError('saveSafetensors', `'${name}' is not a Tensor`);
+    if (typeof name !== 'string') throw new ConvgradError(op, `tensor names must be strings, got ${fmtArg(name)}`);
+    if (name === '__metadata__') throw new ConvgradError(op, `'__metadata__' is reserved and cannot name a tensor`);
+    checkTensor(t, op, `'${name}'`);
+    // the dtype must match the typed array (a tensor over an Int32Array would be saved as F32 bits)
+    const kind = t.dtype === 'float64' ? Float64Array : t.dtype === 'float32' ? Float32Array : null;
+    if (kind === null || !(t.data instanceof kind)) throw new ConvgradError(op, `'${name}' has dtype ${fmtArg(t.dtype)} over ${fmtArg(t.data)}: only float32 (Float32Array) and float64 (Float64Array) can be saved`);
   }
   if (metadata !== undefined) {
+    if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) throw new ConvgradError(op, `metadata must be an object of strings, got ${fmtArg(metadata)}`);
     for (const [k, v] of Object.entries(metadata)) {
-      if (typeof v !== 'string') throw new ConvgradError('saveSafetensors', `metadata '${k}' must be a string, got ${typeof v}`);
+      if (typeof v !== 'string') throw new ConvgradError(op, `metadata '${k}' must be a string, got ${fmtArg(v)}`);
     }
   }
   entries.sort(([na, a], [nb, b]) => BYTES[CODES[b.dtype]] - BYTES[CODES[a.dtype]] || (na < nb ? -1 : na > nb ? 1 : 0));
-  const header: Record<string, unknown> = {};
+  const header: Record<string, unknown> = Object.create(null); // so a tensor may be named '__proto__'
   if (metadata !== undefined) header.__metadata__ = metadata;
   let offset = 0;
   for (const [name, t] of entries) {
@@ -49,7 +55,7 @@ export function encodeSafetensors(dict: StateDictLike, metadata?: Record<string,
     header[name] = { dtype: CODES[t.dtype], shape: [...t.shape], data_offsets: [offset, end] };
     offset = end;
   }
-  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const json = new TextEncoder().encode(JSON.stringify(header));
   const headerLen = Math.ceil(json.length / 8) * 8; // pad with spaces so the data starts 8-aligned
   const out = new Uint8Array(8 + headerLen + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(headerLen), true);
@@ -90,23 +96,22 @@ interface Entry { name: string; dtype: DType; shape: number[]; begin: number; en
 
 const isNonNegativeInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
-/**
- * Parses and validates safetensors bytes. Every check runs before any tensor is allocated, and the
- * header length is checked against the input size and MAX_HEADER_BYTES before the header is read.
- * `source` names the file in error messages.
- */
-export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): SafetensorsContents {
-  const fail = (msg: string): never => {
-    throw new ConvgradError('loadSafetensors', `${source}: ${msg}`);
-  };
-  if (bytes.length < 8) fail(`file is ${bytes.length} bytes, shorter than the 8-byte header length (truncated or not a safetensors file)`);
-  const n64 = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
-  if (n64 > BigInt(bytes.length - 8)) fail(`header length ${n64} exceeds the ${bytes.length - 8} bytes after the length field (truncated or corrupt)`);
+/** The first 8 bytes: the header length N, checked against the file size and the limit before anything else is read. */
+function headerLength(first8: Uint8Array, fileLength: number, fail: (msg: string) => never): number {
+  if (fileLength < 8) fail(`file is ${fileLength} bytes, shorter than the 8-byte header length (truncated or not a safetensors file)`);
+  const n64 = new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true);
+  if (n64 > BigInt(fileLength - 8)) fail(`header length ${n64} exceeds the ${fileLength - 8} bytes after the length field (truncated or corrupt)`);
   if (n64 > BigInt(MAX_HEADER_BYTES)) fail(`header length ${n64} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
-  const n = Number(n64);
+  return Number(n64);
+}
+
+interface Header { entries: Entry[]; metadata: Record<string, string> | null }
+
+/** Parses and validates the JSON header against `dataLength`, the bytes that follow it. */
+function parseHeader(headerBytes: Uint8Array, dataLength: number, fail: (msg: string) => never): Header {
   let text = '';
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(headerBytes);
   } catch {
     fail('header is not valid UTF-8');
   }
@@ -119,7 +124,6 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Safet
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('header is not a JSON object');
 
-  const dataLength = bytes.length - 8 - n;
   let metadata: Record<string, string> | null = null;
   const entries: Entry[] = [];
   for (const [name, info] of Object.entries(header as Record<string, unknown>)) {
@@ -132,7 +136,8 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Safet
     entries.push(parseEntry(name, info, dataLength, fail));
   }
 
-  // The data must be covered exactly: sorted by offset, each tensor starts where the previous ends.
+  // The data must be covered exactly: in offset order (not the header's key order, which JSON and
+  // JS objects may change, e.g. '10' before '9'), each tensor starts where the previous one ends.
   const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let expected = 0;
   let previous: Entry | null = null;
@@ -143,15 +148,37 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Safet
     previous = e;
   }
   if (expected !== dataLength) fail(`the tensors cover ${expected} bytes of data but the file has ${dataLength} (truncated or trailing bytes)`);
+  return { entries, metadata };
+}
 
+/** The tensors of a validated header, read from `data` (the bytes after the header). */
+function readTensors({ entries, metadata }: Header, data: Uint8Array): SafetensorsContents {
   const tensors = new Map<string, Tensor>();
   for (const e of entries) {
     const size = e.shape.reduce((p, d) => p * d, 1);
-    const data = e.dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
-    readLittleEndian(bytes.subarray(8 + n + e.begin, 8 + n + e.end), data);
-    tensors.set(e.name, new Tensor(data, e.shape));
+    const values = e.dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+    readLittleEndian(data.subarray(e.begin, e.end), values);
+    tensors.set(e.name, new Tensor(values, e.shape));
   }
   return { tensors, metadata };
+}
+
+const failer = (op: string, source: string) => (msg: string): never => {
+  throw new ConvgradError(op, `${source}: ${msg}`);
+};
+
+/**
+ * Parses and validates safetensors bytes. Every check runs before any tensor is allocated, and the
+ * header length is checked against the input size and MAX_HEADER_BYTES before the header is read.
+ * `source` names the file in error messages.
+ */
+export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): SafetensorsContents {
+  if (!(bytes instanceof Uint8Array)) throw new ConvgradError('decodeSafetensors', `bytes must be a Uint8Array, got ${fmtArg(bytes)}`);
+  if (typeof source !== 'string') throw new ConvgradError('decodeSafetensors', `source must be a string, got ${fmtArg(source)}`);
+  const fail = failer('loadSafetensors', source);
+  const n = headerLength(bytes.subarray(0, 8), bytes.length, fail);
+  const header = parseHeader(bytes.subarray(8, 8 + n), bytes.length - 8 - n, fail);
+  return readTensors(header, bytes.subarray(8 + n));
 }
 
 function parseEntry(name: string, info: unknown, dataLength: number, fail: (msg: string) => never): Entry {
@@ -177,17 +204,54 @@ function parseEntry(name: string, info: unknown, dataLength: number, fail: (msg:
 }
 
 /** Writes `dict` as a safetensors file, atomically (the old file survives a failed write). */
-export function saveSafetensors(path: string, dict: StateDictLike, metadata?: Record<string, string>): void {
-  writeFileAtomic(path, encodeSafetensors(dict, metadata));
+export function saveSafetensors(path: string, dict: StateDictLike, metadata?: Record<string, string>, op = 'saveSafetensors'): void {
+  checkPath(path, op);
+  writeFileAtomic(path, encodeSafetensors(dict, metadata, op), op);
 }
 
-/** Reads and validates a safetensors file (see decodeSafetensors). */
-export function loadSafetensors(path: string): SafetensorsContents {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    throw new ConvgradError('loadSafetensors', `${path}: cannot read the file (${(err as Error).message})`);
+function checkPath(path: unknown, op: string): asserts path is string {
+  if (typeof path !== 'string' || path === '') throw new ConvgradError(op, `path must be a non-empty string, got ${fmtArg(path)}`);
+}
+
+/** Reads exactly `length` bytes at `position` (a file that shrank meanwhile is an error, not a short tensor). */
+function readExactly(fd: number, length: number, position: number, fail: (msg: string) => never): Uint8Array {
+  const out = new Uint8Array(length);
+  let off = 0;
+  while (off < length) {
+    const n = readSync(fd, out, off, length - off, position + off);
+    if (n === 0) fail(`file ended after ${position + off} bytes while reading (changed during the load?)`);
+    off += n;
   }
-  return decodeSafetensors(bytes, path);
+  return out;
+}
+
+/**
+ * Reads and validates a safetensors file (see decodeSafetensors). Only regular files are read (a
+ * directory, FIFO or device such as /dev/zero is refused at once, without blocking), and the file
+ * size is checked against the 8-byte length and the header before the tensor data is read.
+ */
+export function loadSafetensors(path: string, op = 'loadSafetensors'): SafetensorsContents {
+  checkPath(path, op);
+  const fail = failer(op, path);
+  let fd: number;
+  try {
+    // O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    throw new ConvgradError(op, `${path}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) fail(`not a regular file (${fileKind(st)}); checkpoints load only from regular files`);
+    const size = st.size;
+    const n = headerLength(readExactly(fd, Math.min(8, size), 0, fail), size, fail);
+    const dataLength = size - 8 - n;
+    const header = parseHeader(readExactly(fd, n, 8, fail), dataLength, fail);
+    return readTensors(header, readExactly(fd, dataLength, 8 + n, fail));
+  } catch (err) {
+    if (err instanceof ConvgradError) throw err;
+    throw new ConvgradError(op, `${path}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  } finally {
+    closeSync(fd);
+  }
 }
