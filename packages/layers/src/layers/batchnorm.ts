@@ -4,6 +4,8 @@
 //   eval:  μ, σ² = the running statistics
 //   y = (x − μ) / √(σ² + ε) · γ + β
 import { add, ConvgradError, div, full, mean, mul, noGrad, reshape, sqrt, sub, type DType, type Tensor } from '@convgrad/core';
+import { checkBool, checkFinite, checkInt, checkOptions, checkTensor, fmtArg } from '../checks.ts';
+import { dtypeFrom } from '../init.ts';
 import { Module } from '../module.ts';
 
 export interface BatchNormOptions {
@@ -24,17 +26,22 @@ abstract class BatchNorm extends Module {
   readonly bias: Tensor | null;
   readonly trackRunningStats: boolean;
 
-  constructor(readonly numFeatures: number, options: BatchNormOptions, private readonly ranks: readonly number[], private readonly layout: string) {
+  constructor(readonly numFeatures: number, opts: BatchNormOptions | undefined, private readonly ranks: readonly number[], private readonly layout: string) {
     super();
     const name = this.constructor.name;
-    if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new ConvgradError(name, `numFeatures must be a positive integer, got ${numFeatures}`);
+    const options = checkOptions(opts, name, ['eps', 'momentum', 'affine', 'trackRunningStats', 'dtype']);
+    checkInt(numFeatures, name, 'numFeatures', 1);
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum ?? 0.1;
-    if (!(this.eps > 0)) throw new ConvgradError(name, `eps must be positive, got ${this.eps}`);
-    if (!(this.momentum >= 0 && this.momentum <= 1)) throw new ConvgradError(name, `momentum must be in [0, 1], got ${this.momentum}`);
+    checkFinite(this.eps, name, 'eps');
+    checkFinite(this.momentum, name, 'momentum');
+    if (!(this.eps > 0)) throw new ConvgradError(name, `eps must be positive, got ${fmtArg(this.eps)}`);
+    if (!(this.momentum >= 0 && this.momentum <= 1)) throw new ConvgradError(name, `momentum must be in [0, 1], got ${fmtArg(this.momentum)}`);
     this.trackRunningStats = options.trackRunningStats ?? true;
-    const dtype = options.dtype ?? 'float32';
+    checkBool(this.trackRunningStats, name, 'trackRunningStats');
+    const dtype = dtypeFrom(options, name);
     const affine = options.affine ?? true;
+    checkBool(affine, name, 'affine');
     this.weight = this.registerParameter('weight', affine ? full([numFeatures], 1, { dtype }) : null);
     this.bias = this.registerParameter('bias', affine ? full([numFeatures], 0, { dtype }) : null);
     if (this.trackRunningStats) {
@@ -55,6 +62,7 @@ abstract class BatchNorm extends Module {
 
   forward(x: Tensor): Tensor {
     const name = this.constructor.name;
+    checkTensor(x, name);
     const c = this.numFeatures;
     if (!this.ranks.includes(x.rank) || x.shape[1] !== c) {
       throw new ConvgradError(name, `input must be ${this.layout} with C = ${c}, got [${x.shape.join(', ')}]`);
@@ -98,14 +106,14 @@ abstract class BatchNorm extends Module {
 
 /** BatchNorm over [N, C] or [N, C, L] (statistics per channel C). */
 export class BatchNorm1d extends BatchNorm {
-  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+  constructor(numFeatures: number, options?: BatchNormOptions) {
     super(numFeatures, options, [2, 3], '[N, C] or [N, C, L]');
   }
 }
 
 /** BatchNorm over [N, C, H, W] (statistics per channel C). */
 export class BatchNorm2d extends BatchNorm {
-  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+  constructor(numFeatures: number, options?: BatchNormOptions) {
     super(numFeatures, options, [4], '[N, C, H, W]');
   }
 }

@@ -1,6 +1,7 @@
 // Conv2d layer: weight [Cout, Cin, KH, KW], bias [Cout], applied with core conv2d.
-import { conv2d, ConvgradError, type Tensor } from '@convgrad/core';
-import { kaimingUniformBound, rngFrom, uniformParameter, type InitOptions } from '../init.ts';
+import { conv2d, type Tensor } from '@convgrad/core';
+import { checkBool, checkInt, checkOptions, checkPair, checkSize, checkTensor } from '../checks.ts';
+import { dtypeFrom, INIT_OPTION_KEYS, kaimingUniformBound, rngFrom, uniformParameter, type InitOptions } from '../init.ts';
 import { Module } from '../module.ts';
 
 export interface Conv2dLayerOptions extends InitOptions {
@@ -11,13 +12,7 @@ export interface Conv2dLayerOptions extends InitOptions {
   bias?: boolean;
 }
 
-function pair(v: number | readonly number[], what: string): [number, number] {
-  const p = typeof v === 'number' ? [v, v] : [...v];
-  if (p.length !== 2 || !p.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new ConvgradError('Conv2d', `${what} must be a positive integer or a pair of them, got ${JSON.stringify(v)}`);
-  }
-  return p as [number, number];
-}
+const OPTION_KEYS = ['stride', 'padding', 'dilation', 'bias', ...INIT_OPTION_KEYS];
 
 export class Conv2d extends Module {
   readonly weight: Tensor;
@@ -27,23 +22,32 @@ export class Conv2d extends Module {
   readonly padding: number | [number, number];
   readonly dilation: number | [number, number];
 
-  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: number | [number, number], options: Conv2dLayerOptions = {}) {
+  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: number | [number, number], options?: Conv2dLayerOptions) {
     super();
-    for (const [name, v] of [['inChannels', inChannels], ['outChannels', outChannels]] as const) {
-      if (!Number.isInteger(v) || v <= 0) throw new ConvgradError('Conv2d', `${name} must be a positive integer, got ${v}`);
-    }
-    this.kernelSize = pair(kernelSize, 'kernelSize');
-    this.stride = options.stride ?? 1;
-    this.padding = options.padding ?? 0;
-    this.dilation = options.dilation ?? 1;
+    const o = checkOptions(options, 'Conv2d', OPTION_KEYS);
+    checkInt(inChannels, 'Conv2d', 'inChannels', 1);
+    checkInt(outChannels, 'Conv2d', 'outChannels', 1);
+    checkPair(kernelSize, 'Conv2d', 'kernelSize', 1);
+    this.kernelSize = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : [kernelSize[0], kernelSize[1]];
+    this.stride = o.stride ?? 1;
+    this.padding = o.padding ?? 0;
+    this.dilation = o.dilation ?? 1;
+    checkPair(this.stride, 'Conv2d', 'stride', 1);
+    checkPair(this.padding, 'Conv2d', 'padding', 0);
+    checkPair(this.dilation, 'Conv2d', 'dilation', 1);
+    const bias = o.bias ?? true;
+    checkBool(bias, 'Conv2d', 'bias');
+    const dtype = dtypeFrom(o, 'Conv2d');
+    const rng = rngFrom(o, 'Conv2d');
     const [kh, kw] = this.kernelSize;
-    const rng = rngFrom(options);
+    checkSize([outChannels, inChannels, kh, kw], 'Conv2d', 'weight');
     const bound = kaimingUniformBound(inChannels * kh * kw);
-    this.weight = this.registerParameter('weight', uniformParameter([outChannels, inChannels, kh, kw], bound, rng, options.dtype))!;
-    this.bias = this.registerParameter('bias', options.bias === false ? null : uniformParameter([outChannels], bound, rng, options.dtype));
+    this.weight = this.registerParameter('weight', uniformParameter([outChannels, inChannels, kh, kw], bound, rng, dtype))!;
+    this.bias = this.registerParameter('bias', bias ? uniformParameter([outChannels], bound, rng, dtype) : null);
   }
 
   forward(x: Tensor): Tensor {
+    checkTensor(x, 'Conv2d');
     return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation });
   }
 

@@ -1,6 +1,7 @@
 // Dropout: zeroes each element with probability p in training mode (scaling the rest by 1/(1−p));
 // the identity in eval mode.
 import { ConvgradError, dropout, type Tensor } from '@convgrad/core';
+import { checkOptions, checkTensor, fmtArg } from '../checks.ts';
 import { rngFrom, type InitOptions } from '../init.ts';
 import { Module } from '../module.ts';
 import type { Rng } from '@convgrad/core';
@@ -9,13 +10,15 @@ export class Dropout extends Module {
   private readonly rng: Rng;
 
   /** `seed`/`rng` choose the mask generator (default: the shared layer generator, see manualSeed). */
-  constructor(readonly p = 0.5, options: Pick<InitOptions, 'seed' | 'rng'> = {}) {
+  constructor(readonly p = 0.5, options?: Pick<InitOptions, 'seed' | 'rng'>) {
     super();
-    if (!(typeof p === 'number' && p >= 0 && p < 1)) throw new ConvgradError('Dropout', `p must be a probability in [0, 1), got ${p}`);
-    this.rng = rngFrom(options);
+    const o = checkOptions(options, 'Dropout', ['seed', 'rng']);
+    if (!(typeof p === 'number' && p >= 0 && p < 1)) throw new ConvgradError('Dropout', `p must be a probability in [0, 1), got ${fmtArg(p)}`);
+    this.rng = rngFrom(o, 'Dropout');
   }
 
   forward(x: Tensor): Tensor {
+    checkTensor(x, 'Dropout');
     return dropout(x, this.p, { training: this.training, rng: this.rng });
   }
 
