@@ -80,7 +80,7 @@ export function checkPair(v: unknown, op: string, what: string, min: number): as
  */
 export function checkOptions<T extends object>(options: T | undefined, op: string, allowed: readonly string[]): T {
   if (options === undefined) return {} as T;
-  if (options === null || typeof options !== 'object' || Array.isArray(options) || options instanceof Tensor) {
+  if (options === null || typeof options !== 'object' || Array.isArray(options) || ArrayBuffer.isView(options) || options instanceof Tensor) {
     fail(op, `options must be an object, got ${fmtArg(options)}`);
   }
   for (const key of Object.keys(options)) {
@@ -93,4 +93,9 @@ export function checkOptions<T extends object>(options: T | undefined, op: strin
 export function checkSize(shape: readonly number[], op: string, what = 'shape'): void {
   const n = shape.reduce((p, d) => p * d, 1);
   if (n > MAX_ELEMENTS) fail(op, `${what} [${shape.join(', ')}] has ${n} elements, above the allocation limit of ${MAX_ELEMENTS} (2^31 − 1)`);
+}
+
+/** An option's value, or `fallback` when it was not given (undefined). An explicit null is a value, and checked as one. */
+export function optionOr<T>(v: T | undefined, fallback: T): T {
+  return v === undefined ? fallback : v;
 }

@@ -1,6 +1,6 @@
 // Parameter initialization (PyTorch's defaults) and the default generator layers draw from.
 import { ConvgradError, rand, Rng, type DType, type Tensor } from '@convgrad/core';
-import { checkDim, checkDType, fmtArg } from './checks.ts';
+import { checkDim, checkDType, fmtArg, optionOr } from './checks.ts';
 
 let defaultRng = new Rng(0);
 
@@ -31,12 +31,12 @@ function checkSeed(seed: unknown, op: string): void {
 export function rngFrom(options: Pick<InitOptions, 'seed' | 'rng'>, op = 'rngFrom'): Rng {
   if (options.rng !== undefined && !(options.rng instanceof Rng)) throw new ConvgradError(op, `rng must be an Rng, got ${fmtArg(options.rng)}`);
   if (options.seed !== undefined) checkSeed(options.seed, op);
-  return options.rng ?? (options.seed !== undefined ? new Rng(options.seed) : defaultRng);
+  return options.rng !== undefined ? options.rng : options.seed !== undefined ? new Rng(options.seed) : defaultRng;
 }
 
 /** The parameter dtype of `options` (default float32), checked for `op`. */
 export function dtypeFrom(options: Pick<InitOptions, 'dtype'>, op: string): DType {
-  const dtype = options.dtype ?? 'float32';
+  const dtype = optionOr(options.dtype, 'float32');
   checkDType(dtype, op);
   return dtype;
 }

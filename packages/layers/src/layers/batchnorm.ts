@@ -4,7 +4,7 @@
 //   eval:  μ, σ² = the running statistics
 //   y = (x − μ) / √(σ² + ε) · γ + β
 import { add, ConvgradError, div, full, mean, mul, noGrad, reshape, sqrt, sub, type DType, type Tensor } from '@convgrad/core';
-import { checkBool, checkFinite, checkInt, checkOptions, checkTensor, fmtArg } from '../checks.ts';
+import { checkBool, checkFinite, checkInt, checkOptions, checkSize, checkTensor, fmtArg, optionOr } from '../checks.ts';
 import { dtypeFrom } from '../init.ts';
 import { Module } from '../module.ts';
 
@@ -31,16 +31,17 @@ abstract class BatchNorm extends Module {
     const name = this.constructor.name;
     const options = checkOptions(opts, name, ['eps', 'momentum', 'affine', 'trackRunningStats', 'dtype']);
     checkInt(numFeatures, name, 'numFeatures', 1);
-    this.eps = options.eps ?? 1e-5;
-    this.momentum = options.momentum ?? 0.1;
+    checkSize([numFeatures], name, 'numFeatures');
+    this.eps = optionOr(options.eps, 1e-5);
+    this.momentum = optionOr(options.momentum, 0.1);
     checkFinite(this.eps, name, 'eps');
     checkFinite(this.momentum, name, 'momentum');
     if (!(this.eps > 0)) throw new ConvgradError(name, `eps must be positive, got ${fmtArg(this.eps)}`);
     if (!(this.momentum >= 0 && this.momentum <= 1)) throw new ConvgradError(name, `momentum must be in [0, 1], got ${fmtArg(this.momentum)}`);
-    this.trackRunningStats = options.trackRunningStats ?? true;
+    this.trackRunningStats = optionOr(options.trackRunningStats, true);
     checkBool(this.trackRunningStats, name, 'trackRunningStats');
     const dtype = dtypeFrom(options, name);
-    const affine = options.affine ?? true;
+    const affine = optionOr(options.affine, true);
     checkBool(affine, name, 'affine');
     this.weight = this.registerParameter('weight', affine ? full([numFeatures], 1, { dtype }) : null);
     this.bias = this.registerParameter('bias', affine ? full([numFeatures], 0, { dtype }) : null);

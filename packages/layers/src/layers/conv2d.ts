@@ -1,6 +1,6 @@
 // Conv2d layer: weight [Cout, Cin, KH, KW], bias [Cout], applied with core conv2d.
 import { conv2d, type Tensor } from '@convgrad/core';
-import { checkBool, checkInt, checkOptions, checkPair, checkSize, checkTensor } from '../checks.ts';
+import { checkBool, checkInt, checkOptions, checkPair, checkSize, checkTensor, optionOr } from '../checks.ts';
 import { dtypeFrom, INIT_OPTION_KEYS, kaimingUniformBound, rngFrom, uniformParameter, type InitOptions } from '../init.ts';
 import { Module } from '../module.ts';
 
@@ -29,13 +29,13 @@ export class Conv2d extends Module {
     checkInt(outChannels, 'Conv2d', 'outChannels', 1);
     checkPair(kernelSize, 'Conv2d', 'kernelSize', 1);
     this.kernelSize = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : [kernelSize[0], kernelSize[1]];
-    this.stride = o.stride ?? 1;
-    this.padding = o.padding ?? 0;
-    this.dilation = o.dilation ?? 1;
+    this.stride = optionOr(o.stride, 1);
+    this.padding = optionOr(o.padding, 0);
+    this.dilation = optionOr(o.dilation, 1);
     checkPair(this.stride, 'Conv2d', 'stride', 1);
     checkPair(this.padding, 'Conv2d', 'padding', 0);
     checkPair(this.dilation, 'Conv2d', 'dilation', 1);
-    const bias = o.bias ?? true;
+    const bias = optionOr(o.bias, true);
     checkBool(bias, 'Conv2d', 'bias');
     const dtype = dtypeFrom(o, 'Conv2d');
     const rng = rngFrom(o, 'Conv2d');

@@ -1,6 +1,6 @@
 // Linear layer: y = x·Wᵀ + b with W [out, in], b [out] (PyTorch layout), over any leading dims.
 import { add, ConvgradError, matmul, transpose, type Tensor } from '@convgrad/core';
-import { checkBool, checkInt, checkOptions, checkSize, checkTensor } from '../checks.ts';
+import { checkBool, checkInt, checkOptions, checkSize, checkTensor, optionOr } from '../checks.ts';
 import { dtypeFrom, INIT_OPTION_KEYS, kaimingUniformBound, rngFrom, uniformParameter, type InitOptions } from '../init.ts';
 import { Module } from '../module.ts';
 
@@ -18,7 +18,7 @@ export class Linear extends Module {
     const o = checkOptions(options, 'Linear', ['bias', ...INIT_OPTION_KEYS]);
     checkInt(inFeatures, 'Linear', 'inFeatures', 1);
     checkInt(outFeatures, 'Linear', 'outFeatures', 1);
-    const bias = o.bias ?? true;
+    const bias = optionOr(o.bias, true);
     checkBool(bias, 'Linear', 'bias');
     const dtype = dtypeFrom(o, 'Linear');
     const rng = rngFrom(o, 'Linear');
