@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Rng, getBackend } from '@convgrad/core';
 import { Adam, loadCheckpoint, saveCheckpoint, StepLR } from '@convgrad/layers';
 import { writeLineChartPng } from '../figures/index.ts';
+import { makeOutDir } from '../shared/out-dir.ts';
 import { confusionMatrix, formatConfusion } from './confusion.ts';
 import { loadMnist, takeFirst, type MnistSplit } from './data.ts';
 import { buildLeNet, describe, forwardMacs, LENET_SPEC, type LeNetSpec } from './model.ts';
@@ -90,7 +91,7 @@ export function runMnist(s: MnistRunSettings): MnistRunResult {
   log(`test accuracy: ${pct(result.accuracy)} (${result.correct}/${result.count}), test loss ${result.loss.toFixed(4)}; evaluation time ${result.seconds.toFixed(1)} s`);
 
   // Checkpoint round trip: a fresh model with a different init must score exactly the same.
-  const checkpointPath = join(s.outDir, 'lenet.safetensors');
+  const checkpointPath = join(makeOutDir(s.outDir), 'lenet.safetensors');
   saveCheckpoint(checkpointPath, model, { example: 'mnist', model: describe(spec), testAccuracy: String(result.accuracy) });
   const fresh = buildLeNet(spec, s.seed + 1000);
   loadCheckpoint(checkpointPath, fresh);
