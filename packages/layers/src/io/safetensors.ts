@@ -69,8 +69,9 @@ export function encodeSafetensors(dict: StateDictLike, metadata?: Record<string,
   return out;
 }
 
-function writeLittleEndian(src: TypedArray, out: Uint8Array, at: number): void {
-  if (littleEndian) {
+/** Copies `src` into `out` at byte `at` as little-endian values (`hostLittleEndian` is a parameter so tests reach both paths). */
+export function writeLittleEndian(src: TypedArray, out: Uint8Array, at: number, hostLittleEndian = littleEndian): void {
+  if (hostLittleEndian) {
     out.set(new Uint8Array(src.buffer, src.byteOffset, src.byteLength), at);
     return;
   }
@@ -82,8 +83,9 @@ function writeLittleEndian(src: TypedArray, out: Uint8Array, at: number): void {
   }
 }
 
-function readLittleEndian(bytes: Uint8Array, dst: TypedArray): void {
-  if (littleEndian) {
+/** Fills `dst` from little-endian `bytes` (see writeLittleEndian). */
+export function readLittleEndian(bytes: Uint8Array, dst: TypedArray, hostLittleEndian = littleEndian): void {
+  if (hostLittleEndian) {
     new Uint8Array(dst.buffer, dst.byteOffset, dst.byteLength).set(bytes);
     return;
   }

@@ -1,0 +1,97 @@
+// The small parts of checkpoint I/O on their own: the big-endian byte paths (run here on a
+// little-endian host through their parameter), file kinds, writes through symlinks, stale-temp rules.
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Tensor } from '@convgrad/core';
+import { loadSafetensors, saveSafetensors, writeFileAtomic } from '../src/index.ts';
+import { fileKind, removeStaleTemps, tempNameFor } from '../src/io/atomic-write.ts';
+import { readLittleEndian, writeLittleEndian } from '../src/io/safetensors.ts';
+import { checkProperty } from './helpers.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'convgrad-io-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('little-endian data on either host', () => {
+  const arb = fc.record({
+    f64: fc.boolean(),
+    values: fc.array(fc.double({ noNaN: true }), { maxLength: 6 }),
+    lead: fc.nat(3), // elements before the view (a non-zero byteOffset)
+    at: fc.nat(16), // where the bytes go in the output
+  });
+
+  it('the byte-swapping path writes and reads exactly the bytes of the direct path', () => {
+    checkProperty(arb, ({ f64, values, lead, at }) => {
+      const Kind = f64 ? Float64Array : Float32Array;
+      const base = new Kind(lead + values.length);
+      base.set(values, lead);
+      const src = base.subarray(lead);
+      const direct = new Uint8Array(at + src.byteLength + 3).fill(0xaa);
+      const swapped = direct.slice();
+      writeLittleEndian(src, direct, at, true);
+      writeLittleEndian(src, swapped, at, false);
+      expect(Array.from(swapped)).toEqual(Array.from(direct));
+      // the bytes are little-endian values of src, and nothing outside [at, at + byteLength) moved
+      const view = new DataView(direct.buffer, at, src.byteLength);
+      src.forEach((v, i) => expect(f64 ? view.getFloat64(i * 8, true) : view.getFloat32(i * 4, true)).toBe(v));
+      expect(direct.subarray(0, at).every((b) => b === 0xaa) && direct.subarray(at + src.byteLength).every((b) => b === 0xaa)).toBe(true);
+      for (const host of [true, false]) {
+        const back = new Kind(lead + src.length).fill(7);
+        readLittleEndian(direct.subarray(at, at + src.byteLength), back.subarray(lead), host);
+        expect(Array.from(back.subarray(lead))).toEqual(Array.from(src));
+        expect(Array.from(back.subarray(0, lead))).toEqual(new Array(lead).fill(7));
+      }
+    }, 60);
+  });
+});
+
+describe('file kinds and write targets', () => {
+  it('names every kind of non-regular file', () => {
+    const kinds = ['isDirectory', 'isFIFO', 'isCharacterDevice', 'isBlockDevice', 'isSocket'] as const;
+    const stat = (yes?: string) => Object.fromEntries(kinds.map((k) => [k, () => k === yes])) as unknown as Parameters<typeof fileKind>[0];
+    expect(kinds.map((k) => fileKind(stat(k)))).toEqual(['a directory', 'a FIFO', 'a character device', 'a block device', 'a socket']);
+    expect(fileKind(stat())).toBe('not a regular file');
+  });
+
+  it('saving through a symlink replaces the file it points to and keeps the link', () => {
+    const real = join(dir, 'real.safetensors'), link = join(dir, 'link.safetensors');
+    saveSafetensors(real, { w: new Tensor(new Float32Array([1, 2]), [2]) });
+    symlinkSync(real, link);
+    saveSafetensors(link, { w: new Tensor(new Float32Array([3, 4, 5]), [3]) });
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(Array.from(loadSafetensors(real).tensors.get('w')!.data)).toEqual([3, 4, 5]);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('writes strings as UTF-8 and refuses an empty path', () => {
+    const path = join(dir, 'text.txt');
+    writeFileAtomic(path, 'µ – ü');
+    expect(readFileSync(path, 'utf8')).toBe('µ – ü');
+    expect(() => writeFileAtomic('', 'x')).toThrow("writeFileAtomic: path must be a non-empty string, got ''");
+    expect(() => saveSafetensors('', {})).toThrow("saveSafetensors: path must be a non-empty string, got ''");
+  });
+});
+
+describe('temp names and stale temps', () => {
+  it('temp names are beside the target, carry pid and thread, and differ each time', () => {
+    const target = join(dir, 'm.safetensors');
+    const names = new Set(Array.from({ length: 50 }, () => tempNameFor(target)));
+    expect(names.size).toBe(50);
+    for (const n of names) expect(n).toMatch(new RegExp(`^${dir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/\\.m\\.safetensors\\.${process.pid}\\.${threadId}\\.[0-9a-f]{12}\\.tmp$`));
+  });
+
+  it('removes only temps of this target whose pid is a positive number that is not running', () => {
+    const folder = mkdtempSync(join(dir, 'stale-'));
+    const target = join(folder, 'm.safetensors');
+    const keep = ['.m.safetensors.0.abc.tmp', '.m.safetensors.-5.abc.tmp', '.m.safetensors.abc.1.tmp', `.m.safetensors.${process.pid}.0.abc.tmp`,
+      '.m.safetensors.999999999.abc.txt', 'm.safetensors.999999999.abc.tmp', '.mm.safetensors.999999999.abc.tmp', '.m.safetensors.1.abc.tmp'];
+    const remove = ['.m.safetensors.999999999.abc.tmp', '.m.safetensors.999999998.1.f00.tmp'];
+    for (const f of [...keep, ...remove]) writeFileSync(join(folder, f), '');
+    expect(removeStaleTemps(target).sort()).toEqual([...remove].sort());
+    expect(readdirSync(folder).sort()).toEqual([...keep].sort());
+    expect(removeStaleTemps(join(dir, 'no-such-folder', 'm.safetensors'))).toEqual([]);
+  });
+});
