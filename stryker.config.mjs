@@ -20,7 +20,7 @@ export default {
   coverageAnalysis: 'perTest',
   // a shared 2-core machine: at most 2 test processes (MUTATE_CONCURRENCY=1 to be gentler)
   concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 2),
-  timeoutMS: 20_000,
+  timeoutMS: 10_000,
   timeoutFactor: 2,
   mutate: chosen.flatMap((g) => groups[g]),
   ignorePatterns: ['out', 'dist', 'reports', '**/*.tmp', 'packages/core/bench', 'packages/examples'],

@@ -18,9 +18,10 @@ export default defineConfig({
     include: ['packages/core/test/**/*.test.ts', 'packages/layers/test/**/*.test.ts'],
     // benchmarks-like or wasm-only files that cannot kill a mutant in the mutated files
     exclude: ['packages/core/test/kernels-wasm.test.ts', '**/node_modules/**'],
+    // (tests that run their work in child processes skip themselves: CONVGRAD_MUTATION_RUN)
     testTimeout: 60_000,
     pool: 'forks',
     setupFiles: [here('./vitest.setup.ts')],
-    env: { CONVGRAD_BACKEND: 'js' },
+    env: { CONVGRAD_BACKEND: 'js', CONVGRAD_MUTATION_RUN: '1' },
   },
 });

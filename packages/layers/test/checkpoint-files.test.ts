@@ -15,6 +15,9 @@ const dir = mkdtempSync(join(tmpdir(), 'convgrad-files-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
 const temps = (folder: string) => readdirSync(folder).filter((f) => f.endsWith('.tmp'));
+// Under `pnpm mutate` a mutant is active only in the test process: tests whose work runs in child
+// processes or worker threads cannot kill one and only cost time there, so they are skipped.
+const inChildren = it.skipIf(process.env.CONVGRAD_MUTATION_RUN === '1');
 
 /** A pid that certainly ran and has exited. */
 function deadPid(): number {
@@ -24,7 +27,7 @@ function deadPid(): number {
 }
 
 describe('loading only regular files', () => {
-  it('refuses /dev/zero, a FIFO and a directory at once, naming the path (in a child with a time limit)', () => {
+  inChildren('refuses /dev/zero, a FIFO and a directory at once, naming the path (in a child with a time limit)', () => {
     const fifo = join(dir, 'pipe.safetensors');
     execFileSync('mkfifo', [fifo]);
     const folder = join(dir, 'folder.safetensors');
@@ -87,7 +90,7 @@ describe('saving', () => {
     expect(existsSync(join(dir, 'no-such-folder'))).toBe(false);
   });
 
-  it('two worker threads saving to one path 150 times each: 0 failures, a valid file, no temp left', async () => {
+  inChildren('two worker threads saving to one path 150 times each: 0 failures, a valid file, no temp left', async () => {
     const folder = mkdtempSync(join(dir, 'threads-'));
     const path = join(folder, 'shared.safetensors');
     const run = () => new Promise<{ saved: number; failures: string[] }>((resolve, reject) => {
@@ -117,7 +120,7 @@ describe('saving', () => {
     expect(removeStaleTemps(path)).toEqual([]);
   });
 
-  it('SIGKILL mid-save: the file is never torn, and the dead writer\'s temp is removed by the next save', async () => {
+  inChildren('SIGKILL mid-save: the file is never torn, and the dead writer\'s temp is removed by the next save', async () => {
     const folder = mkdtempSync(join(dir, 'kill-'));
     const path = join(folder, 'big.safetensors');
     const size = 1 << 21; // 8 MiB per save, so a kill often lands inside a write
