@@ -27,7 +27,10 @@ export default {
   reporters: ['clear-text', 'progress-append-only', 'json', 'html'],
   jsonReporter: { fileName: `reports/mutation/${tag}.json` },
   htmlReporter: { fileName: `reports/mutation/${tag}.html` },
-  tempDirName: '.stryker-tmp',
+  // re-runs test only the mutants whose code or covering tests changed since the group's last run
+  incremental: true,
+  incrementalFile: `reports/mutation/${tag}.incremental.json`,
+  tempDirName: `.stryker-tmp/${tag}`,
   // no tsconfig rewriting: it needs the TypeScript JS API, which TypeScript 7 (native) does not have
   tsconfigFile: 'stryker-sandbox-has-no-tsconfig.json',
   cleanTempDir: 'always',
