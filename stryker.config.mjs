@@ -10,7 +10,9 @@ const groups = {
 };
 const chosen = (process.env.MUTATE_GROUP ?? Object.keys(groups).join(',')).split(',');
 for (const g of chosen) if (!(g in groups)) throw new Error(`MUTATE_GROUP: unknown group '${g}' (${Object.keys(groups).join(', ')})`);
-const tag = chosen.length === Object.keys(groups).length ? 'all' : chosen.join('-');
+// MUTATE_FILES=<glob,…> (with MUTATE_TAG=<name>) narrows a run to some files, e.g. one file of a group
+const files = process.env.MUTATE_FILES?.split(',');
+const tag = process.env.MUTATE_TAG ?? (chosen.length === Object.keys(groups).length ? 'all' : chosen.join('-'));
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
@@ -22,7 +24,7 @@ export default {
   concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 2),
   timeoutMS: 10_000,
   timeoutFactor: 2,
-  mutate: chosen.flatMap((g) => groups[g]),
+  mutate: files ?? chosen.flatMap((g) => groups[g]),
   ignorePatterns: ['out', 'dist', 'reports', '**/*.tmp', 'packages/core/bench', 'packages/examples'],
   reporters: ['clear-text', 'progress-append-only', 'json', 'html'],
   jsonReporter: { fileName: `reports/mutation/${tag}.json` },
