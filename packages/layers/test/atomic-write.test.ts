@@ -9,14 +9,15 @@ import { Linear, loadCheckpoint, saveCheckpoint, writeFileAtomic } from '../src/
 
 // node:fs with a writeSync that can be told to fail after writing some bytes, and an openSync that
 // records the paths it creates (to see where the temp file goes).
-const failure = vi.hoisted(() => ({ afterBytes: -1, created: [] as string[] }));
+const failure = vi.hoisted(() => ({ afterBytes: -1, plain: false, created: [] as string[] }));
 vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs')>();
   const writeSync = ((fd: number, buf: Uint8Array, off: number, len: number) => {
     if (failure.afterBytes >= 0) {
       const n = Math.min(len, failure.afterBytes);
       if (n > 0) fs.writeSync(fd, buf, off, n);
-      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      if (failure.plain) throw new Error('disk on fire');
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
     }
     return fs.writeSync(fd, buf, off, len);
   }) as typeof fs.writeSync;
@@ -31,6 +32,7 @@ const dir = mkdtempSync(join(tmpdir(), 'convgrad-atomic-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => {
   failure.afterBytes = -1;
+  failure.plain = false;
   failure.created.length = 0;
 });
 
@@ -47,8 +49,16 @@ describe('writeFileAtomic', () => {
     const path = join(dir, 'b.txt');
     writeFileSync(path, 'old contents');
     failure.afterBytes = 3;
-    expect(() => writeFileAtomic(path, 'a much longer new content')).toThrow(/^(saveCheckpoint|writeFileAtomic): cannot write '.*' \(ENOSPC\); the previous file, if any, is unchanged$/);
+    expect(() => writeFileAtomic(path, 'a much longer new content')).toThrow(/^writeFileAtomic: cannot write '.*' \(ENOSPC from write\); the previous file, if any, is unchanged$/);
     expect(readFileSync(path, 'utf8')).toBe('old contents');
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('an error without an errno code is reported by its message, and the temp file is still removed', () => {
+    const path = join(dir, 'c.txt');
+    failure.afterBytes = 2;
+    failure.plain = true;
+    expect(() => writeFileAtomic(path, 'contents', 'myOp')).toThrow(`myOp: cannot write '${path}' (disk on fire); the previous file, if any, is unchanged`);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
@@ -57,7 +67,7 @@ describe('writeFileAtomic', () => {
     const first = new Linear(8, 4, { seed: 1 });
     saveCheckpoint(path, first);
     failure.afterBytes = 100; // dies inside the tensor data
-    expect(() => saveCheckpoint(path, new Linear(8, 4, { seed: 2 }))).toThrow(/^(saveCheckpoint|writeFileAtomic): cannot write '.*' \(ENOSPC\); the previous file, if any, is unchanged$/);
+    expect(() => saveCheckpoint(path, new Linear(8, 4, { seed: 2 }))).toThrow(/^saveCheckpoint: cannot write '.*' \(ENOSPC from write\); the previous file, if any, is unchanged$/);
     failure.afterBytes = -1;
     const restored = new Linear(8, 4, { seed: 3 });
     loadCheckpoint(path, restored);

@@ -50,10 +50,10 @@ describe('little-endian data on either host', () => {
 
 describe('file kinds and write targets', () => {
   it('names every kind of non-regular file', () => {
-    const kinds = ['isDirectory', 'isFIFO', 'isCharacterDevice', 'isBlockDevice', 'isSocket'] as const;
+    const kinds = ['isFile', 'isDirectory', 'isFIFO', 'isCharacterDevice', 'isBlockDevice', 'isSocket'] as const;
     const stat = (yes?: string) => Object.fromEntries(kinds.map((k) => [k, () => k === yes])) as unknown as Parameters<typeof fileKind>[0];
-    expect(kinds.map((k) => fileKind(stat(k)))).toEqual(['a directory', 'a FIFO', 'a character device', 'a block device', 'a socket']);
-    expect(fileKind(stat())).toBe('not a regular file');
+    expect(kinds.map((k) => fileKind(stat(k)))).toEqual(['a regular file', 'a directory', 'a FIFO', 'a character device', 'a block device', 'a socket']);
+    expect(fileKind(stat())).toBe('an unknown kind of file');
   });
 
   it('saving through a symlink replaces the file it points to and keeps the link', () => {
@@ -66,11 +66,19 @@ describe('file kinds and write targets', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('a folder that is a file is named as such', () => {
+    const file = join(dir, 'plain-file');
+    writeFileSync(file, 'x');
+    expect(() => saveSafetensors(join(file, 'm.safetensors'), {})).toThrow(`saveSafetensors: cannot write '${join(file, 'm.safetensors')}': '${file}' is not a folder (a regular file)`);
+  });
+
   it('writes strings as UTF-8 and refuses an empty path', () => {
     const path = join(dir, 'text.txt');
     writeFileAtomic(path, 'µ – ü');
     expect(readFileSync(path, 'utf8')).toBe('µ – ü');
     expect(() => writeFileAtomic('', 'x')).toThrow("writeFileAtomic: path must be a non-empty string, got ''");
+    expect(() => writeFileAtomic(null as never, 'x')).toThrow('writeFileAtomic: path must be a non-empty string, got null');
+    expect(() => writeFileAtomic(7 as never, 'x', 'myOp')).toThrow('myOp: path must be a non-empty string, got 7');
     expect(() => saveSafetensors('', {})).toThrow("saveSafetensors: path must be a non-empty string, got ''");
   });
 });

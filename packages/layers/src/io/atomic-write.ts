@@ -72,13 +72,14 @@ function resolveTarget(path: string, op: string): string {
 }
 
 /** 'a directory', 'a FIFO', … for error messages. */
-export function fileKind(st: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
+export function fileKind(st: { isFile(): boolean; isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
+  if (st.isFile()) return 'a regular file';
   if (st.isDirectory()) return 'a directory';
   if (st.isFIFO()) return 'a FIFO';
   if (st.isCharacterDevice()) return 'a character device';
   if (st.isBlockDevice()) return 'a block device';
   if (st.isSocket()) return 'a socket';
-  return 'not a regular file';
+  return 'an unknown kind of file';
 }
 
 /**
@@ -90,13 +91,13 @@ export function writeFileAtomic(path: string, data: Uint8Array | string, op = 'w
   if (typeof path !== 'string' || path === '') throw new ConvgradError(op, `path must be a non-empty string, got ${typeof path === 'string' ? "''" : String(path)}`);
   const target = resolveTarget(path, op);
   const folder = dirname(target);
-  let folderOk = false;
+  let folderStat;
   try {
-    folderOk = statSync(folder).isDirectory();
+    folderStat = statSync(folder);
   } catch {
-    // reported below
+    throw new ConvgradError(op, `cannot write '${path}': the folder '${folder}' does not exist`);
   }
-  if (!folderOk) throw new ConvgradError(op, `cannot write '${path}': the folder '${folder}' does not exist`);
+  if (!folderStat.isDirectory()) throw new ConvgradError(op, `cannot write '${path}': '${folder}' is not a folder (${fileKind(folderStat)})`);
   removeStaleTemps(target);
   const tmp = tempNameFor(target);
   let fd: number | null = null;
