@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Tensor } from '@convgrad/core';
-import { loadSafetensors, saveSafetensors, writeFileAtomic } from '../src/index.ts';
+import { randn, Tensor } from '@convgrad/core';
+import { decodeSafetensors, encodeSafetensors, loadSafetensors, saveSafetensors, writeFileAtomic } from '../src/index.ts';
 import { fileKind, removeStaleTemps, tempNameFor } from '../src/io/atomic-write.ts';
 import { readLittleEndian, writeLittleEndian } from '../src/io/safetensors.ts';
 import { checkProperty } from './helpers.ts';
@@ -101,5 +101,55 @@ describe('temp names and stale temps', () => {
     expect(removeStaleTemps(target).sort()).toEqual([...remove].sort());
     expect(readdirSync(folder).sort()).toEqual([...keep].sort());
     expect(removeStaleTemps(join(dir, 'no-such-folder', 'm.safetensors'))).toEqual([]);
+  });
+});
+
+describe('encode and decode details', () => {
+  it('refuses a tensor whose data is not the float array of its dtype (it would be saved as float bits)', () => {
+    const t = randn([2], { seed: 1 });
+    Object.defineProperty(t, 'data', { value: new Int32Array([1, 2]) });
+    expect(() => encodeSafetensors({ ints: t })).toThrow(/^encodeSafetensors: 'ints' has dtype 'float32' over Int32Array\(2\): only float32 \(Float32Array\) and float64 \(Float64Array\) can be saved$/);
+    const u = randn([2], { seed: 1, dtype: 'float64' });
+    Object.defineProperty(u, 'data', { value: new Float32Array(2) });
+    expect(() => encodeSafetensors({ mixed: u })).toThrow(/'mixed' has dtype 'float64' over Float32Array\(2\)/);
+    const v = randn([2], { seed: 1 });
+    Object.defineProperty(v, 'dtype', { value: 'float16' });
+    expect(() => encodeSafetensors({ half: v }, undefined, 'saveCheckpoint')).toThrow(/^saveCheckpoint: 'half' has dtype 'float16'/);
+  });
+
+  it('a tensor may be named __proto__ (the header is not a plain object)', () => {
+    const dict = new Map([['__proto__', randn([3], { seed: 2 })], ['constructor', randn([1], { seed: 3 })]]);
+    const back = decodeSafetensors(encodeSafetensors(dict)).tensors;
+    expect([...back.keys()].sort()).toEqual(['__proto__', 'constructor']);
+    expect(Array.from(back.get('__proto__')!.data)).toEqual(Array.from(dict.get('__proto__')!.data));
+  });
+
+  it('__metadata__ must be an object of strings', () => {
+    const file = (header: string) => {
+      const json = new TextEncoder().encode(header);
+      const out = new Uint8Array(8 + json.length);
+      new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+      out.set(json, 8);
+      return out;
+    };
+    for (const meta of ['5', '"x"', '[1]', 'null']) {
+      expect(() => decodeSafetensors(file(`{"__metadata__": ${meta}}`), 'm')).toThrow('loadSafetensors: m: __metadata__ must be an object of strings');
+    }
+    expect(decodeSafetensors(file('{"__metadata__": {"a": "b"}}'), 'm')).toEqual({ tensors: new Map(), metadata: { a: 'b' } });
+    expect(decodeSafetensors(file('{}'), 'm').metadata).toBeNull();
+  });
+
+  it('empty tensors at the offset where a non-empty one starts load in either header order', () => {
+    for (const names of [['e', 'w'], ['w', 'e']]) {
+      const header = Object.fromEntries(names.map((n) => [n, n === 'e' ? { dtype: 'F32', shape: [0], data_offsets: [0, 0] } : { dtype: 'F32', shape: [1], data_offsets: [0, 4] }]));
+      const json = new TextEncoder().encode(JSON.stringify(header));
+      const out = new Uint8Array(8 + json.length + 4);
+      new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+      out.set(json, 8);
+      new DataView(out.buffer).setFloat32(8 + json.length, 2.5, true);
+      const back = decodeSafetensors(out, 'z').tensors;
+      expect(back.get('e')!.shape).toEqual([0]);
+      expect(Array.from(back.get('w')!.data)).toEqual([2.5]);
+    }
   });
 });
