@@ -196,6 +196,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
 
   /** Sets training mode here and in every descendant; returns this. */
   train(mode = true): this {
+    checkBool(mode, 'train', 'mode');
     for (const m of this.modules()) m.training = mode;
     return this;
   }

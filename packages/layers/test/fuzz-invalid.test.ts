@@ -163,6 +163,7 @@ const stateDicts = fc.oneof(
     d.set(key, tensor);
     return call('loadStateDict', `unexpected keys: ${key}`, `loadStateDict + ${key}`, () => model().loadStateDict(d));
   }),
+  notBool.map((v) => call('train', fmtArg(v), `train(${fmtArg(v)})`, () => model().train(v as boolean))),
   fc.tuple(fc.constantFrom('registerParameter', 'registerBuffer', 'registerModule'), fc.constantFrom<unknown>('', 'a.b', 3, null)).map(([m, name]) =>
     call(m, `invalid name ${typeof name === 'string' ? `'${name}'` : `'${String(name)}'`}`, `${m}(${fmtArg(name)})`,
       () => (new ReLU() as unknown as Record<string, (n: unknown, v: unknown) => unknown>)[m](name, m === 'registerModule' ? new ReLU() : randn([1])))),
