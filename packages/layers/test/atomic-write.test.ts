@@ -7,34 +7,45 @@ import { threadId } from 'node:worker_threads';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { Linear, loadCheckpoint, saveCheckpoint, writeFileAtomic } from '../src/index.ts';
 
-// node:fs with a writeSync that can be told to fail after writing some bytes, and an openSync that
-// records the paths it creates (to see where the temp file goes).
-const failure = vi.hoisted(() => ({ afterBytes: -1, plain: false, created: [] as string[] }));
+// node:fs whose writeSync can fail after some bytes (ENOSPC, an errno-less Error or a thrown string)
+// or write at most `chunk` bytes per call; whose openSync can fail for the temp file and records the
+// temp paths it creates; and whose fsyncSync counts its calls.
+const failure = vi.hoisted(() => ({ afterBytes: -1, kind: 'errno' as 'errno' | 'plain' | 'string', chunk: 0, openFails: false, created: [] as string[], fsyncs: 0 }));
 vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs')>();
   const writeSync = ((fd: number, buf: Uint8Array, off: number, len: number) => {
     if (failure.afterBytes >= 0) {
       const n = Math.min(len, failure.afterBytes);
       if (n > 0) fs.writeSync(fd, buf, off, n);
-      if (failure.plain) throw new Error('disk on fire');
+      if (failure.kind === 'plain') throw new Error('disk on fire');
+      if (failure.kind === 'string') throw 'a thrown string';
       throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
     }
-    return fs.writeSync(fd, buf, off, len);
+    return fs.writeSync(fd, buf, off, failure.chunk > 0 ? Math.min(len, failure.chunk) : len);
   }) as typeof fs.writeSync;
   const openSync = ((path: string, flags: string | number, mode?: number) => {
-    if (flags === 'wx' || flags === 'w') failure.created.push(String(path));
+    if (flags === 'wx' || flags === 'w') {
+      if (failure.openFails) throw Object.assign(new Error(`EACCES: permission denied, open '${String(path)}'`), { code: 'EACCES', syscall: 'open' });
+      failure.created.push(String(path));
+    }
     return fs.openSync(path, flags, mode);
   }) as typeof fs.openSync;
-  return { ...fs, default: { ...fs, writeSync, openSync }, writeSync, openSync };
+  const fsyncSync = ((fd: number) => {
+    failure.fsyncs++;
+    return fs.fsyncSync(fd);
+  }) as typeof fs.fsyncSync;
+  const mocked = { writeSync, openSync, fsyncSync };
+  return { ...fs, default: { ...fs, ...mocked }, ...mocked };
 });
 
 const dir = mkdtempSync(join(tmpdir(), 'convgrad-atomic-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => {
-  failure.afterBytes = -1;
-  failure.plain = false;
+  Object.assign(failure, { afterBytes: -1, kind: 'errno', chunk: 0, openFails: false, fsyncs: 0 });
   failure.created.length = 0;
 });
+const openFds = () => readdirSync('/proc/self/fd').length;
+const temps = () => readdirSync(dir).filter((f) => f.endsWith('.tmp'));
 
 describe('writeFileAtomic', () => {
   it('replaces the file on success', () => {
@@ -57,9 +68,45 @@ describe('writeFileAtomic', () => {
   it('an error without an errno code is reported by its message, and the temp file is still removed', () => {
     const path = join(dir, 'c.txt');
     failure.afterBytes = 2;
-    failure.plain = true;
+    failure.kind = 'plain';
     expect(() => writeFileAtomic(path, 'contents', 'myOp')).toThrow(`myOp: cannot write '${path}' (disk on fire); the previous file, if any, is unchanged`);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a thrown non-Error is reported as text', () => {
+    const path = join(dir, 'd.txt');
+    failure.afterBytes = 0;
+    failure.kind = 'string';
+    expect(() => writeFileAtomic(path, 'contents')).toThrow(`writeFileAtomic: cannot write '${path}' (a thrown string); the previous file, if any, is unchanged`);
+    expect(temps()).toEqual([]);
+  });
+
+  it('continues short writes until every byte is written', () => {
+    const path = join(dir, 'short.bin');
+    const data = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7) % 256);
+    failure.chunk = 3;
+    writeFileAtomic(path, data);
+    expect(Array.from(readFileSync(path))).toEqual(Array.from(data));
+  });
+
+  it('a temp file that cannot be created is reported with the path asked for (and nothing is left)', () => {
+    const path = join(dir, 'e.txt');
+    failure.openFails = true;
+    expect(() => writeFileAtomic(path, 'x', 'saveCheckpoint')).toThrow(`saveCheckpoint: cannot write '${path}' (EACCES from open); the previous file, if any, is unchanged`);
+    expect(temps()).toEqual([]);
+  });
+
+  it('fsyncs the file and then its folder, and leaves no file descriptor open, on success or failure', () => {
+    const path = join(dir, 'f.txt');
+    writeFileAtomic(path, 'warm-up'); // first-use allocations are not leaks
+    const before = openFds();
+    failure.fsyncs = 0;
+    for (let i = 0; i < 5; i++) writeFileAtomic(path, `v${i}`);
+    expect(failure.fsyncs).toBe(10); // the temp file and the folder, for each save
+    failure.afterBytes = 1;
+    for (let i = 0; i < 5; i++) expect(() => writeFileAtomic(path, 'longer contents')).toThrow(/ENOSPC/);
+    expect(openFds()).toBe(before);
+    expect(readFileSync(path, 'utf8')).toBe('v4');
   });
 
   it('a checkpoint save that fails keeps the previous checkpoint loadable', () => {

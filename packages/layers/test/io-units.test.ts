@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { randn, Tensor } from '@convgrad/core';
 import { decodeSafetensors, encodeSafetensors, loadSafetensors, saveSafetensors, writeFileAtomic } from '../src/index.ts';
 import { fileKind, removeStaleTemps, tempNameFor } from '../src/io/atomic-write.ts';
@@ -95,12 +95,33 @@ describe('temp names and stale temps', () => {
     const folder = mkdtempSync(join(dir, 'stale-'));
     const target = join(folder, 'm.safetensors');
     const keep = ['.m.safetensors.0.abc.tmp', '.m.safetensors.-5.abc.tmp', '.m.safetensors.abc.1.tmp', `.m.safetensors.${process.pid}.0.abc.tmp`,
+      '.m.safetensors.abc.999999999.tmp', '.m.safetensors.1234567890123456789012345.abc.tmp',
       '.m.safetensors.999999999.abc.txt', 'm.safetensors.999999999.abc.tmp', '.mm.safetensors.999999999.abc.tmp', '.m.safetensors.1.abc.tmp'];
     const remove = ['.m.safetensors.999999999.abc.tmp', '.m.safetensors.999999998.1.f00.tmp'];
     for (const f of [...keep, ...remove]) writeFileSync(join(folder, f), '');
     expect(removeStaleTemps(target).sort()).toEqual([...remove].sort());
     expect(readdirSync(folder).sort()).toEqual([...keep].sort());
     expect(removeStaleTemps(join(dir, 'no-such-folder', 'm.safetensors'))).toEqual([]);
+  });
+
+  it('a pid that exists but belongs to another user (EPERM) is alive; ESRCH is dead', () => {
+    const folder = mkdtempSync(join(dir, 'perm-'));
+    const target = join(folder, 'm.safetensors');
+    const name = '.m.safetensors.4242.1.abc.tmp';
+    writeFileSync(join(folder, name), '');
+    const kill = vi.spyOn(process, 'kill').mockImplementation(() => {
+      throw Object.assign(new Error('kill EPERM'), { code: 'EPERM' });
+    });
+    try {
+      expect(removeStaleTemps(target)).toEqual([]);
+      kill.mockImplementation(() => {
+        throw Object.assign(new Error('kill ESRCH'), { code: 'ESRCH' });
+      });
+      expect(removeStaleTemps(target)).toEqual([name]);
+      expect(kill).toHaveBeenCalledWith(4242, 0);
+    } finally {
+      kill.mockRestore();
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 // Atomic file writes: a crash mid-write leaves the previous file intact.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { ConvgradError } from '@convgrad/core';
@@ -37,9 +37,10 @@ export function removeStaleTemps(path: string): string[] {
   for (const name of names) {
     if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
     const pid = Number(/^(\d+)\./.exec(name.slice(prefix.length))?.[1]);
-    if (!Number.isSafeInteger(pid) || pid <= 0 || isAlive(pid)) continue;
+    // (pid 0 counts as alive: kill(0, 0) addresses this process group)
+    if (!Number.isSafeInteger(pid) || isAlive(pid)) continue;
     try {
-      rmSync(join(dir, name), { force: true });
+      unlinkSync(join(dir, name));
       removed.push(name);
     } catch {
       // another saver removed it first, or the folder is read-only: not this save's problem
@@ -49,8 +50,9 @@ export function removeStaleTemps(path: string): string[] {
 }
 
 function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
   const e = err as NodeJS.ErrnoException;
-  return e.code ? `${e.code}${e.syscall ? ` from ${e.syscall}` : ''}` : String((err as Error)?.message ?? err);
+  return e.code ? `${e.code}${e.syscall ? ` from ${e.syscall}` : ''}` : e.message;
 }
 
 /** The file a save to `path` should replace: the target of a symlink; a non-regular file is refused. */
