@@ -174,3 +174,24 @@ describe('encode and decode details', () => {
     }
   });
 });
+
+describe('dtype codes', () => {
+  const file = (dtype: string) => {
+    const json = new TextEncoder().encode(JSON.stringify({ t: { dtype, shape: [1], data_offsets: [0, 8] } }));
+    const out = new Uint8Array(8 + json.length + 8);
+    new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+    out.set(json, 8);
+    return out;
+  };
+
+  it('names each safetensors dtype convgrad does not hold, and calls anything else unknown', () => {
+    const other = ['BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'F8_E8M0', 'F4', 'F6_E2M3', 'F6_E3M2', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'I64', 'U64', 'C64'];
+    for (const code of other) {
+      expect(() => decodeSafetensors(file(code), 'd')).toThrow(`loadSafetensors: d: tensor 't' has dtype ${code}, which convgrad does not support (F32 or F64)`);
+    }
+    for (const code of ['f32', 'F128', '', 'toString', '__proto__', 'constructor']) {
+      expect(() => decodeSafetensors(file(code), 'd')).toThrow(`loadSafetensors: d: tensor 't' has unknown dtype ${JSON.stringify(code)}`);
+    }
+    expect(decodeSafetensors(file('F64'), 'd').tensors.get('t')!.dtype).toBe('float64');
+  });
+});

@@ -188,7 +188,7 @@ function parseEntry(name: string, info: unknown, dataLength: number, fail: (msg:
   const { dtype: code, shape, data_offsets: offsets } = info as Record<string, unknown>;
   if (typeof code !== 'string') fail(`tensor '${name}' has no dtype string`);
   const c = code as string;
-  if (!(c in DTYPES)) {
+  if (!Object.hasOwn(DTYPES, c)) {
     fail(OTHER_CODES.has(c) ? `tensor '${name}' has dtype ${c}, which convgrad does not support (F32 or F64)` : `tensor '${name}' has unknown dtype ${JSON.stringify(c)}`);
   }
   if (!Array.isArray(shape) || !shape.every(isNonNegativeInt)) fail(`tensor '${name}' shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
