@@ -26,7 +26,10 @@ export default {
   timeoutFactor: 2,
   mutate: files ?? chosen.flatMap((g) => groups[g]),
   ignorePatterns: ['out', 'dist', 'reports', '**/*.tmp', 'packages/core/bench', 'packages/examples'],
-  reporters: ['clear-text', 'progress-append-only', 'json', 'html'],
+  // event-recorder writes each tested mutant as it finishes (reports/mutation/<tag>.events/): a run
+  // stopped early still shows what it measured (scripts: node reports/… not needed, the files are JSON)
+  reporters: ['clear-text', 'progress-append-only', 'json', 'html', 'event-recorder'],
+  eventReporter: { baseDir: `reports/mutation/${tag}.events` },
   jsonReporter: { fileName: `reports/mutation/${tag}.json` },
   htmlReporter: { fileName: `reports/mutation/${tag}.html` },
   // re-runs test only the mutants whose code or covering tests changed since the group's last run
