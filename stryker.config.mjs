@@ -26,8 +26,8 @@ export default {
   timeoutFactor: 2,
   mutate: files ?? chosen.flatMap((g) => groups[g]),
   ignorePatterns: ['out', 'dist', 'reports', '**/*.tmp', 'packages/core/bench', 'packages/examples'],
-  // event-recorder writes each tested mutant as it finishes (reports/mutation/<tag>.events/): a run
-  // stopped early still shows what it measured (scripts: node reports/… not needed, the files are JSON)
+  // event-recorder writes each tested mutant as it finishes (reports/mutation/<tag>.events/), so a run
+  // stopped early still shows what it measured: node stryker-summary.mjs <tag>
   reporters: ['clear-text', 'progress-append-only', 'json', 'html', 'event-recorder'],
   eventReporter: { baseDir: `reports/mutation/${tag}.events` },
   jsonReporter: { fileName: `reports/mutation/${tag}.json` },
