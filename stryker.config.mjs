@@ -25,7 +25,7 @@ export default {
   timeoutMS: 10_000,
   timeoutFactor: 2,
   mutate: files ?? chosen.flatMap((g) => groups[g]),
-  ignorePatterns: ['out', 'dist', 'reports', '**/*.tmp', 'packages/core/bench', 'packages/examples'],
+  ignorePatterns: ['out', 'dist', 'reports', '.stryker-tmp', 'stryker-summary.mjs', '**/*.tmp', 'packages/core/bench', 'packages/examples'],
   // event-recorder writes each tested mutant as it finishes (reports/mutation/<tag>.events/), so a run
   // stopped early still shows what it measured: node stryker-summary.mjs <tag>
   reporters: ['clear-text', 'progress-append-only', 'json', 'html', 'event-recorder'],
