@@ -10,7 +10,7 @@ import { Linear, loadCheckpoint, saveCheckpoint, writeFileAtomic } from '../src/
 // node:fs whose writeSync can fail after some bytes (ENOSPC, an errno-less Error or a thrown string)
 // or write at most `chunk` bytes per call; whose openSync can fail for the temp file and records the
 // temp paths it creates; and whose fsyncSync counts its calls.
-const failure = vi.hoisted(() => ({ afterBytes: -1, kind: 'errno' as 'errno' | 'plain' | 'string', chunk: 0, openFails: false, created: [] as string[], fsyncs: 0 }));
+const failure = vi.hoisted(() => ({ afterBytes: -1, kind: 'errno' as 'errno' | 'code-only' | 'plain' | 'string', chunk: 0, openFails: false, created: [] as string[], fsyncs: 0 }));
 vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs')>();
   const writeSync = ((fd: number, buf: Uint8Array, off: number, len: number) => {
@@ -18,6 +18,7 @@ vi.mock('node:fs', async (importOriginal) => {
       const n = Math.min(len, failure.afterBytes);
       if (n > 0) fs.writeSync(fd, buf, off, n);
       if (failure.kind === 'plain') throw new Error('disk on fire');
+      if (failure.kind === 'code-only') throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
       if (failure.kind === 'string') throw 'a thrown string';
       throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
     }
@@ -71,6 +72,13 @@ describe('writeFileAtomic', () => {
     failure.kind = 'plain';
     expect(() => writeFileAtomic(path, 'contents', 'myOp')).toThrow(`myOp: cannot write '${path}' (disk on fire); the previous file, if any, is unchanged`);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('an errno error without a syscall is reported by its code alone', () => {
+    const path = join(dir, 'g.txt');
+    failure.afterBytes = 0;
+    failure.kind = 'code-only';
+    expect(() => writeFileAtomic(path, 'contents')).toThrow(`writeFileAtomic: cannot write '${path}' (EIO); the previous file, if any, is unchanged`);
   });
 
   it('a thrown non-Error is reported as text', () => {
