@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { Linear, loadCheckpoint, saveCheckpoint, writeFileAtomic } from '../src/index.ts';
+import { Linear, loadCheckpoint, loadSafetensors, saveCheckpoint, saveSafetensors, writeFileAtomic } from '../src/index.ts';
+import { Tensor } from '@convgrad/core';
 
 // node:fs whose writeSync can fail after some bytes (ENOSPC, an errno-less Error or a thrown string)
 // or write at most `chunk` bytes per call; whose openSync can fail for the temp file and records the
 // temp paths it creates; and whose fsyncSync counts its calls.
-const failure = vi.hoisted(() => ({ afterBytes: -1, kind: 'errno' as 'errno' | 'code-only' | 'plain' | 'string', chunk: 0, openFails: false, created: [] as string[], fsyncs: 0 }));
+const failure = vi.hoisted(() => ({ readChunk: 0, readFails: '' as '' | 'eof' | 'eio', afterBytes: -1, kind: 'errno' as 'errno' | 'code-only' | 'plain' | 'string', chunk: 0, openFails: false, created: [] as string[], fsyncs: 0 }));
 vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs')>();
   const writeSync = ((fd: number, buf: Uint8Array, off: number, len: number) => {
@@ -35,14 +36,20 @@ vi.mock('node:fs', async (importOriginal) => {
     failure.fsyncs++;
     return fs.fsyncSync(fd);
   }) as typeof fs.fsyncSync;
-  const mocked = { writeSync, openSync, fsyncSync };
+  // reads of at most readChunk bytes; or a file that ends early (0 bytes) or fails with EIO
+  const readSync = ((fd: number, buf: Uint8Array, off: number, len: number, pos: number) => {
+    if (failure.readFails === 'eof') return 0;
+    if (failure.readFails === 'eio') throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO', syscall: 'read' });
+    return fs.readSync(fd, buf, off, failure.readChunk > 0 ? Math.min(len, failure.readChunk) : len, pos);
+  }) as typeof fs.readSync;
+  const mocked = { writeSync, openSync, fsyncSync, readSync };
   return { ...fs, default: { ...fs, ...mocked }, ...mocked };
 });
 
 const dir = mkdtempSync(join(tmpdir(), 'convgrad-atomic-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => {
-  Object.assign(failure, { afterBytes: -1, kind: 'errno', chunk: 0, openFails: false, fsyncs: 0 });
+  Object.assign(failure, { readChunk: 0, readFails: '', afterBytes: -1, kind: 'errno', chunk: 0, openFails: false, fsyncs: 0 });
   failure.created.length = 0;
 });
 const openFds = () => readdirSync('/proc/self/fd').length;
@@ -150,5 +157,29 @@ describe('writeFileAtomic', () => {
     }
     expect(failure.created[0]).not.toBe(failure.created[1]);
     expect(readdirSync(sub)).toEqual(['model.safetensors']);
+  });
+});
+
+describe('loadSafetensors reads', () => {
+  const path = join(dir, 'r.safetensors');
+  const values = Float32Array.from({ length: 37 }, (_, i) => i * 0.5 - 3);
+
+  it('continue short reads until every byte is read', () => {
+    saveSafetensors(path, { w: new Tensor(values.slice(), [37]), b: new Tensor(new Float64Array([1, 2]), [2]) });
+    failure.readChunk = 5;
+    const { tensors } = loadSafetensors(path);
+    expect(Array.from(tensors.get('w')!.data)).toEqual(Array.from(values));
+    expect(Array.from(tensors.get('b')!.data)).toEqual([1, 2]);
+  });
+
+  it('a file that ends early or fails to read is an error naming the path, and no descriptor stays open', () => {
+    saveSafetensors(path, { w: new Tensor(values.slice(), [37]) });
+    loadSafetensors(path); // warm-up
+    const before = openFds();
+    failure.readFails = 'eof';
+    expect(() => loadSafetensors(path)).toThrow(`loadSafetensors: ${path}: file ended after 0 bytes while reading (changed during the load?)`);
+    failure.readFails = 'eio';
+    expect(() => loadSafetensors(path, 'loadCheckpoint')).toThrow(`loadCheckpoint: ${path}: cannot read the file (EIO)`);
+    expect(openFds()).toBe(before);
   });
 });

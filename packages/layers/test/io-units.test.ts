@@ -195,3 +195,29 @@ describe('dtype codes', () => {
     expect(decodeSafetensors(file('F64'), 'd').tensors.get('t')!.dtype).toBe('float64');
   });
 });
+
+describe('decode and load argument details', () => {
+  it('names the source (default <buffer>), refuses a non-string source and bad entries', () => {
+    expect(() => decodeSafetensors(new Uint8Array(3))).toThrow('loadSafetensors: <buffer>: file is 3 bytes');
+    expect(() => decodeSafetensors(new Uint8Array(16), 5 as never)).toThrow('decodeSafetensors: source must be a string, got 5');
+    const file = (header: unknown, dataBytes = 0) => {
+      const json = new TextEncoder().encode(JSON.stringify(header));
+      const out = new Uint8Array(8 + json.length + dataBytes);
+      new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+      out.set(json, 8);
+      return out;
+    };
+    expect(() => decodeSafetensors(file({ a: null }), 'h')).toThrow("loadSafetensors: h: tensor 'a' must be an object with dtype, shape and data_offsets");
+    expect(() => decodeSafetensors(file({ a: [1] }), 'h')).toThrow("tensor 'a' must be an object");
+    expect(() => decodeSafetensors(file({ a: { shape: [1], data_offsets: [0, 4] } }, 4), 'h')).toThrow("loadSafetensors: h: tensor 'a' has no dtype string");
+    expect(() => decodeSafetensors(file({ a: { dtype: 32, shape: [1], data_offsets: [0, 4] } }, 4), 'h')).toThrow("tensor 'a' has no dtype string");
+    // the byte count is end − begin, also when begin is not 0
+    expect(() => decodeSafetensors(file({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, b: { dtype: 'F32', shape: [3], data_offsets: [4, 32] } }, 32), 'h'))
+      .toThrow("tensor 'b' with shape [3] and dtype F32 needs 12 bytes but data_offsets [4, 32] hold 28");
+  });
+
+  it('refuses an empty path and a directory in this process (no child needed: neither can block)', () => {
+    expect(() => loadSafetensors('')).toThrow("loadSafetensors: path must be a non-empty string, got ''");
+    expect(() => loadSafetensors(dir)).toThrow(`loadSafetensors: ${dir}: not a regular file (a directory); checkpoints load only from regular files`);
+  });
+});
