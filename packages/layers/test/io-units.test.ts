@@ -221,3 +221,28 @@ describe('decode and load argument details', () => {
     expect(() => loadSafetensors(dir)).toThrow(`loadSafetensors: ${dir}: not a regular file (a directory); checkpoints load only from regular files`);
   });
 });
+
+describe('encoder layout details', () => {
+  it('orders tensors of one dtype by name, names non-string keys and non-tensors, pads the header minimally', () => {
+    const t = (v: number) => new Tensor(new Float32Array([v]), [1]);
+    const bytes = encodeSafetensors(new Map([['b', t(2)], ['a', t(1)], ['c', t(3)]]));
+    const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+    const text = new TextDecoder().decode(bytes.subarray(8, 8 + n));
+    const header = JSON.parse(text) as Record<string, { data_offsets: number[] }>;
+    expect(['a', 'b', 'c'].map((k) => header[k].data_offsets)).toEqual([[0, 4], [4, 8], [8, 12]]);
+    expect(n - text.trimEnd().length).toBeLessThan(8); // the smallest 8-aligned length
+    expect(() => encodeSafetensors(new Map([[1 as never, t(1)]]))).toThrow('encodeSafetensors: tensor names must be strings, got 1');
+    expect(() => encodeSafetensors({ a: 5 as never })).toThrow("encodeSafetensors: 'a' must be a Tensor, got 5");
+  });
+
+  it('shape messages list every dimension; a header length just past the file is refused as such', () => {
+    const json = new TextEncoder().encode(JSON.stringify({ a: { dtype: 'F32', shape: [2, 3], data_offsets: [0, 8] } }));
+    const out = new Uint8Array(8 + json.length + 8);
+    new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+    out.set(json, 8);
+    expect(() => decodeSafetensors(out, 's')).toThrow("tensor 'a' with shape [2, 3] and dtype F32 needs 24 bytes but data_offsets [0, 8] hold 8");
+    const past = out.slice();
+    new DataView(past.buffer).setBigUint64(0, BigInt(past.length - 7), true);
+    expect(() => decodeSafetensors(past, 's')).toThrow(`loadSafetensors: s: header length ${past.length - 7} exceeds the ${past.length - 8} bytes after the length field`);
+  });
+});
