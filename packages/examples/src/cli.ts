@@ -14,7 +14,8 @@ function listing(list: readonly Example[]): string {
 
 /** Dispatches argv[0] to an example; returns the exit code. */
 export async function main(argv: readonly string[], list: readonly Example[] = examples, io: ExampleIO = processIO): Promise<number> {
-  const [name, ...rest] = argv;
+  // `pnpm example -- mnist …` passes the separator through: skip it before the name
+  const [name, ...rest] = argv[0] === '--' ? argv.slice(1) : argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(listing(list));
     return 0;

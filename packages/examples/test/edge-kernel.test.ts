@@ -121,12 +121,12 @@ describe('edge-kernel CLI', () => {
     await import('node:fs').then((fs) => fs.writeFileSync(file, 'x'));
     const code = await runEdgeKernelCli(['--out', join(file, 'sub')], io);
     expect(code).toBe(2);
-    expect(io.stderr).toMatch(/--out '.*a-file\/sub': cannot create the directory \(ENOTDIR\)/);
+    expect(io.stderr).toMatch(/--out '.*a-file\/sub': cannot create the directory \(ENOTDIR: '.*a-file' is a file\)/);
     expect(io.stdout).toBe(''); // nothing ran
     expect(readFileSync(file, 'utf8')).toBe('x');
     const io2 = bufferIO();
     expect(await runEdgeKernelCli(['--out', file], io2)).toBe(2); // an existing file is not a directory
-    expect(io2.stderr).toMatch(/--out '.*a-file': cannot create the directory \(EEXIST\)/);
+    expect(io2.stderr).toMatch(/--out '.*a-file': cannot create the directory \(EEXIST: '.*a-file' is a file\)/);
   });
 
   it('prints its options for --help and exits 0', async () => {

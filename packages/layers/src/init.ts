@@ -1,10 +1,12 @@
 // Parameter initialization (PyTorch's defaults) and the default generator layers draw from.
-import { rand, Rng, type DType, type Tensor } from '@convgrad/core';
+import { ConvgradError, rand, Rng, type DType, type Tensor } from '@convgrad/core';
+import { checkDim, checkDType, fmtArg, optionOr } from './checks.ts';
 
 let defaultRng = new Rng(0);
 
 /** Reseeds the generator used by layers created without `seed` or `rng` (like torch.manual_seed). */
 export function manualSeed(seed: number): void {
+  checkSeed(seed, 'manualSeed');
   defaultRng = new Rng(seed);
 }
 
@@ -22,9 +24,26 @@ export interface InitOptions {
   dtype?: DType;
 }
 
-/** The generator an init should use: `rng`, else a new one from `seed`, else the default one. */
-export function rngFrom(options: InitOptions): Rng {
-  return options.rng ?? (options.seed !== undefined ? new Rng(options.seed) : defaultRng);
+/** The option names of InitOptions (for checkOptions). */
+export const INIT_OPTION_KEYS = ['seed', 'rng', 'dtype'] as const;
+
+function checkSeed(seed: unknown, op: string): void {
+  checkDim(seed, op, 'seed');
+  if (!Number.isSafeInteger(seed)) throw new ConvgradError(op, `seed must be a safe integer, got ${fmtArg(seed)}`);
+}
+
+/** The generator an init should use: `rng`, else a new one from `seed`, else the default one (both checked for `op`). */
+export function rngFrom(options: Pick<InitOptions, 'seed' | 'rng'>, op = 'rngFrom'): Rng {
+  if (options.rng !== undefined && !(options.rng instanceof Rng)) throw new ConvgradError(op, `rng must be an Rng, got ${fmtArg(options.rng)}`);
+  if (options.seed !== undefined) checkSeed(options.seed, op);
+  return options.rng !== undefined ? options.rng : options.seed !== undefined ? new Rng(options.seed) : defaultRng;
+}
+
+/** The parameter dtype of `options` (default float32), checked for `op`. */
+export function dtypeFrom(options: Pick<InitOptions, 'dtype'>, op: string): DType {
+  const dtype = optionOr(options.dtype, 'float32');
+  checkDType(dtype, op);
+  return dtype;
 }
 
 /**

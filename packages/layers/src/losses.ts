@@ -2,25 +2,26 @@
 // PyTorch's options as one object (a bare reduction string is also accepted); unknown keys throw.
 import {
   bce, bceWithLogits, ConvgradError, crossEntropy, huberLoss, klDiv, l1Loss, mseLoss, nllLoss, smoothL1Loss,
-  type ClassTarget, type KlDivReduction, type Reduction, type Tensor,
+  type ClassTarget, type KlDivReduction, type Reduction, Tensor,
 } from '@convgrad/core';
 import { Module } from './module.ts';
+import { checkTensor, fmtArg } from './checks.ts';
 import { checkLayerOptions } from './layers/check-options.ts';
 
 type Opts<T> = T | Reduction;
 
 /** Normalizes `'sum'` → `{ reduction: 'sum' }` and checks the keys and the reduction at construction. */
 function lossOptions<T extends { reduction?: string }>(options: Opts<T> | undefined, keys: readonly string[], name: string, extra: string[] = []): T {
-  const o = (typeof options === 'string' ? { reduction: options } : options ?? {}) as T;
+  const o = (typeof options === 'string' ? { reduction: options } : options === undefined ? {} : options) as T;
   checkLayerOptions(o, ['reduction', ...keys], name);
   const r = o.reduction ?? 'mean';
   const allowed = ['mean', 'sum', 'none', ...extra];
-  if (!allowed.includes(r)) throw new ConvgradError(name, `reduction must be ${allowed.slice(0, -1).map((a) => `'${a}'`).join(', ')} or '${allowed.at(-1)}', got '${String(r)}'`);
+  if (!allowed.includes(r)) throw new ConvgradError(name, `reduction must be ${allowed.slice(0, -1).map((a) => `'${a}'`).join(', ')} or '${allowed.at(-1)}', got ${fmtArg(r)}`);
   return o;
 }
 
 function checkNumber(v: unknown, name: string, what: string, ok: (x: number) => boolean, range: string): void {
-  if (v !== undefined && !(typeof v === 'number' && ok(v))) throw new ConvgradError(name, `${what} must be ${range}, got ${String(v)}`);
+  if (v !== undefined && !(typeof v === 'number' && ok(v))) throw new ConvgradError(name, `${what} must be ${range}, got ${fmtArg(v)}`);
 }
 
 /** Mean squared error (mean over all elements by default). */
@@ -33,8 +34,16 @@ export class MSELoss extends Module<[Tensor, Tensor], Tensor> {
   }
 
   forward(pred: Tensor, target: Tensor): Tensor {
+    checkTensor(pred, 'MSELoss', 'prediction');
+    checkTensor(target, 'MSELoss', 'target');
     return mseLoss(pred, target, { reduction: this.reduction });
   }
+}
+
+/** A class-index or probability target: a Tensor, a typed array or an array of numbers (checked in detail by the op). */
+function checkTarget(target: unknown, layer: string): void {
+  const ok = target instanceof Tensor || (ArrayBuffer.isView(target) && !(target instanceof DataView)) || (Array.isArray(target) && target.every((v) => typeof v === 'number'));
+  if (!ok) throw new ConvgradError(layer, `target must be a Tensor, a typed array or an array of numbers, got ${fmtArg(target)}`);
 }
 
 export interface CrossEntropyLossOptions {
@@ -77,6 +86,8 @@ export class CrossEntropyLoss extends WeightedLoss<CrossEntropyLossOptions, Clas
   }
 
   forward(logits: Tensor, target: ClassTarget): Tensor {
+    checkTensor(logits, 'CrossEntropyLoss', 'logits');
+    checkTarget(target, 'CrossEntropyLoss');
     return crossEntropy(logits, target, this.withWeight());
   }
 }
@@ -96,6 +107,8 @@ export class NLLLoss extends WeightedLoss<NLLLossOptions, ClassTarget> {
   }
 
   forward(logProbs: Tensor, target: ClassTarget): Tensor {
+    checkTensor(logProbs, 'NLLLoss', 'input');
+    checkTarget(target, 'NLLLoss');
     return nllLoss(logProbs, target, this.withWeight());
   }
 }

@@ -2,6 +2,7 @@
 // ModuleSequence is the shared part; ModuleList (PyTorch's nn.ModuleList) leaves calling them to
 // the owner's forward, Sequential (sequential.ts) applies them in order.
 import { ConvgradError } from '@convgrad/core';
+import { checkDim, fmtArg } from './checks.ts';
 import { Module } from './module.ts';
 
 type AnyModule = Module<any, any>;
@@ -11,7 +12,7 @@ export abstract class ModuleSequence<M extends AnyModule, In extends unknown[], 
 
   constructor(modules: Iterable<M>) {
     super();
-    for (const m of modules) this.append(m);
+    for (const m of modules) this.add(m, this.constructor.name);
   }
 
   get length(): number {
@@ -24,6 +25,7 @@ export abstract class ModuleSequence<M extends AnyModule, In extends unknown[], 
    */
   at<T extends M = M>(i: number, type?: abstract new (...args: any[]) => T): T {
     const op = `${this.constructor.name}.at`;
+    checkDim(i, op, 'index');
     const m = this.items.at(i);
     if (!m) throw new ConvgradError(op, `index ${i} out of range for ${this.items.length} modules`);
     if (type && !(m instanceof type)) throw new ConvgradError(op, `layer ${i} is a ${m.constructor.name}, not a ${type.name}`);
@@ -32,6 +34,11 @@ export abstract class ModuleSequence<M extends AnyModule, In extends unknown[], 
 
   /** Adds a module at the end; returns this. */
   append(module: M): this {
+    return this.add(module, `${this.constructor.name}.append`);
+  }
+
+  private add(module: M, op: string): this {
+    if (!(module instanceof Module)) throw new ConvgradError(op, `layer ${this.items.length} must be a Module, got ${fmtArg(module)}`);
     this.registerModule(String(this.items.length), module);
     this.items.push(module);
     return this;

@@ -1,7 +1,7 @@
 // Module: a tree of named parameters, buffers and child modules, with train/eval mode and state dicts.
 import { ConvgradError, Tensor, type RemovableHandle } from '@convgrad/core';
 import { addForwardHook, addForwardPreHook, callModule, type ForwardHook, type ForwardPreHook } from './module-call.ts';
-import { checkLayerOptions } from './layers/check-options.ts';
+import { checkBool, checkOptions, fmtArg } from './checks.ts';
 
 /** Parameters and buffers by dotted name (`features.0.weight`), in registration order. */
 export type StateDict = Map<string, Tensor>;
@@ -24,7 +24,23 @@ function fmt(shape: readonly number[]): string {
 }
 
 export function toStateDict(dict: StateDictLike): StateDict {
-  return dict instanceof Map ? dict : new Map(Object.entries(dict));
+  return checkedStateDict(dict, 'toStateDict');
+}
+
+/** `dict` as a Map, or a ConvgradError for `op` when it is neither a Map nor a plain object. */
+export function checkedStateDict(dict: unknown, op: string): StateDict {
+  if (dict instanceof Map) return dict as StateDict;
+  if (dict === null || typeof dict !== 'object' || Array.isArray(dict) || dict instanceof Tensor || ArrayBuffer.isView(dict)) {
+    throw new ConvgradError(op, `the state dict must be a Map or an object of tensors by name, got ${fmtArg(dict)}`);
+  }
+  return new Map(Object.entries(dict as Record<string, Tensor>));
+}
+
+/** The `strict` load option (default true), after refusing unknown options. */
+export function strictOption(options: LoadStateDictOptions | undefined, op: string): boolean {
+  const { strict = true } = checkOptions(options, op, ['strict']);
+  checkBool(strict, op, 'strict');
+  return strict;
 }
 
 /**
@@ -194,6 +210,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
 
   /** Sets training mode here and in every descendant; returns this. */
   train(mode = true): this {
+    checkBool(mode, 'train', 'mode');
     for (const m of this.modules()) m.training = mode;
     return this;
   }
@@ -228,7 +245,8 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    * dtypes — so a rejected dict leaves the module unchanged.
    */
   loadStateDict(dict: StateDictLike, options: LoadStateDictOptions = {}): LoadStateDictResult {
-    const src = toStateDict(dict);
+    const src = checkedStateDict(dict, 'loadStateDict');
+    strictOption(options, 'loadStateDict');
     const { problems, missingKeys, unexpectedKeys } = this.checkStateDict(src, options);
     if (problems.length > 0) throw new ConvgradError('loadStateDict', problems.join('; '));
     // All checks passed: copy. (The one place a module writes tensor data: restoring saved state.)
@@ -247,9 +265,8 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    * (missing/unexpected keys when strict, wrong shapes or dtypes always).
    */
   checkStateDict(dict: StateDictLike, options: LoadStateDictOptions = {}): LoadStateDictResult & { problems: string[] } {
-    checkLayerOptions(options, ['strict'], 'loadStateDict');
-    const strict = options.strict ?? true;
-    const src = toStateDict(dict);
+    const strict = strictOption(options, 'checkStateDict');
+    const src = checkedStateDict(dict, 'checkStateDict');
     const targets = this.liveTensors();
     const missingKeys = [...targets.keys()].filter((k) => !src.has(k));
     const unexpectedKeys = [...src.keys()].filter((k) => !targets.has(k));

@@ -103,6 +103,66 @@ describe('round trip', () => {
   });
 });
 
+describe('header order', () => {
+  /** A file whose JSON header lists the tensors in `keyOrder` while their data lies in `dataOrder`. */
+  function orderedFile(tensors: { name: string; dtype: 'F32' | 'F64'; values: number[] }[], keyOrder: number[], dataOrder: number[], shift?: { index: number; by: number }) {
+    const offsets = new Map<number, [number, number]>();
+    let at = 0;
+    for (const i of dataOrder) {
+      const bytes = tensors[i].values.length * (tensors[i].dtype === 'F64' ? 8 : 4);
+      offsets.set(i, [at, at + bytes]);
+      at += bytes;
+    }
+    const data = new Uint8Array(at);
+    const view = new DataView(data.buffer);
+    for (const [i, [begin]] of offsets) {
+      tensors[i].values.forEach((v, k) => (tensors[i].dtype === 'F64' ? view.setFloat64(begin + 8 * k, v, true) : view.setFloat32(begin + 4 * k, v, true)));
+    }
+    if (shift) offsets.set(shift.index, offsets.get(shift.index)!.map((o) => o + shift.by) as [number, number]);
+    const json = `{${keyOrder.map((i) => `${JSON.stringify(tensors[i].name)}:${JSON.stringify({ dtype: tensors[i].dtype, shape: [tensors[i].values.length], data_offsets: offsets.get(i) })}`).join(',')}}`;
+    return fileBytes(json, data);
+  }
+
+  const caseArb = fc.uniqueArray(fc.oneof(fc.nat(30).map(String), fc.constantFrom('9', '10', 'a', 'B', 'layer.0.weight', '__proto__', 'é')), { minLength: 1, maxLength: 7 })
+    .chain((names) => fc.record({
+      tensors: fc.tuple(...names.map((name) => fc.record({
+        name: fc.constant(name),
+        dtype: fc.constantFrom('F32' as const, 'F64' as const),
+        values: fc.array(fc.integer({ min: -1000, max: 1000 }).map((v) => v / 8), { maxLength: 4 }),
+      }))),
+      keyOrder: fc.shuffledSubarray(names.map((_, i) => i), { minLength: names.length }),
+      dataOrder: fc.shuffledSubarray(names.map((_, i) => i), { minLength: names.length }),
+    }));
+
+  it("keys '9', '10' (JS puts integer-like keys first) load from the library's own files", () => {
+    const dict = new Map([['9', randn([3], { seed: 1 })], ['10', randn([2], { seed: 2 })], ['a', randn([1], { seed: 3 })]]);
+    const bytes = encodeSafetensors(dict);
+    const header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + Number(new DataView(bytes.buffer).getBigUint64(0, true)))).toString('utf8'));
+    expect(Object.keys(header)).toEqual(['9', '10', 'a']); // key order
+    expect(header['10'].data_offsets[0]).toBe(0); // but '10' < '9' < 'a' in the data
+    const back = decodeSafetensors(bytes).tensors;
+    for (const [k, t] of dict) expect(Array.from(back.get(k)!.data)).toEqual(Array.from(t.data));
+  });
+
+  it('property: any key order against any data order loads every value; a shifted tensor is still rejected', () => {
+    checkProperty(caseArb, ({ tensors, keyOrder, dataOrder }) => {
+      const back = decodeSafetensors(orderedFile(tensors, keyOrder, dataOrder), 'f').tensors;
+      expect([...back.keys()].sort()).toEqual(tensors.map((t) => t.name).sort());
+      for (const t of tensors) {
+        const u = back.get(t.name)!;
+        expect([u.dtype, [...u.shape], Array.from(u.data)]).toEqual([t.dtype === 'F64' ? 'float64' : 'float32', [t.values.length], t.values]);
+      }
+      // moving one non-empty tensor's bytes by one element opens a hole or an overlap (or runs past the end)
+      const index = tensors.findIndex((t) => t.values.length > 0);
+      if (index < 0) return;
+      for (const by of [-1, 1].map((d) => d * (tensors[index].dtype === 'F64' ? 8 : 4))) {
+        const bad = orderedFile(tensors, keyOrder, dataOrder, { index, by });
+        expect(() => decodeSafetensors(bad, 'f')).toThrow(/^loadSafetensors: f: .*(overlap|belong to no tensor|run past|cover \d+ bytes|non-negative integers)/);
+      }
+    }, 100);
+  });
+});
+
 describe('rejecting bad files', () => {
   const valid = encodeSafetensors(new Map([['a', randn([2, 3], { seed: 1 })], ['b', randn([4], { seed: 2, dtype: 'float64' })]]));
 
@@ -181,7 +241,7 @@ describe('rejecting bad files', () => {
     const good = write('good.safetensors', new Sequential(new Linear(4, 3, { seed: 7 }), new ReLU(), new Linear(3, 2, { seed: 8 })));
     const truncated = join(dir, 'truncated.safetensors');
     writeFileSync(truncated, readFileSync(good).subarray(0, readFileSync(good).length - 4));
-    expect(() => loadCheckpoint(truncated, model)).toThrow(/^loadSafetensors: .*truncated\.safetensors: /);
+    expect(() => loadCheckpoint(truncated, model)).toThrow(/^loadCheckpoint: .*truncated\.safetensors: /);
     expect(() => loadCheckpoint(join(dir, 'nope.safetensors'), model)).toThrow(/nope\.safetensors: cannot read the file/);
     expect(snapshot(model)).toEqual(before);
     // non-strict loading accepts the extra keys and loads the rest

@@ -124,7 +124,7 @@ describe('BatchNorm options', () => {
   });
   it('refuses unknown keys and a momentum that is not a number in [0, 1] or null', () => {
     expect(() => new BatchNorm2d(2, { momentum: undefined })).not.toThrow();
-    expect(() => new BatchNorm2d(2, { momentum: 'none' as never })).toThrow(/^BatchNorm2d: momentum must be a number in \[0, 1\] or null \(cumulative average\), got none/);
+    expect(() => new BatchNorm2d(2, { momentum: 'none' as never })).toThrow(/^BatchNorm2d: momentum must be a number in \[0, 1\] or null \(cumulative average\), got 'none'/);
     expect(() => new BatchNorm2d(2, { track_running_stats: false } as never)).toThrow(/^BatchNorm2d: unknown option 'track_running_stats'/);
   });
 });

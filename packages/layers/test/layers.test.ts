@@ -35,12 +35,26 @@ describe('shapes and parameter counts', () => {
       h: fc.integer({ min: 5, max: 9 }), w: fc.integer({ min: 5, max: 9 }), bias: fc.boolean(),
     });
     checkProperty(arb, (c) => {
-      const layer = new Conv2d(c.cin, c.cout, [c.kh, c.kw], { stride: c.s, padding: c.p, dilation: c.d, bias: c.bias, seed: 1 });
+      const layer = new Conv2d(c.cin, c.cout, [c.kh, c.kw], { stride: c.s, padding: c.p, dilation: c.d, bias: c.bias, seed: 1, dtype: 'float64' });
       expect(layer.weight.shape).toEqual([c.cout, c.cin, c.kh, c.kw]);
       expect(layer.numParameters()).toBe(c.cout * c.cin * c.kh * c.kw + (c.bias ? c.cout : 0));
-      const y = layer.call(randn([c.n, c.cin, c.h, c.w], { seed: 2 }));
+      const x = randn([c.n, c.cin, c.h, c.w], { seed: 2, dtype: 'float64' });
+      const y = layer.call(x);
       const out = (size: number, k: number) => Math.floor((size + 2 * c.p - c.d * (k - 1) - 1) / c.s) + 1;
-      expect(y.shape).toEqual([c.n, c.cout, out(c.h, c.kh), out(c.w, c.kw)]);
+      const [oh, ow] = [out(c.h, c.kh), out(c.w, c.kw)];
+      expect(y.shape).toEqual([c.n, c.cout, oh, ow]);
+      // values: the direct sum y[n,o,i,j] = b[o] + Σ x[n,c,iS+aD−P, jS+bD−P]·W[o,c,a,b] (zero outside the input)
+      const W = layer.weight.data, B = layer.bias?.data;
+      const expected: number[] = [];
+      for (let n = 0; n < c.n; n++) for (let o = 0; o < c.cout; o++) for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) {
+        let sum = B ? B[o] : 0;
+        for (let ci = 0; ci < c.cin; ci++) for (let a = 0; a < c.kh; a++) for (let bb = 0; bb < c.kw; bb++) {
+          const r = i * c.s + a * c.d - c.p, q = j * c.s + bb * c.d - c.p;
+          if (r >= 0 && r < c.h && q >= 0 && q < c.w) sum += x.data[((n * c.cin + ci) * c.h + r) * c.w + q] * W[((o * c.cin + ci) * c.kh + a) * c.kw + bb];
+        }
+        expected.push(sum);
+      }
+      expectClose(y.data, expected, 1e-12, 'Conv2d layer output');
     }, 25);
   });
 
@@ -84,6 +98,30 @@ describe('shapes and parameter counts', () => {
     }
     expect(new MaxPool2d(2).call(x).shape).toEqual([2, 3, 3, 3]);
     expect(new AvgPool2d(3, { stride: 1 }).call(x).shape).toEqual([2, 3, 4, 4]);
+  });
+
+  it('pooling layers over rank-2 [H, W] and rank-3 [C, H, W] inputs: values against direct loops', () => {
+    for (const shape of [[5, 6], [2, 5, 6]]) {
+      const x = randn(shape, { seed: 4, dtype: 'float64' });
+      const [h, w] = shape.slice(-2), planes = x.size / (h * w);
+      for (const [Layer, reduce] of [[MaxPool2d, (v: number[]) => Math.max(...v)], [AvgPool2d, (v: number[]) => v.reduce((a, b) => a + b) / v.length]] as const) {
+        // kernel 3, stride 2, padding 1: windows cut by the border; max ignores the padding, avg counts it as zeros (PyTorch's count_include_pad)
+        const y = new Layer(3, { stride: 2, padding: 1 }).call(x);
+        const oh = Math.floor((h + 2 - 3) / 2) + 1, ow = Math.floor((w + 2 - 3) / 2) + 1;
+        expect(y.shape).toEqual([...shape.slice(0, -2), oh, ow]);
+        const expected: number[] = [];
+        for (let p = 0; p < planes; p++) for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) {
+          const window: number[] = [];
+          for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) {
+            const r = 2 * i + a - 1, q = 2 * j + b - 1;
+            if (r >= 0 && r < h && q >= 0 && q < w) window.push(x.data[(p * h + r) * w + q]);
+            else if (Layer === AvgPool2d) window.push(0);
+          }
+          expected.push(reduce(window));
+        }
+        expectClose(y.data, expected, 1e-14, `${Layer.name} on [${shape}]`);
+      }
+    }
   });
 
   it('Flatten merges startDim..endDim', () => {

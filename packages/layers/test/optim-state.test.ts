@@ -119,7 +119,7 @@ describe('gradients that do not fit', () => {
     const opt = new Adam([a, b], { lr: 0.1 });
     a.grad = tensor([1, 1], undefined, f64);
     b.grad = tensor([1, 1], undefined, f64);
-    expect(() => opt.step()).toThrow(/^Adam: parameter 1 .* has a gradient a tensor .* that does not match it in dtype and size/);
+    expect(() => opt.step()).toThrow(/^Adam: parameter 1 has a gradient of float64 with 2 elements, the parameter is float64 with 1 elements: they must match in dtype and size/);
     b.grad = tensor([1]); // float32
     expect(() => opt.step()).toThrow(/^Adam: parameter 1/);
     expect([...a.data, ...b.data]).toEqual([1, 2, 3]);

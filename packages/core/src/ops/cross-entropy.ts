@@ -8,6 +8,7 @@
 // Probability targets t (the input's shape): loss_i = −Σ_c w_c·t'[i, c]·p[i, c], t' = (1 − ε)t + ε/C,
 //   'mean' = Σ loss_i / (number of positions N·d1·…), weights do not enter the denominator.
 import { check, fmtShape } from '../errors.ts';
+import { fmtArg } from '../validate.ts';
 import { sameShape, sizeOf } from '../shape.ts';
 import { allocate, Tensor } from '../tensor.ts';
 import { checkTensor } from './dim-args.ts';
@@ -60,7 +61,7 @@ function targetIndices(target: unknown, shape: readonly number[], c: number, ign
     values = target.data;
   } else {
     check((ArrayBuffer.isView(target) && !(target instanceof DataView)) || (Array.isArray(target) && target.every((v) => typeof v === 'number')), op,
-      'target must be a Tensor, a typed array or an array of numbers');
+      () => `target must be a Tensor, a typed array or an array of numbers, got ${fmtArg(target)}`);
     values = target as ArrayLike<number>;
     check(values.length === sizeOf(shape), op, () => `got ${values.length} targets for ${sizeOf(shape)} positions (target shape ${fmtShape(shape)})`);
   }

@@ -3,7 +3,7 @@ import { registerExample } from '../registry.ts';
 import { processIO, type ExampleIO } from '../shared/io.ts';
 import { formatLoss, formatMatrix } from '../shared/format.ts';
 import { iterationProgress } from '../shared/progress.ts';
-import { prepareOutDir } from '../shared/out-dir.ts';
+import { checkOutDir, makeOutDir } from '../shared/out-dir.ts';
 import { runWithOptions } from '../shared/run-example.ts';
 import type { OptionSpecs } from '../shared/args.ts';
 import type { DType } from '@convgrad/core';
@@ -26,8 +26,8 @@ const CHAPTER_ITERATIONS = 3460;
 
 export function runEdgeKernelCli(argv: readonly string[], io: ExampleIO = processIO): Promise<number> {
   return runWithOptions('edge-kernel', argv, EDGE_KERNEL_OPTIONS, io, (o) => {
-    // Everything is validated (and the out dir proved writable) before training starts.
-    const outDir = prepareOutDir(o.out);
+    // Everything is validated (the out dir too) before training starts; the dir is created when the figures are written.
+    const outDir = checkOutDir(o.out);
     const t0 = performance.now();
     io.out(`edge-kernel: learn the horizontal-edge kernel from an image and its convolution (chapter 17.3.7)\n`);
     io.out(`x ${o.size}×${o.size} ring and cross; y = conv2d(x, w_true) ${o.size - 2}×${o.size - 2}, b = 0; w ~ N(0, 0.1) seed ${o.seed}; lr ${o.lr}; ${o.dtype}\n`);
@@ -46,7 +46,7 @@ export function runEdgeKernelCli(argv: readonly string[], io: ExampleIO = proces
     io.out(`w allclose: ${r.wClose}   (max |w_result − w_true| ${r.wMaxDiff.toExponential(2)}; atol ${CLOSE.atol.toExponential(0)}, rtol ${CLOSE.rtol.toExponential(0)})\n`);
     io.out(`y allclose: ${r.yClose}   (max |z − y| ${r.yMaxDiff.toExponential(2)})\n`);
     io.out(`stopped at iteration ${f.iterations} (the chapter: ${CHAPTER_ITERATIONS})\n`);
-    const paths = writeEdgeKernelFigures(outDir, r);
+    const paths = writeEdgeKernelFigures(makeOutDir(outDir), r);
     const total = (performance.now() - t0) / 1000;
     io.out(`time: ${f.seconds.toFixed(2)} s training (${(f.seconds * 1000 / Math.max(1, f.losses.length)).toFixed(3)} ms/iteration; CPU ${f.cpuSeconds.toFixed(2)} s), `
       + `${total.toFixed(2)} s with figures\n`);

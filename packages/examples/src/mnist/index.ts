@@ -1,6 +1,6 @@
 // `pnpm example mnist`: registers the example with the CLI.
 import { UsageError } from '../shared/args.ts';
-import { prepareOutDir } from '../shared/out-dir.ts';
+import { checkOutDir } from '../shared/out-dir.ts';
 import { registerExample } from '../registry.ts';
 import { IdxError } from './idx.ts';
 import { MODEL_SPECS } from './model.ts';
@@ -8,7 +8,7 @@ import { MNIST_USAGE, parseMnistOptions, type MnistOptions } from './options.ts'
 import { ConvgradError } from '@convgrad/core';
 import { ResumeError, runMnist } from './run.ts';
 
-/** Options checked and the output folder ready, or the exit code (0 for --help, 2 for bad usage). */
+/** Options and the output folder checked (created when the checkpoint is written), or the exit code (0 for --help, 2 for bad usage). */
 function prepare(argv: readonly string[]): { opts: MnistOptions; outDir: string } | number {
   try {
     const opts = parseMnistOptions(argv);
@@ -16,7 +16,7 @@ function prepare(argv: readonly string[]): { opts: MnistOptions; outDir: string 
       process.stdout.write(MNIST_USAGE);
       return 0;
     }
-    return { opts, outDir: prepareOutDir(opts.out) };
+    return { opts, outDir: checkOutDir(opts.out) };
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`mnist: ${e.message}\n\n${MNIST_USAGE}`);

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { getBackend } from '@convgrad/core';
 import { Adam, DataLoader, loadTrainingCheckpoint, saveTrainingCheckpoint, StepLR } from '@convgrad/layers';
+import { makeOutDir } from '../shared/out-dir.ts';
 import { confusionMatrix, formatConfusion } from './confusion.ts';
 import { loadMnist, MnistDataset, takeFirst, type MnistSplit } from './data.ts';
 import { writeAndCheckOnnx, type OnnxCheck } from './onnx-check.ts';
@@ -126,6 +127,7 @@ export function runMnist(s: MnistRunSettings): MnistRunResult {
     schedule.step();
     epochs.push(stats);
     trainSeconds += stats.seconds;
+    makeOutDir(s.outDir);
     saveTrainingCheckpoint(trainingCheckpointPath, {
       ...training, epoch: e, step: optimizer.stepCount,
       metadata: { example: 'mnist', settings, history: JSON.stringify(epochs.map(historyOf)) },
@@ -141,7 +143,7 @@ export function runMnist(s: MnistRunSettings): MnistRunResult {
   log(`test accuracy: ${pct(result.accuracy)} (${result.correct}/${result.count}), test loss ${result.loss.toFixed(4)}; evaluation time ${result.seconds.toFixed(1)} s`);
 
   // Checkpoint round trip: a fresh model with a different init must score exactly the same.
-  const checkpointPath = join(s.outDir, 'lenet.safetensors');
+  const checkpointPath = join(makeOutDir(s.outDir), 'lenet.safetensors');
   const again = checkpointRoundTrip('mnist', checkpointPath, model, buildLeNet(spec, s.seed + 1000), test, result, { model: describe(spec) }, log);
   const onnx = writeAndCheckOnnx(model, test, s.outDir);
   log(`onnx: ${onnx.path}; onnxruntime-node on ${onnx.images} test images: worst relative difference ${onnx.maxRelError.toExponential(1)} from convgrad`);

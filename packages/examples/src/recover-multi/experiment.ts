@@ -31,6 +31,9 @@ export interface RecoverMultiResult {
   y: Tensor;
   wTrue: Tensor;
   bTrue: Tensor;
+  /** The initial guess the fit started from (W ~ N(0, 0.1²), b = 0). */
+  w0: Tensor;
+  b0: Tensor;
   fit: FitConvResult;
   wClose: boolean;
   bClose: boolean;
@@ -61,5 +64,5 @@ export function runRecoverMulti(s: RecoverMultiSettings): RecoverMultiResult {
   });
   const wc = compareClose(fit.w.data, wTrue.data, RECOVER_CLOSE);
   const bc = compareClose(fit.b!.data, bTrue.data, RECOVER_CLOSE);
-  return { x, y, wTrue, bTrue, fit, wClose: wc.close, bClose: bc.close, wMaxDiff: wc.maxAbsDiff, bMaxDiff: bc.maxAbsDiff };
+  return { x, y, wTrue, bTrue, w0, b0, fit, wClose: wc.close, bClose: bc.close, wMaxDiff: wc.maxAbsDiff, bMaxDiff: bc.maxAbsDiff };
 }

@@ -1,7 +1,7 @@
 // `pnpm example resnet`: registers the example with the CLI.
 import { UsageError } from '../shared/args.ts';
 import { formatOptions, parseOptions } from '../shared/args.ts';
-import { prepareOutDir } from '../shared/out-dir.ts';
+import { checkOutDir } from '../shared/out-dir.ts';
 import { registerExample } from '../registry.ts';
 import { IdxError } from '../mnist/idx.ts';
 import { runResNet } from './run.ts';
@@ -33,7 +33,7 @@ export async function runResNetCli(argv: readonly string[]): Promise<number> {
       process.stdout.write(USAGE);
       return 0;
     }
-    outDir = prepareOutDir(opts.out);
+    outDir = checkOutDir(opts.out);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`resnet: ${e.message}\n\n${USAGE}`);

@@ -9,6 +9,7 @@ import { loadMnist, MNIST_MEAN, MNIST_STD, MnistDataset, takeFirst, type MnistSp
 import { epochProgress } from '../mnist/progress.ts';
 import { evaluate, trainEpoch, type EpochStats, type EvalResult, type MnistLoader } from '../mnist/train.ts';
 import { checkpointRoundTrip, writeCurves } from '../mnist/wrap-up.ts';
+import { makeOutDir } from '../shared/out-dir.ts';
 import { randomShift } from './augment.ts';
 import { buildResNet, describe, forwardMacs, RESNET_SPEC, type ResNetSpec } from './model.ts';
 
@@ -91,7 +92,7 @@ export function runResNet(s: ResNetRunSettings): ResNetRunResult {
   const result = evaluate(model, test);
   log(`test accuracy: ${pct(result.accuracy)} (${result.correct}/${result.count}), test loss ${result.loss.toFixed(4)}; evaluation time ${result.seconds.toFixed(1)} s`);
 
-  const checkpointPath = join(s.outDir, 'resnet.safetensors');
+  const checkpointPath = join(makeOutDir(s.outDir), 'resnet.safetensors');
   const again = checkpointRoundTrip('resnet', checkpointPath, model, buildResNet(spec, s.seed + 1000), test, result, { model: describe(spec) }, log);
   const chartPath = join(s.outDir, 'curves.png');
   writeCurves(chartPath, epochs, `MNIST ResNet: test accuracy ${pct(result.accuracy)}`);

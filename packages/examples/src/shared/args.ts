@@ -1,5 +1,7 @@
 // Command-line options for the examples: `--name value` or `--name=value`, every value validated
-// before anything runs. A bad option throws UsageError (the CLI prints it and exits 2).
+// before anything runs. A bad option throws UsageError (the CLI prints it and exits 2). A bare `--`
+// is skipped: it is the separator of `pnpm start -- --max-iter 5` (the examples take no positional
+// arguments, so nothing after it could be meant otherwise).
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -59,6 +61,7 @@ export function parseOptions<S extends OptionSpecs>(argv: readonly string[], spe
   const seen = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
+    if (arg === '--') continue;
     if (arg === '--help' || arg === '-h') return null;
     if (!arg.startsWith('--')) throw new UsageError(`unexpected argument '${arg}' (options are --name value)`);
     const eq = arg.indexOf('=');

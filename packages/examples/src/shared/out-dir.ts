@@ -1,31 +1,32 @@
-// The output directory of an example: created if missing and proved writable before any work starts.
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+// The output directory of an example: checked before any work starts, created only when the first
+// file is written into it (a run that fails or is interrupted before then leaves no empty folder).
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { UsageError } from './args.ts';
 
 /**
- * Creates `dir` (with parents) and writes then removes a probe file in it, so an unwritable or
- * uncreatable directory fails now with a UsageError rather than after training. If this call
- * created directories and the probe fails, it removes them again.
+ * Resolves `dir` and checks, creating nothing, that it is a writable directory or could be created
+ * as one: its nearest existing ancestor must be a writable directory. Throws UsageError otherwise, so a
+ * bad --out fails now rather than after training. Relative paths are relative to where the user typed
+ * the command (pnpm runs scripts elsewhere but sets INIT_CWD to the original directory).
  */
-export function prepareOutDir(dir: string): string {
-  // Relative to where the user typed the command: pnpm runs package scripts in the package
-  // directory but sets INIT_CWD to the original one.
+export function checkOutDir(dir: string): string {
   const abs = resolve(process.env.INIT_CWD ?? process.cwd(), dir);
-  let created: string | undefined;
-  try {
-    created = mkdirSync(abs, { recursive: true });
-  } catch (err) {
-    throw new UsageError(`--out '${dir}': cannot create the directory (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  let existing = abs;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  if (!statSync(existing).isDirectory()) {
+    throw new UsageError(`--out '${dir}': cannot create the directory (${existing === abs ? 'EEXIST' : 'ENOTDIR'}: '${existing}' is a file)`);
   }
-  if (!statSync(abs).isDirectory()) throw new UsageError(`--out '${dir}' is not a directory`);
-  const probe = join(abs, `.convgrad-write-probe-${process.pid}`);
   try {
-    writeFileSync(probe, '');
-    rmSync(probe, { force: true });
+    accessSync(existing, constants.W_OK | constants.X_OK);
   } catch (err) {
-    if (created) rmSync(created, { recursive: true, force: true });
-    throw new UsageError(`--out '${dir}': directory is not writable (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new UsageError(`--out '${dir}': directory '${existing}' is not writable (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
+  return abs;
+}
+
+/** Creates the checked output directory (with parents) right before a file is written into it. */
+export function makeOutDir(abs: string): string {
+  mkdirSync(abs, { recursive: true });
   return abs;
 }

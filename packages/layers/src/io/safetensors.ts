@@ -1,11 +1,12 @@
-// Environment-neutral (Uint8Array, TextEncoder): the path-based saveSafetensors/loadSafetensors live in platform/.
-// The safetensors format (https://github.com/huggingface/safetensors), for F32 and F64 tensors (integer
-// tensors are read into float64, see integer-dtypes.ts):
+// Environment-neutral (Uint8Array, TextEncoder): the path-based saveSafetensors/loadSafetensors live in
+// platform/safetensors-file.ts. The safetensors format (https://github.com/huggingface/safetensors), for F32
+// and F64 tensors (integer tensors are read into float64, see integer-dtypes.ts):
 //   [u64 little-endian N][N bytes of UTF-8 JSON header, space-padded][raw little-endian data]
 // header: { "__metadata__"?: {string: string}, name: { dtype, shape, data_offsets: [begin, end] } }
 // with offsets relative to the start of the data, covering it exactly (no gaps, no overlaps).
 import { ConvgradError, Tensor, type DType, type TypedArray } from '@convgrad/core';
-import { toStateDict, type StateDictLike } from '../module.ts';
+import { checkedStateDict, type StateDictLike } from '../module.ts';
+import { checkTensor, fmtArg } from '../checks.ts';
 import { INTEGER_BYTES, readIntegers } from './integer-dtypes.ts';
 
 /** Largest header accepted (the reference implementation's limit). */
@@ -15,7 +16,7 @@ const CODES: Record<DType, 'F32' | 'F64'> = { float32: 'F32', float64: 'F64' };
 const DTYPES: Record<string, DType> = { F32: 'float32', F64: 'float64' };
 const BYTES: Record<string, number> = { F32: 4, F64: 8 };
 /** Dtypes of the format that convgrad does not hold (for a precise error). */
-const OTHER_CODES = new Set(['BOOL', 'F8_E5M2', 'F8_E4M3', 'F8_E8M0', 'F4', 'F6_E2M3', 'F6_E3M2', 'F16', 'BF16', 'C64']);
+const OTHER_CODES = new Set(['BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'F8_E8M0', 'F4', 'F6_E2M3', 'F6_E3M2', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'I64', 'U64', 'C64']);
 
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -30,19 +31,24 @@ function fmt(shape: readonly number[]): string {
 }
 
 /** The bytes of a safetensors file holding `dict` (tensors sorted by dtype size, then name, as the reference). */
-export function encodeSafetensors(dict: StateDictLike, metadata?: Record<string, string>): Uint8Array {
-  const entries = [...toStateDict(dict)];
+export function encodeSafetensors(dict: StateDictLike, metadata?: Record<string, string>, op = 'encodeSafetensors'): Uint8Array {
+  const entries = [...checkedStateDict(dict, op)];
   for (const [name, t] of entries) {
-    if (name === '__metadata__') throw new ConvgradError('saveSafetensors', `'__metadata__' is reserved and cannot name a tensor`);
-    if (!(t instanceof Tensor)) throw new ConvgradError('saveSafetensors', `'${name}' is not a Tensor`);
+    if (typeof name !== 'string') throw new ConvgradError(op, `tensor names must be strings, got ${fmtArg(name)}`);
+    if (name === '__metadata__') throw new ConvgradError(op, `'__metadata__' is reserved and cannot name a tensor`);
+    checkTensor(t, op, `'${name}'`);
+    // the dtype must match the typed array (a tensor over an Int32Array would be saved as F32 bits)
+    const kind = t.dtype === 'float64' ? Float64Array : t.dtype === 'float32' ? Float32Array : null;
+    if (kind === null || !(t.data instanceof kind)) throw new ConvgradError(op, `'${name}' has dtype ${fmtArg(t.dtype)} over ${fmtArg(t.data)}: only float32 (Float32Array) and float64 (Float64Array) can be saved`);
   }
   if (metadata !== undefined) {
+    if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) throw new ConvgradError(op, `metadata must be an object of strings, got ${fmtArg(metadata)}`);
     for (const [k, v] of Object.entries(metadata)) {
-      if (typeof v !== 'string') throw new ConvgradError('saveSafetensors', `metadata '${k}' must be a string, got ${typeof v}`);
+      if (typeof v !== 'string') throw new ConvgradError(op, `metadata '${k}' must be a string, got ${fmtArg(v)}`);
     }
   }
   entries.sort(([na, a], [nb, b]) => BYTES[CODES[b.dtype]] - BYTES[CODES[a.dtype]] || (na < nb ? -1 : na > nb ? 1 : 0));
-  const header: Record<string, unknown> = {};
+  const header: Record<string, unknown> = Object.create(null); // so a tensor may be named '__proto__'
   if (metadata !== undefined) header.__metadata__ = metadata;
   let offset = 0;
   for (const [name, t] of entries) {
@@ -64,8 +70,9 @@ export function encodeSafetensors(dict: StateDictLike, metadata?: Record<string,
   return out;
 }
 
-function writeLittleEndian(src: TypedArray, out: Uint8Array, at: number): void {
-  if (littleEndian) {
+/** Copies `src` into `out` at byte `at` as little-endian values (`hostLittleEndian` is a parameter so tests reach both paths). */
+export function writeLittleEndian(src: TypedArray, out: Uint8Array, at: number, hostLittleEndian = littleEndian): void {
+  if (hostLittleEndian) {
     out.set(new Uint8Array(src.buffer, src.byteOffset, src.byteLength), at);
     return;
   }
@@ -77,8 +84,9 @@ function writeLittleEndian(src: TypedArray, out: Uint8Array, at: number): void {
   }
 }
 
-function readLittleEndian(bytes: Uint8Array, dst: TypedArray): void {
-  if (littleEndian) {
+/** Fills `dst` from little-endian `bytes` (see writeLittleEndian). */
+export function readLittleEndian(bytes: Uint8Array, dst: TypedArray, hostLittleEndian = littleEndian): void {
+  if (hostLittleEndian) {
     new Uint8Array(dst.buffer, dst.byteOffset, dst.byteLength).set(bytes);
     return;
   }
@@ -91,23 +99,22 @@ interface Entry { name: string; code: string; dtype: DType; shape: number[]; beg
 
 const isNonNegativeInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
-/**
- * Parses and validates safetensors bytes. Every check runs before any tensor is allocated, and the
- * header length is checked against the input size and MAX_HEADER_BYTES before the header is read.
- * `source` names the file in error messages.
- */
-export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): SafetensorsContents {
-  const fail = (msg: string): never => {
-    throw new ConvgradError('loadSafetensors', `${source}: ${msg}`);
-  };
-  if (bytes.length < 8) fail(`file is ${bytes.length} bytes, shorter than the 8-byte header length (truncated or not a safetensors file)`);
-  const n64 = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
-  if (n64 > BigInt(bytes.length - 8)) fail(`header length ${n64} exceeds the ${bytes.length - 8} bytes after the length field (truncated or corrupt)`);
+/** The first 8 bytes: the header length N, checked against the file size and the limit before anything else is read. */
+export function headerLength(first8: Uint8Array, fileLength: number, fail: (msg: string) => never): number {
+  if (fileLength < 8) fail(`file is ${fileLength} bytes, shorter than the 8-byte header length (truncated or not a safetensors file)`);
+  const n64 = new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true);
+  if (n64 > BigInt(fileLength - 8)) fail(`header length ${n64} exceeds the ${fileLength - 8} bytes after the length field (truncated or corrupt)`);
   if (n64 > BigInt(MAX_HEADER_BYTES)) fail(`header length ${n64} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
-  const n = Number(n64);
+  return Number(n64);
+}
+
+export interface Header { entries: Entry[]; metadata: Record<string, string> | null }
+
+/** Parses and validates the JSON header against `dataLength`, the bytes that follow it. */
+export function parseHeader(headerBytes: Uint8Array, dataLength: number, fail: (msg: string) => never): Header {
   let text = '';
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(headerBytes);
   } catch {
     fail('header is not valid UTF-8');
   }
@@ -120,7 +127,6 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Safet
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('header is not a JSON object');
 
-  const dataLength = bytes.length - 8 - n;
   let metadata: Record<string, string> | null = null;
   const entries: Entry[] = [];
   for (const [name, info] of Object.entries(header as Record<string, unknown>)) {
@@ -133,7 +139,8 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Safet
     entries.push(parseEntry(name, info, dataLength, fail));
   }
 
-  // The data must be covered exactly: sorted by offset, each tensor starts where the previous ends.
+  // The data must be covered exactly: in offset order (not the header's key order, which JSON and
+  // JS objects may change, e.g. '10' before '9'), each tensor starts where the previous one ends.
   const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let expected = 0;
   let previous: Entry | null = null;
@@ -144,20 +151,41 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Safet
     previous = e;
   }
   if (expected !== dataLength) fail(`the tensors cover ${expected} bytes of data but the file has ${dataLength} (truncated or trailing bytes)`);
+  return { entries, metadata };
+}
 
+/** The tensors of a validated header, read from `data` (the bytes after the header). */
+export function readTensors({ entries, metadata }: Header, data: Uint8Array, fail: (msg: string) => never): SafetensorsContents {
   const tensors = new Map<string, Tensor>();
   for (const e of entries) {
-    const raw = bytes.subarray(8 + n + e.begin, 8 + n + e.end);
-    if (e.code in INTEGER_BYTES) {
-      tensors.set(e.name, new Tensor(readIntegers(raw, e.code, (msg) => fail(`tensor '${e.name}': ${msg}`)), e.shape));
+    if (Object.hasOwn(INTEGER_BYTES, e.code)) {
+      tensors.set(e.name, new Tensor(readIntegers(data.subarray(e.begin, e.end), e.code, (msg) => fail(`tensor '${e.name}': ${msg}`)), e.shape));
       continue;
     }
     const size = e.shape.reduce((p, d) => p * d, 1);
-    const data = e.dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
-    readLittleEndian(raw, data);
-    tensors.set(e.name, new Tensor(data, e.shape));
+    const values = e.dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+    readLittleEndian(data.subarray(e.begin, e.end), values);
+    tensors.set(e.name, new Tensor(values, e.shape));
   }
   return { tensors, metadata };
+}
+
+export const failer = (op: string, source: string) => (msg: string): never => {
+  throw new ConvgradError(op, `${source}: ${msg}`);
+};
+
+/**
+ * Parses and validates safetensors bytes. Every check runs before any tensor is allocated, and the
+ * header length is checked against the input size and MAX_HEADER_BYTES before the header is read.
+ * `source` names the file in error messages.
+ */
+export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): SafetensorsContents {
+  if (!(bytes instanceof Uint8Array)) throw new ConvgradError('decodeSafetensors', `bytes must be a Uint8Array, got ${fmtArg(bytes)}`);
+  if (typeof source !== 'string') throw new ConvgradError('decodeSafetensors', `source must be a string, got ${fmtArg(source)}`);
+  const fail = failer('loadSafetensors', source);
+  const n = headerLength(bytes.subarray(0, 8), bytes.length, fail);
+  const header = parseHeader(bytes.subarray(8, 8 + n), bytes.length - 8 - n, fail);
+  return readTensors(header, bytes.subarray(8 + n), fail);
 }
 
 function parseEntry(name: string, info: unknown, dataLength: number, fail: (msg: string) => never): Entry {
@@ -165,7 +193,7 @@ function parseEntry(name: string, info: unknown, dataLength: number, fail: (msg:
   const { dtype: code, shape, data_offsets: offsets } = info as Record<string, unknown>;
   if (typeof code !== 'string') fail(`tensor '${name}' has no dtype string`);
   const c = code as string;
-  if (!(c in DTYPES) && !(c in INTEGER_BYTES)) {
+  if (!Object.hasOwn(DTYPES, c) && !Object.hasOwn(INTEGER_BYTES, c)) {
     fail(OTHER_CODES.has(c) ? `tensor '${name}' has dtype ${c}, which convgrad does not support (F32, F64 or an integer type)` : `tensor '${name}' has unknown dtype ${JSON.stringify(c)}`);
   }
   if (!Array.isArray(shape) || !shape.every(isNonNegativeInt)) fail(`tensor '${name}' shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
@@ -177,7 +205,7 @@ function parseEntry(name: string, info: unknown, dataLength: number, fail: (msg:
   if (begin > end) fail(`tensor '${name}' data_offsets [${begin}, ${end}] end before they begin`);
   if (end > dataLength) fail(`tensor '${name}' data_offsets [${begin}, ${end}] run past the ${dataLength} bytes of data (truncated or corrupt)`);
   // The product could exceed 2^53 for a hostile shape; it is compared with a byte count that is small.
-  const expectedBytes = s.reduce((p, d) => p * d, 1) * (BYTES[c] ?? INTEGER_BYTES[c]);
+  const expectedBytes = s.reduce((p, d) => p * d, 1) * (Object.hasOwn(BYTES, c) ? BYTES[c] : INTEGER_BYTES[c]);
   if (expectedBytes !== end - begin) fail(`tensor '${name}' with shape ${fmt(s)} and dtype ${c} needs ${expectedBytes} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`);
-  return { name, code: c, dtype: DTYPES[c] ?? 'float64', shape: s, begin, end };
+  return { name, code: c, dtype: Object.hasOwn(DTYPES, c) ? DTYPES[c] : 'float64', shape: s, begin, end };
 }

@@ -7,6 +7,7 @@
 // As in PyTorch, `num_batches_tracked` counts the training batches (a float64 scalar buffer holding an
 // integer, so PyTorch's state dicts, where it is int64, load as they are; see channel-norm.ts).
 import { add, ConvgradError, div, mul, noGrad, reshape, sqrt, sub, type Tensor } from '@convgrad/core';
+import { checkTensor } from '../checks.ts';
 import { ChannelNorm, type ChannelNormOptions } from './channel-norm.ts';
 import { normalize } from './normalize.ts';
 
@@ -14,12 +15,13 @@ import { normalize } from './normalize.ts';
 export type BatchNormOptions = ChannelNormOptions;
 
 abstract class BatchNorm extends ChannelNorm {
-  constructor(numFeatures: number, options: BatchNormOptions, private readonly ranks: readonly number[], private readonly layout: string) {
+  constructor(numFeatures: number, options: BatchNormOptions | undefined, private readonly ranks: readonly number[], private readonly layout: string) {
     super(numFeatures, options, { affine: true, trackRunningStats: true });
   }
 
   forward(x: Tensor): Tensor {
     const name = this.constructor.name;
+    checkTensor(x, name);
     const c = this.numFeatures;
     if (!this.ranks.includes(x.rank) || x.shape[1] !== c) {
       throw new ConvgradError(name, `input must be ${this.layout} with C = ${c}, got [${x.shape.join(', ')}]`);
@@ -45,14 +47,14 @@ abstract class BatchNorm extends ChannelNorm {
 
 /** BatchNorm over [N, C] or [N, C, L] (statistics per channel C). */
 export class BatchNorm1d extends BatchNorm {
-  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+  constructor(numFeatures: number, options?: BatchNormOptions) {
     super(numFeatures, options, [2, 3], '[N, C] or [N, C, L]');
   }
 }
 
 /** BatchNorm over [N, C, H, W] (statistics per channel C). */
 export class BatchNorm2d extends BatchNorm {
-  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+  constructor(numFeatures: number, options?: BatchNormOptions) {
     super(numFeatures, options, [4], '[N, C, H, W]');
   }
 }

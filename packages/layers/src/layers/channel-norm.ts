@@ -1,6 +1,8 @@
 // What BatchNorm and InstanceNorm2d share: eps / momentum / affine / trackRunningStats options (checked),
 // per-channel γ and β, the running_mean / running_var buffers and their update.
 import { add, ConvgradError, full, mul, noGrad, reshape, type DType, type Tensor } from '@convgrad/core';
+import { checkBool, checkInt, checkSize } from '../checks.ts';
+import { dtypeFrom } from '../init.ts';
 import { Module } from '../module.ts';
 import { checkLayerOptions } from './check-options.ts';
 import { averagingFactor, checkEps, checkMomentum } from './normalize.ts';
@@ -24,16 +26,20 @@ export abstract class ChannelNorm extends Module {
   readonly bias: Tensor | null;
   readonly trackRunningStats: boolean;
 
-  constructor(readonly numFeatures: number, options: ChannelNormOptions, defaults: { affine: boolean; trackRunningStats: boolean }) {
+  constructor(readonly numFeatures: number, options: ChannelNormOptions | undefined, defaults: { affine: boolean; trackRunningStats: boolean }) {
     super();
     const name = this.constructor.name;
     checkLayerOptions(options, ['eps', 'momentum', 'affine', 'trackRunningStats', 'dtype'], name);
-    if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new ConvgradError(name, `numFeatures must be a positive integer, got ${numFeatures}`);
+    options ??= {};
+    checkInt(numFeatures, name, 'numFeatures', 1);
+    checkSize([numFeatures], name, 'numFeatures');
     this.eps = checkEps(options.eps ?? 1e-5, name);
     this.momentum = checkMomentum(options.momentum === undefined ? 0.1 : options.momentum, name);
     this.trackRunningStats = options.trackRunningStats ?? defaults.trackRunningStats;
-    const dtype = options.dtype ?? 'float32';
+    checkBool(this.trackRunningStats, name, 'trackRunningStats');
+    const dtype = dtypeFrom(options, name);
     const affine = options.affine ?? defaults.affine;
+    checkBool(affine, name, 'affine');
     this.weight = this.registerParameter('weight', affine ? full([numFeatures], 1, { dtype }) : null);
     this.bias = this.registerParameter('bias', affine ? full([numFeatures], 0, { dtype }) : null);
     if (this.trackRunningStats) {

@@ -1,7 +1,8 @@
 // Conv2d layer: weight [Cout, Cin/groups, KH, KW], bias [Cout], applied with core conv2d; non-zero
 // padding modes pad with pad2d first and convolve unpadded, as PyTorch does.
 import { conv2d, ConvgradError, pad2d, type PaddingMode, type Tensor } from '@convgrad/core';
-import { kaimingUniformBound, rngFrom, uniformParameter, type InitOptions } from '../init.ts';
+import { dtypeFrom, kaimingUniformBound, rngFrom, uniformParameter, type InitOptions } from '../init.ts';
+import { checkSize, checkTensor, fmtArg } from '../checks.ts';
 import { Module } from '../module.ts';
 import { checkLayerOptions } from './check-options.ts';
 
@@ -24,13 +25,13 @@ const MODES: readonly string[] = ['zeros', 'reflect', 'replicate', 'circular'];
 export function pair(v: number | readonly number[], what: string, layer: string, min = 1): [number, number] {
   const p = typeof v === 'number' ? [v, v] : Array.isArray(v) ? [...v] : [];
   if (p.length !== 2 || !p.every((d) => Number.isInteger(d) && d >= min)) {
-    throw new ConvgradError(layer, `${what} must be a ${min === 0 ? 'non-negative' : 'positive'} integer or a pair of them, got ${JSON.stringify(v)}`);
+    throw new ConvgradError(layer, `${what} must be a ${min === 0 ? 'non-negative' : 'positive'} integer or a pair of them, got ${fmtArg(v)}`);
   }
   return p as [number, number];
 }
 
 export function positiveInt(v: unknown, what: string, layer: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new ConvgradError(layer, `${what} must be a positive integer, got ${v}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new ConvgradError(layer, `${what} must be a positive integer, got ${fmtArg(v)}`);
   return v;
 }
 
@@ -58,10 +59,15 @@ export class Conv2d extends Module {
     positiveInt(inChannels, 'inChannels', 'Conv2d');
     positiveInt(outChannels, 'outChannels', 'Conv2d');
     this.kernelSize = pair(kernelSize, 'kernelSize', 'Conv2d');
-    this.stride = options.stride ?? 1;
-    this.padding = options.padding ?? 0;
-    this.dilation = options.dilation ?? 1;
+    // null is a value (refused below), only undefined means the default
+    this.stride = options.stride === undefined ? 1 : options.stride;
+    this.padding = options.padding === undefined ? 0 : options.padding;
+    this.dilation = options.dilation === undefined ? 1 : options.dilation;
     this.groups = channelGroups(options.groups, inChannels, outChannels, 'Conv2d');
+    // geometry checked now, not at the first forward (the op checks it again against the input)
+    pair(this.stride, 'stride', 'Conv2d');
+    pair(this.dilation, 'dilation', 'Conv2d');
+    if (this.padding !== 'same' && this.padding !== 'valid') pair(this.padding, 'padding', 'Conv2d', 0);
     if (this.padding === 'same' && pair(this.stride, 'stride', 'Conv2d').some((v) => v !== 1)) {
       throw new ConvgradError('Conv2d', `padding 'same' is not supported for strided convolutions (stride ${JSON.stringify(this.stride)}), as in PyTorch`);
     }
@@ -69,13 +75,16 @@ export class Conv2d extends Module {
     if (!MODES.includes(mode)) throw new ConvgradError('Conv2d', `paddingMode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(mode)}`);
     this.paddingMode = mode;
     const [kh, kw] = this.kernelSize;
-    const rng = rngFrom(options);
+    const rng = rngFrom(options, 'Conv2d');
+    const dtype = dtypeFrom(options, 'Conv2d');
+    checkSize([outChannels, inChannels / this.groups, kh, kw], 'Conv2d', 'weight');
     const bound = kaimingUniformBound((inChannels / this.groups) * kh * kw);
-    this.weight = this.registerParameter('weight', uniformParameter([outChannels, inChannels / this.groups, kh, kw], bound, rng, options.dtype))!;
-    this.bias = this.registerParameter('bias', options.bias === false ? null : uniformParameter([outChannels], bound, rng, options.dtype));
+    this.weight = this.registerParameter('weight', uniformParameter([outChannels, inChannels / this.groups, kh, kw], bound, rng, dtype))!;
+    this.bias = this.registerParameter('bias', options.bias === false ? null : uniformParameter([outChannels], bound, rng, dtype));
   }
 
   forward(x: Tensor): Tensor {
+    checkTensor(x, 'Conv2d');
     const opts = { stride: this.stride, dilation: this.dilation, groups: this.groups };
     if (this.paddingMode === 'zeros') return conv2d(x, this.weight, this.bias, { ...opts, padding: this.padding });
     // PyTorch: F.pad(x, mode) then an unpadded conv ('same': the odd extra at the bottom/right).

@@ -1,8 +1,8 @@
 // Linear layer: y = x·Wᵀ + b with W [out, in], b [out] (PyTorch layout), over any leading dims.
 import { add, ConvgradError, matmul, transpose, type Tensor } from '@convgrad/core';
-import { kaimingUniformBound, rngFrom, uniformParameter, type InitOptions } from '../init.ts';
+import { checkBool, checkInt, checkOptions, checkSize, checkTensor, optionOr } from '../checks.ts';
+import { dtypeFrom, INIT_OPTION_KEYS, kaimingUniformBound, rngFrom, uniformParameter, type InitOptions } from '../init.ts';
 import { Module } from '../module.ts';
-import { checkLayerOptions } from './check-options.ts';
 
 export interface LinearOptions extends InitOptions {
   /** Learnable bias (default true). */
@@ -13,19 +13,23 @@ export class Linear extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, options: LinearOptions = {}) {
+  constructor(readonly inFeatures: number, readonly outFeatures: number, options?: LinearOptions) {
     super();
-    checkLayerOptions(options, ['bias', 'seed', 'rng', 'dtype'], 'Linear');
-    for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
-      if (!Number.isInteger(v) || v <= 0) throw new ConvgradError('Linear', `${name} must be a positive integer, got ${v}`);
-    }
-    const rng = rngFrom(options);
+    const o = checkOptions(options, 'Linear', ['bias', ...INIT_OPTION_KEYS]);
+    checkInt(inFeatures, 'Linear', 'inFeatures', 1);
+    checkInt(outFeatures, 'Linear', 'outFeatures', 1);
+    const bias = optionOr(o.bias, true);
+    checkBool(bias, 'Linear', 'bias');
+    const dtype = dtypeFrom(o, 'Linear');
+    const rng = rngFrom(o, 'Linear');
+    checkSize([outFeatures, inFeatures], 'Linear', 'weight');
     const bound = kaimingUniformBound(inFeatures);
-    this.weight = this.registerParameter('weight', uniformParameter([outFeatures, inFeatures], bound, rng, options.dtype))!;
-    this.bias = this.registerParameter('bias', options.bias === false ? null : uniformParameter([outFeatures], bound, rng, options.dtype));
+    this.weight = this.registerParameter('weight', uniformParameter([outFeatures, inFeatures], bound, rng, dtype))!;
+    this.bias = this.registerParameter('bias', bias ? uniformParameter([outFeatures], bound, rng, dtype) : null);
   }
 
   forward(x: Tensor): Tensor {
+    checkTensor(x, 'Linear');
     if (x.rank < 1 || x.shape[x.rank - 1] !== this.inFeatures) {
       throw new ConvgradError('Linear', `input must be [..., ${this.inFeatures}], got [${x.shape.join(', ')}] (weight [${this.outFeatures}, ${this.inFeatures}])`);
     }

@@ -1,6 +1,7 @@
 // Shared by the norm layers: (x − mean)/√(biased var + ε) over some axes, composed from core ops;
 // the eps/momentum checks; and the running-average update with PyTorch's momentum (null = cumulative).
 import { add, ConvgradError, div, mean, mul, sqrt, sub, type Tensor } from '@convgrad/core';
+import { fmtArg } from '../checks.ts';
 
 export interface Moments {
   xhat: Tensor;
@@ -17,14 +18,14 @@ export function normalize(x: Tensor, axes: number[], eps: number): Moments {
 }
 
 export function checkEps(eps: unknown, layer: string): number {
-  if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) throw new ConvgradError(layer, `eps must be a positive number, got ${String(eps)}`);
+  if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) throw new ConvgradError(layer, `eps must be a positive number, got ${fmtArg(eps)}`);
   return eps;
 }
 
 /** momentum in [0, 1], or null for a cumulative moving average (PyTorch's momentum=None). */
 export function checkMomentum(m: unknown, layer: string): number | null {
   if (m === null) return null;
-  if (typeof m !== 'number' || !(m >= 0 && m <= 1)) throw new ConvgradError(layer, `momentum must be a number in [0, 1] or null (cumulative average), got ${String(m)}`);
+  if (typeof m !== 'number' || !(m >= 0 && m <= 1)) throw new ConvgradError(layer, `momentum must be a number in [0, 1] or null (cumulative average), got ${fmtArg(m)}`);
   return m;
 }
 

@@ -5,6 +5,7 @@ import {
   type AdaptiveSize, type AvgPool2dOptions, type InterpolateOptions, type MaxPool2dOptions, type Tensor,
 } from '@convgrad/core';
 import { Module } from '../module.ts';
+import { checkPair, checkTensor } from '../checks.ts';
 import { checkLayerOptions } from './check-options.ts';
 
 /** Options of MaxPool2d and AvgPool2d (each refuses the other's own keys). */
@@ -12,13 +13,23 @@ export type PoolLayerOptions = MaxPool2dOptions & AvgPool2dOptions;
 
 const fmt = (v: unknown) => JSON.stringify(v);
 
+
+/** Stride and padding checked when the layer is built (the op checks them again against the input). */
+function checkPoolGeometry(o: PoolLayerOptions, layer: string): void {
+  if (o.stride !== undefined) checkPair(o.stride, layer, 'stride', 1);
+  if (o.padding !== undefined) checkPair(o.padding, layer, 'padding', 0);
+}
+
 export class MaxPool2d extends Module {
   constructor(readonly kernelSize: number | [number, number], readonly options: MaxPool2dOptions = {}) {
     super();
     checkLayerOptions(options, ['stride', 'padding', 'dilation', 'ceilMode'], 'MaxPool2d');
+    checkPair(kernelSize, 'MaxPool2d', 'kernelSize', 1);
+    checkPoolGeometry(options, 'MaxPool2d');
   }
 
   forward(x: Tensor): Tensor {
+    checkTensor(x, 'MaxPool2d');
     return maxPool2d(x, this.kernelSize, this.options);
   }
 
@@ -33,9 +44,12 @@ export class AvgPool2d extends Module {
   constructor(readonly kernelSize: number | [number, number], readonly options: AvgPool2dOptions = {}) {
     super();
     checkLayerOptions(options, ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'], 'AvgPool2d');
+    checkPair(kernelSize, 'AvgPool2d', 'kernelSize', 1);
+    checkPoolGeometry(options, 'AvgPool2d');
   }
 
   forward(x: Tensor): Tensor {
+    checkTensor(x, 'AvgPool2d');
     return avgPool2d(x, this.kernelSize, this.options);
   }
 

@@ -148,7 +148,7 @@ export abstract class Optimizer {
       const g = p.grad;
       if (g === null) return;
       if (!(g instanceof Tensor) || g.dtype !== p.dtype || g.size !== p.size) {
-        throw new ConvgradError(this.name, `parameter ${i} (${p}) has a gradient ${describeValue(g)} that does not match it in dtype and size`);
+        throw new ConvgradError(this.name, `parameter ${i} has a gradient ${g instanceof Tensor ? `of ${g.dtype} with ${g.size} elements` : describeValue(g)}, the parameter is ${p.dtype} with ${p.size} elements: they must match in dtype and size`);
       }
     });
     this.stepCount++;

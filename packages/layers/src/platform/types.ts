@@ -10,9 +10,9 @@ export type CheckpointLoadResult = LoadStateDictResult & { metadata: Record<stri
 export interface LayersPlatform {
   saveCheckpoint(path: string, module: Module<any, any>, metadata?: Record<string, string>): void;
   loadCheckpoint(path: string, module: Module<any, any>, options?: LoadStateDictOptions): CheckpointLoadResult;
-  saveSafetensors(path: string, dict: StateDictLike, metadata?: Record<string, string>): void;
-  loadSafetensors(path: string): SafetensorsContents;
-  writeFileAtomic(path: string, data: Uint8Array | string): void;
+  saveSafetensors(path: string, dict: StateDictLike, metadata?: Record<string, string>, op?: string): void;
+  loadSafetensors(path: string, op?: string): SafetensorsContents;
+  writeFileAtomic(path: string, data: Uint8Array | string, op?: string): void;
   saveTrainingCheckpoint(path: string, checkpoint: TrainingCheckpoint): void;
   loadTrainingCheckpoint(path: string, state: TrainingState): LoadedTrainingCheckpoint;
 }
