@@ -4,8 +4,8 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Rng } from '@convgrad/core';
-import { Conv2d, GELU, GlobalAvgPool2d } from '@convgrad/layers';
+import { Rng, Tensor } from '@convgrad/core';
+import { Conv2d, GELU, GlobalAvgPool2d, Linear } from '@convgrad/layers';
 import { loadMnist, takeFirst } from '../src/mnist/data.ts';
 import { randomShift } from '../src/resnet/augment.ts';
 import { buildResNet, forwardMacs, ResidualBlock } from '../src/resnet/model.ts';
@@ -36,12 +36,15 @@ describe('random shift', () => {
 
 describe('model and schedule', () => {
   it('uses depthwise convs (groups = channels), GELU, residual blocks and global average pooling', () => {
-    const spec = { width: 8, blocks: 1, norm: 'batch' as const };
+    const spec = { stemWidth: 4, width: 8, blocks: 1, stages: 2, stem: 'pool' as const, norm: 'batch' as const };
     const m = buildResNet(spec, 1);
     const convs = m.modules().filter((q): q is Conv2d => q instanceof Conv2d);
     expect(convs.some((c) => c.groups === c.inChannels && c.groups > 1)).toBe(true);
     expect(m.modules().some((q) => q instanceof GELU)).toBe(true);
-    expect(m.modules().filter((q) => q instanceof ResidualBlock).length).toBe(2);
+    expect(m.modules().filter((q) => q instanceof ResidualBlock).length).toBe(2); // one per stage
+    expect(m.call(new Tensor(new Float32Array(2 * 28 * 28), [2, 1, 28, 28])).shape).toEqual([2, 10]);
+    expect(m.at(-1)).toBeInstanceOf(Linear);
+    expect((m.at(-1) as Linear).inFeatures).toBe(16); // the second stage is 2 × width wide
     expect(m.at(-3)).toBeInstanceOf(GlobalAvgPool2d);
     expect(forwardMacs(spec)).toBeGreaterThan(0);
   });
@@ -60,7 +63,7 @@ describe('a small resnet run', () => {
     const data = { train: takeFirst(loadMnist('train'), 512), test: takeFirst(loadMnist('test'), 300) };
     const r = runResNet({
       epochs: 4, batchSize: 32, lr: 1e-2, weightDecay: 0.01, shift: 1, labelSmoothing: 0, seed: 3, outDir: tmp, data,
-      spec: { width: 16, blocks: 1, norm: 'batch' }, progress: false, log: () => {},
+      spec: { stemWidth: 8, width: 16, blocks: 1, stages: 2, stem: 'pool', norm: 'batch' }, progress: false, log: () => {},
     });
     expect(r.epochs[0].windowLoss[0]).toBeGreaterThan(1.5); // near chance (ln 10 ≈ 2.3) at the start
     expect(r.epochs.at(-1)!.loss).toBeLessThan(0.6 * r.epochs[0].loss);

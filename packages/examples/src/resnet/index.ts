@@ -4,17 +4,21 @@ import { formatOptions, parseOptions } from '../shared/args.ts';
 import { checkOutDir } from '../shared/out-dir.ts';
 import { registerExample } from '../registry.ts';
 import { IdxError } from '../mnist/idx.ts';
+import { RESNET_SPEC } from './model.ts';
 import { runResNet } from './run.ts';
 
 export const RESNET_OPTION_SPECS = {
-  epochs: { kind: 'int', default: 2, min: 1, help: 'passes over the training set (2 fit the 10-minute budget of an idle 2-core machine)' },
+  epochs: { kind: 'int', default: 5, min: 1, help: 'passes over the training set' },
   'batch-size': { kind: 'int', default: 128, min: 1, max: 60_000, help: 'examples per optimizer step' },
   lr: { kind: 'number', default: 4e-3, min: 0, minInclusive: false, max: 10, help: 'peak AdamW learning rate (warm-up, then cosine to 0)' },
   'weight-decay': { kind: 'number', default: 0.05, min: 0, help: 'AdamW decoupled weight decay' },
   shift: { kind: 'int', default: 2, min: 0, max: 8, help: 'random shift augmentation, ± pixels (0: none)' },
   'label-smoothing': { kind: 'number', default: 0.1, min: 0, max: 1, help: 'cross-entropy label smoothing' },
-  width: { kind: 'int', default: 24, min: 1, max: 256, help: 'channels at 14×14 (2× at 7×7)' },
-  blocks: { kind: 'int', default: 1, min: 0, max: 8, help: 'residual blocks per stage' },
+  'stem-width': { kind: 'int', default: RESNET_SPEC.stemWidth, min: 1, max: 256, help: 'channels of the stem conv (14×14 after it)' },
+  width: { kind: 'int', default: RESNET_SPEC.width, min: 1, max: 512, help: 'channels of the first stage (doubled at each further stage)' },
+  blocks: { kind: 'int', default: RESNET_SPEC.blocks, min: 0, max: 8, help: 'residual blocks per stage' },
+  stages: { kind: 'int', default: RESNET_SPEC.stages, min: 1, max: 3, help: 'downsampling stages after the 14×14 stem (2: down to 4×4)' },
+  stem: { kind: 'choice', default: RESNET_SPEC.stem, choices: ['stride', 'pool'], help: 'stride-2 stem conv, or stride-1 conv then max-pool 2' },
   norm: { kind: 'choice', default: 'batch', choices: ['batch', 'group'], help: 'BatchNorm2d or GroupNorm' },
   seed: { kind: 'int', default: 1, min: 0, max: 2 ** 32 - 1, help: 'seed of the initialization, shuffling and shifts' },
   out: { kind: 'string', default: 'out/resnet', help: 'folder for the checkpoint and the curves PNG' },
@@ -43,7 +47,7 @@ export async function runResNetCli(argv: readonly string[]): Promise<number> {
     runResNet({
       epochs: opts.epochs, batchSize: opts['batch-size'], lr: opts.lr, weightDecay: opts['weight-decay'], shift: opts.shift,
       labelSmoothing: opts['label-smoothing'], seed: opts.seed, outDir, limit: opts.limit, testLimit: opts['test-limit'],
-      dataDir: opts['data-dir'], spec: { width: opts.width, blocks: opts.blocks, norm: opts.norm as 'batch' | 'group' },
+      dataDir: opts['data-dir'], spec: { stemWidth: opts['stem-width'], width: opts.width, blocks: opts.blocks, stages: opts.stages, stem: opts.stem as 'stride' | 'pool', norm: opts.norm as 'batch' | 'group' },
       progress: process.stderr.isTTY === true, log: (line) => process.stdout.write(`${line}\n`),
     });
   } catch (e) {

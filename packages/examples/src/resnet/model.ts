@@ -1,27 +1,37 @@
 // A small residual network for 28×28 digits, built from @convgrad/layers:
-//   stem: conv 5×5 (1 → w, padding 2) → max-pool 2 → norm → GELU                   14×14
-//   stage 1: `blocks` residual blocks at width w                                   14×14
-//   stage 2: a downsampling block — depthwise 3×3 stride 2 (groups = w) → pointwise 1×1 (w → 2w)
-//     → norm → GELU — then `blocks` residual blocks at width 2w                    7×7
+//   stem 'pool':   conv 5×5 (1 → s, padding 2) → max-pool 2                                    14×14
+//   stem 'stride': conv 5×5 stride 2 (1 → s, padding 2) → GELU                                 14×14
+//   `stages` downsampling stages, stage k (k = 1, 2, …) at width w·2^(k−1):
+//     depthwise 3×3 stride 2 (groups = channels) → pointwise 1×1 → norm → GELU,               7×7, 4×4
+//     then `blocks` residual blocks
 //   residual block: x + norm(pw(GELU(norm(dw(x))))), dw = depthwise 3×3 (groups = C), pw = 1×1
 //   head: global average pooling → flatten → linear (→ 10 logits)
-// Convs followed by a norm have no bias (the norm's shift replaces it). The stem pools before the
-// norm and GELU (as the mnist example does) so they run on a quarter of the values: on this
-// framework the elementwise work on activations, not the convolutions, dominates an epoch.
+// Convs followed by a norm have no bias (the norm's shift replaces it). On this framework the
+// elementwise passes over activations (norm, GELU, pooling, each with its own allocation), not the
+// convolutions, dominate an epoch, so the network leaves 28×28 in its first layer and does its
+// residual work at 7×7 and 4×4. The pooled stem has no activation of its own: a max over a 2×2
+// window of conv outputs is already a nonlinear (maxout) unit, and 14×14 GELU passes were the
+// largest single cost in a profile.
 import { add, Rng, type Tensor } from '@convgrad/core';
 import {
   BatchNorm2d, Conv2d, Flatten, GELU, GlobalAvgPool2d, GroupNorm, Linear, MaxPool2d, Module, Sequential,
 } from '@convgrad/layers';
 
 export interface ResNetSpec {
-  /** Channels of the stem (stage k has width·2^k). */
+  /** Channels of the stem at 14×14. */
+  stemWidth: number;
+  /** Channels of the first stage (stage k has width·2^(k−1)). */
   width: number;
   /** Residual blocks per stage. */
   blocks: number;
+  /** Downsampling stages after the stem (1: down to 7×7; 2: down to 4×4). */
+  stages: number;
+  /** 'stride': a stride-2 stem conv; 'pool': a stride-1 stem conv then max-pool 2. */
+  stem: 'stride' | 'pool';
   norm: 'batch' | 'group';
 }
 
-export const RESNET_SPEC: ResNetSpec = { width: 24, blocks: 1, norm: 'batch' };
+export const RESNET_SPEC: ResNetSpec = { stemWidth: 16, width: 32, blocks: 1, stages: 2, stem: 'pool', norm: 'batch' };
 
 function norm(spec: ResNetSpec, c: number): Module {
   return spec.norm === 'batch' ? new BatchNorm2d(c) : new GroupNorm(Math.min(8, c / 4), c);
@@ -50,27 +60,48 @@ export class ResidualBlock extends Module {
   }
 }
 
+/** Side of the feature map after stage k (28 → 14 → 7 → 4). */
+const side = (k: number) => [14, 7, 4, 2][k];
+
 /** A fresh model; every parameter drawn from one generator seeded with `seed`. */
 export function buildResNet(spec: ResNetSpec, seed: number): Sequential {
   const rng = new Rng(seed);
-  const w = spec.width;
-  const layers: Module[] = [new Conv2d(1, w, 5, { padding: 2, bias: false, rng }), new MaxPool2d(2), norm(spec, w), new GELU()];
-  for (let b = 0; b < spec.blocks; b++) layers.push(new ResidualBlock(w, spec, rng));
-  layers.push(depthwise(w, 2, rng), pointwise(w, 2 * w, rng), norm(spec, 2 * w), new GELU());
-  for (let b = 0; b < spec.blocks; b++) layers.push(new ResidualBlock(2 * w, spec, rng));
-  layers.push(new GlobalAvgPool2d(), new Flatten(), new Linear(2 * w, 10, { rng }));
+  const w = spec.stemWidth;
+  const layers: Module[] = spec.stem === 'stride'
+    ? [new Conv2d(1, w, 5, { stride: 2, padding: 2, rng }), new GELU()]
+    : [new Conv2d(1, w, 5, { padding: 2, rng }), new MaxPool2d(2)];
+  let c = w;
+  for (let k = 1; k <= spec.stages; k++) {
+    const next = spec.width * 2 ** (k - 1);
+    layers.push(depthwise(c, 2, rng), pointwise(c, next, rng), norm(spec, next), new GELU());
+    c = next;
+    for (let b = 0; b < spec.blocks; b++) layers.push(new ResidualBlock(c, spec, rng));
+  }
+  layers.push(new GlobalAvgPool2d(), new Flatten(), new Linear(c, 10, { rng }));
   return new Sequential(...layers);
 }
 
 /** Multiply-accumulates of the convolutions and the linear layer per image. */
 export function forwardMacs(spec: ResNetSpec): number {
-  const w = spec.width;
-  const block = (c: number, hw: number) => c * 9 * hw + c * c * hw;
-  return w * 25 * 28 * 28 + spec.blocks * block(w, 196) + (w * 9 * 49 + w * 2 * w * 49) + spec.blocks * block(2 * w, 49) + 2 * w * 10;
+  const w = spec.stemWidth;
+  let macs = w * 25 * (spec.stem === 'stride' ? 14 * 14 : 28 * 28);
+  let c = w;
+  for (let k = 1; k <= spec.stages; k++) {
+    const px = side(k) ** 2;
+    const next = spec.width * 2 ** (k - 1);
+    macs += c * 9 * px + c * next * px; // downsampling dw + pw
+    c = next;
+    macs += spec.blocks * (c * 9 * px + c * c * px);
+  }
+  return macs + c * 10;
 }
 
 export function describe(spec: ResNetSpec): string {
-  const w = spec.width, n = spec.norm === 'batch' ? 'BN' : 'GN';
-  return `conv5x5(${w}) → pool2 → ${n} → GELU → ${spec.blocks}× res(dw3x3 → ${n} → GELU → pw → ${n}) ` +
-    `→ dw3x3/2 → pw(${2 * w}) → ${n} → GELU → ${spec.blocks}× res → global avg pool → FC10`;
+  const n = spec.norm === 'batch' ? 'BN' : 'GN';
+  const stem = spec.stem === 'stride' ? `conv5x5/2(${spec.stemWidth}) → GELU` : `conv5x5(${spec.stemWidth}) → pool2`;
+  const stages = Array.from({ length: spec.stages }, (_, i) => {
+    const c = spec.width * 2 ** i;
+    return `dw3x3/2 → pw(${c}) → ${n} → GELU → ${spec.blocks}× res(dw3x3 → ${n} → GELU → pw → ${n}) [${side(i + 1)}×${side(i + 1)}]`;
+  });
+  return [`${stem} [14×14]`, ...stages, 'global avg pool → FC10'].join(' → ');
 }
