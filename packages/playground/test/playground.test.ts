@@ -89,24 +89,26 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
     const { page, errors } = await open('', { isolated: true });
     await page.waitForFunction(() => document.body.dataset.ready === 'true', undefined, { timeout: 60_000 });
     await expect.poll(() => page.textContent('#edge-wclose')).toBe('w allclose: false');
-    // lr 0.1 (5× the default's ≈ 2,200 iterations) so that the run lasts long enough for a 2.5 s measuring window
-    await page.fill('#edge-lr', '0.1');
+    // lr 0.07 (≈ 15,700 iterations, 7× the default's 2,191; the cap is 20,000) so that the run outlasts a 2.5 s measuring window
+    // (≥ 2 s of it) even on a machine twice as fast as the shared 2-core box (2,300–3,800 iterations/s here)
+    await page.fill('#edge-lr', '0.07');
     await page.dispatchEvent('#edge-lr', 'change');
     await page.click('#edge-train');
-    // the redraw rate, counted independently of the page: requestAnimationFrame timestamps over 2.5 s of training
-    // (a string: the page runs it as written)
-    const win = await page.evaluate<{ frames: number; ms: number; training: boolean; iterFrom: number; iterTo: number }>(`new Promise((resolve) => {
+    // the redraw rate, counted independently of the page: requestAnimationFrame timestamps
+    // (counted while the panel says 'training…', for 2.5 s or until training ends; a string: the page runs it as written)
+    const win = await page.evaluate<{ frames: number; ms: number; iterFrom: number; iterTo: number }>(`new Promise((resolve) => {
       const ts = [], iter = () => Number(document.getElementById('edge-iter').value), iterFrom = iter();
+      const training = () => document.getElementById('edge-state').textContent === 'training…';
       const tick = (t) => {
-        ts.push(t);
-        if (t - ts[0] < 2500) requestAnimationFrame(tick);
-        else resolve({ frames: ts.length - 1, ms: t - ts[0], training: document.getElementById('edge-state').textContent === 'training…', iterFrom, iterTo: iter() });
+        if (training()) ts.push(t);
+        if (ts.length === 0 || (t - ts[0] < 2500 && training())) requestAnimationFrame(tick);
+        else resolve({ frames: ts.length - 1, ms: ts[ts.length - 1] - ts[0], iterFrom, iterTo: iter() });
       };
       requestAnimationFrame(tick);
     })`);
     const windowFps = (1000 * win.frames) / win.ms;
     console.log(`experiment panel while training: ${windowFps.toFixed(1)} frames/s over ${(win.ms / 1000).toFixed(2)} s (iterations ${win.iterFrom} → ${win.iterTo})`);
-    expect(win.training).toBe(true); // the whole window was spent training
+    expect(win.ms).toBeGreaterThanOrEqual(2000); // frames counted only while training, over ≥ 2 s of it
     expect(win.iterTo - win.iterFrom).toBeGreaterThan(500); // and training progressed
     expect(windowFps).toBeGreaterThanOrEqual(20);
     await page.waitForFunction(() => document.getElementById('edge-wclose')?.textContent === 'w allclose: true' && !document.getElementById('edge-train')!.hasAttribute('disabled'), undefined, { timeout: 120_000 });
