@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     edge.applyParams(params);
     byId('edge').scrollIntoView();
     const r = await edge.train();
-    result = { wAllclose: r.wAllclose, yAllclose: r.yAllclose, iterations: r.iterations, state: r.state, seconds: r.seconds, fps: r.fps };
+    result = { wAllclose: r.wAllclose, yAllclose: r.yAllclose, iterations: r.iterations, state: r.state, seconds: r.seconds, fps: r.fps, longestFrameMs: r.longestFrameMs };
   } else if (run === 'mnist') {
     byId('mnist').scrollIntoView();
     result = await mnist.scriptedRun(params);

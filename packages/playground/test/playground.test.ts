@@ -85,18 +85,39 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
     }
   }, 120_000);
 
-  it('the experiment panel reaches "w allclose: true" from its Train button', async () => {
+  it('the experiment panel reaches "w allclose: true" from its Train button, redrawing at ≥ 20 frames/s while it trains', async () => {
     const { page, errors } = await open('', { isolated: true });
     await page.waitForFunction(() => document.body.dataset.ready === 'true', undefined, { timeout: 60_000 });
     await expect.poll(() => page.textContent('#edge-wclose')).toBe('w allclose: false');
+    // lr 0.07 (≈ 15,700 iterations, 7× the default's 2,191; the cap is 20,000) so that the run outlasts a 2.5 s measuring window
+    // (≥ 2 s of it) even on a machine twice as fast as the shared 2-core box (2,300–3,800 iterations/s here)
+    await page.fill('#edge-lr', '0.07');
+    await page.dispatchEvent('#edge-lr', 'change');
     await page.click('#edge-train');
+    // the redraw rate, counted independently of the page: requestAnimationFrame timestamps
+    // (counted while the panel says 'training…', for 2.5 s or until training ends; a string: the page runs it as written)
+    const win = await page.evaluate<{ frames: number; ms: number; iterFrom: number; iterTo: number }>(`new Promise((resolve) => {
+      const ts = [], iter = () => Number(document.getElementById('edge-iter').value), iterFrom = iter();
+      const training = () => document.getElementById('edge-state').textContent === 'training…';
+      const tick = (t) => {
+        if (training()) ts.push(t);
+        if (ts.length === 0 || (t - ts[0] < 2500 && training())) requestAnimationFrame(tick);
+        else resolve({ frames: ts.length - 1, ms: ts[ts.length - 1] - ts[0], iterFrom, iterTo: iter() });
+      };
+      requestAnimationFrame(tick);
+    })`);
+    const windowFps = (1000 * win.frames) / win.ms;
+    console.log(`experiment panel while training: ${windowFps.toFixed(1)} frames/s over ${(win.ms / 1000).toFixed(2)} s (iterations ${win.iterFrom} → ${win.iterTo})`);
+    expect(win.ms).toBeGreaterThanOrEqual(2000); // frames counted only while training, over ≥ 2 s of it
+    expect(win.iterTo - win.iterFrom).toBeGreaterThan(500); // and training progressed
+    expect(windowFps).toBeGreaterThanOrEqual(20);
     await page.waitForFunction(() => document.getElementById('edge-wclose')?.textContent === 'w allclose: true' && !document.getElementById('edge-train')!.hasAttribute('disabled'), undefined, { timeout: 120_000 });
     expect(await page.textContent('#edge-yclose')).toBe('y allclose: true');
     expect(await page.textContent('#edge-state')).toMatch(/^converged/);
-    expect(Number(await page.textContent('#edge-iter'))).toBeGreaterThan(100);
+    expect(Number(await page.textContent('#edge-iter'))).toBeGreaterThan(5000);
     const fps = Number(await page.getAttribute('#edge', 'data-fps'));
-    console.log(`experiment panel: redraws at ${fps} frames/s while training`);
-    expect(fps).toBeGreaterThan(5); // ≥ 20 on an idle machine; a loose floor so the shared CI box does not flake
+    console.log(`experiment panel: drew ${fps} frames/s over the whole run`);
+    expect(fps).toBeGreaterThanOrEqual(20);
     // an uploaded picture becomes the (grayscale, 80×80) input and resets the run
     await page.setInputFiles('#edge-upload', fileURLToPath(new URL('../docs/phone.png', import.meta.url)));
     await expect.poll(() => page.$eval('#edge-image', (s) => (s as HTMLSelectElement).value)).toBe('upload');
@@ -166,6 +187,44 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
     expect(errors).toEqual([]);
   }, 120_000);
 
+  it('every control is reachable with Tab and has an accessible name', async () => {
+    const { page, context, errors } = await open('', { isolated: false });
+    await page.waitForFunction(() => document.body.dataset.ready === 'true', undefined, { timeout: 60_000 });
+    // the controls a keyboard user must reach: enabled, rendered inputs, selects, buttons and the drawing canvas
+    const wanted = await page.$$eval('input, select, button, #mn-draw', (els) => els.flatMap((el, i) => {
+      (el as HTMLElement).dataset.a11y = String(i);
+      const off = (el as HTMLButtonElement).disabled === true || !(el as HTMLElement).checkVisibility();
+      return off ? [] : [`${el.tagName.toLowerCase()}#${el.id || (el.getAttribute('aria-label') ?? '?')}|${i}`];
+    }));
+    expect(wanted.length).toBeGreaterThan(20);
+    const reached = new Set<string>();
+    for (let n = 0; n < 600; n++) {
+      await page.keyboard.press('Tab');
+      const a = await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.a11y ?? null);
+      if (a !== null && reached.has(a)) break; // wrapped around
+      if (a !== null) reached.add(a);
+    }
+    expect(wanted.filter((w) => !reached.has(w.split('|')[1]))).toEqual([]);
+    // accessible names as Chromium computes them (labels, aria-label, aria-labelledby, button text)
+    const cdp = await context.newCDPSession(page);
+    const { root } = await cdp.send('DOM.getDocument', { depth: 0 });
+    const { nodeIds } = await cdp.send('DOM.querySelectorAll', { nodeId: root.nodeId, selector: 'input, select, button, canvas, [tabindex]' });
+    const unnamed: string[] = [];
+    let named = 0;
+    for (const nodeId of nodeIds) {
+      const { nodes } = await cdp.send('Accessibility.getPartialAXTree', { nodeId, fetchRelatives: false });
+      const ax = nodes[0];
+      if (ax.ignored) continue; // not rendered (e.g. the custom kernel grid while another preset is chosen)
+      if (String(ax.name?.value ?? '').trim() === '') {
+        const { node } = await cdp.send('DOM.describeNode', { nodeId });
+        unnamed.push(`${node.nodeName} ${JSON.stringify(node.attributes)}`);
+      } else named++;
+    }
+    expect(unnamed).toEqual([]);
+    expect(named).toBeGreaterThan(wanted.length - 1);
+    expect(errors).toEqual([]);
+  }, 120_000);
+
   describe('MNIST', () => {
     let checkpoint = '';
     it('?run=mnist&images=12000&epochs=1 reaches ≥ 97 % on the official 10,000 test images; the model downloads as safetensors', async () => {
@@ -183,7 +242,7 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
       expect(errors).toEqual([]);
     }, 900_000);
 
-    it('digits drawn with the mouse (a vertical stroke, an ellipse) are classified correctly with a loaded checkpoint', async () => {
+    it('digits drawn with the mouse (a vertical stroke, an ellipse) and with the keyboard (a 1) are classified correctly with a loaded checkpoint', async () => {
       expect(existsSync(checkpoint)).toBe(true);
       const { page, errors } = await open('', { isolated: true });
       await page.waitForFunction(() => document.body.dataset.ready === 'true', undefined, { timeout: 60_000 });
@@ -199,6 +258,22 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
       expect(zero.prediction).toBe('0');
       expect(Math.max(...zero.probabilities)).toBeGreaterThan(0.5);
       expect(await page.$eval('#mn-seen', (c) => (c as HTMLCanvasElement).width)).toBe(28);
+      // the keyboard only: Shift+Tab from Clear reaches the canvas; Delete clears; a '1' drawn with the pen
+      await page.focus('#mn-clear');
+      await page.keyboard.press('Shift+Tab');
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('mn-draw');
+      await page.keyboard.press('Delete');
+      await expect.poll(() => page.$eval('#mnist', (el) => (el as HTMLElement).dataset.prediction)).toBe('');
+      for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowUp'); // pen from the center (row 15) to row 5
+      await page.keyboard.press('Space'); // pen down
+      for (let i = 0; i < 20; i++) await page.keyboard.press('ArrowDown'); // ink down to row 25
+      await page.keyboard.press('Space'); // pen up
+      expect(await page.textContent('#mn-pen')).toBe('pen up at column 15, row 25 of 28');
+      expect(await page.isVisible('#mn-pen-cursor')).toBe(true);
+      await page.waitForTimeout(200);
+      const kb = await page.$eval('#mnist', (el) => ({ ...(el as HTMLElement).dataset }));
+      expect(kb.prediction).toBe('1');
+      expect(Math.max(...(JSON.parse(kb.probabilities!) as number[]))).toBeGreaterThan(0.5);
       expect(errors).toEqual([]);
     }, 120_000);
 

@@ -16,6 +16,9 @@ const BATCH = 32;
 const LR = 1e-3;
 /** Curves keep one point per this many batches. */
 const CURVE_EVERY = 10;
+/** Keyboard drawing: the pen moves one MNIST pixel (10 canvas pixels of 280) per arrow key, three with Shift. */
+const PEN_STEP = 10;
+const PEN_WIDTH = 20;
 
 export class MnistPanel {
   private model: Sequential = newModel();
@@ -27,6 +30,8 @@ export class MnistPanel {
   private drawing = false;
   private last: { x: number; y: number } | null = null;
   private predictPending = false;
+  /** The keyboard pen, in canvas pixels. */
+  private pen = { x: 140, y: 140, down: false };
   private readonly el = {
     images: byId('mn-images', HTMLInputElement), epochs: byId('mn-epochs', HTMLInputElement),
     batch: byId('mn-batch', HTMLInputElement), lr: byId('mn-lr', HTMLInputElement),
@@ -34,7 +39,7 @@ export class MnistPanel {
     download: byId('mn-download', HTMLButtonElement), file: byId('mn-file', HTMLInputElement), drop: byId('mn-drop'),
     status: byId('mn-status'), progress: byId('mn-progress', HTMLProgressElement), rate: byId('mn-rate'),
     loss: byId('mn-loss', HTMLCanvasElement), accChart: byId('mn-acc', HTMLCanvasElement),
-    draw: byId('mn-draw', HTMLCanvasElement), clear: byId('mn-clear', HTMLButtonElement), seen: byId('mn-seen', HTMLCanvasElement),
+    draw: byId('mn-draw', HTMLCanvasElement), penCursor: byId('mn-pen-cursor'), penStatus: byId('mn-pen'), clear: byId('mn-clear', HTMLButtonElement), seen: byId('mn-seen', HTMLCanvasElement),
     probs: byId('mn-probs'), pred: byId('mn-pred', HTMLOutputElement), section: byId('mnist'),
   };
 
@@ -169,18 +174,57 @@ export class MnistPanel {
       const r = c.getBoundingClientRect();
       return { x: ((ev.clientX - r.left) * c.width) / r.width, y: ((ev.clientY - r.top) * c.height) / r.height };
     };
-    c.addEventListener('pointerdown', (ev) => { this.drawing = true; this.last = at(ev); c.setPointerCapture?.(ev.pointerId); this.stroke(ctx, this.last); });
+    c.addEventListener('pointerdown', (ev) => { this.showPen(false); this.drawing = true; this.last = at(ev); c.setPointerCapture?.(ev.pointerId); this.stroke(ctx, this.last); });
     c.addEventListener('pointermove', (ev) => { if (this.drawing) this.stroke(ctx, at(ev)); });
     const end = () => { this.drawing = false; this.last = null; };
     c.addEventListener('pointerup', end);
     c.addEventListener('pointercancel', end);
+    c.addEventListener('keydown', (ev) => { if (this.penKey(ctx, ev.key, ev.shiftKey, clear)) ev.preventDefault(); });
+    c.addEventListener('blur', () => this.showPen(false));
     this.el.clear.addEventListener('click', clear);
+    this.movePen(this.pen.x, this.pen.y);
+  }
+
+  /** Keyboard drawing: arrows move the pen (inking while it is down), Space lifts/lowers it, Enter stamps a dot,
+   *  Delete/Backspace clears. Returns whether the key was one of these. */
+  private penKey(ctx: CanvasRenderingContext2D, key: string, shift: boolean, clear: () => void): boolean {
+    const p = this.pen, d = PEN_STEP * (shift ? 3 : 1);
+    const moves: Record<string, [number, number]> = { ArrowLeft: [-d, 0], ArrowRight: [d, 0], ArrowUp: [0, -d], ArrowDown: [0, d] };
+    this.showPen(true);
+    if (key in moves) {
+      const from = { x: p.x, y: p.y };
+      this.movePen(p.x + moves[key][0], p.y + moves[key][1]);
+      if (p.down) { this.last = from; this.stroke(ctx, { x: p.x, y: p.y }); this.last = null; }
+    } else if (key === ' ') {
+      p.down = !p.down;
+      if (p.down) { this.last = null; this.stroke(ctx, { x: p.x, y: p.y }); this.last = null; }
+      this.movePen(p.x, p.y);
+    } else if (key === 'Enter') {
+      this.last = null; this.stroke(ctx, { x: p.x, y: p.y }); this.last = null;
+    } else if (key === 'Delete' || key === 'Backspace') clear();
+    else return false;
+    return true;
+  }
+
+  private movePen(x: number, y: number): void {
+    const c = this.el.draw, p = this.pen;
+    p.x = Math.min(c.width - PEN_STEP / 2, Math.max(PEN_STEP / 2, x));
+    p.y = Math.min(c.height - PEN_STEP / 2, Math.max(PEN_STEP / 2, y));
+    const cur = this.el.penCursor;
+    cur.style.left = `${(100 * p.x) / c.width}%`;
+    cur.style.top = `${(100 * p.y) / c.height}%`;
+    cur.classList.toggle('down', p.down);
+    this.el.penStatus.textContent = `pen ${p.down ? 'down' : 'up'} at column ${Math.floor((p.x * 28) / c.width) + 1}, row ${Math.floor((p.y * 28) / c.height) + 1} of 28`;
+  }
+
+  private showPen(shown: boolean): void {
+    this.el.penCursor.classList.toggle('shown', shown);
   }
 
   private stroke(ctx: CanvasRenderingContext2D, p: { x: number; y: number }): void {
     const from = this.last ?? p;
     ctx.strokeStyle = '#fff';
-    ctx.lineWidth = 20;
+    ctx.lineWidth = PEN_WIDTH;
     ctx.lineCap = 'round';
     ctx.beginPath();
     ctx.moveTo(from.x, from.y);
