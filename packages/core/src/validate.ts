@@ -2,6 +2,7 @@
 // ConvgradError whose message starts with the op and shows the offending value as the caller wrote it.
 // Ops run these first, before reading data or allocating.
 import { check, ConvgradError, fmtShape } from './errors.ts';
+import { describeTensor } from './print.ts';
 import { Tensor, type DType } from './tensor.ts';
 
 /**
@@ -16,7 +17,7 @@ export function fmtArg(v: unknown): string {
   if (Array.isArray(v)) return v.length > 8 ? `[${v.slice(0, 8).map(fmtArg).join(', ')}, … (${v.length} entries)]` : `[${v.map(fmtArg).join(', ')}]`;
   if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
   if (typeof v === 'string') return `'${v.length > 40 ? `${v.slice(0, 37)}…` : v}'`;
-  if (v instanceof Tensor) return String(v);
+  if (v instanceof Tensor) return describeTensor(v); // shape and dtype, not the values
   if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as unknown as ArrayLike<number>).length})`;
   if (typeof v === 'function') return 'a function';
   if (v !== null && typeof v === 'object') {

@@ -17,7 +17,7 @@ export function fmtArg(v: unknown): string {
   if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
   if (typeof v === 'string') return `'${v.length > 40 ? `${v.slice(0, 37)}…` : v}'`;
   if (typeof v === 'bigint') return `${v}n`;
-  if (v instanceof Tensor) return String(v);
+  if (v instanceof Tensor) return `Tensor(shape=[${v.shape.join(', ')}], dtype=${v.dtype})`; // not the values
   if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as unknown as ArrayLike<number>).length})`;
   if (typeof v === 'function') return 'a function';
   if (typeof v === 'symbol') return v.toString();
