@@ -1,9 +1,9 @@
 // ONNX and PyTorch interop on the example's networks: PyTorch 1.13's files for the MNIST LeNet
-// (../shared/fixtures/torch-lenet: model.onnx, state_dict.safetensors, batch.safetensors), re-export to
+// (test/fixtures/torch-lenet, copied from shared/fixtures: model.onnx, state_dict.safetensors, batch.safetensors), re-export to
 // onnxruntime-node, fine-tuning of the imported model, and the chapter's single-conv network.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { noGrad, rand, softmaxCrossEntropy, Tensor } from '@convgrad/core';
@@ -16,23 +16,10 @@ import { writeAndCheckOnnx } from '../src/mnist/onnx-check.ts';
 import { maxRelError } from '../src/shared/onnx-runtime.ts';
 import { ortRun } from '../../onnx/test/helpers.ts'; // in-process onnxruntime-node (the example itself uses a child process)
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const tmp = mkdtempSync(join(tmpdir(), 'convgrad-onnx-interop-'));
 
-/** `<repo>/../shared/fixtures/torch-lenet` (CI has shared/ beside the clone); in a git worktree, beside the main checkout. */
-function torchFixture(): string {
-  const tried = [join(repoRoot, '..', 'shared', 'fixtures', 'torch-lenet')];
-  const dotGit = join(repoRoot, '.git');
-  if (existsSync(dotGit) && !existsSync(join(dotGit, 'HEAD'))) {
-    const gitdir = /^gitdir: (.*)$/m.exec(readFileSync(dotGit, 'utf8'))?.[1]?.trim();
-    if (gitdir) tried.push(join(gitdir, '..', '..', '..', '..', 'shared', 'fixtures', 'torch-lenet')); // <main>/.git/worktrees/<name>
-  }
-  const found = tried.find((p) => existsSync(join(p, 'model.onnx')));
-  if (!found) throw new Error(`PyTorch fixture folder torch-lenet not found; looked in ${tried.join(', ')} (shared/ must be beside the repo)`);
-  return found;
-}
-
-const dir = torchFixture();
+/** PyTorch 1.13's files (a copy of shared/fixtures/torch-lenet, so a fresh clone runs this test on its own; see its README). */
+const dir = fileURLToPath(new URL('./fixtures/torch-lenet/', import.meta.url));
 const batch = decodeSafetensors(readFileSync(join(dir, 'batch.safetensors'))).tensors;
 const x = batch.get('x')!, labels = Array.from(batch.get('labels')!.data), torchLogits = batch.get('logits')!;
 const RTOL = 1e-5;
