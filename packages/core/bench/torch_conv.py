@@ -1,29 +1,25 @@
 # PyTorch CPU as the conv2d benchmark's anchor: a worker process driven by the Node bench
-# (torch-client.ts) over stdin/stdout, one JSON object per line, so PyTorch takes its turns inside the
+# (torch-client.ts) over stdin/stdout, one JSON object per line (torch_lines.py), so PyTorch takes its turns inside the
 # same interleaved measurements as convgrad and tfjs (timing.ts). Not a dependency of any package:
 # Debian's python3-torch (PyTorch 1.13, oneDNN) when it is installed.
 #
-# First line out: {"hello": {"available": true, "version": ...}} or {"hello": {"available": false,
-# "error": "..."}} (then the process ends). Then requests {"id", "req": {"op", ...}} and replies
-# {"id", "result"} or {"id", "error"}:
-#   init  {threads}                      -> {version, threads, notes}
+# Requests and their results:
+#   init  {threads}                      -> {notes}
 #   setup {case, x, w, b, g}             -> how (the inputs are base64 float32, NCHW, the Node bench's values)
 #   grads                                -> {dx, dw, db} (base64 float32)
 #   run   {which: forward | train}       -> {ms, cpuMs} (timed here, around the single call)
 #   dispose                              -> null
 import base64
-import json
-import sys
 import time
+
+from torch_lines import import_failed, runtime_note, serve
 
 try:
     import numpy as np
     import torch
     import torch.nn.functional as F
 except Exception as e:  # ImportError, or a broken install
-    sys.stdout.write(json.dumps({"hello": {"available": False, "error": f"{type(e).__name__}: {e}"}}) + "\n")
-    sys.stdout.flush()
-    sys.exit(0)
+    import_failed(e)
 
 
 def decode(b64, shape):
@@ -58,14 +54,6 @@ class Case:
         F.conv2d(self.x, self.w, self.b, stride=self.stride, padding=self.pad).backward(self.g)
 
 
-def cpu_capability():
-    """The vector ISA ATen's kernels dispatch to (from its build configuration), e.g. 'CPU capability usage: AVX2'."""
-    for line in torch.__config__.show().splitlines():
-        if "CPU capability" in line:
-            return line.strip(" -")
-    return "CPU capability unknown"
-
-
 def timed(fn):
     c0 = time.process_time()  # CPU time of the whole process (all threads)
     t0 = time.perf_counter()
@@ -77,10 +65,7 @@ def timed(fn):
 def handle(req, state):
     op = req["op"]
     if op == "init":
-        torch.set_num_threads(int(req["threads"]))
-        notes = [f"PyTorch {torch.__version__} CPU: {torch.get_num_threads()} thread(s), "
-                 f"oneDNN {'on' if torch.backends.mkldnn.is_available() else 'off'}, {cpu_capability()}"]
-        return {"version": torch.__version__, "threads": torch.get_num_threads(), "notes": notes}
+        return {"notes": [runtime_note(torch, req["threads"])]}
     if op == "setup":
         state["case"] = Case(req)
         return "y = F.conv2d(x, w, b); y.backward(g) (autograd: oneDNN/ATen conv backward)"
@@ -104,20 +89,8 @@ def active(state):
 
 
 def main():
-    torch.set_grad_enabled(True)
-    sys.stdout.write(json.dumps({"hello": {"available": True, "version": torch.__version__}}) + "\n")
-    sys.stdout.flush()
     state = {}
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        msg = json.loads(line)
-        try:
-            reply = {"id": msg["id"], "result": handle(msg["req"], state)}
-        except Exception as e:
-            reply = {"id": msg["id"], "error": f"{type(e).__name__}: {e}"}
-        sys.stdout.write(json.dumps(reply) + "\n")
-        sys.stdout.flush()
+    serve(torch.__version__, lambda req: handle(req, state))
 
 
 if __name__ == "__main__":
