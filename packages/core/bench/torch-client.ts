@@ -52,6 +52,7 @@ export class TorchLineProcess {
         this.pending.clear();
       };
       child.on('error', (e) => {
+        this.child = null; // e.g. ENOENT: no process, and no 'exit' event to wait for
         if (!hello) resolveHello((hello = { available: false, error: `cannot start it (${e.message})` }));
         failAll(new Error(`pytorch: ${e.message}`));
       });
@@ -91,14 +92,22 @@ export class TorchLineProcess {
     });
   }
 
+  /** Ends the process: its read loop stops when stdin closes; killed if it has not exited 2 s later. */
   async terminate(): Promise<void> {
     const child = this.child;
-    if (!child) return;
-    const gone = new Promise<void>((r) => child.once('exit', () => r()));
-    child.stdin.end(); // the script's read loop ends with its input
-    const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-    await gone;
-    clearTimeout(timer);
+    this.child = null;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        resolve();
+      }, 2000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.stdin.end();
+    });
   }
 }
 

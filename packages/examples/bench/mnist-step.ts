@@ -31,6 +31,11 @@ export async function convgradStepInfo(): Promise<{ impl: string; threads: numbe
   return { impl: `convgrad ${name}`, threads, note: `convgrad ${name}: ${runtimeInfo().variant ?? 'js kernels'}, ${threads} thread(s)` };
 }
 
+/** Parameters of the timed network (PyTorch's copy must have as many). */
+export function convgradParameterCount(): number {
+  return buildLeNet(LENET_SPEC, 0).numParameters();
+}
+
 /** A slice [start, start + count) of a split (views, no copy). */
 function slice(s: MnistSplit, start: number, count: number): MnistSplit {
   const px = s.rows * s.cols;

@@ -4,7 +4,7 @@
 // gradients; a tfjs LeNet training loop is not written).
 import { defaultMnistDir, loadMnist } from '../src/mnist/data.ts';
 import type { TorchChoice } from '../../core/bench/conv-bench.ts';
-import { convgradStepInfo, STEP_DEFAULTS, timeConvgradSteps, type StepSettings } from './mnist-step.ts';
+import { convgradParameterCount, convgradStepInfo, STEP_DEFAULTS, timeConvgradSteps, type StepSettings } from './mnist-step.ts';
 import { epochSeconds, stepTable, type StepRow, type StepTiming } from './step-report.ts';
 import { TorchStep } from './torch-step.ts';
 
@@ -38,6 +38,10 @@ export async function runStepBench(o: StepOptions, torch: TorchChoice, log: (lin
     const info = await torchStep.init(dataDir);
     header.push(...info.notes);
     if (!info.available) torchStep = null;
+    else if (info.parameters !== convgradParameterCount()) {
+      await torchStep.terminate();
+      throw new Error(`step bench: PyTorch's LeNet has ${info.parameters} parameters, convgrad's ${convgradParameterCount()}: not the same network`);
+    }
   } else header.push('pytorch: left out (--no-torch)');
   header.push('tfjs: not in the step bench (tfjs\'s Node build registers no gradients, so a tfjs-wasm LeNet training loop would have to be written by hand)');
   for (const l of header) log(l);

@@ -17,11 +17,12 @@ export class TorchStep {
   }
 
   /** Starts python3, imports torch, reads the training images; unavailable (with a note) when torch is missing. */
-  async init(dataDir: string): Promise<{ available: boolean; notes: string[] }> {
+  /** `parameters`: the PyTorch network's parameter count (the same architecture has the same count). */
+  async init(dataDir: string): Promise<{ available: boolean; notes: string[]; parameters?: number }> {
     const hello = await this.proc.start();
     if (!hello.available) return { available: false, notes: [missingNote(this.settings.python, hello.error)] };
-    const info = await this.proc.call<{ notes: string[] }>({ op: 'init', threads: this.settings.threads, dataDir });
-    return { available: true, notes: info.notes };
+    const info = await this.proc.call<{ notes: string[]; parameters: number }>({ op: 'init', threads: this.settings.threads, dataDir });
+    return { available: true, notes: info.notes, parameters: info.parameters };
   }
 
   async run(s: StepSettings): Promise<StepTiming> {

@@ -4,7 +4,7 @@
 # trainEpoch does (forward, cross-entropy, zero_grad, backward, step, loss.item(), argmax per batch).
 # Driven by the Node bench (torch-step.ts) over stdin/stdout with the line protocol of
 # packages/core/bench/torch_lines.py: a hello line, then requests
-#   init {threads, dataDir}                           -> {notes}   (reads the IDX files)
+#   init {threads, dataDir}                           -> {notes, parameters}   (reads the IDX files)
 #   run  {images, warmup, batchSize, lr, seed}        -> {images, seconds, cpuSeconds, loss, accuracy}
 # PyTorch is never a dependency of the packages (Debian's python3-torch when installed).
 import gzip
@@ -110,7 +110,8 @@ def handle(req, state):
     if req["op"] == "init":
         note = runtime_note(torch, req["threads"])
         state["data"] = load_train(req["dataDir"])
-        return {"notes": [f"{note}; {state['data'][0].shape[0]} training images"]}
+        return {"notes": [f"{note}; {state['data'][0].shape[0]} training images"],
+                "parameters": sum(p.numel() for p in lenet().parameters())}
     if req["op"] == "run":
         if "data" not in state:
             raise ValueError("torch_mnist: run before init")
