@@ -179,13 +179,25 @@ export async function runConvBench(opts: ConvOptions, torch: TorchChoice, log: (
   return { header, rows, report, gradientsAgree };
 }
 
-/** The lines every report starts with: date, command, machine. */
-export function machineLines(command: string): string[] {
-  return [
+/** The lines every report starts with: date, command, machine, and a warning when the machine is busy. */
+export function machineLines(command: string, load = os.loadavg(), cores = os.cpus().length): string[] {
+  const lines = [
     `date: ${new Date().toISOString()}`,
     `command: ${command}`.trimEnd(),
-    `machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    `machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${cores} cores, Node ${process.version}, load average ${load.map((l) => l.toFixed(2)).join(' ')}`,
   ];
+  if (load[0] > cores / 2) lines.push(busyWarning(load[0], cores));
+  return lines;
+}
+
+/**
+ * Other processes slow every implementation, PyTorch most: its OpenMP threads spin-wait at each
+ * parallel region's barrier, and a descheduled thread stalls the others (measured here at load ≈ 17 on
+ * 2 cores: 2-thread LeNet steps 4–10× slower than on 1 thread). Its numbers then mean little.
+ */
+export function busyWarning(load1: number, cores: number): string {
+  return `WARNING: load average ${load1.toFixed(1)} on ${cores} cores: other processes are running. Every time is inflated, PyTorch's most ` +
+    '(its OpenMP threads spin-wait and stall when descheduled; OMP_WAIT_POLICY=PASSIVE softens that): compare on a quiet machine.';
 }
 
 export function endLoadLine(): string {

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { caseData, CASES } from '../bench/cases.ts';
-import { parseConvArgs } from '../bench/conv-bench.ts';
+import { machineLines, parseConvArgs } from '../bench/conv-bench.ts';
 import { markdownTable, type Row } from '../bench/table.ts';
 import { TorchConvImpl } from '../bench/torch-client.ts';
 import { decodeFloat32, encodeFloat32, missingNote, parseHello, parseReply, toSample } from '../bench/torch-reply.ts';
@@ -79,6 +79,13 @@ describe('PyTorch columns of the conv table', () => {
 
   it('has no PyTorch columns when PyTorch did not run', () => {
     expect(markdownTable(rows.slice(0, 2), ['tfjs-wasm']).split('\n')[0]).not.toMatch(/pytorch/);
+  });
+
+  it('warns in the header when the machine is busy (PyTorch\'s times suffer most)', () => {
+    expect(machineLines('pnpm bench', [0.4, 0.3, 0.2], 2).some((l) => l.startsWith('WARNING'))).toBe(false);
+    const busy = machineLines('pnpm bench', [17.2, 12, 8], 2);
+    expect(busy[2]).toMatch(/2 cores, .*load average 17\.20 12\.00 8\.00/);
+    expect(busy[3]).toMatch(/^WARNING: load average 17\.2 on 2 cores: .*PyTorch's most/);
   });
 
   it('refuses unknown conv options', () => {
