@@ -25,6 +25,13 @@ export function convgradNotes(backend: string): string[] {
   return [`convgrad ${backend}: ${how}, threads: ${process.env.CONVGRAD_THREADS || 'all cores'}`];
 }
 
+/** How many threads the backend computes with: the wasm pool's size (main thread + workers), 1 for js. */
+export function convgradThreads(backend: string): number {
+  core.setBackend(backend);
+  const info = core.runtimeInfo();
+  return info.backend === 'wasm' ? info.threads : 1;
+}
+
 export function convgradRunner(backend: string, c: ConvCase, data: CaseData): Runner {
   return makeConvgradRunner(core, backend, c, data);
 }

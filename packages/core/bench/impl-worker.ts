@@ -4,7 +4,7 @@
 // code keeps V8's fast paths (see conv2d.bench.ts).
 import { parentPort, workerData } from 'node:worker_threads';
 import { caseData, CASES } from './cases.ts';
-import { convgradBackends, convgradNotes, convgradRunner } from './convgrad-runner.ts';
+import { convgradBackends, convgradNotes, convgradRunner, convgradThreads } from './convgrad-runner.ts';
 import { loadTfjs } from './tfjs-load.ts';
 import { tfjsRunner, type Runner, type TfjsBackend, type TfjsLoaded } from './tfjs-runner.ts';
 import { sample } from './timing.ts';
@@ -27,6 +27,8 @@ export interface InitInfo {
   readonly available: boolean;
   readonly registered: string[];
   readonly notes: string[];
+  /** Threads the implementation computes with (convgrad: the wasm pool's size; PyTorch is given as many). */
+  readonly threads?: number;
 }
 
 const spec = workerData.spec as ImplSpec;
@@ -38,7 +40,9 @@ async function handle(req: Request): Promise<unknown> {
     case 'init': {
       if (spec.kind === 'convgrad') {
         const registered = await convgradBackends();
-        return { available: spec.backend === null || registered.includes(spec.backend), registered, notes: spec.backend ? convgradNotes(spec.backend) : [] } satisfies InitInfo;
+        const usable = spec.backend === null || registered.includes(spec.backend);
+        const notes = spec.backend && usable ? convgradNotes(spec.backend) : [];
+        return { available: usable, registered, notes, threads: spec.backend && usable ? convgradThreads(spec.backend) : undefined } satisfies InitInfo;
       }
       tfjs = await loadTfjs([spec.backend as TfjsBackend]);
       return { available: tfjs.backends.length === 1, registered: [], notes: tfjs.notes } satisfies InitInfo;

@@ -4,7 +4,7 @@ import type { Timing } from './timing.ts';
 
 export interface Row {
   readonly c: ConvCase;
-  /** 'convgrad js', 'convgrad wasm', 'tfjs-cpu', 'tfjs-wasm'. */
+  /** 'convgrad js', 'convgrad wasm', 'tfjs-cpu', 'tfjs-wasm', 'pytorch'. */
   readonly impl: string;
   readonly fwd: Timing | null;
   readonly train: Timing | null;
@@ -23,16 +23,17 @@ const speedup = (mine: Timing | null, ref: Timing | null | undefined) => {
 /**
  * One row per (case, implementation): median ms and GFLOP/s for forward and forward+backward, mean
  * process CPU ms per run, and for
- * convgrad rows the speed-up over each tfjs backend (tfjs time ÷ convgrad time, so > 1 means faster).
+ * convgrad rows the speed-up over each reference implementation (tfjs-cpu, tfjs-wasm, pytorch: its time ÷
+ * convgrad's time, so > 1 means convgrad is faster).
  */
-export function markdownTable(rows: readonly Row[], tfjsImpls: readonly string[]): string {
+export function markdownTable(rows: readonly Row[], refImpls: readonly string[]): string {
   const head = ['case', 'implementation', 'fwd ms', 'fwd GF/s', 'fwd+bwd ms', 'fwd+bwd GF/s', 'fwd CPU ms', 'fwd+bwd CPU ms'];
-  for (const t of tfjsImpls) head.push(`fwd vs ${t}`, `fwd+bwd vs ${t}`);
+  for (const t of refImpls) head.push(`fwd vs ${t}`, `fwd+bwd vs ${t}`);
   head.push('runs (fwd/fwd+bwd)');
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of rows) {
     const cells = [r.c.id, r.impl, ms(r.fwd), gf(r.fwd, forwardFlops(r.c)), ms(r.train), gf(r.train, trainFlops(r.c)), cpu(r.fwd), cpu(r.train)];
-    for (const t of tfjsImpls) {
+    for (const t of refImpls) {
       const ref = rows.find((q) => q.c === r.c && q.impl === t);
       const mine = r.impl.startsWith('convgrad');
       cells.push(mine ? speedup(r.fwd, ref?.fwd) : '', mine ? speedup(r.train, ref?.train) : '');

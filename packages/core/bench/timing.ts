@@ -47,7 +47,8 @@ export function sample(fn: () => void): Sample {
   return { ms, cpuMs: cpuNow() - c0 };
 }
 
-function median(samples: number[]): number {
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(samples: readonly number[]): number {
   const s = [...samples].sort((p, q) => p - q);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
