@@ -5,7 +5,7 @@ import { getBackend } from '../kernels/backend.ts';
 import { groupedConv2d } from '../kernels/conv-groups.ts';
 import type { Conv2dGeometry } from '../kernels/conv2d.ts';
 import { withLatticeOutputs } from '../lattice.ts';
-import { allocate, Tensor } from '../tensor.ts';
+import { allocate, allocateEmpty, Tensor } from '../tensor.ts';
 import { checkOptions, checkSize, checkTensor, fmtArg } from '../validate.ts';
 import { pairArg, type Pair } from './conv-args.ts';
 import { sum } from './reduce.ts';
@@ -98,7 +98,7 @@ function conv2dCore(x: Tensor, w: Tensor, bias: Tensor | undefined, cfg: ConvCon
   const g = checkInputs(x, w, bias, cfg);
   const shapes = () => `input ${fmtShape(x.shape)}, weight ${fmtShape(w.shape)}`;
   checkSize([g.n, g.o, g.oh, g.ow], 'conv2d', 'output shape', () => `${shapes()}, stride ${fmtArg(cfg.stride)}, padding ${fmtArg(cfg.padding)}, dilation ${fmtArg(cfg.dilation)}`);
-  const out = allocate(x.dtype, g.n * g.o * g.oh * g.ow);
+  const out = allocateEmpty(x.dtype, g.n * g.o * g.oh * g.ow);
   const be = getBackend();
   const bd = bias ? bias.data : null;
   // Lattice operands (the padded, dilated deltas of a backward, see lattice.ts) reach the kernel unmaterialized.
