@@ -47,7 +47,7 @@ describe('allocateEmpty', () => {
 
   it('hands out whole buffers of their own (never memory another array uses)', () => {
     setUninitializedFill('none');
-    const arrays = Array.from({ length: 50 }, (_, i) => allocateEmpty(i % 2 ? 'float64' : 'float32', 1 + 37 * i));
+    const arrays = Array.from({ length: 50 }, (_, i) => allocateEmpty(i % 2 ? 'float64' : 'float32', 1 + 37 * i + (i % 3) * 5000));
     arrays.forEach((a) => {
       expect(a.byteOffset).toBe(0);
       expect(a.buffer.byteLength).toBe(a.byteLength);
@@ -57,7 +57,11 @@ describe('allocateEmpty', () => {
   });
 
   it('refuses bad counts and dtypes with the op name', () => {
-    expect(() => allocateEmpty('float32', -1)).toThrow(/^allocateEmpty: element count/);
+    for (const mode of ['none', 'zero', 'nan'] as const) {
+      setUninitializedFill(mode);
+      expect(() => allocateEmpty('float32', -1)).toThrow(/^allocateEmpty: element count/);
+      expect(() => allocateEmpty('float32', 2.5)).toThrow(/^allocateEmpty: element count/);
+    }
     expect(() => allocateEmpty('int8' as never, 4)).toThrow(/^allocateEmpty/);
     expect(() => setUninitializedFill('garbage' as never)).toThrow(/^setUninitializedFill: mode/);
   });
