@@ -2,7 +2,7 @@
 // a backward rule written with ops (on the input or on the output), so second derivatives work.
 import { record } from '../autograd.ts';
 import { leakyReluMap, stepScale, unaryMap, type UnaryFn } from '../kernels/unary.ts';
-import { allocate, allocateEmpty, Tensor } from '../tensor.ts';
+import { allocateEmpty, Tensor } from '../tensor.ts';
 import { checkFinite, checkTensor } from '../validate.ts';
 import { div, mul, sub } from './elementwise.ts';
 

@@ -5,7 +5,7 @@ import { getBackend, sharingOperands } from '../kernels/backend.ts';
 import { groupedConv2d } from '../kernels/conv-groups.ts';
 import type { Conv2dGeometry } from '../kernels/conv2d.ts';
 import { withLatticeOutputs } from '../lattice.ts';
-import { allocate, allocateEmpty, Tensor } from '../tensor.ts';
+import { allocateEmpty, Tensor } from '../tensor.ts';
 import { checkOptions, checkSize, checkTensor, fmtArg } from '../validate.ts';
 import { pairArg, type Pair } from './conv-args.ts';
 import { sum } from './reduce.ts';

@@ -4,7 +4,7 @@ import { record } from '../autograd.ts';
 import { check, fmtShape } from '../errors.ts';
 import { getBackend } from '../kernels/backend.ts';
 import { broadcastShapes, sizeOf, stridesOf } from '../shape.ts';
-import { allocate, allocateEmpty, Tensor } from '../tensor.ts';
+import { allocateEmpty, Tensor } from '../tensor.ts';
 import { checkSize, checkTensor } from '../validate.ts';
 import { reshape, sumTo, transpose } from './shape.ts';
 
