@@ -27,6 +27,7 @@ beforeAll(async () => {
   if (typeof loaded === 'string' || loaded === null) throw new Error(loaded ?? 'the wasm kernels load asynchronously here');
   kernels = loaded;
   backend = createWasmBackend(kernels, 1); // the caller and one worker, whatever CONVGRAD_THREADS says
+  backend.pool.adaptive = false; // every job is offered, however busy the machine
   expect(await backend.pool.warm()).toBe(1);
   // This test's region: far above the control block and the (unused) arena of its backend.
   base = (kernels.exports.heapBase() + 1024 * 1024 + 63) & ~63;
@@ -53,8 +54,7 @@ function runCopy(job: Job): { out: Float32Array; src: Float32Array; guard: Float
   for (let i = 0; i < units * len; i++) f32[(src >> 2) + i] = Math.floor(i / len) * 1000 + (i % len) + 0.5;
   f32.fill(Number.NaN, dst >> 2, (dst >> 2) + units * len);
   f32.fill(GUARD, (dst >> 2) + units * len, (dst >> 2) + units * len + GUARD_FLOATS);
-  // flops that make the pool's chunk about `chunkTarget` units (its chunk is ~units·250k/flops), kept
-  // below the size from which a busy machine can make it stop sharing.
+  // flops that make the pool's chunk about `chunkTarget` units (its chunk is ~units·250k/flops)
   const flops = Math.min(9_999_999, Math.max(PARALLEL_MIN_FLOPS, Math.ceil((units * 250_000) / job.chunkTarget)));
   backend.pool.run(KIND_PREP, desc, units, flops, job.align);
   return {

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { configure, conv2d, ConvgradError, getBackend, getConfig, randn, ready, runtimeInfo, type ConvgradSettings } from '../src/index.ts';
 import { jsBackend, registerBackend, setBackend } from '../src/kernels/backend.ts';
 import { wasmBackend } from '../src/kernels/wasm/index.ts';
@@ -117,6 +117,8 @@ describe('each setting takes effect', () => {
 
   it('threads: 1 uses no worker; 3 uses workers; lowering it keeps the others out of later jobs', async () => {
     const pool = wasmBackend!.pool;
+    pool.adaptive = false; // every job is offered, however busy the machine
+    onTestFinished(() => void (pool.adaptive = true));
     configure({ backend: 'wasm', threads: 1 });
     expect(runtimeInfo().threads).toBe(1);
     const jobs = pool.parallelJobs, chunks = pool.workerChunks();

@@ -24,6 +24,11 @@ export interface KernelBackend {
   depthwiseConv2d?(x: TypedArray, w: TypedArray, bias: TypedArray | null, g: Conv2dGeometry, out: TypedArray): boolean;
   /** Optional: sums of consecutive rows (kernels/reduce.ts RowSums), or null to leave them to the js loop. */
   rowSums?(x: TypedArray, len: number): Float64Array | null;
+  /**
+   * Optional: runs `fn`, whose kernel calls may share one copy of each of `arrays` (wasm: copied into
+   * its memory once instead of per call). The caller promises that nothing writes into them meanwhile.
+   */
+  shareOperands?<T>(arrays: readonly TypedArray[], fn: () => T): T;
 }
 
 export const jsBackend: KernelBackend = { name: 'js', conv2dForward, gemm, conv2dForwardLattice, depthwiseConv2d };
@@ -48,6 +53,12 @@ export function setBackend(name: string): void {
 
 export function getBackend(): KernelBackend {
   return active;
+}
+
+/** `fn()`, with the active backend allowed to share its copies of `arrays` across the kernel calls inside. */
+export function sharingOperands<T>(arrays: readonly TypedArray[], fn: () => T): T {
+  const be = active;
+  return be.shareOperands ? be.shareOperands(arrays, fn) : fn();
 }
 
 /** Names of the registered backends ('js' first). */

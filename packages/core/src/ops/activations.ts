@@ -2,7 +2,7 @@
 // a backward rule written with ops (on the input or on the output), so second derivatives work.
 import { record } from '../autograd.ts';
 import { leakyReluMap, stepScale, unaryMap, type UnaryFn } from '../kernels/unary.ts';
-import { allocate, Tensor } from '../tensor.ts';
+import { allocateEmpty, Tensor } from '../tensor.ts';
 import { checkFinite, checkTensor } from '../validate.ts';
 import { div, mul, sub } from './elementwise.ts';
 
@@ -12,7 +12,7 @@ import { div, mul, sub } from './elementwise.ts';
  */
 function unary(fn: UnaryFn, x: Tensor, reads: 'input' | 'output', rule: (g: Tensor, x: Tensor, y: Tensor) => Tensor): Tensor {
   checkTensor(x, fn);
-  const out = allocate(x.dtype, x.size);
+  const out = allocateEmpty(x.dtype, x.size);
   unaryMap(fn, x.data, out);
   const y = new Tensor(out, x.shape);
   return record(y, fn, [x], (g) => [rule(g, x, y)], undefined, [reads === 'input' ? x : y]);
@@ -24,7 +24,7 @@ function unary(fn: UnaryFn, x: Tensor, reads: 'input' | 'output', rule: (g: Tens
  * One pass, no mask tensor.
  */
 function stepGrad(g: Tensor, x: Tensor, slope: number): Tensor {
-  const out = allocate(g.dtype, g.size);
+  const out = allocateEmpty(g.dtype, g.size);
   stepScale(g.data, x.data, slope, out);
   return record(new Tensor(out, g.shape), 'reluGrad', [g], (gg) => [stepGrad(gg, x, slope)], { slope }, [x]);
 }
@@ -38,7 +38,7 @@ export function relu(x: Tensor): Tensor {
 export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
   checkTensor(x, 'leakyRelu');
   checkFinite(slope, 'leakyRelu', 'slope');
-  const out = allocate(x.dtype, x.size);
+  const out = allocateEmpty(x.dtype, x.size);
   leakyReluMap(x.data, slope, out);
   return record(new Tensor(out, x.shape), 'leakyRelu', [x], (g) => [stepGrad(g, x, slope)], { slope }, [x]);
 }

@@ -1,11 +1,11 @@
 // conv2d: Z = W ⋆ A + b (cross-correlation, chapter eq. 0–4, 10–13), its shape checks and its backward rule (17.3).
 import { record } from '../autograd.ts';
 import { check, fmtShape } from '../errors.ts';
-import { getBackend } from '../kernels/backend.ts';
+import { getBackend, sharingOperands } from '../kernels/backend.ts';
 import { groupedConv2d } from '../kernels/conv-groups.ts';
 import type { Conv2dGeometry } from '../kernels/conv2d.ts';
 import { withLatticeOutputs } from '../lattice.ts';
-import { allocate, Tensor } from '../tensor.ts';
+import { allocateEmpty, Tensor } from '../tensor.ts';
 import { checkOptions, checkSize, checkTensor, fmtArg } from '../validate.ts';
 import { pairArg, type Pair } from './conv-args.ts';
 import { sum } from './reduce.ts';
@@ -98,7 +98,7 @@ function conv2dCore(x: Tensor, w: Tensor, bias: Tensor | undefined, cfg: ConvCon
   const g = checkInputs(x, w, bias, cfg);
   const shapes = () => `input ${fmtShape(x.shape)}, weight ${fmtShape(w.shape)}`;
   checkSize([g.n, g.o, g.oh, g.ow], 'conv2d', 'output shape', () => `${shapes()}, stride ${fmtArg(cfg.stride)}, padding ${fmtArg(cfg.padding)}, dilation ${fmtArg(cfg.dilation)}`);
-  const out = allocate(x.dtype, g.n * g.o * g.oh * g.ow);
+  const out = allocateEmpty(x.dtype, g.n * g.o * g.oh * g.ow);
   const be = getBackend();
   const bd = bias ? bias.data : null;
   // Lattice operands (the padded, dilated deltas of a backward, see lattice.ts) reach the kernel unmaterialized.
@@ -107,11 +107,12 @@ function conv2dCore(x: Tensor, w: Tensor, bias: Tensor | undefined, cfg: ConvCon
   else if (lattice) be.conv2dForwardLattice!(x.lattice ?? x.data, w.lattice ?? w.data, bd, g, out);
   else be.conv2dForward(x.data, w.data, bd, g, out);
   const inputs = bias ? [x, w, bias] : [x, w];
-  return record(new Tensor(out, [g.n, g.o, g.oh, g.ow]), 'conv2d', inputs, (delta) => withLatticeOutputs(() => [
+  // dX, dW and db all read δ: the kernels may share one copy of it (wasm: copied into its memory once).
+  return record(new Tensor(out, [g.n, g.o, g.oh, g.ow]), 'conv2d', inputs, (delta) => sharingOperands([delta.lattice?.base ?? delta.data], () => withLatticeOutputs(() => [
     x.requiresGrad ? convInputGrad(delta, w, [g.h, g.w], cfg) : null,
     w.requiresGrad ? convWeightGrad(x, delta, [g.kh, g.kw], cfg) : null,
     ...(bias ? [bias.requiresGrad ? sum(delta, [0, 2, 3]) : null] : []), // eq. 13: db = Σ δ over N, H, W
-  ]), { ...cfg }, [x, w]);
+  ])), { ...cfg }, [x, w]);
 }
 
 /**

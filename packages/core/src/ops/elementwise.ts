@@ -4,7 +4,7 @@ import { check, fmtShape } from '../errors.ts';
 import { checkSize, checkTensor, fmtArg } from '../validate.ts';
 import { binaryBroadcast, scale, type BinaryOp } from '../kernels/elementwise.ts';
 import { broadcastShapes, sizeOf } from '../shape.ts';
-import { allocate, full, Tensor } from '../tensor.ts';
+import { allocate, allocateEmpty, full, Tensor } from '../tensor.ts';
 import { sumTo } from './shape.ts';
 
 function asTensor(v: Tensor | number, like: Tensor, op: string): Tensor {
@@ -20,7 +20,7 @@ function binary(op: BinaryOp, aIn: Tensor | number, bIn: Tensor | number): [Tens
   check(a.dtype === b.dtype, op, () => `dtype mismatch: ${a.dtype} and ${b.dtype} (convert one with .to())`);
   const shape = broadcastShapes(a.shape, b.shape, op);
   checkSize(shape, op, 'broadcast shape', () => `operands ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
-  const out = allocate(a.dtype, sizeOf(shape));
+  const out = allocateEmpty(a.dtype, sizeOf(shape));
   binaryBroadcast(op, a.data, a.shape, b.data, b.shape, shape, out);
   return [a, b, new Tensor(out, shape)];
 }

@@ -4,7 +4,7 @@ import { record } from '../autograd.ts';
 import { check, fmtShape } from '../errors.ts';
 import { getBackend } from '../kernels/backend.ts';
 import { broadcastShapes, sizeOf, stridesOf } from '../shape.ts';
-import { allocate, Tensor } from '../tensor.ts';
+import { allocateEmpty, Tensor } from '../tensor.ts';
 import { checkSize, checkTensor } from '../validate.ts';
 import { reshape, sumTo, transpose } from './shape.ts';
 
@@ -32,7 +32,7 @@ function matmulNd(a: Tensor, b: Tensor): Tensor {
   const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul');
   const outShape = [...batch, m, n];
   checkSize(outShape, 'matmul', 'output shape', shapes);
-  const out = allocate(a.dtype, sizeOf(outShape));
+  const out = allocateEmpty(a.dtype, sizeOf(outShape));
   const backend = getBackend(); // called as a method: a backend may keep state on `this`
   if (m * n > 0) {
     if (batch.length === 0) {

@@ -3,7 +3,7 @@
 import { record } from '../autograd.ts';
 import { check, fmtShape } from '../errors.ts';
 import { avgPool2dAdjoint, avgPool2dForward, maxPool2dForward, type Pool2dGeometry, type PoolAxis } from '../kernels/pool.ts';
-import { allocate, Tensor } from '../tensor.ts';
+import { allocate, allocateEmpty, Tensor } from '../tensor.ts';
 import { checkOptions, checkTensor, fmtArg } from '../validate.ts';
 import { checkRankAtLeast, pairArg } from './conv-args.ts';
 import { scatterAdd } from './indexing.ts';
@@ -113,7 +113,7 @@ export function avgPool2d(x: Tensor, kernel: number | readonly number[], options
 export function maxPoolWith(x: Tensor, g: Pool2dGeometry, op: string, attrs: Record<string, unknown>): Tensor {
   const shape = outShape(x, g);
   const n = g.planes * g.rows.start.length * g.cols.start.length;
-  const out = allocate(x.dtype, n);
+  const out = allocateEmpty(x.dtype, n);
   const argmax = new Int32Array(n);
   if (n > 0) maxPool2dForward(x.data, g, out, argmax);
   return record(new Tensor(out, shape), op, [x], (dy) => [scatterAdd(dy, argmax, x.shape)], attrs, []);
@@ -121,7 +121,7 @@ export function maxPoolWith(x: Tensor, g: Pool2dGeometry, op: string, attrs: Rec
 
 /** The average-pool node over given windows; its backward is the adjoint, whose own backward is this again. */
 export function avgPoolWith(x: Tensor, g: Pool2dGeometry, op: string, attrs: Record<string, unknown>): Tensor {
-  const out = allocate(x.dtype, g.planes * g.rows.start.length * g.cols.start.length);
+  const out = allocateEmpty(x.dtype, g.planes * g.rows.start.length * g.cols.start.length);
   if (out.length > 0) avgPool2dForward(x.data, g, out);
   return record(new Tensor(out, outShape(x, g)), op, [x], (dy) => [avgPoolAdjointWith(dy, g, x.shape, op, attrs)], attrs, []);
 }

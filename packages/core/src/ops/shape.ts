@@ -5,7 +5,7 @@ import { stridedCopy } from '../kernels/strided.ts';
 import { sameShape, sizeOf, stridesOf, type Shape } from '../shape.ts';
 import { checkShape, checkSize, checkTensor, fmtArg } from '../validate.ts';
 import { latticeOutputsEnabled, latticeView, permuteLattice, type LatticeView } from '../lattice.ts';
-import { allocate, Tensor, type TypedArray } from '../tensor.ts';
+import { allocate, allocateEmpty, Tensor, type TypedArray } from '../tensor.ts';
 import { sum } from './reduce.ts';
 
 /** Same data, new shape (one dimension may be −1). */
@@ -42,7 +42,7 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
   let out: TypedArray | LatticeView = asLattice ? permuteLattice(latticeView(x), perm) : x.data;
   if (!sameOrder && !asLattice) {
     const xs = stridesOf(x.shape);
-    out = allocate(x.dtype, x.size);
+    out = allocateEmpty(x.dtype, x.size);
     stridedCopy(x.data, 0, perm.map((p) => xs[p]), out, 0, stridesOf(outShape), outShape);
   }
   const inverse = new Array<number>(r);

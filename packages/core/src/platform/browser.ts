@@ -46,6 +46,8 @@ export const platform: Platform = {
 
   envSettings: (): EnvSettings => ({}),
 
+  uninitializedBuffer: (bytes: number): ArrayBuffer => new ArrayBuffer(bytes), // engines offer nothing faster
+
   hardwareThreads: () => Math.max(1, g.navigator?.hardwareConcurrency ?? 1),
 
   // Posting a shared WebAssembly.Memory to a worker needs cross-origin isolation (COOP + COEP headers).

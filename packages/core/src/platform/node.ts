@@ -21,6 +21,9 @@ export const platform: Platform = {
     return { backend: e.CONVGRAD_BACKEND, threads: e.CONVGRAD_THREADS, relaxedSimd: e.CONVGRAD_RELAXED_SIMD };
   },
 
+  // Not pooled (a whole ArrayBuffer of its own, offset 0) and skipping calloc's zero fill.
+  uninitializedBuffer: (bytes: number): ArrayBuffer => Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer,
+
   hardwareThreads: () => availableParallelism(),
   maxThreads: () => Infinity,
   canBlock: () => true,

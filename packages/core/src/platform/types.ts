@@ -32,6 +32,12 @@ export interface Platform {
   readonly name: 'node' | 'browser';
   /** CONVGRAD_BACKEND / CONVGRAD_THREADS / CONVGRAD_RELAXED_SIMD in Node; nothing in a browser. */
   envSettings(): EnvSettings;
+  /**
+   * An ArrayBuffer of `bytes` bytes whose contents are unspecified (Node: not zero-filled, as
+   * Buffer.allocUnsafeSlow; elsewhere an ordinary zeroed ArrayBuffer). Throws a RangeError when the
+   * memory cannot be had.
+   */
+  uninitializedBuffer(bytes: number): ArrayBuffer;
   /** Hardware threads (Node: os.availableParallelism(); browser: navigator.hardwareConcurrency). */
   hardwareThreads(): number;
   /**

@@ -1,5 +1,10 @@
 // A bump allocator over the shared wasm memory. Each kernel call resets it, so buffers are reused from
 // call to call and nothing is allocated in the hot loops; the memory only grows.
+// Inside a `share` scope (the calls of one backward rule, which all read the same gradient), the copies
+// of the arrays named for the scope stay in memory across calls: later calls read them instead of copying
+// again (the conv2d backward copies δ once for dX, dW and db instead of three times). Only named arrays
+// are kept: scratch arrays that a caller rewrites between calls (conv-groups.ts) are never taken for
+// their old contents.
 import { MAXIMUM_PAGES, type WasmMemory } from './module.ts';
 import { SLACK } from './layout.ts';
 
@@ -8,21 +13,74 @@ const PAGE = 65536;
 /** Thrown by `alloc` when the request exceeds the largest memory allowed; callers fall back to js. */
 export class WasmMemoryFull extends Error {}
 
+/** A copy of src[lo, hi) at byte address ptr, kept for the scope. */
+interface Kept { src: Float32Array; lo: number; hi: number; ptr: number }
+
 export class Arena {
   private top: number;
+  /** Where `reset` goes back to: above the copies kept for the scope (else base). */
+  private floor: number;
+  private shareable: Set<Float32Array> | null = null;
+  private kept: Kept[] = [];
+  /** Copies avoided, and bytes copied into the arena by `copyIn` (for tests and tuning). */
+  copiesShared = 0;
+  bytesCopied = 0;
   private buffer: SharedArrayBuffer;
   f32: Float32Array;
   i32: Int32Array;
 
   constructor(readonly memory: WasmMemory, readonly base: number) {
-    this.top = base;
+    this.top = this.floor = base;
     this.buffer = memory.buffer;
     this.f32 = new Float32Array(this.buffer);
     this.i32 = new Int32Array(this.buffer);
   }
 
   reset(): void {
-    this.top = this.base;
+    this.top = this.floor;
+  }
+
+  /**
+   * Runs `fn` with the copies of `arrays` kept from call to call (see above). The caller promises that
+   * nothing writes into them meanwhile (tensor data: ops never write into their inputs). Nests.
+   */
+  share<T>(arrays: readonly Float32Array[], fn: () => T): T {
+    const outer = this.shareable;
+    this.shareable = new Set([...(outer ?? []), ...arrays]);
+    try {
+      return fn();
+    } finally {
+      this.shareable = outer;
+      if (outer === null) {
+        this.kept = [];
+        this.floor = this.base;
+      }
+    }
+  }
+
+  /** True inside a `share` scope. */
+  get sharing(): boolean {
+    return this.shareable !== null;
+  }
+
+  /** Byte address of a copy of src[lo, hi) in wasm memory: made now, or kept from an earlier call of the scope. */
+  copyIn(src: Float32Array, lo = 0, hi = src.length): number {
+    const share = this.shareable?.has(src) ?? false;
+    if (share) {
+      const k = this.kept.find((e) => e.src === src && e.lo <= lo && hi <= e.hi);
+      if (k) {
+        this.copiesShared++;
+        return k.ptr + 4 * (lo - k.lo);
+      }
+    }
+    const p = this.alloc(4 * (hi - lo));
+    this.f32.set(src.subarray(lo, hi), p >> 2);
+    this.bytesCopied += 4 * (hi - lo);
+    if (share) {
+      this.kept.push({ src, lo, hi, ptr: p });
+      this.floor = this.top; // later calls of the scope allocate above it
+    }
+    return p;
   }
 
   /**

@@ -21,6 +21,8 @@ const GEMM_MIN_WORK = 4096;
 
 export interface WasmBackend extends KernelBackend {
   readonly pool: Pool;
+  /** The wasm memory the operands are copied into (its counters: copies made and shared). */
+  readonly arena: Arena;
   readonly stats: WasmStats;
   /** Which build runs: fused multiply-add (relaxed SIMD) or plain SIMD. */
   readonly variant: WasmVariant;
@@ -37,6 +39,7 @@ export function createWasmBackend(k: WasmKernels, workers = Pool.defaultWorkers(
     name: 'wasm',
     variant: k.variant,
     pool,
+    arena: ctx.arena,
     stats: ctx.stats,
     conv2dForward(x: TypedArray, w: TypedArray, bias: TypedArray | null, g: Conv2dGeometry, out: TypedArray): void {
       if (x instanceof Float32Array && w instanceof Float32Array && out instanceof Float32Array && (bias === null || bias instanceof Float32Array)) {
@@ -71,6 +74,9 @@ export function createWasmBackend(k: WasmKernels, workers = Pool.defaultWorkers(
     },
     rowSums(x: TypedArray, len: number): Float64Array | null {
       return x instanceof Float32Array ? wasmRowSums(ctx, x, len) : null;
+    },
+    shareOperands<T>(arrays: readonly TypedArray[], fn: () => T): T {
+      return ctx.arena.share(arrays.filter((a): a is Float32Array => a instanceof Float32Array), fn);
     },
   };
 }

@@ -13,14 +13,12 @@ export function wasmGemm(
   arena.reset();
   try {
     const desc = arena.alloc(4 * FIELDS);
-    const ap = arena.alloc(4 * m * k);
-    const bp = arena.alloc(4 * k * n);
+    const ap = arena.copyIn(a, aOff, aOff + m * k);
+    const bp = arena.copyIn(b, bOff, bOff + k * n);
     const cp = arena.alloc(4 * m * n);
     const off = arena.alloc(4 * k);
     const apack = arena.alloc(4 * m * k);
     const { f32, i32 } = arena;
-    f32.set(a.subarray(aOff, aOff + m * k), ap >> 2);
-    f32.set(b.subarray(bOff, bOff + k * n), bp >> 2);
     if (accumulate) f32.set(c.subarray(cOff, cOff + m * n), cp >> 2);
     for (let i = 0, t = off >> 2; i < k; i++) i32[t + i] = 4 * i * n;
     ctx.exports.packA(ap, m, k, apack);

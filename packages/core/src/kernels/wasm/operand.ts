@@ -34,8 +34,7 @@ export const trivial = (n: number): Lattice => ({ first: 0, step: 1, count: n })
 /** Copies a dense array in and finds the lattice of its non-zeros (null: all zero). */
 export function denseOperand(ctx: WasmContext, x: Float32Array, d0: number, d1: number, h: number, w: number): Operand | null {
   const { arena } = ctx;
-  const p = arena.alloc(4 * x.length);
-  arena.f32.set(x, p >> 2);
+  const p = arena.copyIn(x);
   const rowsAt = arena.alloc(4 * h), colsAt = arena.alloc(4 * w);
   const { i32 } = arena;
   i32.fill(0, rowsAt >> 2, (rowsAt >> 2) + h);
@@ -58,8 +57,7 @@ export function viewOperand(ctx: WasmContext, v: LatticeView): Operand {
     if (span < 0) lo += span;
     else hi += span;
   });
-  const p = ctx.arena.alloc(4 * (hi - lo + 1));
-  ctx.arena.f32.set(base.subarray(lo, hi + 1), p >> 2);
+  const p = ctx.arena.copyIn(base, lo, hi + 1);
   ctx.stats.latticeOperands++;
   const [s0, s1, sRow, sCol] = v.strides.map((s) => 4 * s);
   return {

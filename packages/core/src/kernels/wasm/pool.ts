@@ -20,6 +20,7 @@ import { platform } from '#platform';
 import type { KernelWorker } from '../../platform/types.ts';
 import { getConfig, MAX_THREADS } from '../../settings.ts';
 import type { WasmKernels } from './module.ts';
+import { StallJudge } from './stall.ts';
 
 const GEN = 0, NEXT = 1, DONE = 2, KIND = 3, DESC = 4, TOTAL = 5, CHUNK = 6, READY = 7, FAILED = 8, ACTIVE = 9, CLAIMS = 16;
 const MAX_WORKERS = MAX_THREADS - 1;
@@ -29,16 +30,6 @@ const WORKER_SPIN = 4_000; // ~20 µs of polling before a worker sleeps: catches
 
 /** Below this many flops a job stays on the calling thread (waking a worker costs ~10–50 µs). */
 export const PARALLEL_MIN_FLOPS = 400_000;
-/**
- * Jobs from this size on are judged (long enough that waking a worker, ~10–100 µs, does not count): one
- * stalls when no worker took a chunk, or the caller waited for the workers' last chunks longer than
- * STALL_FRACTION of the job (a worker descheduled mid-chunk: no free core for it).
- */
-const JUDGE_FLOPS = 10_000_000;
-const STALL_FRACTION = 0.3;
-/** After this many stalled jobs in a row, the next BACKOFF_JOBS jobs run on the caller alone. */
-const STARVED_JOBS = 4;
-const BACKOFF_JOBS = 16;
 /** Work per claimed chunk: small enough that a stalled worker holds little, large enough to amortise a claim. */
 const CHUNK_FLOPS = 250_000;
 
@@ -52,9 +43,8 @@ export class Pool {
   private workerCount: number;
   /** Jobs that were offered to worker threads. */
   parallelJobs = 0;
-  /** Judged jobs in a row that stalled (busy machine), and jobs left to run alone. */
-  private starved = 0;
-  private backoff = 0;
+  /** Whether jobs run alone for a while because workers stalled them (stall.ts); null: every job is offered. */
+  private stalls: StallJudge | null = new StallJudge();
   private deferred: (() => void) | null = null;
 
   /** `ctlAt`: CONTROL_BYTES reserved in wasm memory by the caller; `workers`: helper threads (capped here). */
@@ -79,6 +69,17 @@ export class Pool {
   /** Helper threads for the `threads` setting: threads − 1, and none where workers cannot share memory. */
   static defaultWorkers(threads = getConfig().threads): number {
     return Pool.cap(threads - 1);
+  }
+
+  /**
+   * Whether stalled jobs make the pool run jobs alone for a while (stall.ts; default true). Tests that
+   * count the jobs offered to workers turn it off, so that a busy machine cannot change what they see.
+   */
+  get adaptive(): boolean {
+    return this.stalls !== null;
+  }
+  set adaptive(on: boolean) {
+    this.stalls = on ? new StallJudge() : null;
   }
 
   /** Helper threads jobs may use (besides the caller). */
@@ -168,8 +169,7 @@ export class Pool {
       return;
     }
     if (this.workers.length < this.workerCount && !this.broken) this.start();
-    if (this.broken || Atomics.load(this.ctl, READY) === 0 || this.backoff > 0) {
-      if (this.backoff > 0) this.backoff--;
+    if (this.broken || Atomics.load(this.ctl, READY) === 0 || this.stalls?.soloNext()) {
       meanwhile?.();
       run(kind, desc, 0, units);
       return;
@@ -205,18 +205,6 @@ export class Pool {
       if (i > 1000 && this.block) Atomics.wait(ctl, DONE, done, 1);
     }
     if (Atomics.load(ctl, FAILED)) throw new Error('convgrad: a wasm worker failed while running a kernel');
-    // Workers that take no chunk, or make the caller wait a large part of the job for their last one, are
-    // not getting a core (a busy machine): stop waking them for a while. Only the caller's own waiting is
-    // judged, never timings of different jobs against each other: on a machine whose speed drifts (shared
-    // VMs) such comparisons switched the threads off for no reason.
-    if (flops >= JUDGE_FLOPS) {
-      const t2 = performance.now();
-      const stalled = mine === units || t2 - t1 > STALL_FRACTION * (t2 - t0);
-      this.starved = stalled ? this.starved + 1 : 0;
-    }
-    if (this.starved >= STARVED_JOBS) {
-      this.starved = 0;
-      this.backoff = BACKOFF_JOBS;
-    }
+    this.stalls?.judge(t0, t1, performance.now(), mine === units, flops);
   }
 }

@@ -12,9 +12,8 @@ export function wasmRowSums(ctx: WasmContext, x: Float32Array, len: number): Flo
   const { arena } = ctx;
   arena.reset();
   try {
-    const src = arena.alloc(4 * x.length);
+    const src = arena.copyIn(x);
     const dst = arena.alloc(8 * rows);
-    arena.f32.set(x, src >> 2);
     ctx.exports.rowSums(src, rows, len, dst);
     ctx.stats.rowSums++;
     return new Float64Array(arena.f32.buffer, dst, rows).slice();
