@@ -2,6 +2,7 @@
 import { record } from '../autograd.ts';
 import { check, fmtShape } from '../errors.ts';
 import { checkSize, checkTensor, fmtArg } from '../validate.ts';
+import { getBackend } from '../kernels/backend.ts';
 import { binaryBroadcast, scale, type BinaryOp } from '../kernels/elementwise.ts';
 import { broadcastShapes, sizeOf } from '../shape.ts';
 import { allocate, full, Tensor } from '../tensor.ts';
@@ -21,7 +22,7 @@ function binary(op: BinaryOp, aIn: Tensor | number, bIn: Tensor | number): [Tens
   const shape = broadcastShapes(a.shape, b.shape, op);
   checkSize(shape, op, 'broadcast shape', () => `operands ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   const out = allocate(a.dtype, sizeOf(shape));
-  binaryBroadcast(op, a.data, a.shape, b.data, b.shape, shape, out);
+  if (!getBackend().binary?.(op, a.data, a.shape, b.data, b.shape, shape, out)) binaryBroadcast(op, a.data, a.shape, b.data, b.shape, shape, out);
   return [a, b, new Tensor(out, shape)];
 }
 

@@ -10,6 +10,8 @@ import { scanNonzero } from './scan';
 import { packA, wideRun, wideUnits } from './wide';
 
 export { depthwise, gather4, packA, rowSums, scanNonzero };
+export { binary, leakyRelu, relu, smooth, smoothGrad, stepScale } from './elementwise';
+export { adam, sgd } from './optim';
 
 export const KIND_WIDE = 1;
 export const KIND_DOT = 2;
