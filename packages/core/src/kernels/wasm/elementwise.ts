@@ -1,7 +1,7 @@
 // Elementwise ops and optimizer updates on the wasm kernels (as/elementwise.ts, as/optim.ts): operands
 // copied into the arena, one kernel call, results copied out. Only float32, and only from the sizes in
-// MIN below: these ops are memory-bound, and under those sizes (or for the ops not listed) the copies
-// cost more than the js loop (packages/core/bench/elementwise.bench.ts measures both).
+// ELEMENTWISE_MIN: under those the copies and the call cost more than the js loop
+// (packages/core/bench/elementwise.bench.ts measures both).
 import type { Shape } from '../../shape.ts';
 import type { TypedArray } from '../../tensor.ts';
 import { broadcastStrides, mergeDims, type BinaryOp } from '../elementwise.ts';
@@ -10,16 +10,20 @@ import type { SmoothFn, SmoothGradFn } from '../smooth.ts';
 import { WasmMemoryFull } from './arena.ts';
 import type { WasmContext } from './context.ts';
 
-/** Smallest element count sent to wasm per kernel (Infinity: always js; measured, see the README). */
+/**
+ * Smallest element count sent to wasm per kernel. Measured (bench/elementwise.bench.ts, shared 2-core
+ * VM): with the copies, wasm wins from ~256 elements on for the memory-bound ops (js/wasm ≈ 1 at 256,
+ * 2–9× at 1 Ki–300 Ki), from fewer for the exp-based ones (GELU, SiLU); below that the call costs more.
+ */
 export const ELEMENTWISE_MIN = {
-  relu: Infinity,
-  leakyRelu: Infinity,
-  stepScale: Infinity,
-  binary: Infinity,
-  smooth: 256,
-  smoothGrad: 256,
-  adam: Infinity,
-  sgd: Infinity,
+  relu: 512,
+  leakyRelu: 512,
+  stepScale: 512,
+  binary: 512,
+  smooth: 64,
+  smoothGrad: 64,
+  adam: 256,
+  sgd: 256,
 };
 
 const BINARY_OPS: Record<BinaryOp, number> = { add: 0, sub: 1, mul: 2, div: 3 };
