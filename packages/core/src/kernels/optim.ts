@@ -2,6 +2,7 @@
 // sgdUpdate). The update math and its reference loop live in @convgrad/layers (optim/adam.ts, sgd.ts);
 // a backend computes the same operations in the same order (float64, one rounding per stored value).
 import type { TypedArray } from '../tensor.ts';
+import { getBackend } from './backend.ts';
 
 /**
  * One Adam/AdamW step over a parameter: th = θ·shrink; g = sign·∇ + l2·th; m ← b1·m + (1 − b1)·g;
@@ -41,4 +42,19 @@ export interface SgdUpdate {
   wd: number;
   sign: number;
   nesterov: boolean;
+}
+
+/**
+ * Runs one Adam/AdamW step on the active backend's fused kernel (in place). Returns false when the
+ * backend has none for these arrays (float64, small, the js backend): the caller then runs its own loop.
+ */
+export function adamUpdate(u: AdamUpdate): boolean {
+  const be = getBackend();
+  return be.adamUpdate ? be.adamUpdate(u) : false;
+}
+
+/** Runs one SGD step on the active backend's fused kernel (in place), or returns false (see adamUpdate). */
+export function sgdUpdate(u: SgdUpdate): boolean {
+  const be = getBackend();
+  return be.sgdUpdate ? be.sgdUpdate(u) : false;
 }
