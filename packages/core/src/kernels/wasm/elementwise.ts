@@ -9,6 +9,7 @@ import type { AdamUpdate, SgdUpdate } from '../optim.ts';
 import type { SmoothFn, SmoothGradFn } from '../smooth.ts';
 import { WasmMemoryFull } from './arena.ts';
 import type { WasmContext } from './context.ts';
+import { KIND_SMOOTH, KIND_SMOOTH_GRAD } from './layout.ts';
 
 /**
  * Smallest element count sent to wasm per kernel. Measured (bench/elementwise.bench.ts, shared 2-core
@@ -89,16 +90,31 @@ export function wasmBinary(ctx: WasmContext, op: BinaryOp, a: TypedArray, aShape
   }, []);
 }
 
+/** Work per element of GELU/SiLU (float64 operations, exp included) claimed to the pool's thresholds. */
+const SMOOTH_FLOPS = 60;
+const SMOOTH_UNIT = 1024; // as/elementwise.ts
+
+/** A GELU/SiLU job (as/elementwise.ts smoothRun) over the pool's threads: compute-bound, so threads pay. */
+function smoothJob(ctx: WasmContext, kind: number, fn: number, x: number, g: number, out: number, n: number, desc: number): void {
+  const i32 = ctx.arena.i32, d = desc >> 2;
+  i32[d] = fn;
+  i32[d + 1] = x;
+  i32[d + 2] = g;
+  i32[d + 3] = out;
+  i32[d + 4] = n;
+  ctx.pool.run(kind, desc, Math.ceil(n / SMOOTH_UNIT), SMOOTH_FLOPS * n);
+}
+
 /** out = f(x) for GELU (erf), GELU (tanh), SiLU. */
 export function wasmSmooth(ctx: WasmContext, fn: SmoothFn, x: TypedArray, out: TypedArray): boolean {
   if (!f32(x, out) || x.length < ELEMENTWISE_MIN.smooth) return false;
-  return roundTrip(ctx, [x as Float32Array], 0, ([p]) => ctx.exports.smooth(SMOOTH_FNS[fn], p, p, x.length), [[0, out as Float32Array]]);
+  return roundTrip(ctx, [x as Float32Array], 20, ([p], desc) => smoothJob(ctx, KIND_SMOOTH, SMOOTH_FNS[fn], p, 0, p, x.length, desc), [[0, out as Float32Array]]);
 }
 
 /** out = g·f'(x) for GELU (erf), SiLU. */
 export function wasmSmoothGrad(ctx: WasmContext, fn: SmoothGradFn, g: TypedArray, x: TypedArray, out: TypedArray): boolean {
   if (!f32(g, x, out) || x.length < ELEMENTWISE_MIN.smoothGrad) return false;
-  return roundTrip(ctx, [g as Float32Array, x as Float32Array], 0, ([pg, px]) => ctx.exports.smoothGrad(SMOOTH_FNS[fn], pg, px, pg, x.length), [[0, out as Float32Array]]);
+  return roundTrip(ctx, [g as Float32Array, x as Float32Array], 20, ([pg, px], desc) => smoothJob(ctx, KIND_SMOOTH_GRAD, SMOOTH_FNS[fn], px, pg, pg, x.length, desc), [[0, out as Float32Array]]);
 }
 
 /** One Adam/AdamW step (kernels/optim.ts AdamUpdate), in place. */

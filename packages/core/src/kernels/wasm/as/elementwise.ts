@@ -247,3 +247,20 @@ export function smoothGrad(fn: i32, g: usize, x: usize, out: usize, n: i32): voi
     store<f32>(out + i, <f32>(<f64>load<f32>(g + i) * f64x2.extract_lane(r, 0)));
   }
 }
+
+// ---- GELU/SiLU as threaded jobs (compute-bound: ~60 float64 operations per element) ----
+// Descriptor: i32 [fn, x, g, out, n]; unit u covers elements [u·SMOOTH_UNIT, (u + 1)·SMOOTH_UNIT).
+
+export const SMOOTH_UNIT = 1024;
+
+export function smoothUnits(d: usize): i32 {
+  return (load<i32>(d, 16) + SMOOTH_UNIT - 1) / SMOOTH_UNIT;
+}
+
+/** Units [from, to) of a smooth (grad = false) or smoothGrad (grad = true) job. */
+export function smoothRun(d: usize, from: i32, to: i32, grad: bool): void {
+  const fn = load<i32>(d), x = <usize>load<i32>(d, 4), g = <usize>load<i32>(d, 8), out = <usize>load<i32>(d, 12), n = load<i32>(d, 16);
+  const a = from * SMOOTH_UNIT, b = min(n, to * SMOOTH_UNIT), off = <usize>a << 2;
+  if (grad) smoothGrad(fn, g + off, x + off, out + off, b - a);
+  else smooth(fn, x + off, out + off, b - a);
+}
