@@ -4,7 +4,7 @@
 // lengths (SIMD tails) and broadcast shapes. Also: the ops take the wasm path on a float32 step.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gelu, getBackend, leakyRelu, randn, relu, setBackend, silu, type Tensor } from '../src/index.ts';
+import { gelu, getBackend, leakyRelu, neg, randn, relu, setBackend, silu, tensor, type Tensor } from '../src/index.ts';
 import { binaryBroadcast, type BinaryOp } from '../src/kernels/elementwise.ts';
 import { smoothGradMap, smoothMap, type SmoothFn, type SmoothGradFn } from '../src/kernels/smooth.ts';
 import { leakyReluMap, stepScale, unaryMap } from '../src/kernels/unary.ts';
@@ -224,5 +224,22 @@ describe('a float32 step through the ops on either backend', () => {
     const ref = run('js', f, 7), got = run('wasm', f, 7);
     expect(wasm.stats.elementwise).toBeGreaterThan(before + 2);
     ref.forEach((r, i) => (ulps === 0 ? expectSame(got[i].data as Float32Array, r.data as Float32Array, `tensor ${i}`) : expectUlps(got[i].data as Float32Array, r.data as Float32Array, 4, `tensor ${i}`)));
+  });
+});
+
+describe('neg', () => {
+  it('negates float32 through the wasm multiply (bit for bit, −0 and NaN included), float64 in js', () => {
+    const x = Float32Array.from({ length: 1000 }, (_, i) => (i % 7 === 0 ? [0, -0, NaN, Infinity, 1e-45][i % 5] : Math.fround(Math.sin(i) * 1e3)));
+    setBackend('wasm');
+    try {
+      const before = wasm.stats.elementwise;
+      const got = neg(tensor(Array.from(x), [1000])).data;
+      expect(wasm.stats.elementwise).toBe(before + 1);
+      x.forEach((v, i) => expect(Object.is(got[i], -v) || (Number.isNaN(v) && Number.isNaN(got[i]))).toBe(true));
+      expect(Array.from(neg(tensor([1, -2], [2], { dtype: 'float64' })).data)).toEqual([-1, 2]);
+      expect(wasm.stats.elementwise).toBe(before + 1);
+    } finally {
+      setBackend(initialBackend);
+    }
   });
 });

@@ -53,9 +53,13 @@ export function div(aIn: Tensor | number, bIn: Tensor | number): Tensor {
   ]);
 }
 
+const MINUS_ONE_F32 = Float32Array.of(-1);
+
 export function neg(x: Tensor): Tensor {
   checkTensor(x, 'neg');
   const out = allocate(x.dtype, x.size);
-  scale(x.data, -1, out);
+  // x·(−1) is exact in float32: the backend's broadcast multiply gives the js loop's bits
+  const fast = x.data instanceof Float32Array && getBackend().binary?.('mul', x.data, x.shape, MINUS_ONE_F32, [], x.shape, out);
+  if (!fast) scale(x.data, -1, out);
   return record(new Tensor(out, x.shape), 'neg', [x], (g) => [neg(g)], undefined, []);
 }
