@@ -22,6 +22,9 @@ export { mseLoss } from './ops/loss.ts';
 export type { Reduction } from './ops/loss.ts';
 export { setBackend, getBackend, registerBackend, listBackends } from './kernels/backend.ts';
 export type { KernelBackend } from './kernels/backend.ts';
+// Fused optimizer steps for @convgrad/layers' optimizers (false: no kernel here, run the reference loop).
+export { adamUpdate, sgdUpdate } from './kernels/optim.ts';
+export type { AdamUpdate, SgdUpdate } from './kernels/optim.ts';
 export { matmul } from './ops/matmul.ts';
 export { relu, leakyRelu, sigmoid, tanh, exp, log } from './ops/activations.ts';
 export { maxPool2d, avgPool2d } from './ops/pool.ts';

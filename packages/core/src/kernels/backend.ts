@@ -7,6 +7,10 @@ import { depthwiseConv2d } from './depthwise.ts';
 import { gemm } from './gemm.ts';
 import { check } from '../errors.ts';
 import { fmtArg } from '../validate.ts';
+import type { Shape } from '../shape.ts';
+import type { BinaryOp } from './elementwise.ts';
+import type { AdamUpdate, SgdUpdate } from './optim.ts';
+import type { SmoothFn, SmoothGradFn } from './smooth.ts';
 
 export interface KernelBackend {
   readonly name: string;
@@ -29,6 +33,22 @@ export interface KernelBackend {
    * its memory once instead of per call). The caller promises that nothing writes into them meanwhile.
    */
   shareOperands?<T>(arrays: readonly TypedArray[], fn: () => T): T;
+  // Optional elementwise kernels (the js loops in unary.ts, elementwise.ts, smooth.ts are the reference):
+  // each returns false to leave the work to that loop (float64, small arrays, no gain measured).
+  /** out = x > 0 ? x : slope·x (slope 0: relu, −0 → +0). */
+  leakyRelu?(x: TypedArray, slope: number, out: TypedArray): boolean;
+  /** The (leaky) ReLU gradient, unary.ts stepScale. */
+  stepScale?(g: TypedArray, x: TypedArray, slope: number, out: TypedArray): boolean;
+  /** out = a (op) b, numpy broadcasting (elementwise.ts binaryBroadcast). */
+  binary?(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, outShape: Shape, out: TypedArray): boolean;
+  /** out = GELU/SiLU(x) (smooth.ts smoothMap). */
+  smooth?(fn: SmoothFn, x: TypedArray, out: TypedArray): boolean;
+  /** out = g·f'(x) (smooth.ts smoothGradMap). */
+  smoothGrad?(fn: SmoothGradFn, g: TypedArray, x: TypedArray, out: TypedArray): boolean;
+  /** One fused Adam/AdamW step in place (optim.ts); the reference loop is layers' optim/adam.ts. */
+  adamUpdate?(u: AdamUpdate): boolean;
+  /** One fused SGD step in place (optim.ts); the reference loop is layers' optim/sgd.ts. */
+  sgdUpdate?(u: SgdUpdate): boolean;
 }
 
 export const jsBackend: KernelBackend = { name: 'js', conv2dForward, gemm, conv2dForwardLattice, depthwiseConv2d };

@@ -36,7 +36,7 @@ function rowLoop(op: BinaryOp, a: TypedArray, pa: number, ia: number, b: TypedAr
 }
 
 /** Strides of `shape` seen from a broadcast output of rank `rank` (0 where the dimension is broadcast). */
-function broadcastStrides(shape: Shape, outShape: Shape): number[] {
+export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
   const s = stridesOf(shape);
   const r = outShape.length;
   return outShape.map((_, i) => {
@@ -49,7 +49,7 @@ function broadcastStrides(shape: Shape, outShape: Shape): number[] {
  * Drops size-1 dims and merges neighbours that both operands walk the same way (both contiguous
  * across them, or both broadcast), so [N,C,H,W] ⊕ [1,C,1,1] runs as [N, C, H·W] rows.
  */
-function mergeDims(outShape: Shape, sa: number[], sb: number[]): { shape: number[]; sa: number[]; sb: number[] } {
+export function mergeDims(outShape: Shape, sa: number[], sb: number[]): { shape: number[]; sa: number[]; sb: number[] } {
   const shape: number[] = [], ma: number[] = [], mb: number[] = [];
   outShape.forEach((d, i) => {
     if (d === 1) return;

@@ -57,7 +57,10 @@ export function leakyReluMap(x: TypedArray, slope: number, out: TypedArray): voi
   for (let i = 0; i < x.length; i++) { const v = x[i]; out[i] = v * factor[+(v > 0)]; }
 }
 
-/** out[i] = x[i] > 0 ? g[i] : slope·g[i]: the (leaky) ReLU derivative applied to g, in one pass. */
+/**
+ * out[i] = (x[i] > 0 ? g[i] : slope·g[i]) + 0: the (leaky) ReLU derivative applied to g, in one pass;
+ * exactly 0 where x ≤ 0 when slope is 0 (also for g = ±∞, NaN); + 0 turns −0 into +0.
+ */
 export function stepScale(g: TypedArray, x: TypedArray, slope: number, out: TypedArray): void {
   const n = g.length;
   factor[0] = slope;
@@ -68,5 +71,5 @@ export function stepScale(g: TypedArray, x: TypedArray, slope: number, out: Type
     out[i] = gv * factor[+(x[i] > 0)] + 0; // + 0 turns −0 into 0
     finite &= +(Math.abs(gv) < Infinity);
   }
-  if (!finite) for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? g[i] : slope === 0 ? 0 : slope * g[i];
+  if (!finite) for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? g[i] + 0 : slope === 0 ? 0 : slope * g[i] + 0;
 }

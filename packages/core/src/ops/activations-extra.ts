@@ -3,7 +3,9 @@
 // PyTorch's definitions and its gradient conventions at the kinks.
 import { record } from '../autograd.ts';
 import { check } from '../errors.ts';
-import { erf as erfScalar, erfcFast, normalCdf, normalCdfFast } from '../kernels/erf.ts';
+import { getBackend } from '../kernels/backend.ts';
+import { erf as erfScalar, erfcFast } from '../kernels/erf.ts';
+import { smoothGradMap, smoothMap, type SmoothFn, type SmoothGradFn } from '../kernels/smooth.ts';
 import { allocate, Tensor } from '../tensor.ts';
 import { exp, sigmoid, tanh } from './activations.ts';
 import { checkOptions, checkTensor } from './dim-args.ts';
@@ -26,8 +28,22 @@ function mask(x: Tensor, pred: (v: number) => boolean): Tensor {
   return map(x, (v) => (pred(v) ? 1 : 0));
 }
 
-/** Φ for this dtype: ~1e-15 for float64, ~1e-7 (a one-exp fit, below float32's own resolution) for float32. */
-const cdfFor = (x: Tensor) => (x.dtype === 'float64' ? normalCdf : normalCdfFast);
+/**
+ * GELU or SiLU of x by the kernel (smooth.ts; the backend's when it has one). Φ is ~1e-15 accurate
+ * for float64, ~1e-7 (a one-exp fit, below float32's own resolution) for float32.
+ */
+function smoothOf(fn: SmoothFn, x: Tensor): Tensor {
+  const out = allocate(x.dtype, x.size);
+  if (!getBackend().smooth?.(fn, x.data, out)) smoothMap(fn, x.data, out);
+  return new Tensor(out, x.shape);
+}
+
+/** g·f'(x) for GELU or SiLU by the kernel. */
+function smoothGradOf(fn: SmoothGradFn, g: Tensor, x: Tensor): Tensor {
+  const out = allocate(g.dtype, g.size);
+  if (!getBackend().smoothGrad?.(fn, g.data, x.data, out)) smoothGradMap(fn, g.data, x.data, out);
+  return new Tensor(out, g.shape);
+}
 
 /** The error function; erf'(x) = 2/√π · e^(−x²). float32 uses the fast fit (absolute error < 1e-7). */
 export function erf(x: Tensor): Tensor {
@@ -46,14 +62,7 @@ function normalPdf(x: Tensor): Tensor {
  * gg·g·GELU''(x) with GELU''(x) = φ(x)·(2 − x²).
  */
 function geluGrad(g: Tensor, x: Tensor): Tensor {
-  const cdf = cdfFor(x);
-  const out = allocate(g.dtype, g.size);
-  const gd = g.data, xd = x.data;
-  for (let i = 0; i < out.length; i++) {
-    const v = xd[i];
-    out[i] = gd[i] * (cdf(v) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
-  }
-  return record(new Tensor(out, g.shape), 'geluGrad', [g, x], (gg) => [
+  return record(smoothGradOf('gelu', g, x), 'geluGrad', [g, x], (gg) => [
     g.requiresGrad ? geluGrad(gg, x) : null,
     x.requiresGrad ? mul(mul(gg, g), mul(normalPdf(x), sub(2, mul(x, x)))) : null,
   ]);
@@ -71,11 +80,9 @@ export function gelu(x: Tensor, options: { approximate?: GeluApproximate } = {})
   const approximate = options.approximate ?? 'none';
   check(approximate === 'none' || approximate === 'tanh', 'gelu', `approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
   if (approximate === 'none') {
-    const cdf = cdfFor(x);
-    return record(map(x, (v) => v * cdf(v)), 'gelu', [x], (g) => [geluGrad(g, x)], { approximate });
+    return record(smoothOf('gelu', x), 'gelu', [x], (g) => [geluGrad(g, x)], { approximate });
   }
-  const inner = (v: number) => SQRT_2_OVER_PI * (v + GELU_C * v * v * v);
-  return record(map(x, (v) => 0.5 * v * (1 + Math.tanh(inner(v)))), 'gelu', [x], (g) => {
+  return record(smoothOf('geluTanh', x), 'gelu', [x], (g) => {
     // d/dx = ½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²), t = tanh(u)
     const x2 = mul(x, x);
     const t = tanh(mul(add(x, mul(mul(x2, x), GELU_C)), SQRT_2_OVER_PI));
@@ -85,13 +92,23 @@ export function gelu(x: Tensor, options: { approximate?: GeluApproximate } = {})
   }, { approximate });
 }
 
+/**
+ * g·SiLU'(x) = g·σ(1 + x(1 − σ)) in one loop. Its own backward, in ops: to g, siluGrad(gg, x); to x,
+ * gg·g·SiLU''(x) with SiLU''(x) = σ(1 − σ)(2 + x(1 − 2σ)).
+ */
+function siluGrad(g: Tensor, x: Tensor): Tensor {
+  return record(smoothGradOf('silu', g, x), 'siluGrad', [g, x], (gg) => {
+    if (!x.requiresGrad) return [g.requiresGrad ? siluGrad(gg, x) : null, null];
+    const s = sigmoid(x);
+    const second = mul(mul(s, sub(1, s)), add(mul(x, sub(1, mul(s, 2))), 2));
+    return [g.requiresGrad ? siluGrad(gg, x) : null, mul(mul(gg, g), second)];
+  });
+}
+
 /** SiLU (swish): x·σ(x); derivative σ(x)(1 + x(1 − σ(x))). */
 export function silu(x: Tensor): Tensor {
   checkTensor(x, 'silu');
-  return record(map(x, (v) => v / (1 + Math.exp(-v))), 'silu', [x], (g) => {
-    const s = sigmoid(x);
-    return [mul(g, mul(s, add(mul(x, sub(1, s)), 1)))];
-  });
+  return record(smoothOf('silu', x), 'silu', [x], (g) => [siluGrad(g, x)]);
 }
 
 /** ELU: x for x > 0, α(eˣ − 1) otherwise (default α = 1). The gradient at 0 is α, as PyTorch's. */

@@ -1,6 +1,7 @@
 // Elementwise activations: relu, leakyRelu, sigmoid, tanh, exp, log. Each is a kernel loop forward and
 // a backward rule written with ops (on the input or on the output), so second derivatives work.
 import { record } from '../autograd.ts';
+import { getBackend } from '../kernels/backend.ts';
 import { leakyReluMap, stepScale, unaryMap, type UnaryFn } from '../kernels/unary.ts';
 import { allocateEmpty, Tensor } from '../tensor.ts';
 import { checkFinite, checkTensor } from '../validate.ts';
@@ -13,7 +14,7 @@ import { div, mul, sub } from './elementwise.ts';
 function unary(fn: UnaryFn, x: Tensor, reads: 'input' | 'output', rule: (g: Tensor, x: Tensor, y: Tensor) => Tensor): Tensor {
   checkTensor(x, fn);
   const out = allocateEmpty(x.dtype, x.size);
-  unaryMap(fn, x.data, out);
+  if (fn !== 'relu' || !getBackend().leakyRelu?.(x.data, 0, out)) unaryMap(fn, x.data, out);
   const y = new Tensor(out, x.shape);
   return record(y, fn, [x], (g) => [rule(g, x, y)], undefined, [reads === 'input' ? x : y]);
 }
@@ -25,7 +26,7 @@ function unary(fn: UnaryFn, x: Tensor, reads: 'input' | 'output', rule: (g: Tens
  */
 function stepGrad(g: Tensor, x: Tensor, slope: number): Tensor {
   const out = allocateEmpty(g.dtype, g.size);
-  stepScale(g.data, x.data, slope, out);
+  if (!getBackend().stepScale?.(g.data, x.data, slope, out)) stepScale(g.data, x.data, slope, out);
   return record(new Tensor(out, g.shape), 'reluGrad', [g], (gg) => [stepGrad(gg, x, slope)], { slope }, [x]);
 }
 
@@ -39,7 +40,7 @@ export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
   checkTensor(x, 'leakyRelu');
   checkFinite(slope, 'leakyRelu', 'slope');
   const out = allocateEmpty(x.dtype, x.size);
-  leakyReluMap(x.data, slope, out);
+  if (!getBackend().leakyRelu?.(x.data, slope, out)) leakyReluMap(x.data, slope, out);
   return record(new Tensor(out, x.shape), 'leakyRelu', [x], (g) => [stepGrad(g, x, slope)], { slope }, [x]);
 }
 

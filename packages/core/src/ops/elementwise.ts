@@ -2,6 +2,7 @@
 import { record } from '../autograd.ts';
 import { check, fmtShape } from '../errors.ts';
 import { checkSize, checkTensor, fmtArg } from '../validate.ts';
+import { getBackend } from '../kernels/backend.ts';
 import { binaryBroadcast, scale, type BinaryOp } from '../kernels/elementwise.ts';
 import { broadcastShapes, sizeOf } from '../shape.ts';
 import { allocate, allocateEmpty, full, Tensor } from '../tensor.ts';
@@ -21,7 +22,7 @@ function binary(op: BinaryOp, aIn: Tensor | number, bIn: Tensor | number): [Tens
   const shape = broadcastShapes(a.shape, b.shape, op);
   checkSize(shape, op, 'broadcast shape', () => `operands ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   const out = allocateEmpty(a.dtype, sizeOf(shape));
-  binaryBroadcast(op, a.data, a.shape, b.data, b.shape, shape, out);
+  if (!getBackend().binary?.(op, a.data, a.shape, b.data, b.shape, shape, out)) binaryBroadcast(op, a.data, a.shape, b.data, b.shape, shape, out);
   return [a, b, new Tensor(out, shape)];
 }
 
@@ -52,9 +53,13 @@ export function div(aIn: Tensor | number, bIn: Tensor | number): Tensor {
   ]);
 }
 
+const MINUS_ONE_F32 = Float32Array.of(-1);
+
 export function neg(x: Tensor): Tensor {
   checkTensor(x, 'neg');
   const out = allocate(x.dtype, x.size);
-  scale(x.data, -1, out);
+  // x·(−1) is exact in float32: the backend's broadcast multiply gives the js loop's bits
+  const fast = x.data instanceof Float32Array && getBackend().binary?.('mul', x.data, x.shape, MINUS_ONE_F32, [], x.shape, out);
+  if (!fast) scale(x.data, -1, out);
   return record(new Tensor(out, x.shape), 'neg', [x], (g) => [neg(g)], undefined, []);
 }

@@ -2,7 +2,7 @@
 //   g ← −∇ if maximize else ∇;  g ← g + λ·θ (Adam);  θ ← θ·(1 − lr·λ) (AdamW)
 //   m ← β₁·m + (1 − β₁)·g;   v ← β₂·v + (1 − β₂)·g²;   v̂ ← max(v̂, v) with amsgrad (else v̂ = v)
 //   θ ← θ − lr/(1 − β₁ᵗ) · m / (√v̂ / √(1 − β₂ᵗ) + ε)
-import type { TypedArray } from '@convgrad/core';
+import { adamUpdate, type TypedArray } from '@convgrad/core';
 import { checkBetas, checkBoolean, checkNonNegative, Optimizer, type ParamGroup, type ParamsInput, type ParamState, type SettingSpec } from './optimizer.ts';
 
 export interface AdamOptions {
@@ -49,6 +49,10 @@ export class Adam extends Optimizer {
     const decoupled = this.decoupled;
     const l2 = decoupled ? 0 : wd;
     const shrink = decoupled ? 1 - lr * wd : 1;
+    // The loop below is torch.optim.adam's _single_tensor_adam (the header's equations: m, v, then
+    // param.addcdiv_(m, √v̂/√(1 − β₂ᵗ) + ε, value = −lr/(1 − β₁ᵗ))). The backend's fused kernel, when it has
+    // one (core's wasm/as/optim.ts, float32), runs the same operations in the same order: bit for bit.
+    if (adamUpdate({ theta, grad, m, v, vMax, b1, b2, stepSize, c2, eps, l2, shrink, sign })) return;
     for (let i = 0; i < theta.length; i++) {
       const th = theta[i] * shrink;
       const g = sign * grad[i] + l2 * th;

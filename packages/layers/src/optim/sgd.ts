@@ -4,7 +4,7 @@
 //   g ← g + μ·b (Nesterov) or b
 //   θ ← θ − lr·g
 import type { TypedArray } from '@convgrad/core';
-import { ConvgradError } from '@convgrad/core';
+import { ConvgradError, sgdUpdate } from '@convgrad/core';
 import { checkBoolean, checkNonNegative, checkUnit, Optimizer, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.ts';
 
 export interface SGDOptions {
@@ -48,11 +48,15 @@ export class SGD extends Optimizer {
     const nesterov = group.nesterov as boolean, wd = group.weightDecay as number;
     const sign = group.maximize ? -1 : 1;
     const n = theta.length;
+    // torch.optim.sgd's _single_tensor_sgd (the header's equations); the backend's fused kernel, when it
+    // has one (core's wasm/as/optim.ts, float32), runs the same operations in the same order.
+    const buffer = mu === 0 ? null : state.buffer('momentumBuffer');
+    if (sgdUpdate({ theta, grad, buf: buffer ? buffer.data : null, fresh: buffer ? buffer.fresh : false, lr, mu, tau, wd, sign, nesterov })) return;
     if (mu === 0) {
       for (let i = 0; i < n; i++) theta[i] -= lr * (sign * grad[i] + wd * theta[i]);
       return;
     }
-    const { data: b, fresh } = state.buffer('momentumBuffer');
+    const { data: b, fresh } = buffer!;
     for (let i = 0; i < n; i++) {
       const g = sign * grad[i] + wd * theta[i];
       b[i] = fresh ? g : mu * b[i] + (1 - tau) * g;

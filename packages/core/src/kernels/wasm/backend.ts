@@ -10,6 +10,7 @@ import { wasmConv2dForward } from './conv.ts';
 import { wasmDepthwise } from './depthwise.ts';
 import { wasmGemm } from './gemm.ts';
 import { wasmRowSums } from './reduce.ts';
+import { wasmAdam, wasmBinary, wasmLeakyRelu, wasmSgd, wasmSmooth, wasmSmoothGrad, wasmStepScale } from './elementwise.ts';
 import type { WasmKernels, WasmVariant } from './module.ts';
 import { Pool } from './pool.ts';
 
@@ -78,5 +79,15 @@ export function createWasmBackend(k: WasmKernels, workers = Pool.defaultWorkers(
     shareOperands<T>(arrays: readonly TypedArray[], fn: () => T): T {
       return ctx.arena.share(arrays.filter((a): a is Float32Array => a instanceof Float32Array), fn);
     },
+    // elementwise.ts: float32 only, each from its measured size; (typeof: a build from before these kernels)
+    ...(typeof ctx.exports.smooth === 'function' ? {
+      leakyRelu: (x, slope, out) => wasmLeakyRelu(ctx, x, slope, out),
+      stepScale: (g, x, slope, out) => wasmStepScale(ctx, g, x, slope, out),
+      binary: (op, a, aShape, b, bShape, outShape, out) => wasmBinary(ctx, op, a, aShape, b, bShape, outShape, out),
+      smooth: (fn, x, out) => wasmSmooth(ctx, fn, x, out),
+      smoothGrad: (fn, g, x, out) => wasmSmoothGrad(ctx, fn, g, x, out),
+      adamUpdate: (u) => wasmAdam(ctx, u),
+      sgdUpdate: (u) => wasmSgd(ctx, u),
+    } satisfies Partial<KernelBackend> : {}),
   };
 }

@@ -29,8 +29,10 @@ export interface WasmStats {
   depthwise: number;
   /** calls handed to the js kernels (float64, too large, tiny GEMMs) */
   js: number;
+  /** elementwise ops and optimizer updates run here (elementwise.ts) */
+  elementwise: number;
 }
 
 export function emptyStats(): WasmStats {
-  return { wide: 0, dot: 0, depthwise: 0, phased: 0, col2im: 0, compactedWeights: 0, latticeOperands: 0, gemm: 0, rowSums: 0, js: 0 };
+  return { wide: 0, dot: 0, depthwise: 0, phased: 0, col2im: 0, compactedWeights: 0, latticeOperands: 0, gemm: 0, rowSums: 0, js: 0, elementwise: 0 };
 }

@@ -15,6 +15,9 @@ export const KIND_WIDE = 1;
 export const KIND_DOT = 2;
 export const KIND_PREP = 3;
 export const KIND_COL2IM = 4;
+/** GELU/SiLU (as/elementwise.ts): descriptor i32 [fn, x, g, out, n], units of 1024 elements */
+export const KIND_SMOOTH = 20;
+export const KIND_SMOOTH_GRAD = 21;
 
 /** Bytes every buffer gets past its end: tiles read (never write) up to 16 floats beyond a row. */
 export const SLACK = 256;

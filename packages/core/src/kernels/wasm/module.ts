@@ -40,6 +40,15 @@ export interface WasmExports {
   depthwise(x: number, w: number, bias: number, out: number, cols: number, scratch: number, n: number, c: number, m: number, h: number, wd: number, kh: number, kw: number,
     sh: number, sw: number, pt: number, pl: number, dh: number, dw: number, oh: number, ow: number): void;
   rowSums(src: number, rows: number, len: number, dst: number): void;
+  /** as/elementwise.ts and as/optim.ts (pointers, then counts and scalars; bools as 0/1) */
+  relu(x: number, out: number, n: number): void;
+  leakyRelu(x: number, out: number, n: number, slope: number): void;
+  stepScale(g: number, x: number, out: number, n: number, slope: number): void;
+  binary(op: number, a: number, b: number, out: number, dims: number, rank: number, idx: number): void;
+  smooth(fn: number, x: number, out: number, n: number): void;
+  smoothGrad(fn: number, g: number, x: number, out: number, n: number): void;
+  adam(theta: number, grad: number, m: number, v: number, vMax: number, n: number, b1: number, b2: number, stepSize: number, c2: number, eps: number, l2: number, shrink: number, sign: number): void;
+  sgd(theta: number, grad: number, buf: number, n: number, lr: number, mu: number, tau: number, wd: number, sign: number, fresh: number, nesterov: number): void;
   abiVersion(): number;
 }
 

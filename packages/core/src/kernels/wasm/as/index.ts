@@ -10,11 +10,16 @@ import { scanNonzero } from './scan';
 import { packA, wideRun, wideUnits } from './wide';
 
 export { depthwise, gather4, packA, rowSums, scanNonzero };
+import { smoothRun, smoothUnits } from './elementwise';
+export { binary, leakyRelu, relu, smooth, smoothGrad, stepScale } from './elementwise';
+export { adam, sgd } from './optim';
 
 export const KIND_WIDE = 1;
 export const KIND_DOT = 2;
 export const KIND_PREP = 3; // units are images
 export const KIND_COL2IM = 4;
+export const KIND_SMOOTH = 20; // elementwise.ts: GELU/SiLU over element chunks
+export const KIND_SMOOTH_GRAD = 21;
 
 /** Layout version of the descriptors; the loader refuses a build whose version differs from its own. */
 export function abiVersion(): i32 {
@@ -31,6 +36,7 @@ export function run(kind: i32, d: usize, from: i32, to: i32): void {
   if (kind == KIND_WIDE) wideRun(d, from, to);
   else if (kind == KIND_DOT) dotRun(d, from, to);
   else if (kind == KIND_COL2IM) col2imRun(d, from, to);
+  else if (kind == KIND_SMOOTH || kind == KIND_SMOOTH_GRAD) smoothRun(d, from, to, kind == KIND_SMOOTH_GRAD);
   else for (let n = from; n < to; n++) prepImage(d, n);
 }
 
@@ -39,5 +45,6 @@ export function units(kind: i32, d: usize): i32 {
   if (kind == KIND_WIDE) return wideUnits(d);
   if (kind == KIND_DOT) return dotUnits(d);
   if (kind == KIND_COL2IM) return col2imUnits(d);
+  if (kind == KIND_SMOOTH || kind == KIND_SMOOTH_GRAD) return smoothUnits(d);
   return load<i32>(d + (<usize>L.N << 2));
 }
