@@ -2,6 +2,7 @@
 // faster backends plug in here and change no backward rule.
 import type { TypedArray } from '../tensor.ts';
 import type { LatticeView } from '../lattice.ts';
+import type { Pool2dGeometry } from './pool.ts';
 import { conv2dForward, conv2dForwardLattice, type Conv2dGeometry } from './conv2d.ts';
 import { depthwiseConv2d } from './depthwise.ts';
 import { gemm } from './gemm.ts';
@@ -24,6 +25,11 @@ export interface KernelBackend {
   depthwiseConv2d?(x: TypedArray, w: TypedArray, bias: TypedArray | null, g: Conv2dGeometry, out: TypedArray): boolean;
   /** Optional: sums of consecutive rows (kernels/reduce.ts RowSums), or null to leave them to the js loop. */
   rowSums?(x: TypedArray, len: number): Float64Array | null;
+  /** Optional twins of kernels/pool.ts and kernels/indexing.ts (same results); false leaves the call to the js kernel. */
+  maxPool2dForward?(x: TypedArray, g: Pool2dGeometry, out: TypedArray, argmax: Int32Array): boolean;
+  avgPool2dForward?(x: TypedArray, g: Pool2dGeometry, out: TypedArray): boolean;
+  avgPool2dAdjoint?(dy: TypedArray, g: Pool2dGeometry, dx: TypedArray): boolean;
+  scatterAddFlat?(src: TypedArray, idx: Int32Array, out: TypedArray): boolean;
 }
 
 export const jsBackend: KernelBackend = { name: 'js', conv2dForward, gemm, conv2dForwardLattice, depthwiseConv2d };

@@ -10,6 +10,7 @@ import { wasmConv2dForward } from './conv.ts';
 import { wasmDepthwise } from './depthwise.ts';
 import { wasmGemm } from './gemm.ts';
 import { wasmRowSums } from './reduce.ts';
+import { wasmAvgPool2d, wasmAvgPool2dAdjoint, wasmMaxPool2d, wasmScatterAddFlat } from './pooling.ts';
 import type { WasmKernels, WasmVariant } from './module.ts';
 import { Pool } from './pool.ts';
 
@@ -72,5 +73,9 @@ export function createWasmBackend(k: WasmKernels, workers = Pool.defaultWorkers(
     rowSums(x: TypedArray, len: number): Float64Array | null {
       return x instanceof Float32Array ? wasmRowSums(ctx, x, len) : null;
     },
+    maxPool2dForward: (x, g, out, argmax) => x instanceof Float32Array && out instanceof Float32Array && wasmMaxPool2d(ctx, x, g, out, argmax),
+    avgPool2dForward: (x, g, out) => x instanceof Float32Array && out instanceof Float32Array && wasmAvgPool2d(ctx, x, g, out),
+    avgPool2dAdjoint: (dy, g, dx) => dy instanceof Float32Array && dx instanceof Float32Array && wasmAvgPool2dAdjoint(ctx, dy, g, dx),
+    scatterAddFlat: (src, idx, out) => src instanceof Float32Array && out instanceof Float32Array && wasmScatterAddFlat(ctx, src, idx, out),
   };
 }

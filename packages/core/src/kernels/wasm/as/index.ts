@@ -10,6 +10,7 @@ import { scanNonzero } from './scan';
 import { packA, wideRun, wideUnits } from './wide';
 
 export { depthwise, gather4, packA, rowSums, scanNonzero };
+export { avgPoolAdjoint, avgPoolWindows, maxPool2x2, maxPoolWindows, scatterAddFlat } from './pooling';
 
 export const KIND_WIDE = 1;
 export const KIND_DOT = 2;
