@@ -53,51 +53,103 @@ export function maxPool2x2(x: usize, planes: i32, h: i32, w: i32, oh: i32, ow: i
   }
 }
 
+// Any windows: four planes at a time, one per lane (every plane has the same windows, so the lanes run
+// the same loop with no branch on the data). Lane l is plane p + l, or the last plane again past the
+// end (computed, never stored).
+
+/** Byte offset of lane l's plane in a group starting at plane p (planes `bytes` apart; past the end: the last plane). */
+// @ts-ignore: decorator
+@inline function laneAt(p: i32, l: i32, planes: i32, bytes: usize): usize {
+  return <usize>min(p + l, planes - 1) * bytes;
+}
+
+/** The f32 at q, q + b1, q + b2, q + b3 (one per plane of the group). */
+// @ts-ignore: decorator
+@inline function lanes(q: usize, b1: usize, b2: usize, b3: usize): v128 {
+  let v = v128.load32_zero(q);
+  v = v128.load32_lane(q + b1, v, 1);
+  v = v128.load32_lane(q + b2, v, 2);
+  return v128.load32_lane(q + b3, v, 3);
+}
+
+/** Stores the lanes of the real planes (rem of them) at q, q + b1, q + b2, q + b3. */
+// @ts-ignore: decorator
+@inline function storeLanes(q: usize, b1: usize, b2: usize, b3: usize, rem: i32, v: v128): void {
+  v128.store32_lane(q, v, 0);
+  if (rem > 1) v128.store32_lane(q + b1, v, 1);
+  if (rem > 2) v128.store32_lane(q + b2, v, 2);
+  if (rem > 3) v128.store32_lane(q + b3, v, 3);
+}
+
 /** Any windows: output (oy, ox) reads rows rs[oy], rs[oy] + dy, … < re[oy] and columns likewise (never empty). */
 export function maxPoolWindows(x: usize, planes: i32, h: i32, w: i32, rs: usize, re: usize, dy: i32, cs: usize, ce: usize, dx: i32,
   oh: i32, ow: i32, out: usize, arg: usize): void {
-  let o: usize = 0;
-  for (let p = 0; p < planes; p++) {
-    const base = p * h * w;
+  const hw = h * w, ohw = oh * ow;
+  for (let p = 0; p < planes; p += 4) {
+    // byte offsets of lanes 1–3 from lane 0, in x and in the outputs
+    const rem = min(planes - p, 4), xPlane = <usize>hw << 2, oPlane = <usize>ohw << 2;
+    const x0 = <usize>p * xPlane, x1 = laneAt(p, 1, planes, xPlane) - x0, x2 = laneAt(p, 2, planes, xPlane) - x0, x3 = laneAt(p, 3, planes, xPlane) - x0;
+    const o0 = <usize>p * oPlane, o1 = laneAt(p, 1, planes, oPlane) - o0, o2 = laneAt(p, 2, planes, oPlane) - o0, o3 = laneAt(p, 3, planes, oPlane) - o0;
+    // flat index of each lane's plane start
+    const base = i32x4.replace_lane(i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(p * hw),
+      1, <i32>((x0 + x1) >> 2)), 2, <i32>((x0 + x2) >> 2)), 3, <i32>((x0 + x3) >> 2));
     for (let oy = 0; oy < oh; oy++) {
       const ya = load<i32>(rs + (<usize>oy << 2)), yb = load<i32>(re + (<usize>oy << 2));
-      for (let ox = 0; ox < ow; ox++, o++) {
+      for (let ox = 0; ox < ow; ox++) {
         const xa = load<i32>(cs + (<usize>ox << 2)), xb = load<i32>(ce + (<usize>ox << 2));
-        let bi = base + ya * w + xa;
-        let best = load<f32>(x + (<usize>bi << 2));
+        const first = ya * w + xa;
+        let best = lanes(x + x0 + (<usize>first << 2), x1, x2, x3), bi = i32x4.add(base, i32x4.splat(first));
         for (let iy = ya; iy < yb; iy += dy) {
-          const row = base + iy * w;
           for (let ix = xa; ix < xb; ix += dx) {
-            // branch-free: on random data a branch here mispredicts about every other tap
-            const v = load<f32>(x + (<usize>(row + ix) << 2));
-            const t = <i32>(v > best) | (<i32>(v != v) & <i32>(best == best));
-            best = select<f32>(v, best, t);
-            bi = select<i32>(row + ix, bi, t);
+            const at = iy * w + ix;
+            const v = lanes(x + x0 + (<usize>at << 2), x1, x2, x3);
+            const m = takes(v, best);
+            best = v128.bitselect(v, best, m);
+            bi = v128.bitselect(i32x4.add(base, i32x4.splat(at)), bi, m);
           }
         }
-        store<f32>(out + (o << 2), best);
-        store<i32>(arg + (o << 2), bi);
+        const r = <usize>(oy * ow + ox) << 2;
+        storeLanes(out + o0 + r, o1, o2, o3, rem, best);
+        storeLanes(arg + o0 + r, o1, o2, o3, rem, bi);
       }
     }
   }
 }
 
-/** out = (Σ over each window, in f64) · rw[oy] · cw[ox]; an empty window gives 0. */
+/** Lanes 0, 1 of a and 0, 1 of b (f64x2 results demoted) as one f32x4. */
+// @ts-ignore: decorator
+@inline function demote4(a: v128, b: v128): v128 {
+  return v128.shuffle<f32>(f32x4.demote_f64x2_zero(a), f32x4.demote_f64x2_zero(b), 0, 1, 4, 5);
+}
+
+// @ts-ignore: decorator
+@inline function high(v: v128): v128 {
+  return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+}
+
+/** out = (Σ over each window, in f64) · rw[oy] · cw[ox]; an empty window gives 0. Four planes at a time, two f64x2 sums. */
 export function avgPoolWindows(x: usize, planes: i32, h: i32, w: i32, rs: usize, re: usize, rw: usize, cs: usize, ce: usize, cw: usize,
   oh: i32, ow: i32, out: usize): void {
-  let o: usize = 0;
-  for (let p = 0; p < planes; p++) {
-    const base = p * h * w;
+  const hw = h * w, ohw = oh * ow;
+  for (let p = 0; p < planes; p += 4) {
+    // byte offsets of lanes 1–3 from lane 0, in x and in the outputs
+    const rem = min(planes - p, 4), xPlane = <usize>hw << 2, oPlane = <usize>ohw << 2;
+    const x0 = <usize>p * xPlane, x1 = laneAt(p, 1, planes, xPlane) - x0, x2 = laneAt(p, 2, planes, xPlane) - x0, x3 = laneAt(p, 3, planes, xPlane) - x0;
+    const o0 = <usize>p * oPlane, o1 = laneAt(p, 1, planes, oPlane) - o0, o2 = laneAt(p, 2, planes, oPlane) - o0, o3 = laneAt(p, 3, planes, oPlane) - o0;
     for (let oy = 0; oy < oh; oy++) {
-      const ya = load<i32>(rs + (<usize>oy << 2)), yb = load<i32>(re + (<usize>oy << 2)), wy = load<f64>(rw + (<usize>oy << 3));
-      for (let ox = 0; ox < ow; ox++, o++) {
+      const ya = load<i32>(rs + (<usize>oy << 2)), yb = load<i32>(re + (<usize>oy << 2)), wy = f64x2.splat(load<f64>(rw + (<usize>oy << 3)));
+      for (let ox = 0; ox < ow; ox++) {
         const xa = load<i32>(cs + (<usize>ox << 2)), xb = load<i32>(ce + (<usize>ox << 2));
-        let s: f64 = 0;
+        let s01 = f64x2.splat(0), s23 = s01;
         for (let iy = ya; iy < yb; iy++) {
-          const row = x + (<usize>(base + iy * w) << 2);
-          for (let ix = xa; ix < xb; ix++) s += <f64>load<f32>(row + (<usize>ix << 2));
+          for (let ix = xa; ix < xb; ix++) {
+            const v = lanes(x + x0 + (<usize>(iy * w + ix) << 2), x1, x2, x3);
+            s01 = f64x2.add(s01, f64x2.promote_low_f32x4(v));
+            s23 = f64x2.add(s23, high(v));
+          }
         }
-        store<f32>(out + (o << 2), <f32>(s * wy * load<f64>(cw + (<usize>ox << 3))));
+        const wx = f64x2.splat(load<f64>(cw + (<usize>ox << 3)));
+        storeLanes(out + o0 + (<usize>(oy * ow + ox) << 2), o1, o2, o3, rem, demote4(f64x2.mul(f64x2.mul(s01, wy), wx), f64x2.mul(f64x2.mul(s23, wy), wx)));
       }
     }
   }
@@ -105,24 +157,29 @@ export function avgPoolWindows(x: usize, planes: i32, h: i32, w: i32, rs: usize,
 
 /**
  * The adjoint of avgPoolWindows: dx = 0, then each window's inputs get dy · rw · cw (in f64, then rounded,
- * one window after the other, as the js loop).
+ * one window after the other, as the js loop). Four planes at a time.
  */
 export function avgPoolAdjoint(dy: usize, planes: i32, h: i32, w: i32, rs: usize, re: usize, rw: usize, cs: usize, ce: usize, cw: usize,
   oh: i32, ow: i32, dx: usize): void {
   memory.fill(dx, 0, <usize>(planes * h * w) << 2);
-  let o: usize = 0;
-  for (let p = 0; p < planes; p++) {
-    const base = p * h * w;
+  const hw = h * w, ohw = oh * ow;
+  for (let p = 0; p < planes; p += 4) {
+    // byte offsets of lanes 1–3 from lane 0, in x and in the outputs
+    const rem = min(planes - p, 4), xPlane = <usize>hw << 2, oPlane = <usize>ohw << 2;
+    const x0 = <usize>p * xPlane, x1 = laneAt(p, 1, planes, xPlane) - x0, x2 = laneAt(p, 2, planes, xPlane) - x0, x3 = laneAt(p, 3, planes, xPlane) - x0;
+    const o0 = <usize>p * oPlane, o1 = laneAt(p, 1, planes, oPlane) - o0, o2 = laneAt(p, 2, planes, oPlane) - o0, o3 = laneAt(p, 3, planes, oPlane) - o0;
     for (let oy = 0; oy < oh; oy++) {
-      const ya = load<i32>(rs + (<usize>oy << 2)), yb = load<i32>(re + (<usize>oy << 2)), wy = load<f64>(rw + (<usize>oy << 3));
-      for (let ox = 0; ox < ow; ox++, o++) {
+      const ya = load<i32>(rs + (<usize>oy << 2)), yb = load<i32>(re + (<usize>oy << 2)), wy = f64x2.splat(load<f64>(rw + (<usize>oy << 3)));
+      for (let ox = 0; ox < ow; ox++) {
         const xa = load<i32>(cs + (<usize>ox << 2)), xb = load<i32>(ce + (<usize>ox << 2));
-        const v = <f64>load<f32>(dy + (o << 2)) * wy * load<f64>(cw + (<usize>ox << 3));
+        const wx = f64x2.splat(load<f64>(cw + (<usize>ox << 3)));
+        const g = lanes(dy + o0 + (<usize>(oy * ow + ox) << 2), o1, o2, o3);
+        const v01 = f64x2.mul(f64x2.mul(f64x2.promote_low_f32x4(g), wy), wx), v23 = f64x2.mul(f64x2.mul(high(g), wy), wx);
         for (let iy = ya; iy < yb; iy++) {
-          const row = dx + (<usize>(base + iy * w) << 2);
           for (let ix = xa; ix < xb; ix++) {
-            const q = row + (<usize>ix << 2);
-            store<f32>(q, <f32>(<f64>load<f32>(q) + v));
+            const q = dx + x0 + (<usize>(iy * w + ix) << 2);
+            const cur = lanes(q, x1, x2, x3);
+            storeLanes(q, x1, x2, x3, rem, demote4(f64x2.add(f64x2.promote_low_f32x4(cur), v01), f64x2.add(high(cur), v23)));
           }
         }
       }
