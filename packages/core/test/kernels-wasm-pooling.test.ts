@@ -149,10 +149,10 @@ describe('wasm pooling kernels = js kernels', () => {
 /** Output and input gradient of `f` on a float32 input, with the named backend. */
 function run(backend: string, x0: Tensor, f: (x: Tensor) => Tensor): [Float32Array, Float32Array] {
   setBackend(backend);
-  const x = tensor(x0.data, x0.shape, { requiresGrad: true });
+  const x = tensor(x0.data, [...x0.shape], { requiresGrad: true });
   const y = f(x);
   // a weight per output so that each output's gradient is distinct
-  const w = tensor(Float32Array.from({ length: y.size }, (_, i) => ((i * 7) % 11) - 5), y.shape);
+  const w = tensor(Float32Array.from({ length: y.size }, (_, i) => ((i * 7) % 11) - 5), [...y.shape]);
   mul(y, w).sum().backward();
   return [y.data as Float32Array, x.grad!.data as Float32Array];
 }

@@ -3,6 +3,7 @@
 import type { TypedArray } from '../tensor.ts';
 import type { LatticeView } from '../lattice.ts';
 import type { Pool2dGeometry } from './pool.ts';
+import type { AxisLayout } from './softmax.ts';
 import { conv2dForward, conv2dForwardLattice, type Conv2dGeometry } from './conv2d.ts';
 import { depthwiseConv2d } from './depthwise.ts';
 import { gemm } from './gemm.ts';
@@ -30,6 +31,9 @@ export interface KernelBackend {
   avgPool2dForward?(x: TypedArray, g: Pool2dGeometry, out: TypedArray): boolean;
   avgPool2dAdjoint?(dy: TypedArray, g: Pool2dGeometry, dx: TypedArray): boolean;
   scatterAddFlat?(src: TypedArray, idx: Int32Array, out: TypedArray): boolean;
+  /** Optional twins of kernels/softmax.ts; false leaves the call to the js kernel. */
+  logSoftmaxForward?(x: TypedArray, l: AxisLayout, out: TypedArray, asSoftmax: boolean): boolean;
+  logSoftmaxBackward?(g: TypedArray, y: TypedArray, l: AxisLayout, out: TypedArray): boolean;
 }
 
 export const jsBackend: KernelBackend = { name: 'js', conv2dForward, gemm, conv2dForwardLattice, depthwiseConv2d };

@@ -1,6 +1,7 @@
 // logSoftmax, softmax along an axis, and softmaxCrossEntropy from logits and integer labels.
 import { record } from '../autograd.ts';
 import { check, fmtShape } from '../errors.ts';
+import { getBackend } from '../kernels/backend.ts';
 import { logSoftmaxBackward, logSoftmaxForward, type AxisLayout } from '../kernels/softmax.ts';
 import { normalizeAxes, sizeOf } from '../shape.ts';
 import { checkOptions, checkTensor, fmtArg, optionOr } from '../validate.ts';
@@ -22,7 +23,7 @@ function layout(x: Tensor, axis: number, op: string): [number, AxisLayout] {
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
   const [a, l] = layout(x, axis, 'logSoftmax');
   const out = allocate(x.dtype, x.size);
-  logSoftmaxForward(x.data, l, out, false);
+  if (!getBackend().logSoftmaxForward?.(x.data, l, out, false)) logSoftmaxForward(x.data, l, out, false);
   const y = new Tensor(out, x.shape);
   return record(y, 'logSoftmax', [x], (g) => [logSoftmaxGrad(g, y, a, l)], { axis: a }, [y]);
 }
@@ -33,7 +34,7 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
  */
 function logSoftmaxGrad(g: Tensor, y: Tensor, axis: number, l: AxisLayout): Tensor {
   const out = allocate(g.dtype, g.size);
-  logSoftmaxBackward(g.data, y.data, l, out);
+  if (!getBackend().logSoftmaxBackward?.(g.data, y.data, l, out)) logSoftmaxBackward(g.data, y.data, l, out);
   return record(new Tensor(out, g.shape), 'logSoftmaxGrad', [g, y], (gg) => {
     const s = exp(y);
     return [
@@ -47,7 +48,7 @@ function logSoftmaxGrad(g: Tensor, y: Tensor, axis: number, l: AxisLayout): Tens
 export function softmax(x: Tensor, axis = -1): Tensor {
   const [a, l] = layout(x, axis, 'softmax');
   const out = allocate(x.dtype, x.size);
-  logSoftmaxForward(x.data, l, out, true);
+  if (!getBackend().logSoftmaxForward?.(x.data, l, out, true)) logSoftmaxForward(x.data, l, out, true);
   const s = new Tensor(out, x.shape);
   // ds = s·(g − Σ g·s)
   return record(s, 'softmax', [x], (g) => [mul(s, sub(g, sum(mul(g, s), a, true)))], { axis: a }, [s]);

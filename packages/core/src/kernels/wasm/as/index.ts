@@ -11,6 +11,7 @@ import { packA, wideRun, wideUnits } from './wide';
 
 export { depthwise, gather4, packA, rowSums, scanNonzero };
 export { avgPoolAdjoint, avgPoolWindows, maxPool2x2, maxPoolWindows, scatterAddFlat } from './pooling';
+export { logSoftmaxBackRows, logSoftmaxRows } from './softmax';
 
 export const KIND_WIDE = 1;
 export const KIND_DOT = 2;
