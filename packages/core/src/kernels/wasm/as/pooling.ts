@@ -1,13 +1,13 @@
 // Pooling over [planes, h, w] float32 planes (twins of ../../pool.ts, same results bit for bit), and the
 // flat scatter-add behind the max-pool backward (../../indexing.ts). Windows per axis come as i32
 // start/end tables (clipped to the input) and, for averages, f64 weights: see ../../pool.ts PoolAxis.
-// Max: the first maximum in row-major window order wins; a NaN beats any number, the first NaN wins.
+// Max: the first maximum in row-major window order wins; a NaN beats any number, the last NaN wins (PyTorch).
 // Averages accumulate in f64 in the js loop's order, so the rounding is the same.
 
-/** One step of the max rule, 4 lanes: take v where v > best, or v is NaN and best is not. */
+/** One step of the max rule, 4 lanes: take v where v > best or v is NaN. */
 // @ts-ignore: decorator
 @inline function takes(v: v128, best: v128): v128 {
-  return v128.or(f32x4.gt(v, best), v128.andnot(f32x4.ne(v, v), f32x4.ne(best, best)));
+  return v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
 }
 
 /**
@@ -44,7 +44,7 @@ export function maxPool2x2(x: usize, planes: i32, h: i32, w: i32, oh: i32, ow: i
         for (let k = 1; k < 4; k++) {
           const j = i + (k >> 1) * w + (k & 1);
           const v = load<f32>(x + (<usize>j << 2));
-          if (v > best || (v != v && best == best)) { best = v; bi = j; }
+          if (v > best || v != v) { best = v; bi = j; }
         }
         store<f32>(out + (o << 2), best);
         store<i32>(arg + (o << 2), bi);
