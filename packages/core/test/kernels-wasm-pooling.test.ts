@@ -5,13 +5,14 @@
 // then the ops' outputs and gradients in float32 with either backend.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adaptiveAvgPool2d, adaptiveMaxPool2d, avgPool2d, getBackend, maxPool2d, mul, setBackend, tensor, type Tensor } from '../src/index.ts';
+import { adaptiveAvgPool2d, adaptiveMaxPool2d, avgPool2d, getBackend, maxPool2d, setBackend, tensor, type Tensor } from '../src/index.ts';
 import { scatterAddFlat } from '../src/kernels/indexing.ts';
-import { avgPool2dAdjoint, avgPool2dForward, maxPool2dForward, type Pool2dGeometry, type PoolAxis } from '../src/kernels/pool.ts';
+import { avgPool2dAdjoint, avgPool2dForward, maxPool2dForward, type Pool2dGeometry } from '../src/kernels/pool.ts';
 import { wasmBackend } from '../src/kernels/wasm/index.ts';
 import { poolingLimits, poolingStats } from '../src/kernels/wasm/pooling.ts';
 import { adaptiveAxis, firstEmpty, slidingAxis } from '../src/ops/pool-windows.ts';
 import { Rng } from '../src/rng.ts';
+import { outputAndGrad } from './backend-compare.ts';
 import { checkProperty } from './helpers.ts';
 
 const wasm = wasmBackend!;
@@ -146,17 +147,6 @@ describe('wasm pooling kernels = js kernels', () => {
   });
 });
 
-/** Output and input gradient of `f` on a float32 input, with the named backend. */
-function run(backend: string, x0: Tensor, f: (x: Tensor) => Tensor): [Float32Array, Float32Array] {
-  setBackend(backend);
-  const x = tensor(x0.data, [...x0.shape], { requiresGrad: true });
-  const y = f(x);
-  // a weight per output so that each output's gradient is distinct
-  const w = tensor(Float32Array.from({ length: y.size }, (_, i) => ((i * 7) % 11) - 5), [...y.shape]);
-  mul(y, w).sum().backward();
-  return [y.data as Float32Array, x.grad!.data as Float32Array];
-}
-
 describe('pooling ops in float32: the same outputs and gradients with either backend', () => {
   const ops: [string, (x: Tensor) => Tensor][] = [
     ['maxPool2d 2', (x) => maxPool2d(x, 2)],
@@ -173,9 +163,9 @@ describe('pooling ops in float32: the same outputs and gradients with either bac
         w: fc.integer({ min: 5, max: 11 }), kind: valuesArb, seed: fc.nat(1_000_000) }), ({ n, c, h, w, kind, seed }) => {
         const x = tensor(fill(n * c * h * w, kind, seed), [n, c, h, w]);
         const calls = Object.values(poolingStats).reduce((a, b) => a + b, 0);
-        const [yw, gw] = run('wasm', x, f);
+        const [yw, gw] = outputAndGrad('wasm', x, f);
         expect(Object.values(poolingStats).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(calls + 2); // forward and backward ran here
-        const [yj, gj] = run('js', x, f);
+        const [yj, gj] = outputAndGrad('js', x, f);
         expectSame(yw, yj, `${name} output`);
         expectSame(gw, gj, `${name} gradient`);
       }, 30);

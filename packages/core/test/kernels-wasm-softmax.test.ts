@@ -10,6 +10,7 @@ import { logSoftmaxBackward, logSoftmaxForward, type AxisLayout } from '../src/k
 import { wasmBackend } from '../src/kernels/wasm/index.ts';
 import { softmaxLimits, softmaxStats } from '../src/kernels/wasm/softmax.ts';
 import { Rng } from '../src/rng.ts';
+import { outputAndGrad } from './backend-compare.ts';
 import { checkProperty } from './helpers.ts';
 
 const wasm = wasmBackend!;
@@ -81,15 +82,6 @@ describe('wasm softmax kernels ≈ js kernels (one f32 ulp)', () => {
   });
 });
 
-function run(backend: string, x0: Tensor, f: (x: Tensor) => Tensor): [Float32Array, Float32Array] {
-  setBackend(backend);
-  const x = tensor(x0.data, [...x0.shape], { requiresGrad: true });
-  const y = f(x);
-  const w = tensor(Float32Array.from({ length: y.size }, (_, i) => ((i * 7) % 11) - 5), [...y.shape]);
-  mul(y, w).sum().backward();
-  return [y.data as Float32Array, x.grad!.data as Float32Array];
-}
-
 describe('softmax ops in float32: the same results with either backend', () => {
   const labels = (n: number, c: number) => Int32Array.from({ length: n }, (_, i) => (i * 5 + 3) % c);
   // [name, op, kernel calls per forward + backward (softmax's backward is written with ops)]
@@ -105,9 +97,9 @@ describe('softmax ops in float32: the same results with either backend', () => {
         kind: fc.constantFrom<Values>('normal', 'wide', 'ties'), seed: fc.nat(1_000_000) }), ({ n, c, d, kind, seed }) => {
         const x = tensor(fill(n * c * d, kind, seed), [n, c, d]);
         const calls = softmaxStats.forward + softmaxStats.backward;
-        const [yw, gw] = run('wasm', x, f);
+        const [yw, gw] = outputAndGrad('wasm', x, f);
         expect(softmaxStats.forward + softmaxStats.backward).toBe(calls + kernelCalls);
-        const [yj, gj] = run('js', x, f);
+        const [yj, gj] = outputAndGrad('js', x, f);
         // sums over rows after the kernels (loss reductions, Σ g): float32 rounding of a few ulp
         for (const [a, b, what] of [[yw, yj, 'output'], [gw, gj, 'gradient']] as const) {
           const scale = Math.max(1, ...Array.from(b, Math.abs));

@@ -1,8 +1,9 @@
 // Pooling and the flat scatter-add on the wasm kernels (as/pooling.ts): operands copied in, results out.
 // Each returns false when the call should stay in js (too small to pay for the copies, or no room).
 import type { Pool2dGeometry, PoolAxis } from '../pool.ts';
-import { WasmMemoryFull, type Arena } from './arena.ts';
+import type { Arena } from './arena.ts';
 import type { WasmContext } from './context.ts';
+import { inArena } from './in-arena.ts';
 
 /** The exports of as/pooling.ts (typed here, not in module.ts: a build without them keeps the js kernels). */
 interface PoolingExports {
@@ -28,18 +29,6 @@ export const poolingStats = { maxPool2x2: 0, maxPool: 0, avgPool: 0, avgPoolAdjo
 function kernels(ctx: WasmContext): PoolingExports | null {
   const e = ctx.exports as unknown as Partial<PoolingExports>;
   return typeof e.maxPool2x2 === 'function' ? (e as PoolingExports) : null;
-}
-
-/** Runs `body` on a fresh arena; false when wasm memory is full (the caller falls back to js). */
-function inArena(ctx: WasmContext, body: (arena: Arena) => void): boolean {
-  ctx.arena.reset();
-  try {
-    body(ctx.arena);
-    return true;
-  } catch (e) {
-    if (e instanceof WasmMemoryFull) return false;
-    throw e;
-  }
 }
 
 interface AxisPtrs { s: number; e: number; w: number }
@@ -81,33 +70,30 @@ export function wasmMaxPool2d(ctx: WasmContext, x: Float32Array, g: Pool2dGeomet
 
 /** Average pooling (as ../pool.ts avgPool2dForward). */
 export function wasmAvgPool2d(ctx: WasmContext, x: Float32Array, g: Pool2dGeometry, out: Float32Array): boolean {
-  const k = kernels(ctx);
-  if (!k || x.length < poolingLimits.min) return false;
-  return inArena(ctx, (arena) => {
-    const xp = arena.alloc(4 * x.length), op = arena.alloc(4 * out.length);
-    const rows = allocAxis(arena, g.rows, true), cols = allocAxis(arena, g.cols, true);
-    arena.f32.set(x, xp >> 2);
-    writeAxis(arena, rows, g.rows);
-    writeAxis(arena, cols, g.cols);
-    k.avgPoolWindows(xp, g.planes, g.h, g.w, rows.s, rows.e, rows.w, cols.s, cols.e, cols.w, g.rows.start.length, g.cols.start.length, op);
-    out.set(arena.f32.subarray(op >> 2, (op >> 2) + out.length));
-    poolingStats.avgPool++;
-  });
+  if (!avgRun(ctx, x, g, out, 'avgPoolWindows')) return false;
+  poolingStats.avgPool++;
+  return true;
 }
 
 /** The average pooling's adjoint (as ../pool.ts avgPool2dAdjoint). */
 export function wasmAvgPool2dAdjoint(ctx: WasmContext, dy: Float32Array, g: Pool2dGeometry, dx: Float32Array): boolean {
+  if (!avgRun(ctx, dy, g, dx, 'avgPoolAdjoint')) return false;
+  poolingStats.avgPoolAdjoint++;
+  return true;
+}
+
+/** src → dst through one of the two average kernels (same arguments: src, geometry, window tables, dst). */
+function avgRun(ctx: WasmContext, src: Float32Array, g: Pool2dGeometry, dst: Float32Array, kernel: 'avgPoolWindows' | 'avgPoolAdjoint'): boolean {
   const k = kernels(ctx);
-  if (!k || dx.length < poolingLimits.min) return false;
+  if (!k || Math.max(src.length, dst.length) < poolingLimits.min) return false;
   return inArena(ctx, (arena) => {
-    const yp = arena.alloc(4 * dy.length), xp = arena.alloc(4 * dx.length);
+    const sp = arena.alloc(4 * src.length), dp = arena.alloc(4 * dst.length);
     const rows = allocAxis(arena, g.rows, true), cols = allocAxis(arena, g.cols, true);
-    arena.f32.set(dy, yp >> 2);
+    arena.f32.set(src, sp >> 2);
     writeAxis(arena, rows, g.rows);
     writeAxis(arena, cols, g.cols);
-    k.avgPoolAdjoint(yp, g.planes, g.h, g.w, rows.s, rows.e, rows.w, cols.s, cols.e, cols.w, g.rows.start.length, g.cols.start.length, xp);
-    dx.set(arena.f32.subarray(xp >> 2, (xp >> 2) + dx.length));
-    poolingStats.avgPoolAdjoint++;
+    k[kernel](sp, g.planes, g.h, g.w, rows.s, rows.e, rows.w, cols.s, cols.e, cols.w, g.rows.start.length, g.cols.start.length, dp);
+    dst.set(arena.f32.subarray(dp >> 2, (dp >> 2) + dst.length));
   });
 }
 

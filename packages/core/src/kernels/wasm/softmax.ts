@@ -1,8 +1,8 @@
 // logSoftmax / softmax and the log-softmax backward on the wasm kernels (as/softmax.ts): operands copied
 // in, results out; false leaves the call to the js kernels (../softmax.ts).
 import type { AxisLayout } from '../softmax.ts';
-import { WasmMemoryFull } from './arena.ts';
 import type { WasmContext } from './context.ts';
+import { inArena } from './in-arena.ts';
 
 interface SoftmaxExports {
   logSoftmaxRows(x: number, outer: number, len: number, inner: number, out: number, asSoftmax: number): void;
@@ -22,37 +22,23 @@ function kernels(ctx: WasmContext, size: number): SoftmaxExports | null {
 
 export function wasmLogSoftmax(ctx: WasmContext, x: Float32Array, l: AxisLayout, out: Float32Array, asSoftmax: boolean): boolean {
   const k = kernels(ctx, x.length);
-  if (!k) return false;
-  const { arena } = ctx;
-  arena.reset();
-  try {
+  return !!k && inArena(ctx, (arena) => {
     const xp = arena.alloc(4 * x.length), op = arena.alloc(4 * x.length);
     arena.f32.set(x, xp >> 2);
     k.logSoftmaxRows(xp, l.outer, l.len, l.inner, op, asSoftmax ? 1 : 0);
     out.set(arena.f32.subarray(op >> 2, (op >> 2) + out.length));
     softmaxStats.forward++;
-    return true;
-  } catch (e) {
-    if (e instanceof WasmMemoryFull) return false;
-    throw e;
-  }
+  });
 }
 
 export function wasmLogSoftmaxBackward(ctx: WasmContext, g: Float32Array, y: Float32Array, l: AxisLayout, out: Float32Array): boolean {
   const k = kernels(ctx, g.length);
-  if (!k) return false;
-  const { arena } = ctx;
-  arena.reset();
-  try {
+  return !!k && inArena(ctx, (arena) => {
     const gp = arena.alloc(4 * g.length), yp = arena.alloc(4 * y.length), op = arena.alloc(4 * g.length);
     arena.f32.set(g, gp >> 2);
     arena.f32.set(y, yp >> 2);
     k.logSoftmaxBackRows(gp, yp, l.outer, l.len, l.inner, op);
     out.set(arena.f32.subarray(op >> 2, (op >> 2) + out.length));
     softmaxStats.backward++;
-    return true;
-  } catch (e) {
-    if (e instanceof WasmMemoryFull) return false;
-    throw e;
-  }
+  });
 }
