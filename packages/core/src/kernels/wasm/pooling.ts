@@ -10,10 +10,9 @@ interface PoolingExports {
   maxPool2x2(x: number, planes: number, h: number, w: number, oh: number, ow: number, out: number, arg: number): void;
   maxPoolWindows(x: number, planes: number, h: number, w: number, rs: number, re: number, dy: number, cs: number, ce: number, dx: number,
     oh: number, ow: number, out: number, arg: number): void;
-  avgPoolWindows(x: number, planes: number, h: number, w: number, rs: number, re: number, rw: number, cs: number, ce: number, cw: number,
-    oh: number, ow: number, out: number): void;
-  avgPoolAdjoint(dy: number, planes: number, h: number, w: number, rs: number, re: number, rw: number, cs: number, ce: number, cw: number,
-    oh: number, ow: number, dx: number): void;
+  /** adjoint 0: src = x, dst = the pooled output; 1: src = its gradient, dst = dx */
+  avgPool(src: number, planes: number, h: number, w: number, rs: number, re: number, rw: number, cs: number, ce: number, cw: number,
+    oh: number, ow: number, dst: number, adjoint: number): void;
   scatterAddFlat(src: number, idx: number, n: number, out: number, len: number): void;
 }
 
@@ -70,20 +69,20 @@ export function wasmMaxPool2d(ctx: WasmContext, x: Float32Array, g: Pool2dGeomet
 
 /** Average pooling (as ../pool.ts avgPool2dForward). */
 export function wasmAvgPool2d(ctx: WasmContext, x: Float32Array, g: Pool2dGeometry, out: Float32Array): boolean {
-  if (!avgRun(ctx, x, g, out, 'avgPoolWindows')) return false;
+  if (!avgRun(ctx, x, g, out, false)) return false;
   poolingStats.avgPool++;
   return true;
 }
 
 /** The average pooling's adjoint (as ../pool.ts avgPool2dAdjoint). */
 export function wasmAvgPool2dAdjoint(ctx: WasmContext, dy: Float32Array, g: Pool2dGeometry, dx: Float32Array): boolean {
-  if (!avgRun(ctx, dy, g, dx, 'avgPoolAdjoint')) return false;
+  if (!avgRun(ctx, dy, g, dx, true)) return false;
   poolingStats.avgPoolAdjoint++;
   return true;
 }
 
-/** src → dst through one of the two average kernels (same arguments: src, geometry, window tables, dst). */
-function avgRun(ctx: WasmContext, src: Float32Array, g: Pool2dGeometry, dst: Float32Array, kernel: 'avgPoolWindows' | 'avgPoolAdjoint'): boolean {
+/** src → dst through the average pooling (x → out) or its adjoint (dy → dx). */
+function avgRun(ctx: WasmContext, src: Float32Array, g: Pool2dGeometry, dst: Float32Array, adjoint: boolean): boolean {
   const k = kernels(ctx);
   if (!k || Math.max(src.length, dst.length) < poolingLimits.min) return false;
   return inArena(ctx, (arena) => {
@@ -92,7 +91,7 @@ function avgRun(ctx: WasmContext, src: Float32Array, g: Pool2dGeometry, dst: Flo
     arena.f32.set(src, sp >> 2);
     writeAxis(arena, rows, g.rows);
     writeAxis(arena, cols, g.cols);
-    k[kernel](sp, g.planes, g.h, g.w, rows.s, rows.e, rows.w, cols.s, cols.e, cols.w, g.rows.start.length, g.cols.start.length, dp);
+    k.avgPool(sp, g.planes, g.h, g.w, rows.s, rows.e, rows.w, cols.s, cols.e, cols.w, g.rows.start.length, g.cols.start.length, dp, adjoint ? 1 : 0);
     dst.set(arena.f32.subarray(dp >> 2, (dp >> 2) + dst.length));
   });
 }

@@ -10,7 +10,7 @@ import { scanNonzero } from './scan';
 import { packA, wideRun, wideUnits } from './wide';
 
 export { depthwise, gather4, packA, rowSums, scanNonzero };
-export { avgPoolAdjoint, avgPoolWindows, maxPool2x2, maxPoolWindows, scatterAddFlat } from './pooling';
+export { avgPool, maxPool2x2, maxPoolWindows, scatterAddFlat } from './pooling';
 export { logSoftmaxBackRows, logSoftmaxRows } from './softmax';
 
 export const KIND_WIDE = 1;

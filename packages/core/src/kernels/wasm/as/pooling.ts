@@ -127,61 +127,55 @@ export function maxPoolWindows(x: usize, planes: i32, h: i32, w: i32, rs: usize,
   return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1));
 }
 
-/** out = (Σ over each window, in f64) · rw[oy] · cw[ox]; an empty window gives 0. Four planes at a time, two f64x2 sums. */
-export function avgPoolWindows(x: usize, planes: i32, h: i32, w: i32, rs: usize, re: usize, rw: usize, cs: usize, ce: usize, cw: usize,
-  oh: i32, ow: i32, out: usize): void {
-  const hw = h * w, ohw = oh * ow;
-  for (let p = 0; p < planes; p += 4) {
-    // byte offsets of lanes 1–3 from lane 0, in x and in the outputs
-    const rem = min(planes - p, 4), xPlane = <usize>hw << 2, oPlane = <usize>ohw << 2;
-    const x0 = <usize>p * xPlane, x1 = laneAt(p, 1, planes, xPlane) - x0, x2 = laneAt(p, 2, planes, xPlane) - x0, x3 = laneAt(p, 3, planes, xPlane) - x0;
-    const o0 = <usize>p * oPlane, o1 = laneAt(p, 1, planes, oPlane) - o0, o2 = laneAt(p, 2, planes, oPlane) - o0, o3 = laneAt(p, 3, planes, oPlane) - o0;
-    for (let oy = 0; oy < oh; oy++) {
-      const ya = load<i32>(rs + (<usize>oy << 2)), yb = load<i32>(re + (<usize>oy << 2)), wy = f64x2.splat(load<f64>(rw + (<usize>oy << 3)));
-      for (let ox = 0; ox < ow; ox++) {
-        const xa = load<i32>(cs + (<usize>ox << 2)), xb = load<i32>(ce + (<usize>ox << 2));
-        let s01 = f64x2.splat(0), s23 = s01;
-        for (let iy = ya; iy < yb; iy++) {
-          for (let ix = xa; ix < xb; ix++) {
-            const v = lanes(x + x0 + (<usize>(iy * w + ix) << 2), x1, x2, x3);
-            s01 = f64x2.add(s01, f64x2.promote_low_f32x4(v));
-            s23 = f64x2.add(s23, high(v));
-          }
-        }
-        const wx = f64x2.splat(load<f64>(cw + (<usize>ox << 3)));
-        storeLanes(out + o0 + (<usize>(oy * ow + ox) << 2), o1, o2, o3, rem, demote4(f64x2.mul(f64x2.mul(s01, wy), wx), f64x2.mul(f64x2.mul(s23, wy), wx)));
-      }
+/** (Σ of a window in each of the four planes at x, in f64) · wy · wx, as f32x4. */
+// @ts-ignore: decorator
+@inline function windowMean(x: usize, w: i32, ya: i32, yb: i32, xa: i32, xb: i32, x1: usize, x2: usize, x3: usize, wy: v128, wx: v128): v128 {
+  let s01 = f64x2.splat(0), s23 = s01;
+  for (let iy = ya; iy < yb; iy++) {
+    for (let ix = xa; ix < xb; ix++) {
+      const v = lanes(x + (<usize>(iy * w + ix) << 2), x1, x2, x3);
+      s01 = f64x2.add(s01, f64x2.promote_low_f32x4(v));
+      s23 = f64x2.add(s23, high(v));
+    }
+  }
+  return demote4(f64x2.mul(f64x2.mul(s01, wy), wx), f64x2.mul(f64x2.mul(s23, wy), wx));
+}
+
+/** Adds g · wy · wx (in f64, then rounded) to a window of each of the four planes at dx. */
+// @ts-ignore: decorator
+@inline function windowSpread(dx: usize, w: i32, ya: i32, yb: i32, xa: i32, xb: i32, x1: usize, x2: usize, x3: usize, rem: i32, g: v128, wy: v128, wx: v128): void {
+  const v01 = f64x2.mul(f64x2.mul(f64x2.promote_low_f32x4(g), wy), wx), v23 = f64x2.mul(f64x2.mul(high(g), wy), wx);
+  for (let iy = ya; iy < yb; iy++) {
+    for (let ix = xa; ix < xb; ix++) {
+      const q = dx + (<usize>(iy * w + ix) << 2);
+      const cur = lanes(q, x1, x2, x3);
+      storeLanes(q, x1, x2, x3, rem, demote4(f64x2.add(f64x2.promote_low_f32x4(cur), v01), f64x2.add(high(cur), v23)));
     }
   }
 }
 
 /**
- * The adjoint of avgPoolWindows: dx = 0, then each window's inputs get dy · rw · cw (in f64, then rounded,
- * one window after the other, as the js loop). Four planes at a time.
+ * Average pooling, or with `adjoint` its adjoint. Forward: dst = (Σ over each window of src, in f64) · rw[oy] · cw[ox]
+ * (an empty window gives 0). Adjoint: dst = 0, then each window's inputs get src · rw · cw (in f64, rounded after
+ * each add, windows in order: as the js loop). Four planes at a time, two f64x2 per four lanes.
  */
-export function avgPoolAdjoint(dy: usize, planes: i32, h: i32, w: i32, rs: usize, re: usize, rw: usize, cs: usize, ce: usize, cw: usize,
-  oh: i32, ow: i32, dx: usize): void {
-  memory.fill(dx, 0, <usize>(planes * h * w) << 2);
+export function avgPool(src: usize, planes: i32, h: i32, w: i32, rs: usize, re: usize, rw: usize, cs: usize, ce: usize, cw: usize,
+  oh: i32, ow: i32, dst: usize, adjoint: bool): void {
+  if (adjoint) memory.fill(dst, 0, <usize>(planes * h * w) << 2);
+  const x = adjoint ? dst : src, y = adjoint ? src : dst; // the input-sized and the output-sized buffer
   const hw = h * w, ohw = oh * ow;
   for (let p = 0; p < planes; p += 4) {
-    // byte offsets of lanes 1–3 from lane 0, in x and in the outputs
+    // byte offsets of lanes 1–3 from lane 0, in x and in y
     const rem = min(planes - p, 4), xPlane = <usize>hw << 2, oPlane = <usize>ohw << 2;
     const x0 = <usize>p * xPlane, x1 = laneAt(p, 1, planes, xPlane) - x0, x2 = laneAt(p, 2, planes, xPlane) - x0, x3 = laneAt(p, 3, planes, xPlane) - x0;
     const o0 = <usize>p * oPlane, o1 = laneAt(p, 1, planes, oPlane) - o0, o2 = laneAt(p, 2, planes, oPlane) - o0, o3 = laneAt(p, 3, planes, oPlane) - o0;
     for (let oy = 0; oy < oh; oy++) {
       const ya = load<i32>(rs + (<usize>oy << 2)), yb = load<i32>(re + (<usize>oy << 2)), wy = f64x2.splat(load<f64>(rw + (<usize>oy << 3)));
       for (let ox = 0; ox < ow; ox++) {
-        const xa = load<i32>(cs + (<usize>ox << 2)), xb = load<i32>(ce + (<usize>ox << 2));
-        const wx = f64x2.splat(load<f64>(cw + (<usize>ox << 3)));
-        const g = lanes(dy + o0 + (<usize>(oy * ow + ox) << 2), o1, o2, o3);
-        const v01 = f64x2.mul(f64x2.mul(f64x2.promote_low_f32x4(g), wy), wx), v23 = f64x2.mul(f64x2.mul(high(g), wy), wx);
-        for (let iy = ya; iy < yb; iy++) {
-          for (let ix = xa; ix < xb; ix++) {
-            const q = dx + x0 + (<usize>(iy * w + ix) << 2);
-            const cur = lanes(q, x1, x2, x3);
-            storeLanes(q, x1, x2, x3, rem, demote4(f64x2.add(f64x2.promote_low_f32x4(cur), v01), f64x2.add(high(cur), v23)));
-          }
-        }
+        const xa = load<i32>(cs + (<usize>ox << 2)), xb = load<i32>(ce + (<usize>ox << 2)), wx = f64x2.splat(load<f64>(cw + (<usize>ox << 3)));
+        const at = y + o0 + (<usize>(oy * ow + ox) << 2);
+        if (adjoint) windowSpread(x + x0, w, ya, yb, xa, xb, x1, x2, x3, rem, lanes(at, o1, o2, o3), wy, wx);
+        else storeLanes(at, o1, o2, o3, rem, windowMean(x + x0, w, ya, yb, xa, xb, x1, x2, x3, wy, wx));
       }
     }
   }
