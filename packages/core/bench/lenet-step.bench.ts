@@ -30,7 +30,7 @@ function step(): void {
 
 const defaults = { pool: poolingLimits.min, softmax: softmaxLimits.min };
 function setWasmOps(on: boolean): void {
-  poolingLimits.min = on ? defaults.pool : Infinity;
+  poolingLimits.min = poolingLimits.scatterMin = on ? defaults.pool : Infinity;
   softmaxLimits.min = on ? defaults.softmax : Infinity;
 }
 

@@ -18,9 +18,9 @@ import { checkProperty } from './helpers.ts';
 const wasm = wasmBackend!;
 if (!wasm) throw new Error('wasm kernels did not load: build them with `pnpm install` (prepare script)');
 const initialBackend = getBackend().name;
-const initialMin = poolingLimits.min;
-beforeAll(() => { poolingLimits.min = 0; }); // every size runs on wasm here
-afterAll(() => { poolingLimits.min = initialMin; setBackend(initialBackend); });
+const initialLimits = { ...poolingLimits };
+beforeAll(() => { poolingLimits.min = 0; poolingLimits.scatterMin = 0; }); // every size runs on wasm here
+afterAll(() => { Object.assign(poolingLimits, initialLimits); setBackend(initialBackend); });
 
 const SPECIALS = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 2];
 
