@@ -146,6 +146,17 @@ describe('maxPool2d', () => {
     expect(maxPool2d(x, 3, { stride: 1, padding: 1 }).toArray()).toEqual([[[[-5, -5], [-5, -5]]]]);
   });
 
+  it('sends the gradient to the last NaN of a window (PyTorch 1.13: max_pool2d of [[nan, 1], [nan, 2]] → grad [[0, 0], [1, 0]])', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const x = tensor([Number.NaN, 1, Number.NaN, 2], [1, 1, 2, 2], { dtype, requiresGrad: true });
+      maxPool2d(x, 2).sum().backward();
+      expect(Array.from(x.grad!.data)).toEqual([0, 0, 1, 0]);
+      const y = tensor([Number.NaN, 1, 5, Number.NaN, 2, 0], [1, 1, 2, 3], { dtype, requiresGrad: true });
+      maxPool2d(y, [2, 3], { padding: [0, 1], stride: 1 }).sum().backward(); // general windows (PyTorch: the same)
+      expect(Array.from(y.grad!.data)).toEqual([0, 0, 1, 2, 0, 0]);
+    }
+  });
+
   it('propagates NaN (2×2 fast path and general windows)', () => {
     const x = mat([[1, Number.NaN, 0], [3, 2, 0], [0, 0, 0]], { as4d: true });
     expect(maxPool2d(x, 2).toArray()).toEqual([[[[Number.NaN]]]]);

@@ -2,7 +2,8 @@
 // huge logits, backward rules against central differences (first and second order), bad labels.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { logSoftmax, Rng, softmax, softmaxCrossEntropy, tensor, Tensor } from '../src/index.ts';
+import { grad, logSoftmax, neg, Rng, softmax, softmaxCrossEntropy, tensor, Tensor } from '../src/index.ts';
+import { gather } from '../src/ops/indexing.ts';
 import { gradcheck, gradgradcheck, makeTensor, shapeArb, tensorSpecArb } from '../src/testing/index.ts';
 import { checkProperty, expectClose, expectGradOk } from './helpers.ts';
 
@@ -116,6 +117,25 @@ describe('softmaxCrossEntropy', () => {
       softmaxCrossEntropy(z, Array.from(labels)).backward();
       const p = naiveSoftmax(z, 1);
       expectClose(z.grad!.data, p.map((v, i) => (v - (labels[Math.floor(i / k.c)] === i % k.c ? 1 : 0)) / k.n), 1e-12, 'dL/dz');
+    });
+  });
+
+  it('the fused node equals −logSoftmax at the label (a gather): values bit for bit, gradients to the second order', () => {
+    checkProperty(fc.record({ k: ceCaseArb, dtype: fc.constantFrom('float32' as const, 'float64' as const) }), ({ k, dtype }) => {
+      const [z64, labels] = ceInputs(k);
+      const z = tensor(Array.from(z64.data), [k.n, k.c], { dtype, requiresGrad: true });
+      const pick = Int32Array.from(labels, (y, i) => i * k.c + y);
+      const fused = softmaxCrossEntropy(z, labels, { reduction: 'none' });
+      const composed = neg(gather(logSoftmax(z, 1), pick, [k.n]));
+      expect(Array.from(fused.data)).toEqual(Array.from(composed.data));
+      const w = tensor(Array.from({ length: k.n }, (_, i) => (i % 3) - 0.5), [k.n], { dtype });
+      // squared losses: the gradient reaching the node depends on z too (its second-order rule's g input)
+      const [gf] = grad(fused.mul(fused).mul(w).sum(), [z], { createGraph: true });
+      const [gc] = grad(composed.mul(composed).mul(w).sum(), [z], { createGraph: true });
+      expectClose(gf.data, gc.data, dtype === 'float64' ? 1e-13 : 1e-6, 'gradients');
+      const v = tensor(Array.from({ length: z.size }, (_, i) => ((i * 5) % 7) - 3), [k.n, k.c], { dtype });
+      const [hf] = grad(gf.mul(v).sum(), [z]), [hc] = grad(gc.mul(v).sum(), [z]);
+      expectClose(hf.data, hc.data, dtype === 'float64' ? 1e-12 : 1e-5, 'second derivatives');
     });
   });
 

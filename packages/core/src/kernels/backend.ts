@@ -2,6 +2,8 @@
 // faster backends plug in here and change no backward rule.
 import type { TypedArray } from '../tensor.ts';
 import type { LatticeView } from '../lattice.ts';
+import type { Pool2dGeometry } from './pool.ts';
+import type { AxisLayout } from './softmax.ts';
 import { conv2dForward, conv2dForwardLattice, type Conv2dGeometry } from './conv2d.ts';
 import { depthwiseConv2d } from './depthwise.ts';
 import { gemm } from './gemm.ts';
@@ -49,6 +51,14 @@ export interface KernelBackend {
   adamUpdate?(u: AdamUpdate): boolean;
   /** One fused SGD step in place (optim.ts); the reference loop is layers' optim/sgd.ts. */
   sgdUpdate?(u: SgdUpdate): boolean;
+  /** Optional twins of kernels/pool.ts and kernels/indexing.ts (same results); false leaves the call to the js kernel. */
+  maxPool2dForward?(x: TypedArray, g: Pool2dGeometry, out: TypedArray, argmax: Int32Array): boolean;
+  avgPool2dForward?(x: TypedArray, g: Pool2dGeometry, out: TypedArray): boolean;
+  avgPool2dAdjoint?(dy: TypedArray, g: Pool2dGeometry, dx: TypedArray): boolean;
+  scatterAddFlat?(src: TypedArray, idx: Int32Array, out: TypedArray): boolean;
+  /** Optional twins of kernels/softmax.ts; false leaves the call to the js kernel. */
+  logSoftmaxForward?(x: TypedArray, l: AxisLayout, out: TypedArray, asSoftmax: boolean): boolean;
+  logSoftmaxBackward?(g: TypedArray, y: TypedArray, l: AxisLayout, out: TypedArray): boolean;
 }
 
 export const jsBackend: KernelBackend = { name: 'js', conv2dForward, gemm, conv2dForwardLattice, depthwiseConv2d };

@@ -24,8 +24,8 @@ export interface Pool2dGeometry {
 
 /**
  * out = max over each window; argmax[i] = flat index into x of the first maximum in row-major
- * window order (ties resolve to the earliest element, as PyTorch's CPU kernel). A NaN in a window wins.
- * Windows are never empty (the op checks).
+ * window order (ties resolve to the earliest element, as PyTorch's CPU kernel). A NaN in a window wins,
+ * and of several NaNs the last (PyTorch's `val > max || isnan(val)`). Windows are never empty (the op checks).
  */
 export function maxPool2dForward(x: TypedArray, g: Pool2dGeometry, out: TypedArray, argmax: Int32Array): void {
   if (g.plain2x2 && maxPool2x2(x, g, out, argmax)) return;
@@ -44,7 +44,7 @@ export function maxPool2dForward(x: TypedArray, g: Pool2dGeometry, out: TypedArr
           const row = base + iy * w;
           for (let ix = xa; ix < xb; ix += dx) {
             const v = x[row + ix];
-            if (v > best || (v !== v && best === best)) { best = v; bi = row + ix; }
+            if (v > best || v !== v) { best = v; bi = row + ix; }
           }
         }
         out[o] = best;

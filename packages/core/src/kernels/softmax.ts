@@ -36,3 +36,15 @@ export function logSoftmaxBackward(g: TypedArray, y: TypedArray, l: AxisLayout, 
     }
   }
 }
+
+/**
+ * The softmax cross-entropy gradient of rows of `len` logits: out[r, j] = g[r]·(exp(logp[r, j]) − [j is the
+ * label]), logp the rows' log-softmax, pick[r] the label's flat position. Written as logSoftmaxBackward of
+ * the one-hot −g[r] (h − exp(logp)·Σh, h = −g[r] at the label), so that the rounding is the same.
+ */
+export function crossEntropyRowsGrad(g: TypedArray, logp: TypedArray, pick: Int32Array, len: number, out: TypedArray): void {
+  for (let r = 0; r < pick.length; r++) {
+    const h = -g[r], at = pick[r];
+    for (let j = r * len, end = j + len; j < end; j++) out[j] = (j === at ? h : 0) - Math.exp(logp[j]) * h;
+  }
+}

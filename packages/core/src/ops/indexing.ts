@@ -3,6 +3,7 @@
 // differentiated again.
 import { record } from '../autograd.ts';
 import { check, fmtShape } from '../errors.ts';
+import { getBackend } from '../kernels/backend.ts';
 import { gatherFlat, scatterAddFlat } from '../kernels/indexing.ts';
 import { sizeOf } from '../shape.ts';
 import { allocate, Tensor } from '../tensor.ts';
@@ -19,6 +20,6 @@ export function gather(x: Tensor, idx: Int32Array, shape: readonly number[]): Te
 export function scatterAdd(g: Tensor, idx: Int32Array, shape: readonly number[]): Tensor {
   check(g.size === idx.length, 'scatterAdd', () => `${idx.length} indices for a source of shape ${fmtShape(g.shape)}`);
   const out = allocate(g.dtype, sizeOf(shape));
-  scatterAddFlat(g.data, idx, out);
+  if (!getBackend().scatterAddFlat?.(g.data, idx, out)) scatterAddFlat(g.data, idx, out);
   return record(new Tensor(out, shape), 'scatterAdd', [g], (gg) => [gather(gg, idx, g.shape)], undefined, []);
 }

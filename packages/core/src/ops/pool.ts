@@ -3,6 +3,7 @@
 import { record } from '../autograd.ts';
 import { check, fmtShape } from '../errors.ts';
 import { avgPool2dAdjoint, avgPool2dForward, maxPool2dForward, type Pool2dGeometry, type PoolAxis } from '../kernels/pool.ts';
+import { getBackend } from '../kernels/backend.ts';
 import { allocate, allocateEmpty, Tensor } from '../tensor.ts';
 import { checkOptions, checkTensor, fmtArg } from '../validate.ts';
 import { checkRankAtLeast, pairArg } from './conv-args.ts';
@@ -115,20 +116,20 @@ export function maxPoolWith(x: Tensor, g: Pool2dGeometry, op: string, attrs: Rec
   const n = g.planes * g.rows.start.length * g.cols.start.length;
   const out = allocateEmpty(x.dtype, n);
   const argmax = new Int32Array(n);
-  if (n > 0) maxPool2dForward(x.data, g, out, argmax);
+  if (n > 0 && !getBackend().maxPool2dForward?.(x.data, g, out, argmax)) maxPool2dForward(x.data, g, out, argmax);
   return record(new Tensor(out, shape), op, [x], (dy) => [scatterAdd(dy, argmax, x.shape)], attrs, []);
 }
 
 /** The average-pool node over given windows; its backward is the adjoint, whose own backward is this again. */
 export function avgPoolWith(x: Tensor, g: Pool2dGeometry, op: string, attrs: Record<string, unknown>): Tensor {
   const out = allocateEmpty(x.dtype, g.planes * g.rows.start.length * g.cols.start.length);
-  if (out.length > 0) avgPool2dForward(x.data, g, out);
+  if (out.length > 0 && !getBackend().avgPool2dForward?.(x.data, g, out)) avgPool2dForward(x.data, g, out);
   return record(new Tensor(out, outShape(x, g)), op, [x], (dy) => [avgPoolAdjointWith(dy, g, x.shape, op, attrs)], attrs, []);
 }
 
 /** The adjoint of avgPoolWith (spreads each output gradient over its window, weighted). */
 function avgPoolAdjointWith(dy: Tensor, g: Pool2dGeometry, inShape: readonly number[], op: string, attrs: Record<string, unknown>): Tensor {
   const dx = allocate(dy.dtype, g.planes * g.h * g.w);
-  avgPool2dAdjoint(dy.data, g, dx);
+  if (!getBackend().avgPool2dAdjoint?.(dy.data, g, dx)) avgPool2dAdjoint(dy.data, g, dx);
   return record(new Tensor(dx, inShape), `${op}Grad`, [dy], (gg) => [avgPoolWith(gg, g, op, attrs)], attrs, []);
 }

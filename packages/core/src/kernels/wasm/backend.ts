@@ -11,6 +11,8 @@ import { wasmDepthwise } from './depthwise.ts';
 import { wasmGemm } from './gemm.ts';
 import { wasmRowSums } from './reduce.ts';
 import { wasmAdam, wasmBinary, wasmLeakyRelu, wasmSgd, wasmSmooth, wasmSmoothGrad, wasmStepScale } from './elementwise.ts';
+import { wasmAvgPool2d, wasmAvgPool2dAdjoint, wasmMaxPool2d, wasmScatterAddFlat } from './pooling.ts';
+import { wasmLogSoftmax, wasmLogSoftmaxBackward } from './softmax.ts';
 import type { WasmKernels, WasmVariant } from './module.ts';
 import { Pool } from './pool.ts';
 
@@ -89,5 +91,11 @@ export function createWasmBackend(k: WasmKernels, workers = Pool.defaultWorkers(
       adamUpdate: (u) => wasmAdam(ctx, u),
       sgdUpdate: (u) => wasmSgd(ctx, u),
     } satisfies Partial<KernelBackend> : {}),
+    maxPool2dForward: (x, g, out, argmax) => x instanceof Float32Array && out instanceof Float32Array && wasmMaxPool2d(ctx, x, g, out, argmax),
+    avgPool2dForward: (x, g, out) => x instanceof Float32Array && out instanceof Float32Array && wasmAvgPool2d(ctx, x, g, out),
+    avgPool2dAdjoint: (dy, g, dx) => dy instanceof Float32Array && dx instanceof Float32Array && wasmAvgPool2dAdjoint(ctx, dy, g, dx),
+    scatterAddFlat: (src, idx, out) => src instanceof Float32Array && out instanceof Float32Array && wasmScatterAddFlat(ctx, src, idx, out),
+    logSoftmaxForward: (x, l, out, asSoftmax) => x instanceof Float32Array && out instanceof Float32Array && wasmLogSoftmax(ctx, x, l, out, asSoftmax),
+    logSoftmaxBackward: (g, y, l, out) => g instanceof Float32Array && y instanceof Float32Array && out instanceof Float32Array && wasmLogSoftmaxBackward(ctx, g, y, l, out),
   };
 }

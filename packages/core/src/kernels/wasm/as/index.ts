@@ -13,6 +13,8 @@ export { depthwise, gather4, packA, rowSums, scanNonzero };
 import { smoothRun, smoothUnits } from './elementwise';
 export { binary, leakyRelu, relu, smooth, smoothGrad, stepScale } from './elementwise';
 export { adam, sgd } from './optim';
+export { avgPool, maxPool2x2, maxPoolWindows, scatterAddFlat } from './pooling';
+export { logSoftmaxBackRows, logSoftmaxRows } from './softmax';
 
 export const KIND_WIDE = 1;
 export const KIND_DOT = 2;
