@@ -22,6 +22,7 @@ import { writeOut, writePrep } from './descriptors.ts';
 import { F, FIELDS, KIND_DOT, KIND_PREP, KIND_WIDE } from './layout.ts';
 import { denseOperand, isPlain, viewOperand } from './operand.ts';
 import { phasedConv } from './phased.ts';
+import { useWinograd, winogradConv } from './winograd.ts';
 
 /** Output rows shorter than this, with longer kernel rows, go to the dot kernel. */
 const DOT_MAX_OW = 8;
@@ -91,6 +92,8 @@ export function wasmConv2dForward(
     if (!dot && preferCol2im(g, xo)) {
       col2imConv(ctx, g, xo, wt, biasp, outp);
       ctx.stats.col2im++;
+    } else if (!dot && useWinograd(g, xo)) {
+      winogradConv(ctx, g, xo, wt, biasp, outp, g.n >= IMAGES_IN_KERNEL);
     } else if (!dot && g.sh === 1 && g.sw === 1 && xo.rows.step * xo.cols.step > 1) {
       phasedConv(ctx, g, xo, wt, biasp, outp);
       ctx.stats.phased++;

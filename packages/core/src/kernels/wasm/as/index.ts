@@ -8,6 +8,7 @@ import { gather4, prepImage } from './prep';
 import { rowSums } from './rowsums';
 import { scanNonzero } from './scan';
 import { packA, wideRun, wideUnits } from './wide';
+import { winoFilterRun, winoFilterUnits, winoRun, winoUnits } from './winograd';
 
 export { depthwise, gather4, packA, rowSums, scanNonzero };
 
@@ -15,6 +16,8 @@ export const KIND_WIDE = 1;
 export const KIND_DOT = 2;
 export const KIND_PREP = 3; // units are images
 export const KIND_COL2IM = 4;
+export const KIND_WINO = 10; // Winograd F(4×4, 3×3) conv (kinds 10–19: winograd.ts)
+export const KIND_WINO_FILTER = 11; // its weight transform
 
 /** Layout version of the descriptors; the loader refuses a build whose version differs from its own. */
 export function abiVersion(): i32 {
@@ -31,6 +34,8 @@ export function run(kind: i32, d: usize, from: i32, to: i32): void {
   if (kind == KIND_WIDE) wideRun(d, from, to);
   else if (kind == KIND_DOT) dotRun(d, from, to);
   else if (kind == KIND_COL2IM) col2imRun(d, from, to);
+  else if (kind == KIND_WINO) winoRun(d, from, to);
+  else if (kind == KIND_WINO_FILTER) winoFilterRun(d, from, to);
   else for (let n = from; n < to; n++) prepImage(d, n);
 }
 
@@ -39,5 +44,7 @@ export function units(kind: i32, d: usize): i32 {
   if (kind == KIND_WIDE) return wideUnits(d);
   if (kind == KIND_DOT) return dotUnits(d);
   if (kind == KIND_COL2IM) return col2imUnits(d);
+  if (kind == KIND_WINO) return winoUnits(d);
+  if (kind == KIND_WINO_FILTER) return winoFilterUnits(d);
   return load<i32>(d + (<usize>L.N << 2));
 }
