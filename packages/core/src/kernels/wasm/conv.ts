@@ -23,6 +23,7 @@ import { F, FIELDS, KIND_DOT, KIND_PREP, KIND_WIDE } from './layout.ts';
 import { denseOperand, isPlain, viewOperand } from './operand.ts';
 import { phasedConv } from './phased.ts';
 import { useWinograd, winogradConv } from './winograd.ts';
+import { useWinogradWeightGrad, winogradWeightGrad } from './winograd-dw.ts';
 
 /** Output rows shorter than this, with longer kernel rows, go to the dot kernel. */
 const DOT_MAX_OW = 8;
@@ -94,6 +95,8 @@ export function wasmConv2dForward(
       ctx.stats.col2im++;
     } else if (!dot && useWinograd(g, xo)) {
       winogradConv(ctx, g, xo, wt, biasp, outp, g.n >= IMAGES_IN_KERNEL);
+    } else if (dot && useWinogradWeightGrad(g, xo)) {
+      winogradWeightGrad(ctx, g, xo, wt, wos, wcs, biasp, outp);
     } else if (!dot && g.sh === 1 && g.sw === 1 && xo.rows.step * xo.cols.step > 1) {
       phasedConv(ctx, g, xo, wt, biasp, outp);
       ctx.stats.phased++;

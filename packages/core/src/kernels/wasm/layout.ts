@@ -8,7 +8,7 @@ export const F = {
   OUT: 29, OIMG: 30, OCH: 31, OROW: 32, OCS: 33, BIAS: 34, ACC: 35,
   KH: 36, KW: 37, KROW: 38, CSTR: 39, WT: 40, POS: 41, WOS: 42, WCS: 43, DH: 44, DW: 45,
   // Winograd (as/winograd.ts) reuses indices the wide and dot kernels' fields hold
-  WU: 26, TH: 36, TW: 37, TBLK: 38, SCR: 39, SCRB: 40, LOCK: 41, SLOTS: 42, WSRC: 43,
+  WU: 26, TH: 36, TW: 37, TBLK: 38, SCR: 39, SCRB: 40, LOCK: 41, SLOTS: 42, WSRC: 43, WB: 25, WBIMG: 27, WHP: 28,
 } as const;
 export const FIELDS = 48;
 
@@ -19,6 +19,8 @@ export const KIND_PREP = 3;
 export const KIND_COL2IM = 4;
 export const KIND_WINO = 10;
 export const KIND_WINO_FILTER = 11;
+export const KIND_WINO_DW = 12;
+export const KIND_WINO_DW_FINAL = 13;
 
 /** Bytes every buffer gets past its end: tiles read (never write) up to 16 floats beyond a row. */
 export const SLACK = 256;

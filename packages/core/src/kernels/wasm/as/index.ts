@@ -9,6 +9,7 @@ import { rowSums } from './rowsums';
 import { scanNonzero } from './scan';
 import { packA, wideRun, wideUnits } from './wide';
 import { winoFilterRun, winoFilterUnits, winoRun, winoUnits } from './winograd';
+import { winoDwFinalRun, winoDwFinalUnits, winoDwRun, winoDwUnits } from './winograd-dw';
 
 export { depthwise, gather4, packA, rowSums, scanNonzero };
 
@@ -18,6 +19,8 @@ export const KIND_PREP = 3; // units are images
 export const KIND_COL2IM = 4;
 export const KIND_WINO = 10; // Winograd F(4×4, 3×3) conv (kinds 10–19: winograd.ts)
 export const KIND_WINO_FILTER = 11; // its weight transform
+export const KIND_WINO_DW = 12; // its weight-gradient form (winograd-dw.ts): partial sums per unit
+export const KIND_WINO_DW_FINAL = 13; // … added up and transformed back
 
 /** Layout version of the descriptors; the loader refuses a build whose version differs from its own. */
 export function abiVersion(): i32 {
@@ -36,6 +39,8 @@ export function run(kind: i32, d: usize, from: i32, to: i32): void {
   else if (kind == KIND_COL2IM) col2imRun(d, from, to);
   else if (kind == KIND_WINO) winoRun(d, from, to);
   else if (kind == KIND_WINO_FILTER) winoFilterRun(d, from, to);
+  else if (kind == KIND_WINO_DW) winoDwRun(d, from, to);
+  else if (kind == KIND_WINO_DW_FINAL) winoDwFinalRun(d, from, to);
   else for (let n = from; n < to; n++) prepImage(d, n);
 }
 
@@ -46,5 +51,7 @@ export function units(kind: i32, d: usize): i32 {
   if (kind == KIND_COL2IM) return col2imUnits(d);
   if (kind == KIND_WINO) return winoUnits(d);
   if (kind == KIND_WINO_FILTER) return winoFilterUnits(d);
+  if (kind == KIND_WINO_DW) return winoDwUnits(d);
+  if (kind == KIND_WINO_DW_FINAL) return winoDwFinalUnits(d);
   return load<i32>(d + (<usize>L.N << 2));
 }

@@ -73,3 +73,9 @@ export const SCRB = 40;
 export const LOCK = 41;  // i32 bitmask of the slots in use
 export const SLOTS = 42; // ≤ 32
 export const WSRC = 43;  // filter job: weights [O][C][3][3]
+// its weight-gradient form (winograd-dw.ts) also: the kernel prepared with 4 phases at WB, WBIMG bytes
+// per kernel, WHP rows per channel; TH/TW are then its tile rows/tiles per row, TBLK tile rows per unit,
+// and WU the units' partial sums.
+export const WB = 25;
+export const WBIMG = 27;
+export const WHP = 28;

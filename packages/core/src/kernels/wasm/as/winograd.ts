@@ -15,18 +15,18 @@ import { madd } from './madd';
 import { prepRange } from './prep';
 import { storeLanes } from './tiles';
 
-@inline function field(d: usize, i: i32): i32 {
+@inline export function field(d: usize, i: i32): i32 {
   return load<i32>(d + (<usize>i << 2));
 }
 
-@inline function k4(v: f32): v128 {
+@inline export function k4(v: f32): v128 {
   return f32x4.splat(v);
 }
 
 // ---- the three transforms (1-D; applied to columns, then rows) ----
 
 /** Bᵀ·(d0 … d5) → 6 values stored ds bytes apart. */
-@inline function bt6(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, dst: usize, ds: usize): void {
+@inline export function bt6(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, dst: usize, ds: usize): void {
   const four = k4(4), m4 = k4(-4), m5 = k4(-5), two = k4(2), m2 = k4(-2);
   v128.store(dst, madd(d2, m5, madd(d0, four, d4)));
   v128.store(dst + ds, madd(f32x4.add(d1, d2), m4, f32x4.add(d3, d4)));
@@ -47,6 +47,26 @@ import { storeLanes } from './tiles';
   v128.store(dst + 3 * ds, f32x4.mul(madd(g1, k4(2), q), k4(1.0 / 24)));
   v128.store(dst + 4 * ds, f32x4.mul(madd(g1, k4(-2), q), k4(1.0 / 24)));
   v128.store(dst + 5 * ds, g2);
+}
+
+/**
+ * Input tile transform of 4 horizontally adjacent tiles (lanes) of one channel: the 6×6 block at
+ * prepared row `r0` (rows rowB bytes apart, phases ph bytes apart, tile column `col` bytes into each
+ * phase row) → V[ξ] at dst + ξ·xs, through the 36-vector scratch tmp.
+ */
+export function inputTiles(r0: usize, rowB: usize, ph: usize, col: usize, tmp: usize, dst: usize, xs: usize): void {
+  // column pass over the 6 rows: tmp[a][k] = Σ_b d[a][b] Bᵀ[k][b]
+  for (let a = 0; a < 6; a++) {
+    const r = r0 + <usize>a * rowB + col;
+    bt6(v128.load(r), v128.load(r + ph), v128.load(r + 2 * ph), v128.load(r + 3 * ph), v128.load(r, 4), v128.load(r + ph, 4),
+      tmp + <usize>a * 96, 16);
+  }
+  // row pass: V[(i, k)] = Σ_a Bᵀ[i][a] tmp[a][k]
+  for (let k = 0; k < 6; k++) {
+    const t = tmp + (<usize>k << 4);
+    bt6(v128.load(t), v128.load(t, 96), v128.load(t, 192), v128.load(t, 288), v128.load(t, 384), v128.load(t, 480),
+      dst + <usize>k * xs, 6 * xs);
+  }
 }
 
 /** Aᵀ·(m0 … m5) → 4 values stored ds bytes apart. */
@@ -103,7 +123,7 @@ export function winoFilterRun(d: usize, from: i32, to: i32): void {
 
 // ---- scratch slots: one per running thread, claimed for the duration of a `run` call ----
 
-function claimSlot(lock: usize, slots: i32): i32 {
+export function claimSlot(lock: usize, slots: i32): i32 {
   while (true) {
     const m = atomic.load<i32>(lock);
     for (let s = 0; s < slots; s++) {
@@ -149,20 +169,7 @@ export function winoRun(d: usize, from: i32, to: i32): void {
     for (let ci = 0; ci < c; ci++) {
       const plane = img + <usize>ci * chB;
       for (let j = 0; j < tq; j += 4) {
-        const col = <usize>(t0 + j) << 2;
-        // column pass over the 6 rows: tmp[a][k] = Σ_b d[a][b] Bᵀ[k][b]
-        for (let a = 0; a < 6; a++) {
-          const r = plane + <usize>a * rowB + col;
-          bt6(v128.load(r), v128.load(r + ph), v128.load(r + 2 * ph), v128.load(r + 3 * ph), v128.load(r, 4), v128.load(r + ph, 4),
-            tmp + <usize>a * 96, 16);
-        }
-        // row pass: V[(i, k)] = Σ_a Bᵀ[i][a] tmp[a][k]
-        const vb = vbuf + <usize>ci * tqB + (<usize>j << 2);
-        for (let k = 0; k < 6; k++) {
-          const t = tmp + (<usize>k << 4);
-          bt6(v128.load(t), v128.load(t, 96), v128.load(t, 192), v128.load(t, 288), v128.load(t, 384), v128.load(t, 480),
-            vb + <usize>k * vxs, 6 * vxs);
-        }
+        inputTiles(plane, rowB, ph, <usize>(t0 + j) << 2, tmp, vbuf + <usize>ci * tqB + (<usize>j << 2), vxs);
       }
     }
 
