@@ -8,7 +8,7 @@ import type { WasmContext } from './context.ts';
 import { writeOut, writePrep } from './descriptors.ts';
 import { F, FIELDS, KIND_PREP, KIND_WINO_DW, KIND_WINO_DW_FINAL } from './layout.ts';
 import { trivial, type Operand } from './operand.ts';
-import { winogradSettings } from './winograd.ts';
+import { PAD, winogradSettings } from './winograd.ts';
 
 /** Largest padded images × kernels: every unit keeps 36 partial sums per pair. */
 const MAX_PAIRS = 64 * 64;
@@ -48,7 +48,7 @@ export function winogradWeightGrad(ctx: WasmContext, g: Conv2dGeometry, xo: Oper
   const rowBytes = 4 * 36 * tq * (np + op);
   const rb = Math.max(1, Math.min(th, Math.floor(UNIT_BYTES / rowBytes)));
   const units = g.c * Math.ceil(th / rb);
-  const slots = Math.min(32, pool.maxWorkers + 1), slotBytes = 576 + rb * rowBytes;
+  const slots = Math.min(32, pool.maxWorkers + 1), slotBytes = 576 + rb * rowBytes + 36 * 2 * PAD;
   const bx = arena.alloc(4 * g.n * g.c * hp * 4 * wq);
   const bw = arena.alloc(4 * g.o * g.c * hw * 4 * tq);
   const part = arena.alloc(4 * units * 36 * g.n * g.o);

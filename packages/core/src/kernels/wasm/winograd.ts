@@ -15,6 +15,8 @@ import type { Operand } from './operand.ts';
  */
 export const winogradSettings: { mode: 'auto' | 'always' | 'never' } = { mode: 'auto' };
 
+/** Bytes each plane of transform points is padded by in the scratch (as/winograd.ts). */
+export const PAD = 64;
 /** Most tiles a unit takes along a row: its transformed tiles (36·(C + O)·16 floats) stay in L2. */
 const MAX_BLOCK = 16;
 /** Use Winograd when its estimated vector work is at most this fraction of the direct kernel's. */
@@ -63,7 +65,7 @@ export function winogradConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, w
   const og = Math.ceil(g.o / 4), op = 4 * og;
   // prepared input: rows 4·th + 2, columns in 4 phases of blocks·blk + 1 (the last group reads one tile on)
   const hp = 4 * th + 2, wq = blocks * blk + 1;
-  const slots = Math.min(32, pool.maxWorkers + 1), slotBytes = 576 + 4 * 36 * blk * (g.c + op);
+  const slots = Math.min(32, pool.maxWorkers + 1), slotBytes = 576 + 36 * (4 * blk * (g.c + op) + 2 * PAD);
   const bp = arena.alloc(4 * g.n * g.c * hp * 4 * wq);
   const u = arena.alloc(4 * 36 * op * g.c);
   const scratch = arena.alloc(Math.max(slots * slotBytes, og * 288));

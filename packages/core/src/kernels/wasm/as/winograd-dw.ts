@@ -10,7 +10,7 @@
 // the final job adds the units' partials in unit order, so the result does not depend on the threads.
 import * as L from './layout';
 import { madd } from './madd';
-import { claimSlot, field, inputTiles, k4 } from './winograd';
+import { claimSlot, field, inputTiles, k4, PAD } from './winograd';
 
 /** A·(y0 … y3) → 6 values stored ds bytes apart (A = (Aᵀ)ᵀ, 6×4). */
 @inline function a4(y0: v128, y1: v128, y2: v128, y3: v128, dst: usize, ds: usize): void {
@@ -42,7 +42,9 @@ export function winoDwRun(d: usize, from: i32, to: i32): void {
   const slot = claimSlot(lock, field(d, L.SLOTS));
   const tmp = <usize>field(d, L.SCR) + <usize>slot * <usize>field(d, L.SCRB);
   const kb = rb * tq; // tiles (k) per unit at most
-  const vbuf = tmp + 576, dbuf = vbuf + (<usize>(36 * np * kb) << 2);
+  // planes of transform points are PAD bytes longer than their rows, so that the 36 streams written
+  // together do not share cache sets (a 4 KiB multiple would alias in L1)
+  const vbuf = tmp + 576, dbuf = vbuf + 36 * ((<usize>(np * kb) << 2) + PAD);
   // prepared input: images n, channels c, rows of 4 phases × (tq + 1) floats
   const bx = <usize>field(d, L.B), ximg = <usize>field(d, L.BIMG), wq = field(d, L.WQ), hp = field(d, L.HP);
   const xrow = <usize>(4 * wq) << 2, xch = <usize>hp * xrow, xph = <usize>wq << 2;
@@ -53,7 +55,7 @@ export function winoDwRun(d: usize, from: i32, to: i32): void {
   for (let u = from; u < to; u++) {
     const ci = u / blocks, r0 = (u - ci * blocks) * rb;
     const rows = th - r0 < rb ? th - r0 : rb, k = rows * tq, kB = <usize>k << 2;
-    const vxs = <usize>np * kB, dxs = <usize>opad * kB;
+    const vxs = <usize>np * kB + PAD, dxs = <usize>opad * kB + PAD;
     // V[ξ][n][t]: input patches of every image
     for (let ni = 0; ni < n; ni++) {
       const plane = bx + <usize>ni * ximg + <usize>ci * xch;

@@ -19,6 +19,9 @@ import { storeLanes } from './tiles';
   return load<i32>(d + (<usize>i << 2));
 }
 
+/** Bytes added to every plane of transform points in the scratch (see winoRun). */
+export const PAD: usize = 64;
+
 @inline export function k4(v: f32): v128 {
   return f32x4.splat(v);
 }
@@ -151,7 +154,9 @@ export function winoRun(d: usize, from: i32, to: i32): void {
   const lock = <usize>field(d, L.LOCK);
   const slot = claimSlot(lock, field(d, L.SLOTS));
   const tmp = <usize>field(d, L.SCR) + <usize>slot * <usize>field(d, L.SCRB);
-  const vbuf = tmp + 576, mbuf = vbuf + (<usize>(36 * c * blk) << 2);
+  // planes of transform points are PAD bytes longer than their rows, so that the 36 streams written
+  // together do not share cache sets
+  const vbuf = tmp + 576, mbuf = vbuf + 36 * ((<usize>(c * blk) << 2) + PAD);
   const u = <usize>field(d, L.WU), b = <usize>field(d, L.B), bimg = <usize>field(d, L.BIMG);
   const wq = field(d, L.WQ), hp = field(d, L.HP);
   const rowB = <usize>(4 * wq) << 2, chB = <usize>hp * rowB, ph = <usize>wq << 2;
@@ -165,7 +170,7 @@ export function winoRun(d: usize, from: i32, to: i32): void {
 
     // input transform: V[ξ][c][t] for the unit's tiles, 4 at a time
     const img = b + <usize>n * bimg + <usize>(4 * ty) * rowB;
-    const vxs = <usize>c * tqB; // bytes between transform points
+    const vxs = <usize>c * tqB + PAD; // bytes between transform points
     for (let ci = 0; ci < c; ci++) {
       const plane = img + <usize>ci * chB;
       for (let j = 0; j < tq; j += 4) {
@@ -174,7 +179,7 @@ export function winoRun(d: usize, from: i32, to: i32): void {
     }
 
     // 36 GEMMs: M[ξ][o][t] = Σ_c U[ξ][o][c] V[ξ][c][t], 4 output channels × 8 (or 4) tiles per register tile
-    const mxs = <usize>op * tqB;
+    const mxs = <usize>op * tqB + PAD;
     for (let x = 0; x < 36; x++) {
       const vx = vbuf + <usize>x * vxs, mx = mbuf + <usize>x * mxs;
       for (let g = 0; g < og; g++) {
