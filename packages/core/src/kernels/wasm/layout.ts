@@ -8,7 +8,7 @@ export const F = {
   OUT: 29, OIMG: 30, OCH: 31, OROW: 32, OCS: 33, BIAS: 34, ACC: 35,
   KH: 36, KW: 37, KROW: 38, CSTR: 39, WT: 40, POS: 41, WOS: 42, WCS: 43, DH: 44, DW: 45,
   // Winograd (as/winograd.ts) reuses indices the wide and dot kernels' fields hold
-  WU: 26, TH: 36, TW: 37, TBLK: 38, SCR: 39, SCRB: 40, LOCK: 41, SLOTS: 42, WSRC: 43, WB: 25, WBIMG: 27, WHP: 28,
+  WU: 26, TH: 36, TW: 37, TBLK: 38, SCR: 39, SCRB: 40, LOCK: 41, SLOTS: 42, WSRC: 43, WB: 25, WBIMG: 27, WHP: 28, CBLK: 44,
 } as const;
 export const FIELDS = 48;
 

@@ -13,7 +13,7 @@ import { PAD, winogradSettings } from './winograd.ts';
 /** Largest padded images × kernels: every unit keeps 36 partial sums per pair. */
 const MAX_PAIRS = 64 * 64;
 /** A unit's transformed tiles (36 per tile of each image and kernel) fit in this many bytes (L2: 2 MiB here). */
-const UNIT_BYTES = 768 * 1024;
+const UNIT_BYTES = 1024 * 1024;
 const MAX_COST_RATIO = 0.75;
 
 const up = (a: number, m: number) => Math.ceil(a / m) * m;
@@ -46,9 +46,11 @@ export function winogradWeightGrad(ctx: WasmContext, g: Conv2dGeometry, xo: Oper
   const np = up(g.n, 4), op = up(g.o, 2);
   const hp = 4 * th + 2, wq = tq + 1, hw = 4 * th;
   const rowBytes = 4 * 36 * tq * (np + op);
+  // a unit: several channels of the whole kernel, or one channel's block of tile rows; at least 4 units
   const rb = Math.max(1, Math.min(th, Math.floor(UNIT_BYTES / rowBytes)));
-  const units = g.c * Math.ceil(th / rb);
-  const slots = Math.min(32, pool.maxWorkers + 1), slotBytes = 576 + rb * rowBytes + 36 * 2 * PAD;
+  const cb = rb < th ? 1 : Math.max(1, Math.min(Math.floor(UNIT_BYTES / (th * rowBytes)), Math.ceil(g.c / 4)));
+  const units = Math.ceil(g.c / cb) * Math.ceil(th / rb);
+  const slots = Math.min(32, pool.maxWorkers + 1), slotBytes = 576 + cb * rb * rowBytes + 36 * 2 * PAD;
   const bx = arena.alloc(4 * g.n * g.c * hp * 4 * wq);
   const bw = arena.alloc(4 * g.o * g.c * hw * 4 * tq);
   const part = arena.alloc(4 * units * 36 * g.n * g.o);
@@ -75,6 +77,7 @@ export function winogradWeightGrad(ctx: WasmContext, g: Conv2dGeometry, xo: Oper
   i32[d + F.TH] = th;
   i32[d + F.TW] = tq;
   i32[d + F.TBLK] = rb;
+  i32[d + F.CBLK] = cb;
   i32[d + F.WU] = part;
   i32[d + F.SCR] = scratch;
   i32[d + F.SCRB] = slotBytes;

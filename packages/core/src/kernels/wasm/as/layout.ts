@@ -79,3 +79,4 @@ export const WSRC = 43;  // filter job: weights [O][C][3][3]
 export const WB = 25;
 export const WBIMG = 27;
 export const WHP = 28;
+export const CBLK = 44; // kernel channels per unit (with TBLK = TH)

@@ -5,7 +5,7 @@
 // under each, and sum over the kernel's channels and tiles before one final Gᵀ·G per output:
 //   S[ξ][n][o] = Σ_{c, t} V[ξ][n][c, t] · D[ξ][o][c, t],   V = Bᵀ d B,  D = A δ Aᵀ,   out[n][o] = Gᵀ S G.
 // Both operands are prepared by prep.ts with 4 column phases, so 4 horizontally adjacent tiles are one
-// vector. Units are (kernel channel c, block of tile rows): a unit transforms its tiles of every input
+// vector. Units are (kernel channels, block of tile rows): a unit transforms its tiles of every input
 // image and every kernel into a per-thread scratch slot and writes its partial S to its own place;
 // the final job adds the units' partials in unit order, so the result does not depend on the threads.
 import * as L from './layout';
@@ -24,24 +24,25 @@ import { claimSlot, field, inputTiles, k4, PAD } from './winograd';
   v128.store(dst + 5 * ds, y3);
 }
 
-/** Tile rows of the kernel, their blocks, and the operands' padded counts. */
+/** Blocks of tile rows of the kernel (a unit takes CBLK channels of one block, or TBLK rows of one channel). */
 @inline function blocksOf(d: usize): i32 {
   const th = field(d, L.TH), rb = field(d, L.TBLK);
   return (th + rb - 1) / rb;
 }
 
 export function winoDwUnits(d: usize): i32 {
-  return field(d, L.CH) * blocksOf(d);
+  const cb = field(d, L.CBLK);
+  return (field(d, L.CH) + cb - 1) / cb * blocksOf(d);
 }
 
 export function winoDwRun(d: usize, from: i32, to: i32): void {
   const n = field(d, L.N), c = field(d, L.CH), o = field(d, L.O);
-  const th = field(d, L.TH), tq = field(d, L.TW), rb = field(d, L.TBLK), blocks = blocksOf(d);
+  const th = field(d, L.TH), tq = field(d, L.TW), rb = field(d, L.TBLK), blocks = blocksOf(d), cb = field(d, L.CBLK);
   const np = (n + 3) & ~3, opad = (o + 1) & ~1;
   const lock = <usize>field(d, L.LOCK);
   const slot = claimSlot(lock, field(d, L.SLOTS));
   const tmp = <usize>field(d, L.SCR) + <usize>slot * <usize>field(d, L.SCRB);
-  const kb = rb * tq; // tiles (k) per unit at most
+  const kb = cb * rb * tq; // tiles (k) per unit at most
   // planes of transform points are PAD bytes longer than their rows, so that the 36 streams written
   // together do not share cache sets (a 4 KiB multiple would alias in L1)
   const vbuf = tmp + 576, dbuf = vbuf + 36 * ((<usize>(np * kb) << 2) + PAD);
@@ -53,35 +54,39 @@ export function winoDwRun(d: usize, from: i32, to: i32): void {
   const wrow = <usize>(4 * tq) << 2, wch = <usize>hw * wrow, wph = <usize>tq << 2;
   const part = <usize>field(d, L.WU), partB = <usize>(36 * n * o) << 2;
   for (let u = from; u < to; u++) {
-    const ci = u / blocks, r0 = (u - ci * blocks) * rb;
-    const rows = th - r0 < rb ? th - r0 : rb, k = rows * tq, kB = <usize>k << 2;
+    const cg = u / blocks, r0 = (u - cg * blocks) * rb, c0 = cg * cb;
+    const rows = th - r0 < rb ? th - r0 : rb, cn = c - c0 < cb ? c - c0 : cb;
+    const k = cn * rows * tq, kB = <usize>k << 2;
     const vxs = <usize>np * kB + PAD, dxs = <usize>opad * kB + PAD;
-    // V[ξ][n][t]: input patches of every image
-    for (let ni = 0; ni < n; ni++) {
-      const plane = bx + <usize>ni * ximg + <usize>ci * xch;
-      for (let r = 0; r < rows; r++) {
-        const row = plane + <usize>(4 * (r0 + r)) * xrow;
-        for (let j = 0; j < tq; j += 4) {
-          inputTiles(row, xrow, xph, <usize>j << 2, tmp, vbuf + <usize>ni * kB + (<usize>(r * tq + j) << 2), vxs);
+    for (let cc = 0; cc < cn; cc++) {
+      const ci = c0 + cc;
+      // V[ξ][n][t]: input patches of every image
+      for (let ni = 0; ni < n; ni++) {
+        const plane = bx + <usize>ni * ximg + <usize>ci * xch;
+        for (let r = 0; r < rows; r++) {
+          const row = plane + <usize>(4 * (r0 + r)) * xrow, t = (cc * rows + r) * tq;
+          for (let j = 0; j < tq; j += 4) {
+            inputTiles(row, xrow, xph, <usize>j << 2, tmp, vbuf + <usize>ni * kB + (<usize>(t + j) << 2), vxs);
+          }
         }
       }
-    }
-    // D[ξ][o][t] = A δ Aᵀ of every kernel's tiles
-    for (let oi = 0; oi < o; oi++) {
-      const plane = bw + <usize>oi * wimg + <usize>ci * wch;
-      for (let r = 0; r < rows; r++) {
-        const row = plane + <usize>(4 * (r0 + r)) * wrow;
-        for (let j = 0; j < tq; j += 4) {
-          const col = <usize>j << 2;
-          // column pass: tmp[rr][k] = Σ_s δ[rr][s] A[k][s]
-          for (let rr = 0; rr < 4; rr++) {
-            const p = row + <usize>rr * wrow + col;
-            a4(v128.load(p), v128.load(p + wph), v128.load(p + 2 * wph), v128.load(p + 3 * wph), tmp + <usize>rr * 96, 16);
-          }
-          const dst = dbuf + <usize>oi * kB + (<usize>(r * tq + j) << 2);
-          for (let kk = 0; kk < 6; kk++) {
-            const t = tmp + (<usize>kk << 4);
-            a4(v128.load(t), v128.load(t, 96), v128.load(t, 192), v128.load(t, 288), dst + <usize>kk * dxs, 6 * dxs);
+      // D[ξ][o][t] = A δ Aᵀ of every kernel's tiles
+      for (let oi = 0; oi < o; oi++) {
+        const plane = bw + <usize>oi * wimg + <usize>ci * wch;
+        for (let r = 0; r < rows; r++) {
+          const row = plane + <usize>(4 * (r0 + r)) * wrow, t = (cc * rows + r) * tq;
+          for (let j = 0; j < tq; j += 4) {
+            const col = <usize>j << 2;
+            // column pass: tmp[rr][k] = Σ_s δ[rr][s] A[k][s]
+            for (let rr = 0; rr < 4; rr++) {
+              const p = row + <usize>rr * wrow + col;
+              a4(v128.load(p), v128.load(p + wph), v128.load(p + 2 * wph), v128.load(p + 3 * wph), tmp + <usize>rr * 96, 16);
+            }
+            const dst = dbuf + <usize>oi * kB + (<usize>(t + j) << 2);
+            for (let kk = 0; kk < 6; kk++) {
+              const q = tmp + (<usize>kk << 4);
+              a4(v128.load(q), v128.load(q, 96), v128.load(q, 192), v128.load(q, 288), dst + <usize>kk * dxs, 6 * dxs);
+            }
           }
         }
       }
