@@ -27,6 +27,7 @@ if (!wasm) throw new Error('wasm kernels did not load');
 const initialBackend = getBackend().name;
 afterEach(() => {
   winogradSettings.mode = 'auto';
+  winogradSettings.dwUnitBytes = 1 << 20;
   setBackend(initialBackend);
 });
 
@@ -188,14 +189,16 @@ describe('Winograd F(4×4, 3×3) forward (wasm)', () => {
 
 /** Weight-gradient geometry: input [n, c, h, w], "kernel" (the delta) [o, c, kh, kw], output 3×3. */
 const weightGradArb = fc.record({
-  n: fc.integer({ min: 1, max: 5 }), c: fc.integer({ min: 1, max: 4 }), o: fc.integer({ min: 1, max: 7 }),
+  n: fc.integer({ min: 1, max: 5 }), c: fc.integer({ min: 1, max: 9 }), o: fc.integer({ min: 1, max: 7 }),
   kh: fc.integer({ min: 1, max: 14 }), kw: fc.integer({ min: 1, max: 19 }),
+  // units of one channel's block of tile rows (small), of one channel, or of several channels (large)
+  unitBytes: fc.constantFrom(1, 40_000, 1 << 20),
   pad: fc.tuple(fc.nat({ max: 2 }), fc.nat({ max: 2 })),
   border: fc.option(fc.tuple(fc.nat({ max: 2 }), fc.nat({ max: 2 }), fc.nat({ max: 2 }), fc.nat({ max: 2 })), { nil: undefined }),
   xv: valuesArb, dv: valuesArb,
-}).map(({ n, c, o, kh, kw, pad: [pt, pl], border, xv, dv }) => {
+}).map(({ n, c, o, kh, kw, unitBytes, pad: [pt, pl], border, xv, dv }) => {
   const g: Conv2dGeometry = { n, c, h: kh + 2 - 2 * pt, w: kw + 2 - 2 * pl, o, kh, kw, sh: 1, sw: 1, pt, pl, dh: 1, dw: 1, oh: 3, ow: 3 };
-  return { g, border, xv, dv };
+  return { g, unitBytes, border, xv, dv };
 }).filter(({ g }) => g.h >= 1 && g.w >= 1);
 
 describe('Winograd weight gradient (3×3 output, large kernel)', () => {
@@ -205,7 +208,8 @@ describe('Winograd weight gradient (3×3 output, large kernel)', () => {
     const two = createWasmBackend(loaded, 1);
     await two.pool.warm();
     let ran = 0;
-    checkProperty(weightGradArb, ({ g, border, xv, dv }) => {
+    checkProperty(weightGradArb, ({ g, unitBytes, border, xv, dv }) => {
+      winogradSettings.dwUnitBytes = unitBytes;
       const x = values(g.n * g.c, g.h, g.w, xv, border), d = values(g.o * g.c, g.kh, g.kw, dv);
       const { exact } = reference(x, d, null, g);
       const bound = weightGradBound(x, d, g);

@@ -12,8 +12,6 @@ import { PAD, winogradSettings } from './winograd.ts';
 
 /** Largest padded images × kernels: every unit keeps 36 partial sums per pair. */
 const MAX_PAIRS = 64 * 64;
-/** A unit's transformed tiles (36 per tile of each image and kernel) fit in this many bytes (L2: 2 MiB here). */
-const UNIT_BYTES = 1024 * 1024;
 const MAX_COST_RATIO = 0.75;
 
 const up = (a: number, m: number) => Math.ceil(a / m) * m;
@@ -47,8 +45,10 @@ export function winogradWeightGrad(ctx: WasmContext, g: Conv2dGeometry, xo: Oper
   const hp = 4 * th + 2, wq = tq + 1, hw = 4 * th;
   const rowBytes = 4 * 36 * tq * (np + op);
   // a unit: several channels of the whole kernel, or one channel's block of tile rows; at least 4 units
-  const rb = Math.max(1, Math.min(th, Math.floor(UNIT_BYTES / rowBytes)));
-  const cb = rb < th ? 1 : Math.max(1, Math.min(Math.floor(UNIT_BYTES / (th * rowBytes)), Math.ceil(g.c / 4)));
+  // (its transformed tiles, 36 per tile of each image and kernel, fit in dwUnitBytes)
+  const unitBytes = winogradSettings.dwUnitBytes;
+  const rb = Math.max(1, Math.min(th, Math.floor(unitBytes / rowBytes)));
+  const cb = rb < th ? 1 : Math.max(1, Math.min(Math.floor(unitBytes / (th * rowBytes)), Math.ceil(g.c / 4)));
   const units = Math.ceil(g.c / cb) * Math.ceil(th / rb);
   const slots = Math.min(32, pool.maxWorkers + 1), slotBytes = 576 + cb * rb * rowBytes + 36 * 2 * PAD;
   const bx = arena.alloc(4 * g.n * g.c * hp * 4 * wq);

@@ -10,10 +10,11 @@ import { F, FIELDS, KIND_PREP, KIND_WINO, KIND_WINO_FILTER } from './layout.ts';
 import type { Operand } from './operand.ts';
 
 /**
- * For tests and benchmarks: 'auto' (default) uses Winograd where the cost estimate says it pays, 'always'
- * wherever the geometry allows it, 'never' keeps the direct kernels.
+ * For tests and benchmarks: `mode` 'auto' (default) uses Winograd where the cost estimate says it pays,
+ * 'always' wherever the geometry allows it, 'never' keeps the direct kernels; `dwUnitBytes`: the weight
+ * gradient's transformed tiles per work unit (winograd-dw.ts; 1 MiB, half this machine's L2).
  */
-export const winogradSettings: { mode: 'auto' | 'always' | 'never' } = { mode: 'auto' };
+export const winogradSettings: { mode: 'auto' | 'always' | 'never'; dwUnitBytes: number } = { mode: 'auto', dwUnitBytes: 1 << 20 };
 
 /** Bytes each plane of transform points is padded by in the scratch (as/winograd.ts). */
 export const PAD = 64;
