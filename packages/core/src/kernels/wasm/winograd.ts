@@ -20,8 +20,12 @@ export const winogradSettings: { mode: 'auto' | 'always' | 'never'; dwUnitBytes:
 export const PAD = 64;
 /** Most tiles a unit takes along a row: its transformed tiles (36·(C + O)·16 floats) stay in L2. */
 const MAX_BLOCK = 16;
-/** Use Winograd when its estimated vector work is at most this fraction of the direct kernel's. */
-const MAX_COST_RATIO = 0.75;
+/**
+ * Use Winograd when its estimated vector work is at most this fraction of the direct kernel's. The
+ * estimate undercounts Winograd's time by ~1.5× (one thread, whole calls: bench case c's forward takes
+ * 0.68 of the direct kernel's time for an estimated 0.43; at 0.75, 64×32×8×8 → 32 ran 1.3× slower).
+ */
+export const MAX_COST_RATIO = 0.55;
 
 /** Tiles per unit along a row (a multiple of 4, the transforms' width) and units per row of tiles. */
 function blocking(tw: number): { blk: number; blocks: number } {
