@@ -187,6 +187,31 @@ describe('Winograd F(4×4, 3×3) forward (wasm)', () => {
   });
 });
 
+describe('non-finite operands keep the direct kernels', () => {
+  it('a NaN or ±∞ in the input, the weights or the delta gives the direct kernel\'s result (not a whole tile of NaN)', () => {
+    const arb = fc.record({
+      which: fc.constantFrom('x', 'w'), value: fc.constantFrom(Number.NaN, Infinity, -Infinity), at: fc.nat(),
+      dw: fc.boolean(), seed: fc.nat({ max: 1_000_000 }),
+    });
+    checkProperty(arb, ({ which, value, at, dw, seed }) => {
+      const g: Conv2dGeometry = dw
+        ? { n: 3, c: 2, h: 14, w: 15, o: 4, kh: 12, kw: 13, sh: 1, sw: 1, pt: 0, pl: 0, dh: 1, dw: 1, oh: 3, ow: 3 }
+        : { n: 2, c: 3, h: 11, w: 13, o: 5, kh: 3, kw: 3, sh: 1, sw: 1, pt: 1, pl: 1, dh: 1, dw: 1, oh: 11, ow: 13 };
+      const x = values(g.n * g.c, g.h, g.w, { scale: 1, zeros: 0, seed }), w = values(g.o * g.c, g.kh, g.kw, { scale: 1, zeros: 0, seed: seed + 1 });
+      const t = which === 'x' ? x : w;
+      t[at % t.length] = value;
+      const s0 = { ...wasm.stats };
+      const got = run('always', x, w, null, g), direct = run('never', x, w, null, g);
+      expect(wasm.stats.winograd + wasm.stats.winogradWeightGrad).toBe(s0.winograd + s0.winogradWeightGrad);
+      expect(Array.from(got)).toEqual(Array.from(direct)); // NaN equals NaN here
+      // the same finite operands do take Winograd
+      t[at % t.length] = 1;
+      run('always', x, w, null, g);
+      expect(wasm.stats.winograd + wasm.stats.winogradWeightGrad).toBe(s0.winograd + s0.winogradWeightGrad + 1);
+    }, 30);
+  });
+});
+
 /** Weight-gradient geometry: input [n, c, h, w], "kernel" (the delta) [o, c, kh, kw], output 3×3. */
 const weightGradArb = fc.record({
   n: fc.integer({ min: 1, max: 5 }), c: fc.integer({ min: 1, max: 9 }), o: fc.integer({ min: 1, max: 7 }),

@@ -40,6 +40,8 @@ export interface WasmExports {
   depthwise(x: number, w: number, bias: number, out: number, cols: number, scratch: number, n: number, c: number, m: number, h: number, wd: number, kh: number, kw: number,
     sh: number, sw: number, pt: number, pl: number, dh: number, dw: number, oh: number, ow: number): void;
   rowSums(src: number, rows: number, len: number, dst: number): void;
+  /** as/winograd.ts: 1 when every element of a strided block [n0][n1][rows][cols] (byte strides) is finite. */
+  finiteBlock(src: number, n0: number, n1: number, rows: number, cols: number, s0: number, s1: number, sRow: number, sCol: number): number;
   abiVersion(): number;
 }
 

@@ -8,28 +8,38 @@ import type { WasmContext } from './context.ts';
 import { writeOut, writePrep } from './descriptors.ts';
 import { F, FIELDS, KIND_PREP, KIND_WINO_DW, KIND_WINO_DW_FINAL } from './layout.ts';
 import { trivial, type Operand } from './operand.ts';
-import { MAX_COST_RATIO, PAD, winogradSettings } from './winograd.ts';
+import { finiteOperand, MAX_COST_RATIO, PAD, winogradSettings } from './winograd.ts';
 
 /** Largest padded images × kernels: every unit keeps 36 partial sums per pair. */
 const MAX_PAIRS = 64 * 64;
 
 const up = (a: number, m: number) => Math.ceil(a / m) * m;
 
-/** Whether this conv (output 3×3) runs as the Winograd weight gradient. */
-export function useWinogradWeightGrad(g: Conv2dGeometry, xo: Operand): boolean {
+/** The kernel [O, C, KH, KW] at wt (rows contiguous, kernels wos and channels wcs bytes apart) as an operand. */
+function kernelOperand(g: Conv2dGeometry, wt: number, wos: number, wcs: number): Operand {
+  return { ptr: wt, s0: wos, s1: wcs, sRow: 4 * g.kw, sCol: 4, rows: trivial(g.kh), cols: trivial(g.kw) };
+}
+
+/**
+ * Whether this conv (output 3×3) runs as the Winograd weight gradient (finite operands only, as in
+ * useWinograd). The kernel w [O, C, KH, KW] at wt has contiguous rows, kernels wos and channels wcs bytes apart.
+ */
+export function useWinogradWeightGrad(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, wt: number, wos: number, wcs: number): boolean {
   if (winogradSettings.mode === 'never') return false;
   if (g.oh !== 3 || g.ow !== 3 || g.sh !== 1 || g.sw !== 1 || g.dh !== 1 || g.dw !== 1) return false;
   if (xo.rows.step !== 1 || xo.cols.step !== 1) return false;
   const np = up(g.n, 4), op = up(g.o, 2);
   if (np * op > MAX_PAIRS) return false;
-  if (winogradSettings.mode === 'always') return true;
+  const kernel = kernelOperand(g, wt, wos, wcs);
+  const finite = () => finiteOperand(ctx, xo, g.n, g.c) && finiteOperand(ctx, kernel, g.o, g.c);
+  if (winogradSettings.mode === 'always') return finite();
   // vector operations per (channel, 4×4 kernel tile): 36 GEMM products per image-kernel pair / 4 lanes,
   // the input transform (≈78 per image) and the kernel transform (≈45 per kernel); the direct kernel
   // spends 16 · 9 · N · O / 4 (case c's dW: estimated 0.40, measured 0.67 of the direct kernel's time).
   const tiles = Math.ceil(g.kh / 4) * up(Math.ceil(g.kw / 4), 4);
   const wino = tiles * (9 * np * op + 78 * g.n + 45 * g.o);
   const direct = (g.kh * g.kw / 16) * 36 * g.n * g.o;
-  return wino <= MAX_COST_RATIO * direct;
+  return wino <= MAX_COST_RATIO * direct && finite();
 }
 
 /**
@@ -61,7 +71,7 @@ export function winogradWeightGrad(ctx: WasmContext, g: Conv2dGeometry, xo: Oper
   // the kernel, 4 phases: rows of tq floats per phase, zero beyond KH × KW
   let d = wdesc >> 2;
   i32.fill(0, d, d + FIELDS);
-  const kernel: Operand = { ptr: wt, s0: wos, s1: wcs, sRow: 4 * g.kw, sCol: 4, rows: trivial(g.kh), cols: trivial(g.kw) };
+  const kernel = kernelOperand(g, wt, wos, wcs);
   writePrep(i32, d, { ...g, n: g.o }, kernel, kernel.rows, kernel.cols, 0, 0, 4, hw, tq, bw);
   pool.run(KIND_PREP, wdesc, g.o, 2 * g.o * g.c * hw * 4 * tq);
 

@@ -7,7 +7,7 @@ import type { Conv2dGeometry } from '../conv2d.ts';
 import type { WasmContext } from './context.ts';
 import { writeOut, writePrep } from './descriptors.ts';
 import { F, FIELDS, KIND_PREP, KIND_WINO, KIND_WINO_FILTER } from './layout.ts';
-import type { Operand } from './operand.ts';
+import { trivial, type Operand } from './operand.ts';
 
 /**
  * For tests and benchmarks: `mode` 'auto' (default) uses Winograd where the cost estimate says it pays,
@@ -43,18 +43,30 @@ function tileCost(g: Conv2dGeometry): number {
   return 9 * g.c * op + 78 * g.c + 65 * g.o;
 }
 
-/** Whether this conv runs as Winograd: 3×3, stride 1, dilation 1, a dense (or padding-only) input, and cheaper. */
-export function useWinograd(g: Conv2dGeometry, xo: Operand): boolean {
+/** Whether every element of an operand block [d0, d1, rows, cols] is finite. */
+export function finiteOperand(ctx: WasmContext, op: Operand, d0: number, d1: number): boolean {
+  return ctx.exports.finiteBlock(op.ptr, d0, d1, op.rows.count, op.cols.count, op.s0, op.s1, op.sRow, op.sCol) === 1;
+}
+
+/**
+ * Whether this conv runs as Winograd: 3×3, stride 1, dilation 1, a dense (or padding-only) input, cheaper,
+ * and finite operands (the transforms would spread a NaN or ∞ over its whole 4×4 output tile, where the
+ * direct kernel limits it to the outputs whose window holds it). wt: dense weights [O, C, 3, 3].
+ */
+export function useWinograd(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, wt: number): boolean {
   if (winogradSettings.mode === 'never') return false;
   if (g.kh !== 3 || g.kw !== 3 || g.sh !== 1 || g.sw !== 1 || g.dh !== 1 || g.dw !== 1) return false;
   // inputs on a lattice with step > 1 (the dilated delta of a strided conv's dX) go to the phased conv,
   // which skips their zeros
   if (xo.rows.step !== 1 || xo.cols.step !== 1) return false;
-  if (winogradSettings.mode === 'always') return true;
-  const th = Math.ceil(g.oh / 4), { blk, blocks } = blocking(Math.ceil(g.ow / 4));
-  const wino = th * blocks * blk * tileCost(g);
-  const direct = (g.oh * Math.ceil(g.ow / 4) * 4 / 16) * 36 * g.c * g.o;
-  return wino <= MAX_COST_RATIO * direct;
+  if (winogradSettings.mode !== 'always') {
+    const th = Math.ceil(g.oh / 4), { blk, blocks } = blocking(Math.ceil(g.ow / 4));
+    const wino = th * blocks * blk * tileCost(g);
+    const direct = (g.oh * Math.ceil(g.ow / 4) * 4 / 16) * 36 * g.c * g.o;
+    if (wino > MAX_COST_RATIO * direct) return false;
+  }
+  const weights: Operand = { ptr: wt, s0: 0, s1: 0, sRow: 0, sCol: 4, rows: trivial(1), cols: trivial(g.o * g.c * 9) };
+  return finiteOperand(ctx, xo, g.n, g.c) && finiteOperand(ctx, weights, 1, 1);
 }
 
 /**

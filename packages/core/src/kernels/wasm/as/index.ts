@@ -8,10 +8,10 @@ import { gather4, prepImage } from './prep';
 import { rowSums } from './rowsums';
 import { scanNonzero } from './scan';
 import { packA, wideRun, wideUnits } from './wide';
-import { winoFilterRun, winoFilterUnits, winoRun, winoUnits } from './winograd';
+import { finiteBlock, winoFilterRun, winoFilterUnits, winoRun, winoUnits } from './winograd';
 import { winoDwFinalRun, winoDwFinalUnits, winoDwRun, winoDwUnits } from './winograd-dw';
 
-export { depthwise, gather4, packA, rowSums, scanNonzero };
+export { depthwise, finiteBlock, gather4, packA, rowSums, scanNonzero };
 
 export const KIND_WIDE = 1;
 export const KIND_DOT = 2;

@@ -124,6 +124,44 @@ export function winoFilterRun(d: usize, from: i32, to: i32): void {
   return f32x4.replace_lane(v, 3, x);
 }
 
+// ---- inputs: non-finite values keep the direct kernel (a NaN or ∞ would spread over a whole tile) ----
+
+/** 1 when every element of the strided block [n0][n1][rows][cols] at p (byte strides) is finite, else 0. */
+export function finiteBlock(p: usize, n0: i32, n1: i32, rows: i32, cols: i32, s0: i32, s1: i32, sRow: i32, sCol: i32): i32 {
+  // x − x is 0 for finite x and NaN for NaN and ±∞; the sums stay 0 or become NaN (4 chains: the adds'
+  // latency would otherwise bound the pass)
+  const zero = k4(0);
+  let a0 = zero, a1 = zero, a2 = zero, a3 = zero, sacc: f32 = 0;
+  for (let i = 0; i < n0; i++) {
+    for (let j = 0; j < n1; j++) {
+      for (let a = 0; a < rows; a++) {
+        const row = p + <usize>(i * s0 + j * s1 + a * sRow);
+        let b = 0;
+        if (sCol == 4) {
+          for (; b + 16 <= cols; b += 16) {
+            const q = row + (<usize>b << 2);
+            const v0 = v128.load(q), v1 = v128.load(q, 16), v2 = v128.load(q, 32), v3 = v128.load(q, 48);
+            a0 = f32x4.add(a0, f32x4.sub(v0, v0));
+            a1 = f32x4.add(a1, f32x4.sub(v1, v1));
+            a2 = f32x4.add(a2, f32x4.sub(v2, v2));
+            a3 = f32x4.add(a3, f32x4.sub(v3, v3));
+          }
+          for (; b + 4 <= cols; b += 4) {
+            const v = v128.load(row + (<usize>b << 2));
+            a0 = f32x4.add(a0, f32x4.sub(v, v));
+          }
+        }
+        for (; b < cols; b++) {
+          const v = load<f32>(row + <usize>(b * sCol));
+          sacc += v - v;
+        }
+      }
+    }
+  }
+  const acc = f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3));
+  return i32x4.all_true(f32x4.eq(acc, zero)) && sacc == 0 ? 1 : 0;
+}
+
 // ---- scratch slots: one per running thread, claimed for the duration of a `run` call ----
 
 export function claimSlot(lock: usize, slots: i32): i32 {
