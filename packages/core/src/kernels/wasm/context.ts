@@ -18,6 +18,10 @@ export interface WasmStats {
   phased: number;
   /** stride-1 convs of a mostly-zero input, as GEMM over its block + col2im */
   col2im: number;
+  /** 3×3 stride-1 convs run as Winograd F(4×4, 3×3) (winograd.ts) */
+  winograd: number;
+  /** convs with a 3×3 output (weight gradients) run as Winograd backwards (winograd-dw.ts) */
+  winogradWeightGrad: number;
   /** convs whose weights were gathered into a smaller or contiguous kernel */
   compactedWeights: number;
   /** operands passed as lattice views (not materialized) */
@@ -34,5 +38,5 @@ export interface WasmStats {
 }
 
 export function emptyStats(): WasmStats {
-  return { wide: 0, dot: 0, depthwise: 0, phased: 0, col2im: 0, compactedWeights: 0, latticeOperands: 0, gemm: 0, rowSums: 0, js: 0, elementwise: 0 };
+  return { wide: 0, dot: 0, depthwise: 0, phased: 0, col2im: 0, winograd: 0, winogradWeightGrad: 0, compactedWeights: 0, latticeOperands: 0, gemm: 0, rowSums: 0, js: 0, elementwise: 0 };
 }

@@ -22,6 +22,8 @@ import { writeOut, writePrep } from './descriptors.ts';
 import { F, FIELDS, KIND_DOT, KIND_PREP, KIND_WIDE } from './layout.ts';
 import { denseOperand, isPlain, viewOperand } from './operand.ts';
 import { phasedConv } from './phased.ts';
+import { useWinograd, winogradConv } from './winograd.ts';
+import { useWinogradWeightGrad, winogradWeightGrad } from './winograd-dw.ts';
 
 /** Output rows shorter than this, with longer kernel rows, go to the dot kernel. */
 const DOT_MAX_OW = 8;
@@ -91,6 +93,10 @@ export function wasmConv2dForward(
     if (!dot && preferCol2im(g, xo)) {
       col2imConv(ctx, g, xo, wt, biasp, outp);
       ctx.stats.col2im++;
+    } else if (!dot && useWinograd(ctx, g, xo, wt)) {
+      winogradConv(ctx, g, xo, wt, biasp, outp, g.n >= IMAGES_IN_KERNEL);
+    } else if (dot && useWinogradWeightGrad(ctx, g, xo, wt, wos, wcs)) {
+      winogradWeightGrad(ctx, g, xo, wt, wos, wcs, biasp, outp);
     } else if (!dot && g.sh === 1 && g.sw === 1 && xo.rows.step * xo.cols.step > 1) {
       phasedConv(ctx, g, xo, wt, biasp, outp);
       ctx.stats.phased++;

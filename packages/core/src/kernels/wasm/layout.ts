@@ -1,12 +1,14 @@
 // Field indices of the i32 job descriptors read by the wasm kernels; must match as/layout.ts, where
 // each field is described. Pointers and strides are in bytes.
-export const ABI_VERSION = 9;
+export const ABI_VERSION = 11;
 export const F = {
   X: 0, SIMG: 1, SCH: 2, SROW: 3, SCOL: 4, CH: 5, H: 6, W: 7, FY: 8, SY: 9, FX: 10, SX: 11,
   PT: 12, PL: 13, P: 14, HP: 15, WQ: 16, B: 17, BIMG: 18, PREP: 19,
   N: 21, O: 22, OH: 23, OW: 24, K: 25, APACK: 26, OFF: 27, BROW: 28,
   OUT: 29, OIMG: 30, OCH: 31, OROW: 32, OCS: 33, BIAS: 34, ACC: 35,
   KH: 36, KW: 37, KROW: 38, CSTR: 39, WT: 40, POS: 41, WOS: 42, WCS: 43, DH: 44, DW: 45,
+  // Winograd (as/winograd.ts) reuses indices the wide and dot kernels' fields hold
+  WU: 26, TH: 36, TW: 37, TBLK: 38, SCR: 39, SCRB: 40, LOCK: 41, SLOTS: 42, WSRC: 43, WB: 25, WBIMG: 27, WHP: 28, CBLK: 44,
 } as const;
 export const FIELDS = 48;
 
@@ -18,6 +20,10 @@ export const KIND_COL2IM = 4;
 /** GELU/SiLU (as/elementwise.ts): descriptor i32 [fn, x, g, out, n], units of 1024 elements */
 export const KIND_SMOOTH = 20;
 export const KIND_SMOOTH_GRAD = 21;
+export const KIND_WINO = 10;
+export const KIND_WINO_FILTER = 11;
+export const KIND_WINO_DW = 12;
+export const KIND_WINO_DW_FINAL = 13;
 
 /** Bytes every buffer gets past its end: tiles read (never write) up to 16 floats beyond a row. */
 export const SLACK = 256;

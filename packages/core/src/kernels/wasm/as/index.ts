@@ -8,8 +8,10 @@ import { gather4, prepImage } from './prep';
 import { rowSums } from './rowsums';
 import { scanNonzero } from './scan';
 import { packA, wideRun, wideUnits } from './wide';
+import { finiteBlock, winoFilterRun, winoFilterUnits, winoRun, winoUnits } from './winograd';
+import { winoDwFinalRun, winoDwFinalUnits, winoDwRun, winoDwUnits } from './winograd-dw';
 
-export { depthwise, gather4, packA, rowSums, scanNonzero };
+export { depthwise, finiteBlock, gather4, packA, rowSums, scanNonzero };
 import { smoothRun, smoothUnits } from './elementwise';
 export { binary, leakyRelu, relu, smooth, smoothGrad, stepScale } from './elementwise';
 export { adam, sgd } from './optim';
@@ -22,6 +24,10 @@ export const KIND_PREP = 3; // units are images
 export const KIND_COL2IM = 4;
 export const KIND_SMOOTH = 20; // elementwise.ts: GELU/SiLU over element chunks
 export const KIND_SMOOTH_GRAD = 21;
+export const KIND_WINO = 10; // Winograd F(4×4, 3×3) conv (kinds 10–19: winograd.ts)
+export const KIND_WINO_FILTER = 11; // its weight transform
+export const KIND_WINO_DW = 12; // its weight-gradient form (winograd-dw.ts): partial sums per unit
+export const KIND_WINO_DW_FINAL = 13; // … added up and transformed back
 
 /** Layout version of the descriptors; the loader refuses a build whose version differs from its own. */
 export function abiVersion(): i32 {
@@ -39,6 +45,10 @@ export function run(kind: i32, d: usize, from: i32, to: i32): void {
   else if (kind == KIND_DOT) dotRun(d, from, to);
   else if (kind == KIND_COL2IM) col2imRun(d, from, to);
   else if (kind == KIND_SMOOTH || kind == KIND_SMOOTH_GRAD) smoothRun(d, from, to, kind == KIND_SMOOTH_GRAD);
+  else if (kind == KIND_WINO) winoRun(d, from, to);
+  else if (kind == KIND_WINO_FILTER) winoFilterRun(d, from, to);
+  else if (kind == KIND_WINO_DW) winoDwRun(d, from, to);
+  else if (kind == KIND_WINO_DW_FINAL) winoDwFinalRun(d, from, to);
   else for (let n = from; n < to; n++) prepImage(d, n);
 }
 
@@ -48,5 +58,9 @@ export function units(kind: i32, d: usize): i32 {
   if (kind == KIND_DOT) return dotUnits(d);
   if (kind == KIND_COL2IM) return col2imUnits(d);
   if (kind == KIND_SMOOTH || kind == KIND_SMOOTH_GRAD) return smoothUnits(d);
+  if (kind == KIND_WINO) return winoUnits(d);
+  if (kind == KIND_WINO_FILTER) return winoFilterUnits(d);
+  if (kind == KIND_WINO_DW) return winoDwUnits(d);
+  if (kind == KIND_WINO_DW_FINAL) return winoDwFinalUnits(d);
   return load<i32>(d + (<usize>L.N << 2));
 }

@@ -1,6 +1,6 @@
 // Field indices of the i32 job descriptors that JS writes into wasm memory (mirrored in ../layout.ts).
 // Pointers and strides are in bytes. Bump ABI_VERSION (here and in ../layout.ts) on any change.
-export const ABI_VERSION = 9;
+export const ABI_VERSION = 11;
 
 // Input preparation (prep.ts). The source is a strided block: element (n, c, a, b) at
 // X + n·SIMG + c·SCH + a·SROW + b·SCOL, a < H, b < W. It sits at virtual row FY + SY·a, column FX + SX·b
@@ -61,3 +61,22 @@ export const DH = 44;
 export const DW = 45;
 
 export const FIELDS = 48;
+
+// Winograd F(4×4, 3×3) (winograd.ts) reuses the prep fields (P = 4), N, O, OH, OW, the output fields and
+// the following (the wide and dot kernels' fields, which its jobs do not read):
+export const WU = 26;    // transformed weights U [36][⌈O/4⌉][C][4]
+export const TH = 36;    // rows of 4×4 output tiles, ⌈OH/4⌉
+export const TW = 37;    // tiles per row, ⌈OW/4⌉
+export const TBLK = 38;  // tiles per work unit along a row (a multiple of 4)
+export const SCR = 39;   // scratch: SLOTS slots of SCRB bytes (filter job: 288 bytes per unit)
+export const SCRB = 40;
+export const LOCK = 41;  // i32 bitmask of the slots in use
+export const SLOTS = 42; // ≤ 32
+export const WSRC = 43;  // filter job: weights [O][C][3][3]
+// its weight-gradient form (winograd-dw.ts) also: the kernel prepared with 4 phases at WB, WBIMG bytes
+// per kernel, WHP rows per channel; TH/TW are then its tile rows/tiles per row, TBLK tile rows per unit,
+// and WU the units' partial sums.
+export const WB = 25;
+export const WBIMG = 27;
+export const WHP = 28;
+export const CBLK = 44; // kernel channels per unit (with TBLK = TH)

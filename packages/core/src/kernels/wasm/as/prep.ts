@@ -4,6 +4,7 @@
 // Runs as a job of its own (KIND_PREP, one image per unit) before the kernel job that reads the buffer, or
 // inside the kernel job (prepRange) when the pool hands out whole images.
 import * as L from './layout';
+import { deinterleave4 } from './phase4';
 
 @inline function field(d: usize, i: i32): i32 {
   return load<i32>(d + (<usize>i << 2));
@@ -54,6 +55,8 @@ export function prepImage(d: usize, n: i32): void {
       const srow = plane + <usize>(a * srowB);
       if (ph == 2 && sx == 1 && scol == 4) {
         deinterleave2(dst, srow, -pl - fx, w, wq);
+      } else if (ph == 4 && sx == 1 && scol == 4) {
+        deinterleave4(dst, srow, -pl - fx, w, wq);
       } else if (sx == 1) {
         // phase r holds virtual columns q·P + r − PL, i.e. block column t = q·P + c0 with c0 = r − PL − FX
         for (let r = 0; r < ph; r++) {

@@ -1,0 +1,101 @@
+// Plans a stride-1 conv with a 3×3 output and a large kernel — the chapter's weight gradient
+// dW = X ⋆ δ (eq. 11) of a 3×3 stride-1 conv, batch and channels swapped — as Winograd F(4×4, 3×3) run
+// backwards (as/winograd-dw.ts): both operands are prepared with 4 column phases, one job forms
+// per-unit partial sums S[ξ][n][o] over (kernel channel, block of tile rows), a last job adds them in
+// unit order and transforms them back (Gᵀ S G).
+import type { Conv2dGeometry } from '../conv2d.ts';
+import type { WasmContext } from './context.ts';
+import { writeOut, writePrep } from './descriptors.ts';
+import { F, FIELDS, KIND_PREP, KIND_WINO_DW, KIND_WINO_DW_FINAL } from './layout.ts';
+import { trivial, type Operand } from './operand.ts';
+import { finiteOperand, MAX_COST_RATIO, PAD, winogradSettings } from './winograd.ts';
+
+/** Largest padded images × kernels: every unit keeps 36 partial sums per pair. */
+const MAX_PAIRS = 64 * 64;
+
+const up = (a: number, m: number) => Math.ceil(a / m) * m;
+
+/** The kernel [O, C, KH, KW] at wt (rows contiguous, kernels wos and channels wcs bytes apart) as an operand. */
+function kernelOperand(g: Conv2dGeometry, wt: number, wos: number, wcs: number): Operand {
+  return { ptr: wt, s0: wos, s1: wcs, sRow: 4 * g.kw, sCol: 4, rows: trivial(g.kh), cols: trivial(g.kw) };
+}
+
+/**
+ * Whether this conv (output 3×3) runs as the Winograd weight gradient (finite operands only, as in
+ * useWinograd). The kernel w [O, C, KH, KW] at wt has contiguous rows, kernels wos and channels wcs bytes apart.
+ */
+export function useWinogradWeightGrad(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, wt: number, wos: number, wcs: number): boolean {
+  if (winogradSettings.mode === 'never') return false;
+  if (g.oh !== 3 || g.ow !== 3 || g.sh !== 1 || g.sw !== 1 || g.dh !== 1 || g.dw !== 1) return false;
+  if (xo.rows.step !== 1 || xo.cols.step !== 1) return false;
+  const np = up(g.n, 4), op = up(g.o, 2);
+  if (np * op > MAX_PAIRS) return false;
+  const kernel = kernelOperand(g, wt, wos, wcs);
+  const finite = () => finiteOperand(ctx, xo, g.n, g.c) && finiteOperand(ctx, kernel, g.o, g.c);
+  if (winogradSettings.mode === 'always') return finite();
+  // vector operations per (channel, 4×4 kernel tile): 36 GEMM products per image-kernel pair / 4 lanes,
+  // the input transform (≈78 per image) and the kernel transform (≈45 per kernel); the direct kernel
+  // spends 16 · 9 · N · O / 4 (case c's dW: estimated 0.40, measured 0.67 of the direct kernel's time).
+  const tiles = Math.ceil(g.kh / 4) * up(Math.ceil(g.kw / 4), 4);
+  const wino = tiles * (9 * np * op + 78 * g.n + 45 * g.o);
+  const direct = (g.kh * g.kw / 16) * 36 * g.n * g.o;
+  return wino <= MAX_COST_RATIO * direct && finite();
+}
+
+/**
+ * out (at outp, [N, O, 3, 3]) = conv(x, w) + bias, x the operand xo (lattice step 1), w [O, C, KH, KW] at
+ * wt with rows contiguous, kernels wos and channels wcs bytes apart.
+ */
+export function winogradWeightGrad(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, wt: number, wos: number, wcs: number,
+  biasp: number, outp: number): void {
+  const { arena, pool } = ctx;
+  const th = Math.ceil(g.kh / 4), tq = up(Math.ceil(g.kw / 4), 4);
+  const np = up(g.n, 4), op = up(g.o, 2);
+  const hp = 4 * th + 2, wq = tq + 1, hw = 4 * th;
+  const rowBytes = 4 * 36 * tq * (np + op);
+  // a unit: several channels of the whole kernel, or one channel's block of tile rows; at least 4 units
+  // (its transformed tiles, 36 per tile of each image and kernel, fit in dwUnitBytes)
+  const unitBytes = winogradSettings.dwUnitBytes;
+  const rb = Math.max(1, Math.min(th, Math.floor(unitBytes / rowBytes)));
+  const cb = rb < th ? 1 : Math.max(1, Math.min(Math.floor(unitBytes / (th * rowBytes)), Math.ceil(g.c / 4)));
+  const units = Math.ceil(g.c / cb) * Math.ceil(th / rb);
+  const slots = Math.min(32, pool.maxWorkers + 1), slotBytes = 576 + cb * rb * rowBytes + 36 * 2 * PAD;
+  const bx = arena.alloc(4 * g.n * g.c * hp * 4 * wq);
+  const bw = arena.alloc(4 * g.o * g.c * hw * 4 * tq);
+  const part = arena.alloc(4 * units * 36 * g.n * g.o);
+  const scratch = arena.alloc(Math.max(slots * slotBytes, 4 * g.n * (36 * g.o + 32)));
+  const lock = arena.alloc(4);
+  const desc = arena.alloc(4 * FIELDS), wdesc = arena.alloc(4 * FIELDS);
+  const { i32 } = arena;
+
+  // the kernel, 4 phases: rows of tq floats per phase, zero beyond KH × KW
+  let d = wdesc >> 2;
+  i32.fill(0, d, d + FIELDS);
+  const kernel = kernelOperand(g, wt, wos, wcs);
+  writePrep(i32, d, { ...g, n: g.o }, kernel, kernel.rows, kernel.cols, 0, 0, 4, hw, tq, bw);
+  pool.run(KIND_PREP, wdesc, g.o, 2 * g.o * g.c * hw * 4 * tq);
+
+  d = desc >> 2;
+  i32.fill(0, d, d + FIELDS);
+  writePrep(i32, d, g, xo, xo.rows, xo.cols, g.pt, g.pl, 4, hp, wq, bx);
+  pool.run(KIND_PREP, desc, g.n, 2 * g.n * g.c * hp * 4 * wq);
+  writeOut(i32, d, g, 3, 3, outp, 12, 4, biasp);
+  i32[d + F.WB] = bw;
+  i32[d + F.WBIMG] = 4 * g.c * hw * 4 * tq;
+  i32[d + F.WHP] = hw;
+  i32[d + F.TH] = th;
+  i32[d + F.TW] = tq;
+  i32[d + F.TBLK] = rb;
+  i32[d + F.CBLK] = cb;
+  i32[d + F.WU] = part;
+  i32[d + F.SCR] = scratch;
+  i32[d + F.SCRB] = slotBytes;
+  i32[d + F.LOCK] = lock;
+  i32[d + F.SLOTS] = slots;
+  i32[lock >> 2] = 0;
+  // scalar-equivalent work (4 lanes per vector operation)
+  const flops = 2 * 4 * g.c * th * tq * (9 * np * op + 78 * g.n + 45 * g.o);
+  pool.run(KIND_WINO_DW, desc, units, flops);
+  pool.run(KIND_WINO_DW_FINAL, desc, g.n, 2 * g.n * g.o * (36 * units + 200));
+  ctx.stats.winogradWeightGrad++;
+}

@@ -1,0 +1,123 @@
+// Plans a 3×3, stride-1, undilated conv as Winograd F(4×4, 3×3) (as/winograd.ts): the weights are
+// transformed once (U = G g Gᵀ, a job of its own), the input is prepared with 4 column phases (as/prep.ts),
+// then one job transforms the input tiles, runs the 36 per-point GEMMs and transforms the results into
+// the output, one (image, row of tiles, block of tiles) per unit. Used for the forward and for the
+// chapter's dX correlation (the delta padded by K−1−P, a padding-only lattice operand read in place).
+import type { Conv2dGeometry } from '../conv2d.ts';
+import type { WasmContext } from './context.ts';
+import { writeOut, writePrep } from './descriptors.ts';
+import { F, FIELDS, KIND_PREP, KIND_WINO, KIND_WINO_FILTER } from './layout.ts';
+import { trivial, type Operand } from './operand.ts';
+
+/**
+ * For tests and benchmarks: `mode` 'auto' (default) uses Winograd where the cost estimate says it pays,
+ * 'always' wherever the geometry allows it, 'never' keeps the direct kernels; `dwUnitBytes`: the weight
+ * gradient's transformed tiles per work unit (winograd-dw.ts; 1 MiB, half this machine's L2).
+ */
+export const winogradSettings: { mode: 'auto' | 'always' | 'never'; dwUnitBytes: number } = { mode: 'auto', dwUnitBytes: 1 << 20 };
+
+/** Bytes each plane of transform points is padded by in the scratch (as/winograd.ts). */
+export const PAD = 64;
+/** Most tiles a unit takes along a row: its transformed tiles (36·(C + O)·16 floats) stay in L2. */
+const MAX_BLOCK = 16;
+/**
+ * Use Winograd when its estimated vector work is at most this fraction of the direct kernel's. The
+ * estimate undercounts Winograd's time by ~1.5× (one thread, whole calls: bench case c's forward takes
+ * 0.68 of the direct kernel's time for an estimated 0.43; at 0.75, 64×32×8×8 → 32 ran 1.3× slower).
+ */
+export const MAX_COST_RATIO = 0.55;
+
+/** Tiles per unit along a row (a multiple of 4, the transforms' width) and units per row of tiles. */
+function blocking(tw: number): { blk: number; blocks: number } {
+  const blocks = Math.ceil(tw / MAX_BLOCK);
+  return { blk: Math.ceil(tw / blocks / 4) * 4, blocks };
+}
+
+/**
+ * Vector operations per 4×4 output tile, computed: the GEMMs (36·C·O / 4 lanes), the input transform
+ * (≈78 per input channel) and the output transform with its transposes (≈65 per output channel).
+ * The direct kernel spends 16 outputs · 9 · C · O / 4 lanes per tile.
+ */
+function tileCost(g: Conv2dGeometry): number {
+  const op = Math.ceil(g.o / 4) * 4;
+  return 9 * g.c * op + 78 * g.c + 65 * g.o;
+}
+
+/** Whether every element of an operand block [d0, d1, rows, cols] is finite. */
+export function finiteOperand(ctx: WasmContext, op: Operand, d0: number, d1: number): boolean {
+  return ctx.exports.finiteBlock(op.ptr, d0, d1, op.rows.count, op.cols.count, op.s0, op.s1, op.sRow, op.sCol) === 1;
+}
+
+/**
+ * Whether this conv runs as Winograd: 3×3, stride 1, dilation 1, a dense (or padding-only) input, cheaper,
+ * and finite operands (the transforms would spread a NaN or ∞ over its whole 4×4 output tile, where the
+ * direct kernel limits it to the outputs whose window holds it). wt: dense weights [O, C, 3, 3].
+ */
+export function useWinograd(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, wt: number): boolean {
+  if (winogradSettings.mode === 'never') return false;
+  if (g.kh !== 3 || g.kw !== 3 || g.sh !== 1 || g.sw !== 1 || g.dh !== 1 || g.dw !== 1) return false;
+  // inputs on a lattice with step > 1 (the dilated delta of a strided conv's dX) go to the phased conv,
+  // which skips their zeros
+  if (xo.rows.step !== 1 || xo.cols.step !== 1) return false;
+  if (winogradSettings.mode !== 'always') {
+    const th = Math.ceil(g.oh / 4), { blk, blocks } = blocking(Math.ceil(g.ow / 4));
+    const wino = th * blocks * blk * tileCost(g);
+    const direct = (g.oh * Math.ceil(g.ow / 4) * 4 / 16) * 36 * g.c * g.o;
+    if (wino > MAX_COST_RATIO * direct) return false;
+  }
+  const weights: Operand = { ptr: wt, s0: 0, s1: 0, sRow: 0, sCol: 4, rows: trivial(1), cols: trivial(g.o * g.c * 9) };
+  return finiteOperand(ctx, xo, g.n, g.c) && finiteOperand(ctx, weights, 1, 1);
+}
+
+/**
+ * out (at outp, [N, O, OH, OW]) = conv(x, w) + bias with x the operand xo (any lattice of step 1: a block
+ * with zeros around it) and w dense [O, C, 3, 3] at wt. `prepInKernel`: the conv job prepares each image
+ * (enough images to hand out whole ones); else a prep job runs first.
+ */
+export function winogradConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, wt: number, biasp: number, outp: number,
+  prepInKernel: boolean): void {
+  const { arena, pool } = ctx;
+  const th = Math.ceil(g.oh / 4), tw = Math.ceil(g.ow / 4);
+  const { blk, blocks } = blocking(tw);
+  const og = Math.ceil(g.o / 4), op = 4 * og;
+  // prepared input: rows 4·th + 2, columns in 4 phases of blocks·blk + 1 (the last group reads one tile on)
+  const hp = 4 * th + 2, wq = blocks * blk + 1;
+  const slots = Math.min(32, pool.maxWorkers + 1), slotBytes = 576 + 36 * (4 * blk * (g.c + op) + 2 * PAD);
+  const bp = arena.alloc(4 * g.n * g.c * hp * 4 * wq);
+  const u = arena.alloc(4 * 36 * op * g.c);
+  const scratch = arena.alloc(Math.max(slots * slotBytes, og * 288));
+  const lock = arena.alloc(4);
+  const desc = arena.alloc(4 * FIELDS), fdesc = arena.alloc(4 * FIELDS);
+  const { i32 } = arena;
+
+  // weights: U = G g Gᵀ, 4 output channels per unit
+  let d = fdesc >> 2;
+  i32.fill(0, d, d + FIELDS);
+  i32[d + F.O] = g.o;
+  i32[d + F.CH] = g.c;
+  i32[d + F.WSRC] = wt;
+  i32[d + F.WU] = u;
+  i32[d + F.SCR] = scratch;
+  pool.run(KIND_WINO_FILTER, fdesc, og, og * g.c * 4 * 330);
+
+  d = desc >> 2;
+  i32.fill(0, d, d + FIELDS);
+  writePrep(i32, d, g, xo, xo.rows, xo.cols, g.pt, g.pl, 4, hp, wq, bp);
+  writeOut(i32, d, g, g.oh, g.ow, outp, 4 * g.ow, 4, biasp);
+  i32[d + F.WU] = u;
+  i32[d + F.TH] = th;
+  i32[d + F.TW] = tw;
+  i32[d + F.TBLK] = blk;
+  i32[d + F.SCR] = scratch;
+  i32[d + F.SCRB] = slotBytes;
+  i32[d + F.LOCK] = lock;
+  i32[d + F.SLOTS] = slots;
+  i32[lock >> 2] = 0;
+  if (!prepInKernel) pool.run(KIND_PREP, desc, g.n, 2 * g.n * g.c * hp * 4 * wq);
+  i32[d + F.PREP] = prepInKernel ? 1 : 0;
+  const perImage = th * blocks;
+  // scalar-equivalent work (4 lanes per vector operation), so that chunks take about as long as the direct kernel's
+  const flops = 2 * 4 * g.n * perImage * blk * tileCost(g);
+  pool.run(KIND_WINO, desc, g.n * perImage, flops, prepInKernel ? perImage : 1);
+  ctx.stats.winograd++;
+}
