@@ -310,6 +310,7 @@ describe('Winograd inside conv2d\'s backward (the chapter\'s rule, unchanged)', 
   });
 
   it('is chosen by the cost estimate for bench case c (forward, dX, dW) but not for a few channels', () => {
+    setBackend('wasm'); // (also under CONVGRAD_BACKEND=js; afterEach restores it)
     const x = randn([16, 16, 32, 32], { seed: 1, requiresGrad: true }), w = randn([32, 16, 3, 3], { seed: 2, requiresGrad: true });
     const s0 = { ...wasm.stats };
     conv2d(x, w, null, { padding: 1 }).sum().backward();
