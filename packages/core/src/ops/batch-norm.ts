@@ -127,7 +127,7 @@ function trainBatchNorm(x: Tensor, rm: Tensor | null, rv: Tensor | null, weight:
     if (weight) grads.push(weight.requiresGrad ? weightGrad(g, x, geo, stats, sums) : null);
     if (bias) grads.push(bias.requiresGrad ? biasGrad(g, geo, sums) : null);
     return grads;
-  }, { training: true, eps, momentum: factor }, [x, ...(weight ? [weight] : [])]);
+  }, { training: true, eps, momentum: factor, weight: weight !== null, bias: bias !== null }, [x, ...(weight ? [weight] : [])]);
 }
 
 /** y = x·scale + shift with scale = γ/√(running σ² + ε), shift = β − running μ·scale (all ops). */
