@@ -67,3 +67,6 @@ export { bce, bceWithLogits } from './ops/binary-loss.ts';
 export type { BceOptions, BceWithLogitsOptions } from './ops/binary-loss.ts';
 export { l1Loss, smoothL1Loss, huberLoss, klDiv } from './ops/regression-loss.ts';
 export type { KlDivReduction } from './ops/regression-loss.ts';
+// Fused batch normalization (PyTorch's F.batch_norm), used by the layers' BatchNorm1d/2d.
+export { batchNorm } from './ops/batch-norm.ts';
+export type { BatchNormOptions as BatchNormFunctionalOptions } from './ops/batch-norm.ts';

@@ -31,7 +31,7 @@ export interface ResNetSpec {
   norm: 'batch' | 'group';
 }
 
-export const RESNET_SPEC: ResNetSpec = { stemWidth: 16, width: 32, blocks: 1, stages: 2, stem: 'pool', norm: 'batch' };
+export const RESNET_SPEC: ResNetSpec = { stemWidth: 32, width: 48, blocks: 1, stages: 2, stem: 'pool', norm: 'batch' };
 
 function norm(spec: ResNetSpec, c: number): Module {
   return spec.norm === 'batch' ? new BatchNorm2d(c) : new GroupNorm(Math.min(8, c / 4), c);

@@ -1,4 +1,4 @@
-// Batch normalization over the channel dim 1, composed from core ops:
+// Batch normalization over the channel dim 1, core's fused batchNorm op (F.batch_norm):
 //   train: μ, σ² = mean and biased variance over every dim but 1 (the batch statistics);
 //          running ← (1 − f)·running + f·stat, with the unbiased σ²·n/(n−1) for the variance;
 //          f = momentum, or 1/t at the t-th training batch when momentum is null (a cumulative average)
@@ -6,10 +6,9 @@
 //   y = (x − μ) / √(σ² + ε) · γ + β
 // As in PyTorch, `num_batches_tracked` counts the training batches (a float64 scalar buffer holding an
 // integer, so PyTorch's state dicts, where it is int64, load as they are; see channel-norm.ts).
-import { add, ConvgradError, div, mul, noGrad, reshape, sqrt, sub, type Tensor } from '@convgrad/core';
+import { batchNorm, ConvgradError, type Tensor } from '@convgrad/core';
 import { checkTensor } from '../checks.ts';
 import { ChannelNorm, type ChannelNormOptions } from './channel-norm.ts';
-import { normalize } from './normalize.ts';
 
 /** eps 1e-5, momentum 0.1 (null: cumulative), affine true, trackRunningStats true (PyTorch's defaults). */
 export type BatchNormOptions = ChannelNormOptions;
@@ -26,18 +25,16 @@ abstract class BatchNorm extends ChannelNorm {
     if (!this.ranks.includes(x.rank) || x.shape[1] !== c) {
       throw new ConvgradError(name, `input must be ${this.layout} with C = ${c}, got [${x.shape.join(', ')}]`);
     }
-    if (this.training || !this.trackRunningStats) {
-      const n = x.size / c;
-      if (this.training && n <= 1) throw new ConvgradError(name, `expected more than 1 value per channel when training, got input [${x.shape.join(', ')}]`);
-      const m = normalize(x, x.shape.map((_, i) => i).filter((i) => i !== 1), this.eps);
-      if (this.training && this.trackRunningStats) {
-        noGrad(() => this.updateRunningStats(reshape(m.mu, [c]), mul(reshape(m.variance, [c]), n / (n - 1))));
-      }
-      return this.affine(m.xhat);
-    }
-    const perChannel = x.shape.map((d, i) => (i === 1 ? d : 1)); // [1, C, 1, ...] broadcasts against x
-    const mu = reshape(this.runningMean!, perChannel), variance = reshape(this.runningVar!, perChannel);
-    return this.affine(div(sub(x, mu), sqrt(add(variance, this.eps))));
+    const common = { weight: this.weight, bias: this.bias, eps: this.eps };
+    if (this.training && x.size / c <= 1) throw new ConvgradError(name, `expected more than 1 value per channel when training, got input [${x.shape.join(', ')}]`);
+    // without running statistics eval uses the batch's own, as PyTorch
+    if (!this.trackRunningStats) return batchNorm(x, null, null, { ...common, training: true });
+    if (!this.training) return batchNorm(x, this.runningMean!, this.runningVar!, { ...common, training: false });
+    // PyTorch counts the batch first, so momentum null weighs this batch 1/t
+    const t = this.countBatch();
+    return batchNorm(x, this.runningMean!, this.runningVar!, {
+      ...common, training: true, momentum: this.momentum, ...(this.momentum === null ? { numBatchesTracked: t } : {}),
+    });
   }
 
   protected override extraRepr(): string {

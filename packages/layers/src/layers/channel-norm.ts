@@ -65,12 +65,17 @@ export abstract class ChannelNorm extends Module {
     return this.getBuffer('running_var');
   }
 
+  /** Counts one more training batch (num_batches_tracked) and returns the new count. */
+  protected countBatch(): number {
+    const t = this.numBatchesTracked + 1;
+    this.registerBuffer('num_batches_tracked', full([], t, { dtype: 'float64' }));
+    return t;
+  }
+
   /** running ← (1 − f)·running + f·stat for this batch's per-channel mean and unbiased variance [C]. */
   protected updateRunningStats(meanC: Tensor, unbiasedVarC: Tensor): void {
-    const t = this.numBatchesTracked + 1;
-    const f = averagingFactor(this.momentum, t);
+    const f = averagingFactor(this.momentum, this.countBatch());
     noGrad(() => {
-      this.registerBuffer('num_batches_tracked', full([], t, { dtype: 'float64' }));
       this.registerBuffer('running_mean', add(mul(this.runningMean!, 1 - f), mul(meanC, f)).detach());
       this.registerBuffer('running_var', add(mul(this.runningVar!, 1 - f), mul(unbiasedVarC, f)).detach());
     });

@@ -43,7 +43,30 @@ function padWith(c: EmitContext, widths: readonly (readonly [number, number])[])
   return c.b.node('Pad', c.path, [c.ins[0], c.b.intConst(`${c.path || 'root'}.pads`, pads)], { mode: 'constant' });
 }
 
+/**
+ * core's fused batchNorm with batch statistics (a BatchNorm layer without running statistics), written op by
+ * op: (x − mean)/√(biased var + ε)·γ + β over every dim but 1. (Layers with running statistics export as one
+ * BatchNormalization node: composites.ts.)
+ */
+function batchNormBatchStats(c: EmitContext): string {
+  const a = c.node.attrs!;
+  const x = c.node.inputs[0];
+  const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
+  const kept = x.shape.map((d, i) => (i === 1 ? d : 1));
+  const p = c.path || 'root';
+  const xc = c.b.node('Sub', c.path, [c.ins[0], c.b.node('ReduceMean', c.path, [c.ins[0]], { axes, keepdims: 1 })]);
+  const variance = c.b.node('ReduceMean', c.path, [c.b.node('Mul', c.path, [xc, xc])], { axes, keepdims: 1 });
+  const eps = c.b.floatConst(`${p}.eps`, full([], a.eps as number, { dtype: c.out.dtype }));
+  let y = c.b.node('Div', c.path, [xc, c.b.node('Sqrt', c.path, [c.b.node('Add', c.path, [variance, eps])])]);
+  let k = 1;
+  const perChannel = (name: string) => c.b.node('Reshape', c.path, [name, c.b.intConst(`${p}.channelShape`, kept)]);
+  if (a.weight) y = c.b.node('Mul', c.path, [y, perChannel(c.ins[k++])]);
+  if (a.bias) y = c.b.node('Add', c.path, [y, perChannel(c.ins[k++])]);
+  return y;
+}
+
 export const EMITTERS: Readonly<Record<string, Emitter>> = {
+  batchNorm: batchNormBatchStats,
   conv2d: (c) => {
     const w = c.node.inputs[1];
     const [ph, pw] = pair(c.node.attrs!.padding);
