@@ -1,7 +1,7 @@
 // The graph engine: accumulation over several paths, noGrad/enableGrad, grad() with gradOutputs,
 // createGraph (Hessian-vector products) and allowUnused, retainGrad, .grad accumulation, deep graphs, toDot.
 import { describe, it, expect } from 'vitest';
-import { add, conv2d, enableGrad, grad, isGradEnabled, mul, noGrad, sum, tensor, toDot, type Tensor } from '../src/index.ts';
+import { add, conv2d, enableGrad, grad, isGradEnabled, mul, noGrad, record, sum, tensor, toDot, type Tensor } from '../src/index.ts';
 
 const f64 = (v: number[], requiresGrad = true) => tensor(v, undefined, { dtype: 'float64', requiresGrad });
 const values = (t: Tensor | null) => Array.from(t!.data);
@@ -166,5 +166,14 @@ describe('toDot', () => {
   it('shows constants feeding a node', () => {
     const x = f64([1, 2]);
     expect(toDot(mul(x, f64([3, 4], false)))).toContain('const [2]');
+  });
+});
+
+describe('record (custom ops)', () => {
+  it('refuses inputs that are not an array, naming what it got', () => {
+    const out = tensor([1]);
+    for (const bad of [f64([1]), 5, null, 'x']) {
+      expect(() => record(out, 'custom', bad as never, (g: Tensor) => [g])).toThrow(/^record: inputs must be an array of Tensors, got /);
+    }
   });
 });
