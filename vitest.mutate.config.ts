@@ -1,7 +1,7 @@
 // Vitest settings for `pnpm mutate` (Stryker) only, not CI: core and layers tests, the js kernels
 // (so that mutants in src/kernels/*.ts are exercised), and the workspace packages resolved inside
 // Stryker's sandbox copy (the node_modules links point at the unmutated originals).
-import { relative } from 'node:path';
+import { basename, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
@@ -15,20 +15,23 @@ const coreGroups = new Set(['autograd', 'ops', 'kernels']);
 const coreOnly = (process.env.MUTATE_GROUP ?? '').split(',').every((g) => coreGroups.has(g));
 
 // Order of test files in a mutant's run (Stryker stops at the first failure): a file that failed in the
-// previous run first (it likely kills the next mutant of the same code), then the quickest first —
-// vitest's default runs the longest first, which makes every killed mutant pay for the slowest file.
+// previous run first (it likely kills the next mutant of the same code), then files named like the
+// mutated file (Stryker passes it as `related`: kernels/pool.ts → ops-nn-pool, pool-options…), then the
+// quickest first — vitest's default runs the longest first, so every kill would pay for the slowest file.
+const words = (file: string) => new Set(basename(file).replace(/\.test\.ts$|\.ts$/, '').split(/[^a-z0-9]+/i).filter((w) => w.length > 2));
 class QuickFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const cache = this.ctx.cache;
-    const state = (f: TestSpecification) => cache.getFileTestResults(`${f.project.name}:${relative(this.ctx.config.root, f.moduleId)}`);
+    const mutated = [...(this.ctx.config.related ?? [])].flatMap((f) => [...words(f)]);
     const rank = (f: TestSpecification) => {
-      const s = state(f);
-      return s === undefined ? [1, 0] : [s.failed ? 0 : 1, s.duration];
+      const s = cache.getFileTestResults(`${f.project.name}:${relative(this.ctx.config.root, f.moduleId)}`);
+      const own = words(f.moduleId);
+      return [s?.failed ? 0 : 1, mutated.some((w) => own.has(w)) ? 0 : 1, s?.duration ?? 0];
     };
     return [...files].sort((a, b) => {
-      const [fa, da] = rank(a);
-      const [fb, db] = rank(b);
-      return fa - fb || da - db;
+      const ra = rank(a);
+      const rb = rank(b);
+      return ra[0] - rb[0] || ra[1] - rb[1] || ra[2] - rb[2];
     });
   }
 }

@@ -176,4 +176,55 @@ describe('record (custom ops)', () => {
       expect(() => record(out, 'custom', bad as never, (g: Tensor) => [g])).toThrow(/^record: inputs must be an array of Tensors, got /);
     }
   });
+
+  it('refuses an op name that is not a string', () => {
+    const x = f64([1]);
+    expect(() => record(f64([2], false), 5 as never, [x], (g: Tensor) => [g])).toThrow(/^record: needs an op name and a backward function, got 5 and /);
+  });
+
+  it('records nothing when no input requires grad, and the node of an op that does', () => {
+    const c = f64([1], false);
+    const out = record(f64([2], false), 'custom', [c], (g: Tensor) => [g]);
+    expect(out.requiresGrad).toBe(false);
+    expect(out.gradFn).toBeNull();
+    const x = f64([1]);
+    const y = record(f64([3], false), 'custom', [c, x], (g: Tensor) => [g, mul(g, 2)]);
+    expect(y.requiresGrad).toBe(true);
+    expect(y.gradFn?.op).toBe('custom');
+    y.backward(f64([1], false));
+    expect(values(x.grad)).toEqual([2]);
+    expect(c.grad).toBeNull();
+  });
+
+  it('a backward rule returning the wrong shape is reported, naming the op and the shapes', () => {
+    const x = f64([1, 2]);
+    const y = record(f64([3], false), 'badRule', [x], (g: Tensor) => [g]);
+    expect(() => y.backward(f64([1], false))).toThrow(/^badRule: backward rule returned a gradient of shape \[1\] for input 0 of shape \[2\]/);
+  });
+});
+
+describe('argument checks of backward and grad', () => {
+  it('backward: a scalar output needs no gradOutput; gradOutput must be a Tensor', () => {
+    const x = f64([1, 2]);
+    expect(() => sum(x).backward([1] as never)).toThrow(/^backward: gradOutput must be a Tensor, got \[1\]/);
+    expect(() => mul(x, x).backward()).toThrow(/^backward: gradient can be implicitly created only for a scalar output; got shape \[2\]/);
+    expect(() => f64([1], false).backward()).toThrow(/^backward: .*does not require grad and has no graph to differentiate/);
+    sum(x).backward();
+    expect(values(x.grad)).toEqual([1, 1]);
+  });
+
+  it('grad: inputs must be an array of Tensors; gradOutputs one per output; allowUnused a boolean', () => {
+    const x = f64([1, 2]);
+    const out = mul(x, x);
+    expect(() => grad(out, x as never)).toThrow(/^grad: inputs must be an array of Tensors, got /);
+    expect(() => grad(out, [x, 3] as never)).toThrow(/^grad: input 1 must be a Tensor, got 3/);
+    expect(() => grad([out, 2] as never, [x])).toThrow(/^grad: output 1 must be a Tensor, got 2/);
+    expect(() => grad(out, [x], { gradOutputs: [] })).toThrow(/^grad: gradOutputs must have one tensor per output \(1\), got \[\]/);
+    expect(() => grad(out, [x], { gradOutputs: 'a' as never })).toThrow(/^grad: gradOutputs must have one tensor per output \(1\), got /);
+    expect(() => grad(out, [x], { gradOutputs: [4] as never })).toThrow(/^grad: gradOutputs\[0\] must be a Tensor, got 4/);
+    expect(() => grad(sum(out), [x], { allowUnused: 1 as never })).toThrow(/^grad: allowUnused must be true or false, got 1/);
+    expect(() => grad(out, [x])).toThrow(/^grad: gradient can be implicitly created only for a scalar output; got shape \[2\]/);
+    const [g] = grad(sum(out), [x], { allowUnused: false });
+    expect(values(g)).toEqual([2, 4]);
+  });
 });
