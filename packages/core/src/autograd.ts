@@ -58,11 +58,17 @@ export function record(
     return out;
   }
   if (!Array.isArray(inputs)) throw new ConvgradError('record', `inputs must be an array of Tensors, got ${fmtArg(inputs)}`);
-  for (let i = 0; i < inputs.length; i++) if (!(inputs[i] instanceof Tensor)) checkTensor(inputs[i], 'record', `inputs[${i}]`);
+  for (let i = 0; i < inputs.length; i++) {
+    // Stryker disable next-line ConditionalExpression: checkTensor repeats the test; the guard only saves building the name
+    if (!(inputs[i] instanceof Tensor)) checkTensor(inputs[i], 'record', `inputs[${i}]`);
+  }
   if (inputs.some((t) => t.requiresGrad)) {
     checkTensor(out, 'record', 'out');
     if (typeof op !== 'string' || typeof backward !== 'function') throw new ConvgradError('record', `needs an op name and a backward function, got ${fmtArg(op)} and ${fmtArg(backward)}`);
-    for (let i = 0; i < saved.length; i++) if (!(saved[i] instanceof Tensor)) checkTensor(saved[i], 'record', `saved[${i}]`);
+    for (let i = 0; i < saved.length; i++) {
+      // Stryker disable next-line ConditionalExpression: checkTensor repeats the test; the guard only saves building the name
+      if (!(saved[i] instanceof Tensor)) checkTensor(saved[i], 'record', `saved[${i}]`);
+    }
     out.requiresGrad = true;
     out.gradFn = new GradNode(op, inputs, backward, attrs, saved, out);
   }

@@ -177,6 +177,13 @@ describe('record (custom ops)', () => {
     }
   });
 
+  it('names the input or saved tensor that is not a Tensor', () => {
+    const x = f64([1]);
+    const rule = (g: Tensor) => [g, g];
+    expect(() => record(f64([2], false), 'custom', [x, 3] as never, rule)).toThrow(/^record: inputs\[1\] must be a Tensor, got 3/);
+    expect(() => record(f64([2], false), 'custom', [x], rule, undefined, [x, 'y'] as never)).toThrow(/^record: saved\[1\] must be a Tensor, got 'y'/);
+  });
+
   it('refuses an op name that is not a string', () => {
     const x = f64([1]);
     expect(() => record(f64([2], false), 5 as never, [x], (g: Tensor) => [g])).toThrow(/^record: needs an op name and a backward function, got 5 and /);
