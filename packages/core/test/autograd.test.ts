@@ -182,6 +182,7 @@ describe('record (custom ops)', () => {
     const rule = (g: Tensor) => [g, g];
     expect(() => record(f64([2], false), 'custom', [x, 3] as never, rule)).toThrow(/^record: inputs\[1\] must be a Tensor, got 3/);
     expect(() => record(f64([2], false), 'custom', [x], rule, undefined, [x, 'y'] as never)).toThrow(/^record: saved\[1\] must be a Tensor, got 'y'/);
+    expect(() => record([2] as never, 'custom', [x], rule)).toThrow(/^record: out must be a Tensor, got \[2\]/);
   });
 
   it('refuses an op name that is not a string', () => {
