@@ -1,7 +1,7 @@
 // The graph engine: accumulation over several paths, noGrad/enableGrad, grad() with gradOutputs,
 // createGraph (Hessian-vector products) and allowUnused, retainGrad, .grad accumulation, deep graphs, toDot.
 import { describe, it, expect } from 'vitest';
-import { add, conv2d, enableGrad, grad, isGradEnabled, mul, noGrad, record, sum, tensor, toDot, type Tensor } from '../src/index.ts';
+import { add, conv2d, enableGrad, grad, isGradEnabled, mul, noGrad, record, sum, tensor, toDot, topologicalOrder, type Tensor } from '../src/index.ts';
 
 const f64 = (v: number[], requiresGrad = true) => tensor(v, undefined, { dtype: 'float64', requiresGrad });
 const values = (t: Tensor | null) => Array.from(t!.data);
@@ -208,6 +208,23 @@ describe('record (custom ops)', () => {
     const x = f64([1, 2]);
     const y = record(f64([3], false), 'badRule', [x], (g: Tensor) => [g]);
     expect(() => y.backward(f64([1], false))).toThrow(/^badRule: backward rule returned a gradient of shape \[1\] for input 0 of shape \[2\]/);
+  });
+});
+
+describe('topologicalOrder', () => {
+  it('lists each tensor once, inputs before outputs, and only tensors that require grad', () => {
+    const x = f64([1, 2]), c = f64([3, 4], false);
+    const h = mul(x, c);
+    const y = sum(h), z = sum(mul(h, h));
+    const order = topologicalOrder([y, z, y]);
+    expect(order.length).toBe(5); // x, h, y, h·h, z (y once; c does not require grad)
+    expect(new Set(order).size).toBe(5);
+    expect(order).not.toContain(c);
+    expect(order.indexOf(x)).toBeLessThan(order.indexOf(h));
+    expect(order.indexOf(h)).toBeLessThan(order.indexOf(y));
+    expect(order[order.length - 1]).toBe(z);
+    expect(topologicalOrder([c])).toEqual([]);
+    expect(topologicalOrder([x])).toEqual([x]);
   });
 });
 
