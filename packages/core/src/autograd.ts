@@ -139,6 +139,7 @@ function propagate(
   };
   withRecording(createGraph, () => {
     outputs.forEach((o, i) => accumulate(o, seeds[i]));
+    // Stryker disable next-line ArithmeticOperator: starting past the end only visits undefined slots, which hold no gradient
     for (let k = order.length - 1; k >= 0; k--) {
       const t = order[k];
       const raw = grads.get(t);
