@@ -204,6 +204,14 @@ describe('record (custom ops)', () => {
     expect(c.grad).toBeNull();
   });
 
+  it('a rule may return null for an input: that input gets no gradient from it', () => {
+    const x = f64([1, 2]), w = f64([3, 4]);
+    const y = record(f64([5, 6], false), 'halfRule', [x, w], (g: Tensor) => [g, null] as never);
+    sum(y).backward();
+    expect(values(x.grad)).toEqual([1, 1]);
+    expect(w.grad).toBeNull();
+  });
+
   it('a backward rule returning the wrong shape is reported, naming the op and the shapes', () => {
     const x = f64([1, 2]);
     const y = record(f64([3], false), 'badRule', [x], (g: Tensor) => [g]);
@@ -236,6 +244,17 @@ describe('argument checks of backward and grad', () => {
     expect(() => f64([1], false).backward()).toThrow(/^backward: .*does not require grad and has no graph to differentiate/);
     sum(x).backward();
     expect(values(x.grad)).toEqual([1, 1]);
+  });
+
+  it('backward: createGraph must be a boolean; a second pass through a freed graph changes nothing before it throws', () => {
+    const x = f64([1, 2]);
+    expect(() => sum(x).backward(undefined, { createGraph: 1 as never })).toThrow(/^backward: createGraph must be true or false, got 1/);
+    const L = sum(mul(x, x));
+    L.retainGrad();
+    L.backward();
+    expect(() => L.backward()).toThrow(/already freed/);
+    expect(values(L.grad)).toEqual([1]);
+    expect(values(x.grad)).toEqual([2, 4]);
   });
 
   it('grad: inputs must be an array of Tensors; gradOutputs one per output; allowUnused a boolean', () => {
