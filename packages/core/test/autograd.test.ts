@@ -267,6 +267,7 @@ describe('argument checks of backward and grad', () => {
     expect(() => grad(out, [x], { gradOutputs: 'a' as never })).toThrow(/^grad: gradOutputs must have one tensor per output \(1\), got /);
     expect(() => grad(out, [x], { gradOutputs: [4] as never })).toThrow(/^grad: gradOutputs\[0\] must be a Tensor, got 4/);
     expect(() => grad(sum(out), [x], { allowUnused: 1 as never })).toThrow(/^grad: allowUnused must be true or false, got 1/);
+    expect(() => grad(sum(out), [x], { createGraph: 'yes' as never })).toThrow(/^grad: createGraph must be true or false, got 'yes'/);
     expect(() => grad(out, [x])).toThrow(/^grad: gradient can be implicitly created only for a scalar output; got shape \[2\]/);
     const [g] = grad(sum(out), [x], { allowUnused: false });
     expect(values(g)).toEqual([2, 4]);
