@@ -232,6 +232,7 @@ export function grad(outputs: Tensor | readonly Tensor[], inputs: readonly Tenso
   // As PyTorch: an input's gradient is captured before its own hooks; leaves' hooks (which guard
   // accumulation into .grad) do not run here.
   propagate(outs, order, seeds, createGraph, retainGraph, (t, _g, raw) => {
+    // Stryker disable next-line ConditionalExpression: only the wanted tensors are looked up in found
     if (wanted.has(t)) found.set(t, raw);
   }, false);
   return inputs.map((x, i) => {

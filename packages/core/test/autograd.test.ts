@@ -257,6 +257,13 @@ describe('argument checks of backward and grad', () => {
     expect(values(x.grad)).toEqual([2, 4]);
   });
 
+  it('grad through a partly freed graph reports the freed graph, not an unused input', () => {
+    const x = f64([1, 2]), unused = f64([3]);
+    const y = mul(x, x);
+    sum(y).backward(); // frees y's node
+    expect(() => grad(sum(y), [x, unused])).toThrow(/already freed/);
+  });
+
   it('grad: inputs must be an array of Tensors; gradOutputs one per output; allowUnused a boolean', () => {
     const x = f64([1, 2]);
     const out = mul(x, x);
