@@ -14,6 +14,16 @@ const count = (s) => results.filter((r) => r.status === s).length;
 const detected = count('Killed') + count('Timeout');
 const scored = results.filter((r) => r.status !== 'CompileError' && r.status !== 'RuntimeError' && r.status !== 'Ignored').length;
 console.log(`${tag}: ${results.length} tested: ${count('Killed')} killed, ${count('Timeout')} timed out, ${count('Survived')} survived, ${count('NoCoverage')} no coverage; score ${(100 * detected / Math.max(1, scored)).toFixed(2)} %`);
+// per file, when a run covers several
+const byFile = new Map();
+for (const r of results) byFile.set(r.fileName, [...(byFile.get(r.fileName) ?? []), r]);
+if (byFile.size > 1) {
+  for (const [file, rs] of [...byFile].sort()) {
+    const n = (st) => rs.filter((r) => r.status === st).length;
+    const sc = rs.filter((r) => r.status !== 'CompileError' && r.status !== 'RuntimeError' && r.status !== 'Ignored').length;
+    console.log(`  ${file}: ${rs.length} tested, ${n('Killed')} killed, ${n('Timeout')} timed out, ${n('Survived')} survived, ${n('NoCoverage')} no coverage; ${(100 * (n('Killed') + n('Timeout')) / Math.max(1, sc)).toFixed(1)} %`);
+  }
+}
 const sources = new Map();
 for (const r of results.filter((x) => x.status === 'Survived' || x.status === 'NoCoverage')) {
   if (!sources.has(r.fileName)) sources.set(r.fileName, readFileSync(r.fileName, 'utf8').split('\n'));

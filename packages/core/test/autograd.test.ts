@@ -1,7 +1,7 @@
 // The graph engine: accumulation over several paths, noGrad/enableGrad, grad() with gradOutputs,
 // createGraph (Hessian-vector products) and allowUnused, retainGrad, .grad accumulation, deep graphs, toDot.
 import { describe, it, expect } from 'vitest';
-import { add, conv2d, enableGrad, grad, isGradEnabled, mul, noGrad, sum, tensor, toDot, type Tensor } from '../src/index.ts';
+import { add, conv2d, enableGrad, grad, isGradEnabled, mul, noGrad, record, sum, tensor, toDot, topologicalOrder, type Tensor } from '../src/index.ts';
 
 const f64 = (v: number[], requiresGrad = true) => tensor(v, undefined, { dtype: 'float64', requiresGrad });
 const values = (t: Tensor | null) => Array.from(t!.data);
@@ -166,5 +166,117 @@ describe('toDot', () => {
   it('shows constants feeding a node', () => {
     const x = f64([1, 2]);
     expect(toDot(mul(x, f64([3, 4], false)))).toContain('const [2]');
+  });
+});
+
+describe('record (custom ops)', () => {
+  it('refuses inputs that are not an array, naming what it got', () => {
+    const out = tensor([1]);
+    for (const bad of [f64([1]), 5, null, 'x']) {
+      expect(() => record(out, 'custom', bad as never, (g: Tensor) => [g])).toThrow(/^record: inputs must be an array of Tensors, got /);
+    }
+  });
+
+  it('names the input or saved tensor that is not a Tensor', () => {
+    const x = f64([1]);
+    const rule = (g: Tensor) => [g, g];
+    expect(() => record(f64([2], false), 'custom', [x, 3] as never, rule)).toThrow(/^record: inputs\[1\] must be a Tensor, got 3/);
+    expect(() => record(f64([2], false), 'custom', [x], rule, undefined, [x, 'y'] as never)).toThrow(/^record: saved\[1\] must be a Tensor, got 'y'/);
+    expect(() => record([2] as never, 'custom', [x], rule)).toThrow(/^record: out must be a Tensor, got \[2\]/);
+  });
+
+  it('refuses an op name that is not a string', () => {
+    const x = f64([1]);
+    expect(() => record(f64([2], false), 5 as never, [x], (g: Tensor) => [g])).toThrow(/^record: needs an op name and a backward function, got 5 and /);
+  });
+
+  it('records nothing when no input requires grad, and the node of an op that does', () => {
+    const c = f64([1], false);
+    const out = record(f64([2], false), 'custom', [c], (g: Tensor) => [g]);
+    expect(out.requiresGrad).toBe(false);
+    expect(out.gradFn).toBeNull();
+    const x = f64([1]);
+    const y = record(f64([3], false), 'custom', [c, x], (g: Tensor) => [g, mul(g, 2)]);
+    expect(y.requiresGrad).toBe(true);
+    expect(y.gradFn?.op).toBe('custom');
+    y.backward(f64([1], false));
+    expect(values(x.grad)).toEqual([2]);
+    expect(c.grad).toBeNull();
+  });
+
+  it('a rule may return null for an input: that input gets no gradient from it', () => {
+    const x = f64([1, 2]), w = f64([3, 4]);
+    const y = record(f64([5, 6], false), 'halfRule', [x, w], (g: Tensor) => [g, null] as never);
+    sum(y).backward();
+    expect(values(x.grad)).toEqual([1, 1]);
+    expect(w.grad).toBeNull();
+  });
+
+  it('a backward rule returning the wrong shape is reported, naming the op and the shapes', () => {
+    const x = f64([1, 2]);
+    const y = record(f64([3], false), 'badRule', [x], (g: Tensor) => [g]);
+    expect(() => y.backward(f64([1], false))).toThrow(/^badRule: backward rule returned a gradient of shape \[1\] for input 0 of shape \[2\]/);
+  });
+});
+
+describe('topologicalOrder', () => {
+  it('lists each tensor once, inputs before outputs, and only tensors that require grad', () => {
+    const x = f64([1, 2]), c = f64([3, 4], false);
+    const h = mul(x, c);
+    const y = sum(h), z = sum(mul(h, h));
+    const order = topologicalOrder([y, z, y]);
+    expect(order.length).toBe(5); // x, h, y, h·h, z (y once; c does not require grad)
+    expect(new Set(order).size).toBe(5);
+    expect(order).not.toContain(c);
+    expect(order.indexOf(x)).toBeLessThan(order.indexOf(h));
+    expect(order.indexOf(h)).toBeLessThan(order.indexOf(y));
+    expect(order[order.length - 1]).toBe(z);
+    expect(topologicalOrder([c])).toEqual([]);
+    expect(topologicalOrder([x])).toEqual([x]);
+  });
+});
+
+describe('argument checks of backward and grad', () => {
+  it('backward: a scalar output needs no gradOutput; gradOutput must be a Tensor', () => {
+    const x = f64([1, 2]);
+    expect(() => sum(x).backward([1] as never)).toThrow(/^backward: gradOutput must be a Tensor, got \[1\]/);
+    expect(() => mul(x, x).backward()).toThrow(/^backward: gradient can be implicitly created only for a scalar output; got shape \[2\]/);
+    expect(() => f64([1], false).backward()).toThrow(/^backward: .*does not require grad and has no graph to differentiate/);
+    sum(x).backward();
+    expect(values(x.grad)).toEqual([1, 1]);
+  });
+
+  it('backward: createGraph must be a boolean; a second pass through a freed graph changes nothing before it throws', () => {
+    const x = f64([1, 2]);
+    expect(() => sum(x).backward(undefined, { createGraph: 1 as never })).toThrow(/^backward: createGraph must be true or false, got 1/);
+    const L = sum(mul(x, x));
+    L.retainGrad();
+    L.backward();
+    expect(() => L.backward()).toThrow(/already freed/);
+    expect(values(L.grad)).toEqual([1]);
+    expect(values(x.grad)).toEqual([2, 4]);
+  });
+
+  it('grad through a partly freed graph reports the freed graph, not an unused input', () => {
+    const x = f64([1, 2]), unused = f64([3]);
+    const y = mul(x, x);
+    sum(y).backward(); // frees y's node
+    expect(() => grad(sum(y), [x, unused])).toThrow(/already freed/);
+  });
+
+  it('grad: inputs must be an array of Tensors; gradOutputs one per output; allowUnused a boolean', () => {
+    const x = f64([1, 2]);
+    const out = mul(x, x);
+    expect(() => grad(out, x as never)).toThrow(/^grad: inputs must be an array of Tensors, got /);
+    expect(() => grad(out, [x, 3] as never)).toThrow(/^grad: input 1 must be a Tensor, got 3/);
+    expect(() => grad([out, 2] as never, [x])).toThrow(/^grad: output 1 must be a Tensor, got 2/);
+    expect(() => grad(out, [x], { gradOutputs: [] })).toThrow(/^grad: gradOutputs must have one tensor per output \(1\), got \[\]/);
+    expect(() => grad(out, [x], { gradOutputs: 'a' as never })).toThrow(/^grad: gradOutputs must have one tensor per output \(1\), got /);
+    expect(() => grad(out, [x], { gradOutputs: [4] as never })).toThrow(/^grad: gradOutputs\[0\] must be a Tensor, got 4/);
+    expect(() => grad(sum(out), [x], { allowUnused: 1 as never })).toThrow(/^grad: allowUnused must be true or false, got 1/);
+    expect(() => grad(sum(out), [x], { createGraph: 'yes' as never })).toThrow(/^grad: createGraph must be true or false, got 'yes'/);
+    expect(() => grad(out, [x])).toThrow(/^grad: gradient can be implicitly created only for a scalar output; got shape \[2\]/);
+    const [g] = grad(sum(out), [x], { allowUnused: false });
+    expect(values(g)).toEqual([2, 4]);
   });
 });

@@ -185,6 +185,8 @@ describe('checks: every option and shape problem names the op and the value', ()
     [() => crossEntropy(x, [0, 3]), /^crossEntropy: target 3 at position 1 is out of range: need an integer class in \[0, 3\) or ignoreIndex -100/],
     [() => crossEntropy(x, [0]), /^crossEntropy: got 1 targets for 2 positions/],
     [() => crossEntropy(x, [0, 1], { labelSmoothing: 1.5 }), /^crossEntropy: labelSmoothing must be in \[0, 1\], got 1.5/],
+    [() => crossEntropy(x, [0, 1], { labelSmoothing: -0.1 }), /^crossEntropy: labelSmoothing must be in \[0, 1\], got -0.1/],
+    [() => crossEntropy(x, [0, 1], { labelSmoothing: '0.1' as never }), /^crossEntropy: labelSmoothing must be in \[0, 1\], got 0.1/],
     [() => crossEntropy(x, [0, 1], { weight: f64([1, 2], [2]) }), /^crossEntropy: weight must have shape \[3\]/],
     [() => crossEntropy(x, [0, 1], { pos_weight: 1 } as never), /^crossEntropy: unknown option 'pos_weight'/],
     [() => crossEntropy(x, [0, 1], { reduction: 'avg' as never }), /^crossEntropy: reduction must be 'mean', 'sum' or 'none', got 'avg'/],

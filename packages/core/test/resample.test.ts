@@ -90,6 +90,8 @@ describe('interpolate', () => {
     expect(() => interpolate(x, { size: 4, mode: 'bilinear', antialias: true })).toThrow(/^interpolate: antialias true is not implemented/);
     expect(() => interpolate(x, { size: 4, align_corners: true } as object)).toThrow(/^interpolate: unknown option 'align_corners'/);
     expect(() => interpolate(x, { scaleFactor: 0.2 })).toThrow(/^interpolate: scaleFactor 0.2 gives an empty output 0×0/);
+    expect(() => interpolate(x, { scaleFactor: -2 })).toThrow(/^interpolate: scaleFactor must be a positive number or an \[h, w\] pair of them, got -2/);
+    expect(() => interpolate(x, { size: 1.5 })).toThrow(/^interpolate: size must be a positive integer or an \[h, w\] pair of them, got 1.5/);
     expect(() => interpolate(makeTensor({ shape: [1, 2, 2], seed: 1 }), { size: 4 })).toThrow(/^interpolate: input must be \[N, C, H, W\] \(rank 4\), got \[1, 2, 2\]/);
   });
 });

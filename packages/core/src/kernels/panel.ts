@@ -91,6 +91,7 @@ export function packA(src: ArrayLike<number>, off: number, ld: number, rows: num
   let i = 0;
   for (; i < i3; i += 3) {
     const s0 = off + i * ld, s1 = s0 + ld, s2 = s1 + ld;
+    // Stryker disable next-line EqualityOperator: p <= kc packs one more depth slot, which is the next panel's first (packed after it) or past the block, where only the B tile lies (packed after A, before use)
     for (let p = 0, d = A_OFF + i * kc; p < kc; p++, d += 3) {
       s[d] = src[s0 + p];
       s[d + 1] = src[s1 + p];
@@ -99,6 +100,7 @@ export function packA(src: ArrayLike<number>, off: number, ld: number, rows: num
   }
   for (; i + 1 < rows; i += 2) {
     const s0 = off + i * ld, s1 = s0 + ld;
+    // Stryker disable next-line EqualityOperator: p <= kc packs one more depth slot, which is the next panel's first (packed after it) or past the block, where only the B tile lies (packed after A, before use)
     for (let p = 0, d = A_OFF + i * kc; p < kc; p++, d += 2) {
       s[d] = src[s0 + p];
       s[d + 1] = src[s1 + p];
@@ -106,6 +108,7 @@ export function packA(src: ArrayLike<number>, off: number, ld: number, rows: num
   }
   if (i < rows) {
     const s0 = off + i * ld;
+    // Stryker disable next-line EqualityOperator: p <= kc packs one more depth slot, which is the next panel's first (packed after it) or past the block, where only the B tile lies (packed after A, before use)
     for (let p = 0, d = A_OFF + i * kc; p < kc; p++) s[d + p] = src[s0 + p];
   }
 }
@@ -120,6 +123,7 @@ export function packAGather(src: ArrayLike<number>, off: number, ld: number, col
   let i = 0;
   for (; i < i3; i += 3) {
     const s0 = off + i * ld, s1 = s0 + ld, s2 = s1 + ld;
+    // Stryker disable next-line EqualityOperator: p <= kc packs one more depth slot, which is the next panel's first (packed after it) or past the block, where only the B tile lies (packed after A, before use)
     for (let p = 0, d = A_OFF + i * kc; p < kc; p++, d += 3) {
       const t = cols[c0 + p];
       s[d] = src[s0 + t];
@@ -129,6 +133,7 @@ export function packAGather(src: ArrayLike<number>, off: number, ld: number, col
   }
   for (; i + 1 < rows; i += 2) {
     const s0 = off + i * ld, s1 = s0 + ld;
+    // Stryker disable next-line EqualityOperator: p <= kc packs one more depth slot, which is the next panel's first (packed after it) or past the block, where only the B tile lies (packed after A, before use)
     for (let p = 0, d = A_OFF + i * kc; p < kc; p++, d += 2) {
       const t = cols[c0 + p];
       s[d] = src[s0 + t];
@@ -137,6 +142,7 @@ export function packAGather(src: ArrayLike<number>, off: number, ld: number, col
   }
   if (i < rows) {
     const s0 = off + i * ld;
+    // Stryker disable next-line EqualityOperator: p <= kc packs one more depth slot, which is the next panel's first (packed after it) or past the block, where only the B tile lies (packed after A, before use)
     for (let p = 0, d = A_OFF + i * kc; p < kc; p++) s[d + p] = src[s0 + cols[c0 + p]];
   }
 }
