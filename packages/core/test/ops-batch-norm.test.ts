@@ -3,7 +3,7 @@
 // finite differences in float64 (training and eval, affine or not), boundary inputs and option errors.
 import fc from 'fast-check';
 import { describe, it, expect } from 'vitest';
-import { add, batchNorm, ConvgradError, enableGrad, full, grad, mean, mul, pow, record, sub, sum, Tensor, tensor } from '../src/index.ts';
+import { add, batchNorm, ConvgradError, enableGrad, full, grad, mean, mul, pow, randn, record, sub, sum, Tensor, tensor } from '../src/index.ts';
 import { gradcheck, gradgradcheck, makeTensor } from '../src/testing/index.ts';
 import { checkProperty, expectClose, expectGradOk } from './helpers.ts';
 
@@ -178,5 +178,31 @@ describe('batchNorm: errors', () => {
     err(() => batchNorm(full([1, 3], 1), null, null, { training: true }), /more than 1 value per channel/);
     err(() => batchNorm(x, null, null, { training: true, eps: -1 }), /eps must be/);
     err(() => batchNorm(x, full([3], 0, { dtype: 'float64' }), full([3], 1), { training: true }), /runningMean dtype float64/);
+  });
+});
+
+describe('batchNorm: second order along the incoming gradient (a survivor of the mutation sample)', () => {
+  it('the gradients of dx, dγ and dβ with respect to the incoming gradient match the linear map they are', () => {
+    // dx, dγ, dβ are linear in the incoming gradient v, so s(v) = Σ dβ·u + Σ dγ·u + Σ dx·w is Σ v_i·a_i with
+    // a_i = s(e_i): the double backward's dv must equal those a_i (each from a one-hot v).
+    const shape = [3, 2, 2, 2];
+    const x = randn(shape, { seed: 11, dtype: 'float64' });
+    const gamma = randn([2], { seed: 12, dtype: 'float64', requiresGrad: true });
+    const beta = randn([2], { seed: 13, dtype: 'float64', requiresGrad: true });
+    const u = randn([2], { seed: 14, dtype: 'float64' }), w = randn(shape, { seed: 15, dtype: 'float64' });
+    const s = (v: Tensor, createGraph: boolean): Tensor => {
+      const xl = x.detach().requiresGrad_(true);
+      const y = batchNorm(xl, null, null, { weight: gamma, bias: beta, training: true });
+      const [dx, dg, db] = grad(y, [xl, gamma, beta], { gradOutputs: [v], createGraph });
+      return add(add(sum(mul(db, u)), sum(mul(dg, u))), sum(mul(dx, w)));
+    };
+    const v = randn(shape, { seed: 16, dtype: 'float64', requiresGrad: true });
+    const [dv] = grad(s(v, true), [v]);
+    const n = v.size;
+    for (let i = 0; i < n; i++) {
+      const e = new Float64Array(n);
+      e[i] = 1;
+      expect(dv.data[i]).toBeCloseTo(s(new Tensor(e, shape), false).item(), 10);
+    }
   });
 });
