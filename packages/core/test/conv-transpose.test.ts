@@ -101,3 +101,11 @@ describe('convTranspose2d', () => {
     });
   });
 });
+
+describe('convTranspose2d argument errors name the option (a survivor of the mutation sample)', () => {
+  it('a bad stride is reported as stride, with the value and the shapes', () => {
+    const x = randn([1, 1, 3, 3]), w = randn([1, 1, 2, 2]);
+    expect(() => convTranspose2d(x, w, null, { stride: 0 })).toThrow('convTranspose2d: stride must be a positive integer or an [h, w] pair of them, got 0: input [1, 1, 3, 3], weight [1, 1, 2, 2]');
+    expect(() => convTranspose2d(x, w, null, { stride: [1, -1] })).toThrow(/^convTranspose2d: stride .* got \[1, -1\]/);
+  });
+});

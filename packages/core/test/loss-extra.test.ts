@@ -212,3 +212,9 @@ describe('the older loss and dropout functions refuse unknown option keys', () =
     [() => dropout(x, 0.5, { inplace: true } as never), /^dropout: unknown option 'inplace'/],
   ])('%#', (f, re) => expect(f).toThrow(re));
 });
+
+describe('crossEntropy refuses a target of the wrong kind, naming it (a survivor of the mutation sample)', () => {
+  it('a string target', () => {
+    expect(() => crossEntropy(tensor([[1, 2, 3], [0, 1, 0]]), 'abc' as never)).toThrow("crossEntropy: target must be a Tensor, a typed array or an array of numbers, got 'abc'");
+  });
+});
