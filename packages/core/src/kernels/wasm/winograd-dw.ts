@@ -8,7 +8,7 @@ import type { WasmContext } from './context.ts';
 import { writeOut, writePrep } from './descriptors.ts';
 import { F, FIELDS, KIND_PREP, KIND_WINO_DW, KIND_WINO_DW_FINAL } from './layout.ts';
 import { trivial, type Operand } from './operand.ts';
-import { finiteOperand, MAX_COST_RATIO, PAD, winogradSettings } from './winograd.ts';
+import { finiteOperand, MAX_COST_RATIO, PAD, scratchSlots, winogradSettings, writeSlots } from './winograd.ts';
 
 /** Largest padded images × kernels: every unit keeps 36 partial sums per pair. */
 const MAX_PAIRS = 64 * 64;
@@ -59,12 +59,10 @@ export function winogradWeightGrad(ctx: WasmContext, g: Conv2dGeometry, xo: Oper
   const rb = Math.max(1, Math.min(th, Math.floor(unitBytes / rowBytes)));
   const cb = rb < th ? 1 : Math.max(1, Math.min(Math.floor(unitBytes / (th * rowBytes)), Math.ceil(g.c / 4)));
   const units = Math.ceil(g.c / cb) * Math.ceil(th / rb);
-  const slots = Math.min(32, pool.maxWorkers + 1), slotBytes = 576 + cb * rb * rowBytes + 36 * 2 * PAD;
   const bx = arena.alloc(4 * g.n * g.c * hp * 4 * wq);
   const bw = arena.alloc(4 * g.o * g.c * hw * 4 * tq);
   const part = arena.alloc(4 * units * 36 * g.n * g.o);
-  const scratch = arena.alloc(Math.max(slots * slotBytes, 4 * g.n * (36 * g.o + 32)));
-  const lock = arena.alloc(4);
+  const ss = scratchSlots(ctx, 576 + cb * rb * rowBytes + 36 * 2 * PAD, 4 * g.n * (36 * g.o + 32));
   const desc = arena.alloc(4 * FIELDS), wdesc = arena.alloc(4 * FIELDS);
   const { i32 } = arena;
 
@@ -88,11 +86,7 @@ export function winogradWeightGrad(ctx: WasmContext, g: Conv2dGeometry, xo: Oper
   i32[d + F.TBLK] = rb;
   i32[d + F.CBLK] = cb;
   i32[d + F.WU] = part;
-  i32[d + F.SCR] = scratch;
-  i32[d + F.SCRB] = slotBytes;
-  i32[d + F.LOCK] = lock;
-  i32[d + F.SLOTS] = slots;
-  i32[lock >> 2] = 0;
+  writeSlots(i32, d, ss);
   // scalar-equivalent work (4 lanes per vector operation)
   const flops = 2 * 4 * g.c * th * tq * (9 * np * op + 78 * g.n + 45 * g.o);
   pool.run(KIND_WINO_DW, desc, units, flops);

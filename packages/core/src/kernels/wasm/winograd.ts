@@ -70,6 +70,25 @@ export function useWinograd(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, wt
 }
 
 /**
+ * Per-thread scratch slots of a Winograd job (at least minBytes in all) and the lock word that hands
+ * them out; written into descriptor d by writeSlots.
+ */
+export interface ScratchSlots { scratch: number; slotBytes: number; lock: number; slots: number }
+
+export function scratchSlots(ctx: WasmContext, slotBytes: number, minBytes: number): ScratchSlots {
+  const slots = Math.min(32, ctx.pool.maxWorkers + 1);
+  return { scratch: ctx.arena.alloc(Math.max(slots * slotBytes, minBytes)), slotBytes, lock: ctx.arena.alloc(4), slots };
+}
+
+export function writeSlots(i32: Int32Array, d: number, s: ScratchSlots): void {
+  i32[d + F.SCR] = s.scratch;
+  i32[d + F.SCRB] = s.slotBytes;
+  i32[d + F.LOCK] = s.lock;
+  i32[d + F.SLOTS] = s.slots;
+  i32[s.lock >> 2] = 0;
+}
+
+/**
  * out (at outp, [N, O, OH, OW]) = conv(x, w) + bias with x the operand xo (any lattice of step 1: a block
  * with zeros around it) and w dense [O, C, 3, 3] at wt. `prepInKernel`: the conv job prepares each image
  * (enough images to hand out whole ones); else a prep job runs first.
@@ -82,11 +101,9 @@ export function winogradConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, w
   const og = Math.ceil(g.o / 4), op = 4 * og;
   // prepared input: rows 4·th + 2, columns in 4 phases of blocks·blk + 1 (the last group reads one tile on)
   const hp = 4 * th + 2, wq = blocks * blk + 1;
-  const slots = Math.min(32, pool.maxWorkers + 1), slotBytes = 576 + 36 * (4 * blk * (g.c + op) + 2 * PAD);
   const bp = arena.alloc(4 * g.n * g.c * hp * 4 * wq);
   const u = arena.alloc(4 * 36 * op * g.c);
-  const scratch = arena.alloc(Math.max(slots * slotBytes, og * 288));
-  const lock = arena.alloc(4);
+  const ss = scratchSlots(ctx, 576 + 36 * (4 * blk * (g.c + op) + 2 * PAD), og * 288);
   const desc = arena.alloc(4 * FIELDS), fdesc = arena.alloc(4 * FIELDS);
   const { i32 } = arena;
 
@@ -97,7 +114,7 @@ export function winogradConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, w
   i32[d + F.CH] = g.c;
   i32[d + F.WSRC] = wt;
   i32[d + F.WU] = u;
-  i32[d + F.SCR] = scratch;
+  i32[d + F.SCR] = ss.scratch;
   pool.run(KIND_WINO_FILTER, fdesc, og, og * g.c * 4 * 330);
 
   d = desc >> 2;
@@ -108,11 +125,7 @@ export function winogradConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, w
   i32[d + F.TH] = th;
   i32[d + F.TW] = tw;
   i32[d + F.TBLK] = blk;
-  i32[d + F.SCR] = scratch;
-  i32[d + F.SCRB] = slotBytes;
-  i32[d + F.LOCK] = lock;
-  i32[d + F.SLOTS] = slots;
-  i32[lock >> 2] = 0;
+  writeSlots(i32, d, ss);
   if (!prepInKernel) pool.run(KIND_PREP, desc, g.n, 2 * g.n * g.c * hp * 4 * wq);
   i32[d + F.PREP] = prepInKernel ? 1 : 0;
   const perImage = th * blocks;
