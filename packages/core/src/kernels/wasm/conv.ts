@@ -94,7 +94,7 @@ export function wasmConv2dForward(
       col2imConv(ctx, g, xo, wt, biasp, outp);
       ctx.stats.col2im++;
     } else if (!dot && useWinograd(ctx, g, xo, wt)) {
-      winogradConv(ctx, g, xo, wt, biasp, outp, g.n >= IMAGES_IN_KERNEL);
+      winogradConv(ctx, g, xo, wt, biasp, outp);
     } else if (dot && useWinogradWeightGrad(ctx, g, xo, wt, wos, wcs)) {
       winogradWeightGrad(ctx, g, xo, wt, wos, wcs, biasp, outp);
     } else if (!dot && g.sh === 1 && g.sw === 1 && xo.rows.step * xo.cols.step > 1) {

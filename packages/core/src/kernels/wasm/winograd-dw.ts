@@ -1,12 +1,12 @@
 // Plans a stride-1 conv with a 3×3 output and a large kernel — the chapter's weight gradient
 // dW = X ⋆ δ (eq. 11) of a 3×3 stride-1 conv, batch and channels swapped — as Winograd F(4×4, 3×3) run
-// backwards (as/winograd-dw.ts): both operands are prepared with 4 column phases, one job forms
-// per-unit partial sums S[ξ][n][o] over (kernel channel, block of tile rows), a last job adds them in
-// unit order and transforms them back (Gᵀ S G).
+// backwards (as/winograd-dw.ts): one job reads both operands in place and forms per-unit partial sums
+// S[ξ][n][o] over (kernel channel, block of tile rows), a last job adds them in unit order and
+// transforms them back (Gᵀ S G).
 import type { Conv2dGeometry } from '../conv2d.ts';
 import type { WasmContext } from './context.ts';
 import { writeOut, writePrep } from './descriptors.ts';
-import { F, FIELDS, KIND_PREP, KIND_WINO_DW, KIND_WINO_DW_FINAL } from './layout.ts';
+import { F, FIELDS, KIND_WINO_DW, KIND_WINO_DW_FINAL } from './layout.ts';
 import { trivial, type Operand } from './operand.ts';
 import { finiteOperand, MAX_COST_RATIO, PAD, scratchSlots, winogradSettings, writeSlots } from './winograd.ts';
 
@@ -27,7 +27,7 @@ function kernelOperand(g: Conv2dGeometry, wt: number, wos: number, wcs: number):
 export function useWinogradWeightGrad(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, wt: number, wos: number, wcs: number): boolean {
   if (winogradSettings.mode === 'never') return false;
   if (g.oh !== 3 || g.ow !== 3 || g.sh !== 1 || g.sw !== 1 || g.dh !== 1 || g.dw !== 1) return false;
-  if (xo.rows.step !== 1 || xo.cols.step !== 1) return false;
+  if (xo.rows.step !== 1 || xo.cols.step !== 1 || xo.sCol !== 4) return false;
   const np = up(g.n, 4), op = up(g.o, 2);
   if (np * op > MAX_PAIRS) return false;
   const kernel = kernelOperand(g, wt, wos, wcs);
@@ -51,7 +51,6 @@ export function winogradWeightGrad(ctx: WasmContext, g: Conv2dGeometry, xo: Oper
   const { arena, pool } = ctx;
   const th = Math.ceil(g.kh / 4), tq = up(Math.ceil(g.kw / 4), 4);
   const np = up(g.n, 4), op = up(g.o, 2);
-  const hp = 4 * th + 2, wq = tq + 1, hw = 4 * th;
   const rowBytes = 4 * 36 * tq * (np + op);
   // a unit: several channels of the whole kernel, or one channel's block of tile rows; at least 4 units
   // (its transformed tiles, 36 per tile of each image and kernel, fit in dwUnitBytes)
@@ -59,28 +58,21 @@ export function winogradWeightGrad(ctx: WasmContext, g: Conv2dGeometry, xo: Oper
   const rb = Math.max(1, Math.min(th, Math.floor(unitBytes / rowBytes)));
   const cb = rb < th ? 1 : Math.max(1, Math.min(Math.floor(unitBytes / (th * rowBytes)), Math.ceil(g.c / 4)));
   const units = Math.ceil(g.c / cb) * Math.ceil(th / rb);
-  const bx = arena.alloc(4 * g.n * g.c * hp * 4 * wq);
-  const bw = arena.alloc(4 * g.o * g.c * hw * 4 * tq);
   const part = arena.alloc(4 * units * 36 * g.n * g.o);
   const ss = scratchSlots(ctx, 576 + cb * rb * rowBytes + 36 * 2 * PAD, 4 * g.n * (36 * g.o + 32));
-  const desc = arena.alloc(4 * FIELDS), wdesc = arena.alloc(4 * FIELDS);
+  const desc = arena.alloc(4 * FIELDS);
   const { i32 } = arena;
 
-  // the kernel, 4 phases: rows of tq floats per phase, zero beyond KH × KW
-  let d = wdesc >> 2;
+  // both operands are read in place: the input through its prep fields (nothing is prepared), the kernel here
+  const d = desc >> 2;
   i32.fill(0, d, d + FIELDS);
-  const kernel = kernelOperand(g, wt, wos, wcs);
-  writePrep(i32, d, { ...g, n: g.o }, kernel, kernel.rows, kernel.cols, 0, 0, 4, hw, tq, bw);
-  pool.run(KIND_PREP, wdesc, g.o, 2 * g.o * g.c * hw * 4 * tq);
-
-  d = desc >> 2;
-  i32.fill(0, d, d + FIELDS);
-  writePrep(i32, d, g, xo, xo.rows, xo.cols, g.pt, g.pl, 4, hp, wq, bx);
-  pool.run(KIND_PREP, desc, g.n, 2 * g.n * g.c * hp * 4 * wq);
+  writePrep(i32, d, g, xo, xo.rows, xo.cols, g.pt, g.pl, 1, 0, 0, 0);
   writeOut(i32, d, g, 3, 3, outp, 12, 4, biasp);
-  i32[d + F.WB] = bw;
-  i32[d + F.WBIMG] = 4 * g.c * hw * 4 * tq;
-  i32[d + F.WHP] = hw;
+  i32[d + F.WB] = wt;
+  i32[d + F.WKO] = wos;
+  i32[d + F.WKC] = wcs;
+  i32[d + F.WKH] = g.kh;
+  i32[d + F.WKW] = g.kw;
   i32[d + F.TH] = th;
   i32[d + F.TW] = tq;
   i32[d + F.TBLK] = rb;

@@ -1,12 +1,12 @@
 // Plans a 3×3, stride-1, undilated conv as Winograd F(4×4, 3×3) (as/winograd.ts): the weights are
-// transformed once (U = G g Gᵀ, a job of its own), the input is prepared with 4 column phases (as/prep.ts),
-// then one job transforms the input tiles, runs the 36 per-point GEMMs and transforms the results into
-// the output, one (image, row of tiles, block of tiles) per unit. Used for the forward and for the
-// chapter's dX correlation (the delta padded by K−1−P, a padding-only lattice operand read in place).
+// transformed once (U = G g Gᵀ, a job of its own), then one job reads the input in place (no padded
+// copy), transforms its tiles, runs the 36 per-point GEMMs and transforms the results into the output,
+// one (image, row of tiles, block of tiles) per unit. Used for the forward and for the chapter's dX
+// correlation (the delta padded by K−1−P, a padding-only lattice operand read in place).
 import type { Conv2dGeometry } from '../conv2d.ts';
 import type { WasmContext } from './context.ts';
 import { writeOut, writePrep } from './descriptors.ts';
-import { F, FIELDS, KIND_PREP, KIND_WINO, KIND_WINO_FILTER } from './layout.ts';
+import { F, FIELDS, KIND_WINO, KIND_WINO_FILTER } from './layout.ts';
 import { trivial, type Operand } from './operand.ts';
 
 /**
@@ -57,8 +57,8 @@ export function useWinograd(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, wt
   if (winogradSettings.mode === 'never') return false;
   if (g.kh !== 3 || g.kw !== 3 || g.sh !== 1 || g.sw !== 1 || g.dh !== 1 || g.dw !== 1) return false;
   // inputs on a lattice with step > 1 (the dilated delta of a strided conv's dX) go to the phased conv,
-  // which skips their zeros
-  if (xo.rows.step !== 1 || xo.cols.step !== 1) return false;
+  // which skips their zeros; the transforms read rows of contiguous columns
+  if (xo.rows.step !== 1 || xo.cols.step !== 1 || xo.sCol !== 4) return false;
   if (winogradSettings.mode !== 'always') {
     const th = Math.ceil(g.oh / 4), { blk, blocks } = blocking(Math.ceil(g.ow / 4));
     const wino = th * blocks * blk * tileCost(g);
@@ -89,19 +89,14 @@ export function writeSlots(i32: Int32Array, d: number, s: ScratchSlots): void {
 }
 
 /**
- * out (at outp, [N, O, OH, OW]) = conv(x, w) + bias with x the operand xo (any lattice of step 1: a block
- * with zeros around it) and w dense [O, C, 3, 3] at wt. `prepInKernel`: the conv job prepares each image
- * (enough images to hand out whole ones); else a prep job runs first.
+ * out (at outp, [N, O, OH, OW]) = conv(x, w) + bias with x the operand xo (any lattice of step 1 with
+ * contiguous columns: a block with zeros around it, read in place) and w dense [O, C, 3, 3] at wt.
  */
-export function winogradConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, wt: number, biasp: number, outp: number,
-  prepInKernel: boolean): void {
+export function winogradConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, wt: number, biasp: number, outp: number): void {
   const { arena, pool } = ctx;
   const th = Math.ceil(g.oh / 4), tw = Math.ceil(g.ow / 4);
   const { blk, blocks } = blocking(tw);
   const og = Math.ceil(g.o / 4), op = 4 * og;
-  // prepared input: rows 4·th + 2, columns in 4 phases of blocks·blk + 1 (the last group reads one tile on)
-  const hp = 4 * th + 2, wq = blocks * blk + 1;
-  const bp = arena.alloc(4 * g.n * g.c * hp * 4 * wq);
   const u = arena.alloc(4 * 36 * op * g.c);
   const ss = scratchSlots(ctx, 576 + 36 * (4 * blk * (g.c + op) + 2 * PAD), og * 288);
   const desc = arena.alloc(4 * FIELDS), fdesc = arena.alloc(4 * FIELDS);
@@ -119,18 +114,16 @@ export function winogradConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, w
 
   d = desc >> 2;
   i32.fill(0, d, d + FIELDS);
-  writePrep(i32, d, g, xo, xo.rows, xo.cols, g.pt, g.pl, 4, hp, wq, bp);
+  // the operand's fields (X … PL); nothing is prepared
+  writePrep(i32, d, g, xo, xo.rows, xo.cols, g.pt, g.pl, 1, 0, 0, 0);
   writeOut(i32, d, g, g.oh, g.ow, outp, 4 * g.ow, 4, biasp);
   i32[d + F.WU] = u;
   i32[d + F.TH] = th;
   i32[d + F.TW] = tw;
   i32[d + F.TBLK] = blk;
   writeSlots(i32, d, ss);
-  if (!prepInKernel) pool.run(KIND_PREP, desc, g.n, 2 * g.n * g.c * hp * 4 * wq);
-  i32[d + F.PREP] = prepInKernel ? 1 : 0;
-  const perImage = th * blocks;
   // scalar-equivalent work (4 lanes per vector operation), so that chunks take about as long as the direct kernel's
-  const flops = 2 * 4 * g.n * perImage * blk * tileCost(g);
-  pool.run(KIND_WINO, desc, g.n * perImage, flops, prepInKernel ? perImage : 1);
+  const flops = 2 * 4 * g.n * th * blocks * blk * tileCost(g);
+  pool.run(KIND_WINO, desc, g.n * th * blocks, flops);
   ctx.stats.winograd++;
 }

@@ -1,6 +1,6 @@
 // Field indices of the i32 job descriptors that JS writes into wasm memory (mirrored in ../layout.ts).
 // Pointers and strides are in bytes. Bump ABI_VERSION (here and in ../layout.ts) on any change.
-export const ABI_VERSION = 11;
+export const ABI_VERSION = 12;
 
 // Input preparation (prep.ts). The source is a strided block: element (n, c, a, b) at
 // X + n·SIMG + c·SCH + a·SROW + b·SCOL, a < H, b < W. It sits at virtual row FY + SY·a, column FX + SX·b
@@ -62,8 +62,9 @@ export const DW = 45;
 
 export const FIELDS = 48;
 
-// Winograd F(4×4, 3×3) (winograd.ts) reuses the prep fields (P = 4), N, O, OH, OW, the output fields and
-// the following (the wide and dot kernels' fields, which its jobs do not read):
+// Winograd F(4×4, 3×3) (winograd.ts) reads its input in place through the prep fields X … PL (SCOL = 4,
+// SY = SX = 1; nothing is prepared), and N, O, OH, OW, the output fields and the following (the wide
+// and dot kernels' fields, which its jobs do not read):
 export const WU = 26;    // transformed weights U [36][⌈O/4⌉][C][4]
 export const TH = 36;    // rows of 4×4 output tiles, ⌈OH/4⌉
 export const TW = 37;    // tiles per row, ⌈OW/4⌉
@@ -73,10 +74,12 @@ export const SCRB = 40;
 export const LOCK = 41;  // i32 bitmask of the slots in use
 export const SLOTS = 42; // ≤ 32
 export const WSRC = 43;  // filter job: weights [O][C][3][3]
-// its weight-gradient form (winograd-dw.ts) also: the kernel prepared with 4 phases at WB, WBIMG bytes
-// per kernel, WHP rows per channel; TH/TW are then its tile rows/tiles per row, TBLK tile rows per unit,
-// and WU the units' partial sums.
+// its weight-gradient form (winograd-dw.ts) also: the kernel [O][C][WKH][WKW] at WB (rows contiguous,
+// WKO bytes between kernels, WKC between channels), read in place; TH/TW are then its tile rows/tiles
+// per row (TW a multiple of 4), TBLK tile rows per unit, and WU the units' partial sums.
 export const WB = 25;
-export const WBIMG = 27;
-export const WHP = 28;
+export const WKO = 27;
+export const WKC = 28;
 export const CBLK = 44; // kernel channels per unit (with TBLK = TH)
+export const WKH = 46;
+export const WKW = 47;

@@ -4,13 +4,13 @@
 // to g is Gᵀ[(A δ Aᵀ) ⊙ (Bᵀ d B)]G: tile the kernel (δ) in 4×4 blocks, read the 6×6 input patch
 // under each, and sum over the kernel's channels and tiles before one final Gᵀ·G per output:
 //   S[ξ][n][o] = Σ_{c, t} V[ξ][n][c, t] · D[ξ][o][c, t],   V = Bᵀ d B,  D = A δ Aᵀ,   out[n][o] = Gᵀ S G.
-// Both operands are prepared by prep.ts with 4 column phases, so 4 horizontally adjacent tiles are one
-// vector. Units are (kernel channels, block of tile rows): a unit transforms its tiles of every input
+// Both operands are read in place, 4 horizontally adjacent tiles as one vector (columns transposed in
+// registers, zero outside the blocks: winograd.ts's inputTiles for the input). Units are (kernel channels, block of tile rows): a unit transforms its tiles of every input
 // image and every kernel into a per-thread scratch slot and writes its partial S to its own place;
 // the final job adds the units' partials in unit order, so the result does not depend on the threads.
 import * as L from './layout';
 import { madd } from './madd';
-import { claimSlot, field, inputTiles, k4, PAD } from './winograd';
+import { claimSlot, colMask, colOffset, field, inputTiles, k4, PAD } from './winograd';
 
 /** A·(y0 … y3) → 6 values stored ds bytes apart (A = (Aᵀ)ᵀ, 6×4). */
 @inline function a4(y0: v128, y1: v128, y2: v128, y3: v128, dst: usize, ds: usize): void {
@@ -46,12 +46,14 @@ export function winoDwRun(d: usize, from: i32, to: i32): void {
   // planes of transform points are PAD bytes longer than their rows, so that the 36 streams written
   // together do not share cache sets (a 4 KiB multiple would alias in L1)
   const vbuf = tmp + 576, dbuf = vbuf + 36 * ((<usize>(np * kb) << 2) + PAD);
-  // prepared input: images n, channels c, rows of 4 phases × (tq + 1) floats
-  const bx = <usize>field(d, L.B), ximg = <usize>field(d, L.BIMG), wq = field(d, L.WQ), hp = field(d, L.HP);
-  const xrow = <usize>(4 * wq) << 2, xch = <usize>hp * xrow, xph = <usize>wq << 2;
-  // prepared kernel: kernels o, channels c, rows of 4 phases × tq floats
-  const bw = <usize>field(d, L.WB), wimg = <usize>field(d, L.WBIMG), hw = field(d, L.WHP);
-  const wrow = <usize>(4 * tq) << 2, wch = <usize>hw * wrow, wph = <usize>tq << 2;
+  // the input: element (n, c, a, b) at X + n·SIMG + c·SCH + a·SROW + 4b, at virtual row FY + a, column FX + b
+  const x = <usize>field(d, L.X), simg = <usize>field(d, L.SIMG), sch = <usize>field(d, L.SCH), srow = <usize>field(d, L.SROW);
+  const h = field(d, L.H), w = field(d, L.W);
+  const dy = field(d, L.PT) + field(d, L.FY), dx = field(d, L.PL) + field(d, L.FX);
+  // the kernel: element (o, c, a, b) at WB + o·WKO + c·WKC + a·4·WKW + 4b
+  const wb = <usize>field(d, L.WB), wko = <usize>field(d, L.WKO), wkc = <usize>field(d, L.WKC);
+  const kh = field(d, L.WKH), kw = field(d, L.WKW), krow = <usize>kw << 2;
+  const zero = k4(0);
   const part = <usize>field(d, L.WU), partB = <usize>(36 * n * o) << 2;
   for (let u = from; u < to; u++) {
     const cg = u / blocks, r0 = (u - cg * blocks) * rb, c0 = cg * cb;
@@ -62,25 +64,39 @@ export function winoDwRun(d: usize, from: i32, to: i32): void {
       const ci = c0 + cc;
       // V[ξ][n][t]: input patches of every image
       for (let ni = 0; ni < n; ni++) {
-        const plane = bx + <usize>ni * ximg + <usize>ci * xch;
+        const plane = x + <usize>ni * simg + <usize>ci * sch;
         for (let r = 0; r < rows; r++) {
-          const row = plane + <usize>(4 * (r0 + r)) * xrow, t = (cc * rows + r) * tq;
+          const y0 = 4 * (r0 + r) - dy, t = (cc * rows + r) * tq;
           for (let j = 0; j < tq; j += 4) {
-            inputTiles(row, xrow, xph, <usize>j << 2, tmp, vbuf + <usize>ni * kB + (<usize>(t + j) << 2), vxs);
+            inputTiles(plane, y0, h, srow, 4 * j - dx, w, tmp, vbuf + <usize>ni * kB + (<usize>(t + j) << 2), vxs);
           }
         }
       }
       // D[ξ][o][t] = A δ Aᵀ of every kernel's tiles
       for (let oi = 0; oi < o; oi++) {
-        const plane = bw + <usize>oi * wimg + <usize>ci * wch;
+        const plane = wb + <usize>oi * wko + <usize>ci * wkc;
         for (let r = 0; r < rows; r++) {
-          const row = plane + <usize>(4 * (r0 + r)) * wrow, t = (cc * rows + r) * tq;
+          const t = (cc * rows + r) * tq;
           for (let j = 0; j < tq; j += 4) {
-            const col = <usize>j << 2;
+            // columns 4j … 4j + 15 (4 tiles), zero from kw on
+            const col = 4 * j;
+            const m0 = colMask(col, kw), m1 = colMask(col + 4, kw), m2 = colMask(col + 8, kw), m3 = colMask(col + 12, kw);
+            const o0 = colOffset(col, kw), o1 = colOffset(col + 4, kw), o2 = colOffset(col + 8, kw), o3 = colOffset(col + 12, kw);
             // column pass: tmp[rr][k] = Σ_s δ[rr][s] A[k][s]
             for (let rr = 0; rr < 4; rr++) {
-              const p = row + <usize>rr * wrow + col;
-              a4(v128.load(p), v128.load(p + wph), v128.load(p + 2 * wph), v128.load(p + 3 * wph), tmp + <usize>rr * 96, 16);
+              const ky = 4 * (r0 + r) + rr, dst = tmp + <usize>rr * 96;
+              if (ky >= kh) {
+                for (let q = 0; q < 6; q++) v128.store(dst + (<usize>q << 4), zero);
+                continue;
+              }
+              const p = plane + <usize>ky * krow;
+              const v0 = v128.and(v128.load(p + o0), m0), v1 = v128.and(v128.load(p + o1), m1);
+              const v2 = v128.and(v128.load(p + o2), m2), v3 = v128.and(v128.load(p + o3), m3);
+              // transpose: lane = tile, vector s = column s of each tile
+              const t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7);
+              const t2 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
+              a4(v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), v128.shuffle<f32>(t0, t2, 2, 3, 6, 7),
+                v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), dst, 16);
             }
             const dst = dbuf + <usize>oi * kB + (<usize>(t + j) << 2);
             for (let kk = 0; kk < 6; kk++) {

@@ -4,15 +4,14 @@
 //   M[ξ][o][t] = Σ_c U[ξ][o][c] · V[ξ][c][t],   U = G g Gᵀ (weights),  V = Bᵀ d B (input tiles).
 // 36 multiplies per 16 outputs instead of 144: a quarter of the direct convolution's.
 //
-// Input: prepared by prep.ts with P = 4 phases (phase r of a row holds columns r, r+4, …), so the 6
-// columns b of 4 horizontally adjacent tiles (lanes) are contiguous loads: phase b at tile index for
-// b < 4, phases 0 and 1 one tile later for b = 4, 5. Every transform runs on 4 tiles at once.
-// Work units are (image, row of tiles, block of TBLK tiles along it); each unit transforms its tiles
-// (all channels) into a per-thread scratch slot, runs the 36 GEMMs there and transforms the results
-// into the output, so V and M stay in the core's caches.
+// Input: read in place from the operand's strided block (prep fields X, SIMG, SCH, SROW, H, W, FY, FX,
+// PT, PL; columns contiguous): the 6 columns b of 4 horizontally adjacent tiles (lanes) come from 5
+// loads of 4 columns transposed in registers, zero outside the block (padding, a lattice's zero border).
+// Every transform runs on 4 tiles at once. Work units are (image, row of tiles, block of TBLK tiles
+// along it); each unit transforms its tiles (all channels) into a per-thread scratch slot, runs the 36
+// GEMMs there and transforms the results into the output, so V and M stay in the core's caches.
 import * as L from './layout';
 import { madd } from './madd';
-import { prepRange } from './prep';
 import { storeLanes } from './tiles';
 
 @inline export function field(d: usize, i: i32): i32 {
@@ -52,17 +51,48 @@ export const PAD: usize = 64;
   v128.store(dst + 5 * ds, g2);
 }
 
+/** Lanes of columns c … c + 3 that lie in [0, w): all ones, else zero. */
+@inline export function colMask(c: i32, w: i32): v128 {
+  return i32x4.lt_u(i32x4.add(i32x4.splat(c), i32x4(0, 1, 2, 3)), i32x4.splat(w));
+}
+
 /**
- * Input tile transform of 4 horizontally adjacent tiles (lanes) of one channel: the 6×6 block at
- * prepared row `r0` (rows rowB bytes apart, phases ph bytes apart, tile column `col` bytes into each
- * phase row) → V[ξ] at dst + ξ·xs, through the 36-vector scratch tmp.
+ * Byte offset of the load of columns c … c + 3 of a row: 4·c when any of them lies in [0, w) (then at
+ * most 3 floats before or after the row are read, and masked away), else 0 (a load of the row's start,
+ * masked away whole), so no load reaches far outside the operand.
  */
-export function inputTiles(r0: usize, rowB: usize, ph: usize, col: usize, tmp: usize, dst: usize, xs: usize): void {
+@inline export function colOffset(c: i32, w: i32): usize {
+  return c > -4 && c < w ? <usize>(c << 2) : 0;
+}
+
+/**
+ * Input tile transform of 4 horizontally adjacent tiles (lanes) of one channel, read straight from the
+ * operand: source rows y0 … y0 + 5 of the plane (rows srow bytes apart, h rows; rows outside are zero),
+ * source columns c + 4·lane + b, b < 6 (columns outside [0, w) are zero) → V[ξ] at dst + ξ·xs, through
+ * the 36-vector scratch tmp. Per row, 5 loads of 4 columns (16 + 2 used) are transposed in registers into
+ * the 6 column vectors of the 4 tiles (no padded, phase-split copy of the input is made).
+ */
+export function inputTiles(plane: usize, y0: i32, h: i32, srow: usize, c: i32, w: i32, tmp: usize, dst: usize, xs: usize): void {
+  const m0 = colMask(c, w), m1 = colMask(c + 4, w), m2 = colMask(c + 8, w), m3 = colMask(c + 12, w), m4 = colMask(c + 16, w);
+  const o0 = colOffset(c, w), o1 = colOffset(c + 4, w), o2 = colOffset(c + 8, w), o3 = colOffset(c + 12, w), o4 = colOffset(c + 16, w);
+  const zero = k4(0);
   // column pass over the 6 rows: tmp[a][k] = Σ_b d[a][b] Bᵀ[k][b]
   for (let a = 0; a < 6; a++) {
-    const r = r0 + <usize>a * rowB + col;
-    bt6(v128.load(r), v128.load(r + ph), v128.load(r + 2 * ph), v128.load(r + 3 * ph), v128.load(r, 4), v128.load(r + ph, 4),
-      tmp + <usize>a * 96, 16);
+    const t = tmp + <usize>a * 96, y = y0 + a;
+    if (<u32>y >= <u32>h) {
+      for (let k = 0; k < 6; k++) v128.store(t + (<usize>k << 4), zero);
+      continue;
+    }
+    const r = plane + <usize>y * srow;
+    const v0 = v128.and(v128.load(r + o0), m0), v1 = v128.and(v128.load(r + o1), m1);
+    const v2 = v128.and(v128.load(r + o2), m2), v3 = v128.and(v128.load(r + o3), m3);
+    const v4 = v128.and(v128.load(r + o4), m4);
+    const t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7);
+    const t2 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
+    const p0 = v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), p1 = v128.shuffle<f32>(t0, t2, 2, 3, 6, 7);
+    const p2 = v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), p3 = v128.shuffle<f32>(t1, t3, 2, 3, 6, 7);
+    // columns 4 and 5 of tile `lane` are columns 0 and 1 of the tile one lane on
+    bt6(p0, p1, p2, p3, v128.shuffle<f32>(p0, v4, 1, 2, 3, 4), v128.shuffle<f32>(p1, v4, 1, 2, 3, 5), t, 16);
   }
   // row pass: V[(i, k)] = Σ_a Bᵀ[i][a] tmp[a][k]
   for (let k = 0; k < 6; k++) {
@@ -187,7 +217,6 @@ export function winoRun(d: usize, from: i32, to: i32): void {
   const c = field(d, L.CH), o = field(d, L.O), oh = field(d, L.OH), ow = field(d, L.OW);
   const th = field(d, L.TH), tw = field(d, L.TW), blk = field(d, L.TBLK);
   const blocks = (tw + blk - 1) / blk, per = th * blocks;
-  prepRange(d, from, to, per);
   const og = (o + 3) >> 2, op = og << 2;
   const lock = <usize>field(d, L.LOCK);
   const slot = claimSlot(lock, field(d, L.SLOTS));
@@ -195,9 +224,11 @@ export function winoRun(d: usize, from: i32, to: i32): void {
   // planes of transform points are PAD bytes longer than their rows, so that the 36 streams written
   // together do not share cache sets
   const vbuf = tmp + 576, mbuf = vbuf + 36 * ((<usize>(c * blk) << 2) + PAD);
-  const u = <usize>field(d, L.WU), b = <usize>field(d, L.B), bimg = <usize>field(d, L.BIMG);
-  const wq = field(d, L.WQ), hp = field(d, L.HP);
-  const rowB = <usize>(4 * wq) << 2, chB = <usize>hp * rowB, ph = <usize>wq << 2;
+  const u = <usize>field(d, L.WU);
+  // the operand: element (n, c, a, b) at X + n·SIMG + c·SCH + a·SROW + 4b, at virtual row FY + a, column FX + b
+  const x = <usize>field(d, L.X), simg = <usize>field(d, L.SIMG), sch = <usize>field(d, L.SCH), srow = <usize>field(d, L.SROW);
+  const h = field(d, L.H), w = field(d, L.W);
+  const dy = field(d, L.PT) + field(d, L.FY), dx = field(d, L.PL) + field(d, L.FX);
   const out = <usize>field(d, L.OUT), oimg = <usize>field(d, L.OIMG), och = <usize>field(d, L.OCH);
   const orow = <usize>field(d, L.OROW), ocs = <usize>field(d, L.OCS);
   const bias = <usize>field(d, L.BIAS), accum = field(d, L.ACC) != 0;
@@ -207,12 +238,12 @@ export function winoRun(d: usize, from: i32, to: i32): void {
     const tqB = <usize>tq << 2;
 
     // input transform: V[ξ][c][t] for the unit's tiles, 4 at a time
-    const img = b + <usize>n * bimg + <usize>(4 * ty) * rowB;
+    const img = x + <usize>n * simg, y0 = 4 * ty - dy;
     const vxs = <usize>c * tqB + PAD; // bytes between transform points
     for (let ci = 0; ci < c; ci++) {
-      const plane = img + <usize>ci * chB;
+      const plane = img + <usize>ci * sch;
       for (let j = 0; j < tq; j += 4) {
-        inputTiles(plane, rowB, ph, <usize>(t0 + j) << 2, tmp, vbuf + <usize>ci * tqB + (<usize>j << 2), vxs);
+        inputTiles(plane, y0, h, srow, 4 * (t0 + j) - dx, w, tmp, vbuf + <usize>ci * tqB + (<usize>j << 2), vxs);
       }
     }
 
