@@ -90,11 +90,13 @@ export function wasmConv2dForward(
     // writes page-fault: ~100–500 faults here, which the copy-out below would otherwise take alone).
     ctx.pool.defer(() => firstTouch(out));
     const dot = useDotKernel(g);
+    let copied = false; // the Winograd forward copies its images out as they are finished
     if (!dot && preferCol2im(g, xo)) {
       col2imConv(ctx, g, xo, wt, biasp, outp);
       ctx.stats.col2im++;
     } else if (!dot && useWinograd(ctx, g, xo, wt)) {
-      winogradConv(ctx, g, xo, wt, biasp, outp);
+      winogradConv(ctx, g, xo, wt, biasp, outp, out);
+      copied = true;
     } else if (dot && useWinogradWeightGrad(ctx, g, xo, wt, wos, wcs)) {
       winogradWeightGrad(ctx, g, xo, wt, wos, wcs, biasp, outp);
     } else if (!dot && g.sh === 1 && g.sw === 1 && xo.rows.step * xo.cols.step > 1) {
@@ -168,7 +170,7 @@ export function wasmConv2dForward(
         ctx.stats.wide++;
       }
     }
-    out.set(arena.f32.subarray(outp >> 2, (outp >> 2) + outLen));
+    if (!copied) out.set(arena.f32.subarray(outp >> 2, (outp >> 2) + outLen));
     return true;
   } catch (e) {
     if (e instanceof WasmMemoryFull) return false;

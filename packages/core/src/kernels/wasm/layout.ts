@@ -3,7 +3,7 @@
 export const ABI_VERSION = 12;
 export const F = {
   X: 0, SIMG: 1, SCH: 2, SROW: 3, SCOL: 4, CH: 5, H: 6, W: 7, FY: 8, SY: 9, FX: 10, SX: 11,
-  PT: 12, PL: 13, P: 14, HP: 15, WQ: 16, B: 17, BIMG: 18, PREP: 19,
+  PT: 12, PL: 13, P: 14, HP: 15, WQ: 16, B: 17, BIMG: 18, PREP: 19, DONE_AT: 20,
   N: 21, O: 22, OH: 23, OW: 24, K: 25, APACK: 26, OFF: 27, BROW: 28,
   OUT: 29, OIMG: 30, OCH: 31, OROW: 32, OCS: 33, BIAS: 34, ACC: 35,
   KH: 36, KW: 37, KROW: 38, CSTR: 39, WT: 40, POS: 41, WOS: 42, WCS: 43, DH: 44, DW: 45,

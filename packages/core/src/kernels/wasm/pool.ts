@@ -158,8 +158,11 @@ export class Pool {
   /**
    * Runs units [0, units) of job `kind`/`desc`; `flops` decides whether sharing pays. Chunks are whole
    * multiples of `align` units (e.g. the units of one image, prepared by the thread that claims them).
+   * `between`: caller-side work on finished parts of the job (e.g. copying finished images out), called
+   * between the caller's chunks and instead of idling while the workers finish theirs; it returns
+   * whether it found anything to do. Only called when workers share the job.
    */
-  run(kind: number, desc: number, units: number, flops: number, align = 1): void {
+  run(kind: number, desc: number, units: number, flops: number, align = 1, between: (() => boolean) | null = null): void {
     const run = this.k.exports.run;
     const meanwhile = this.deferred;
     this.deferred = null;
@@ -197,14 +200,23 @@ export class Pool {
       const to = Math.min(units, from + chunk);
       run(kind, desc, from, to);
       mine += to - from;
+      between?.();
     }
     Atomics.store(ctl, NEXT, tag | UNIT_MASK); // exhausted: no late claim on this job
     const t1 = performance.now();
+    let busy = 0; // time spent in `between` while waiting: not waiting for the workers
     // the caller's units count too: whoever completes the last unit notifies (a worker) or sees it (here)
     for (let i = 0, done = Atomics.add(ctl, DONE, mine) + mine; done < units; i++, done = Atomics.load(ctl, DONE)) {
+      if (between) {
+        const b0 = performance.now();
+        if (between()) {
+          busy += performance.now() - b0;
+          continue;
+        }
+      }
       if (i > 1000 && this.block) Atomics.wait(ctl, DONE, done, 1);
     }
     if (Atomics.load(ctl, FAILED)) throw new Error('convgrad: a wasm worker failed while running a kernel');
-    this.stalls?.judge(t0, t1, performance.now(), mine === units, flops);
+    this.stalls?.judge(t0, t1, performance.now() - busy, mine === units, flops);
   }
 }

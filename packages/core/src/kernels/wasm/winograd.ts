@@ -89,10 +89,14 @@ export function writeSlots(i32: Int32Array, d: number, s: ScratchSlots): void {
 }
 
 /**
- * out (at outp, [N, O, OH, OW]) = conv(x, w) + bias with x the operand xo (any lattice of step 1 with
- * contiguous columns: a block with zeros around it, read in place) and w dense [O, C, 3, 3] at wt.
+ * out = conv(x, w) + bias ([N, O, OH, OW], computed at outp in wasm memory and copied to `out`) with x
+ * the operand xo (any lattice of step 1 with contiguous columns: a block with zeros around it, read in
+ * place) and w dense [O, C, 3, 3] at wt. When workers share the job, the caller copies each image out as
+ * soon as its units are done (counted per image in wasm memory), between its own chunks and while the
+ * workers finish theirs, so most of the copy overlaps the computation.
  */
-export function winogradConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, wt: number, biasp: number, outp: number): void {
+export function winogradConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, wt: number, biasp: number, outp: number,
+  out: Float32Array): void {
   const { arena, pool } = ctx;
   const th = Math.ceil(g.oh / 4), tw = Math.ceil(g.ow / 4);
   const { blk, blocks } = blocking(tw);
@@ -100,6 +104,7 @@ export function winogradConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, w
   const u = arena.alloc(4 * 36 * op * g.c);
   const ss = scratchSlots(ctx, 576 + 36 * (4 * blk * (g.c + op) + 2 * PAD), og * 288);
   const desc = arena.alloc(4 * FIELDS), fdesc = arena.alloc(4 * FIELDS);
+  const doneAt = arena.alloc(4 * g.n);
   const { i32 } = arena;
 
   // weights: U = G g Gᵀ, 4 output channels per unit
@@ -122,8 +127,21 @@ export function winogradConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, w
   i32[d + F.TW] = tw;
   i32[d + F.TBLK] = blk;
   writeSlots(i32, d, ss);
+  i32.fill(0, doneAt >> 2, (doneAt >> 2) + g.n);
+  i32[d + F.DONE_AT] = doneAt;
+  const per = th * blocks, image = g.o * g.oh * g.ow;
+  let copied = 0;
+  const copyDone = (): boolean => {
+    const at = copied;
+    while (copied < g.n && Atomics.load(i32, (doneAt >> 2) + copied) === per) copied++;
+    if (copied === at) return false;
+    const from = (outp >> 2) + at * image;
+    out.set(arena.f32.subarray(from, from + (copied - at) * image), at * image);
+    return true;
+  };
   // scalar-equivalent work (4 lanes per vector operation), so that chunks take about as long as the direct kernel's
-  const flops = 2 * 4 * g.n * th * blocks * blk * tileCost(g);
-  pool.run(KIND_WINO, desc, g.n * th * blocks, flops);
+  const flops = 2 * 4 * g.n * per * blk * tileCost(g);
+  pool.run(KIND_WINO, desc, g.n * per, flops, 1, copyDone);
+  copyDone();
   ctx.stats.winograd++;
 }

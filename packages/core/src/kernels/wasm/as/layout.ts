@@ -26,7 +26,7 @@ export const WQ = 16;    // floats per phase row; a prepared row is P·WQ floats
 export const B = 17;     // prepared input (or B of a plain GEMM)
 export const BIMG = 18;  // bytes per prepared image
 export const PREP = 19;  // 1: the wide/dot job prepares the images of the units it runs (chunks are whole images); 0: B is ready
-// 20: unused
+export const DONE_AT = 20; // Winograd: i32[N] units finished per image (atomic adds), or 0
 
 // Wide kernel (output rows vectorised): C[n][o][oy][x] = Σ_k A[o][k] · B[n][oy·BROW + OFF[k] + x]
 export const N = 21;

@@ -231,7 +231,8 @@ export function winoRun(d: usize, from: i32, to: i32): void {
   const dy = field(d, L.PT) + field(d, L.FY), dx = field(d, L.PL) + field(d, L.FX);
   const out = <usize>field(d, L.OUT), oimg = <usize>field(d, L.OIMG), och = <usize>field(d, L.OCH);
   const orow = <usize>field(d, L.OROW), ocs = <usize>field(d, L.OCS);
-  const bias = <usize>field(d, L.BIAS), accum = field(d, L.ACC) != 0;
+  const bias = <usize>field(d, L.BIAS), accum = field(d, L.ACC) != 0, plain = ocs == 4 && !accum;
+  const doneAt = <usize>field(d, L.DONE_AT);
   for (let un = from; un < to; un++) {
     const n = un / per, rest = un - n * per, ty = rest / blocks, t0 = (rest - ty * blocks) * blk;
     const tcount = tw - t0 < blk ? tw - t0 : blk, tq = (tcount + 3) & ~3;
@@ -274,25 +275,40 @@ export function winoRun(d: usize, from: i32, to: i32): void {
           at6(v128.load(p), v128.load(p + s), v128.load(p + 2 * s), v128.load(p + 3 * s), v128.load(p + 4 * s), v128.load(p + 5 * s),
             tmp + (<usize>k << 4), 96);
         }
-        // row pass: tmp2[r][s] = Σ_k tmp[r][k] A[k][s], into the tail of tmp (rows r < 4 are read first)
+        // row pass: Y[r][s] = Σ_k tmp[r][k] A[k][s] (+ bias), in registers
         const lanes = tcount - j < 4 ? tcount - j : 4;
+        const x0 = 4 * (t0 + j);
+        // 4 whole tiles in a plain output row: 16 contiguous pixels, 4 stores
+        const whole = plain && lanes == 4 && x0 + 16 <= ow;
         for (let r = 0; r < yRows; r++) {
-          const t = tmp + <usize>r * 96, z = tmp + 384;
-          at6(v128.load(t), v128.load(t, 16), v128.load(t, 32), v128.load(t, 48), v128.load(t, 64), v128.load(t, 80), z, 16);
-          const s0 = f32x4.add(v128.load(z), bv), s1 = f32x4.add(v128.load(z, 16), bv);
-          const s2 = f32x4.add(v128.load(z, 32), bv), s3 = f32x4.add(v128.load(z, 48), bv);
+          const t = tmp + <usize>r * 96;
+          const m0 = v128.load(t), m1 = v128.load(t, 16), m2 = v128.load(t, 32), m3 = v128.load(t, 48), m4 = v128.load(t, 64), m5 = v128.load(t, 80);
+          const pa = f32x4.add(m1, m2), pb = f32x4.sub(m1, m2), pc = f32x4.add(m3, m4), pe = f32x4.sub(m3, m4);
+          const s0 = f32x4.add(f32x4.add(f32x4.add(m0, pa), pc), bv), s1 = f32x4.add(madd(pe, k4(2), pb), bv);
+          const s2 = f32x4.add(madd(pc, k4(4), pa), bv), s3 = f32x4.add(f32x4.add(madd(pe, k4(8), pb), m5), bv);
           // transpose: lanes were tiles, now columns of one tile
           const a0 = v128.shuffle<f32>(s0, s1, 0, 4, 1, 5), a1 = v128.shuffle<f32>(s0, s1, 2, 6, 3, 7);
           const a2 = v128.shuffle<f32>(s2, s3, 0, 4, 1, 5), a3 = v128.shuffle<f32>(s2, s3, 2, 6, 3, 7);
+          const q0 = v128.shuffle<f32>(a0, a2, 0, 1, 4, 5), q1 = v128.shuffle<f32>(a0, a2, 2, 3, 6, 7);
+          const q2 = v128.shuffle<f32>(a1, a3, 0, 1, 4, 5), q3 = v128.shuffle<f32>(a1, a3, 2, 3, 6, 7);
           const row = dst + <usize>r * orow;
-          const x0 = 4 * (t0 + j);
-          storeTile(row, x0, ow, ocs, v128.shuffle<f32>(a0, a2, 0, 1, 4, 5), accum);
-          if (lanes > 1) storeTile(row, x0 + 4, ow, ocs, v128.shuffle<f32>(a0, a2, 2, 3, 6, 7), accum);
-          if (lanes > 2) storeTile(row, x0 + 8, ow, ocs, v128.shuffle<f32>(a1, a3, 0, 1, 4, 5), accum);
-          if (lanes > 3) storeTile(row, x0 + 12, ow, ocs, v128.shuffle<f32>(a1, a3, 2, 3, 6, 7), accum);
+          if (whole) {
+            const p = row + (<usize>x0 << 2);
+            v128.store(p, q0);
+            v128.store(p, q1, 16);
+            v128.store(p, q2, 32);
+            v128.store(p, q3, 48);
+            continue;
+          }
+          storeTile(row, x0, ow, ocs, q0, accum);
+          if (lanes > 1) storeTile(row, x0 + 4, ow, ocs, q1, accum);
+          if (lanes > 2) storeTile(row, x0 + 8, ow, ocs, q2, accum);
+          if (lanes > 3) storeTile(row, x0 + 12, ow, ocs, q3, accum);
         }
       }
     }
+    // image n's outputs of this unit are written (seq-cst: a reader that sees the count sees them)
+    if (doneAt) atomic.add<i32>(doneAt + (<usize>n << 2), 1);
   }
   atomic.and<i32>(lock, ~(1 << slot));
 }
