@@ -309,6 +309,36 @@ describe('Winograd inside conv2d\'s backward (the chapter\'s rule, unchanged)', 
     expect(winoDw).toBeGreaterThan(20);
   });
 
+  it('a NaN or ±∞ in δ keeps dX and dW on the direct kernels (δ\'s copy, shared by both, is checked once)', () => {
+    const arb = fc.record({
+      value: fc.constantFrom(Number.NaN, Infinity, -Infinity), at: fc.nat(), padding: fc.nat({ max: 2 }), seed: fc.nat({ max: 1_000_000 }),
+    });
+    checkProperty(arb, ({ value, at, padding, seed }) => {
+      setBackend('wasm');
+      const x = randn([2, 3, 9, 10], { seed }), w = randn([4, 3, 3, 3], { seed: seed + 1 }), b = randn([4], { seed: seed + 2 });
+      const r = randn([2, 4, 7 + 2 * padding, 8 + 2 * padding], { seed: seed + 3 });
+      const bad = Float32Array.from(r.data as Float32Array);
+      bad[at % bad.length] = value;
+      const rBad = tensor(bad, [...r.shape]);
+      winogradSettings.mode = 'always';
+      const s0 = { ...wasm.stats };
+      const got = grads(x, w, b, rBad, padding);
+      // the forward (finite x) takes Winograd; dX and dW (reading δ) do not
+      expect(wasm.stats.winograd - s0.winograd).toBe(1);
+      expect(wasm.stats.winogradWeightGrad).toBe(s0.winogradWeightGrad);
+      winogradSettings.mode = 'never';
+      const direct = grads(x, w, b, rBad, padding);
+      expect(Array.from(got[1].data), 'dX').toEqual(Array.from(direct[1].data));
+      expect(Array.from(got[2].data), 'dW').toEqual(Array.from(direct[2].data));
+      // the same finite δ takes Winograd for all three
+      winogradSettings.mode = 'always';
+      const s1 = { ...wasm.stats };
+      grads(x, w, b, r, padding);
+      expect(wasm.stats.winograd - s1.winograd).toBe(2);
+      expect(wasm.stats.winogradWeightGrad - s1.winogradWeightGrad).toBe(1);
+    }, 20);
+  });
+
   it('is chosen by the cost estimate for bench case c (forward, dX, dW) but not for a few channels', () => {
     setBackend('wasm'); // (also under CONVGRAD_BACKEND=js; afterEach restores it)
     const x = randn([16, 16, 32, 32], { seed: 1, requiresGrad: true }), w = randn([32, 16, 3, 3], { seed: 2, requiresGrad: true });

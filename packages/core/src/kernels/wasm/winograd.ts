@@ -43,9 +43,20 @@ function tileCost(g: Conv2dGeometry): number {
   return 9 * g.c * op + 78 * g.c + 65 * g.o;
 }
 
-/** Whether every element of an operand block [d0, d1, rows, cols] is finite. */
+/**
+ * Whether every element of an operand block [d0, d1, rows, cols] is finite. A block inside a copy kept
+ * for the backward's scope (δ, read by dX and dW) is answered for the whole copy, checked once.
+ */
 export function finiteOperand(ctx: WasmContext, op: Operand, d0: number, d1: number): boolean {
-  return ctx.exports.finiteBlock(op.ptr, d0, d1, op.rows.count, op.cols.count, op.s0, op.s1, op.sRow, op.sCol) === 1;
+  const { exports: k, arena } = ctx;
+  let lo = op.ptr, hi = op.ptr + 4;
+  for (const [count, stride] of [[d0, op.s0], [d1, op.s1], [op.rows.count, op.sRow], [op.cols.count, op.sCol]]) {
+    const span = (count - 1) * stride;
+    if (span < 0) lo += span;
+    else hi += span;
+  }
+  const whole = arena.sharing ? arena.keptFinite(lo, hi, (p, floats) => k.finiteBlock(p, 1, 1, 1, floats, 0, 0, 0, 4) === 1) : null;
+  return whole ?? k.finiteBlock(op.ptr, d0, d1, op.rows.count, op.cols.count, op.s0, op.s1, op.sRow, op.sCol) === 1;
 }
 
 /**
