@@ -1,5 +1,7 @@
-// In-process A/B of one training step with and without the wasm elementwise/optimizer kernels (the
-// backend's optional methods removed and restored between blocks, so machine load hits both alike).
+// In-process A/B of one training step with and without some optional wasm kernels (the backend's
+// optional methods removed and restored between blocks, so machine load hits both alike): by default the
+// elementwise/optimizer kernels; STEP_KEYS=a,b,… names others (e.g. the batch-norm ones:
+// STEP_KEYS=channelStats,channelAffine,gradSums,batchNormInputGrad).
 // MNIST LeNet (the example's default spec) or the resnet-style GELU net; synthetic batches of 64.
 // Run: CONVGRAD_THREADS=1 npx tsx --conditions=source packages/core/bench/step-ab.ts [lenet|gelu] [blocks]
 import { randn, softmaxCrossEntropy } from '@convgrad/core';
@@ -7,7 +9,8 @@ import { Adam, BatchNorm2d, Conv2d, Flatten, GELU, GlobalAvgPool2d, Linear, type
 import { buildLeNet, LENET_SPEC } from '../../examples/src/mnist/model.ts';
 import { wasmBackend } from '../src/kernels/wasm/index.ts';
 
-const KEYS = ['leakyRelu', 'stepScale', 'binary', 'smooth', 'smoothGrad', 'adamUpdate', 'sgdUpdate'] as const;
+const KEYS = process.env.STEP_KEYS?.split(',') ?? ['leakyRelu', 'stepScale', 'binary', 'smooth', 'smoothGrad', 'adamUpdate', 'sgdUpdate'];
+for (const k of KEYS) if (typeof (wasmBackend as unknown as Record<string, unknown>)[k] !== 'function') throw new Error(`step-ab: the wasm backend has no method ${k}`);
 const be = wasmBackend as unknown as Record<string, unknown>;
 const saved = Object.fromEntries(KEYS.map((k) => [k, be[k]]));
 const set = (on: boolean) => KEYS.forEach((k) => { if (on) be[k] = saved[k]; else delete be[k]; });
@@ -34,5 +37,5 @@ const res: Record<string, number[]> = { on: [], off: [] };
 const sides = process.env.STEP_MODE ? [process.env.STEP_MODE === 'on'] : null;
 for (let b = 0; b < blocks; b++) for (const on of sides ?? (b % 2 ? [false, true] : [true, false])) { set(on); res[on ? 'on' : 'off'].push(time(10)); }
 const med = (a: number[]) => (a.length ? a.slice().sort((p, q) => p - q)[a.length >> 1] : NaN);
-console.log(`${which}: CPU ms/step median wasm elementwise on ${med(res.on).toFixed(2)}, off ${med(res.off).toFixed(2)}, off/on ${(med(res.off) / med(res.on)).toFixed(3)}`);
+console.log(`${which}: CPU ms/step median wasm ${KEYS.join(', ')} on ${med(res.on).toFixed(2)}, off ${med(res.off).toFixed(2)}, off/on ${(med(res.off) / med(res.on)).toFixed(3)}`);
 console.log(`  on: ${res.on.map((v) => v.toFixed(1)).join(' ')}\n  off: ${res.off.map((v) => v.toFixed(1)).join(' ')}`);

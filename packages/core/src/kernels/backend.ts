@@ -13,6 +13,7 @@ import type { Shape } from '../shape.ts';
 import type { BinaryOp } from './elementwise.ts';
 import type { AdamUpdate, SgdUpdate } from './optim.ts';
 import type { SmoothFn, SmoothGradFn } from './smooth.ts';
+import type { ChannelLayout, ChannelStats, GradSums } from './batchnorm.ts';
 
 export interface KernelBackend {
   readonly name: string;
@@ -59,6 +60,11 @@ export interface KernelBackend {
   /** Optional twins of kernels/softmax.ts; false leaves the call to the js kernel. */
   logSoftmaxForward?(x: TypedArray, l: AxisLayout, out: TypedArray, asSoftmax: boolean): boolean;
   logSoftmaxBackward?(g: TypedArray, y: TypedArray, l: AxisLayout, out: TypedArray): boolean;
+  /** Optional twins of kernels/batchnorm.ts (same results bit for bit); null/false leaves the call to the js kernel. */
+  channelStats?(x: TypedArray, l: ChannelLayout): ChannelStats | null;
+  channelAffine?(x: TypedArray, l: ChannelLayout, mean: Float64Array, scale: Float64Array, shift: Float64Array, out: TypedArray): boolean;
+  gradSums?(g: TypedArray, x: TypedArray, l: ChannelLayout, mean: Float64Array, invstd: Float64Array): GradSums | null;
+  batchNormInputGrad?(g: TypedArray, x: TypedArray, l: ChannelLayout, mean: Float64Array, invstd: Float64Array, gamma: TypedArray | null, sums: GradSums, out: TypedArray): boolean;
 }
 
 export const jsBackend: KernelBackend = { name: 'js', conv2dForward, gemm, conv2dForwardLattice, depthwiseConv2d };

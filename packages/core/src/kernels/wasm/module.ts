@@ -51,6 +51,10 @@ export interface WasmExports {
   sgd(theta: number, grad: number, buf: number, n: number, lr: number, mu: number, tau: number, wd: number, sign: number, fresh: number, nesterov: number): void;
   /** as/winograd.ts: 1 when every element of a strided block [n0][n1][rows][cols] (byte strides) is finite. */
   finiteBlock(src: number, n0: number, n1: number, rows: number, cols: number, s0: number, s1: number, sRow: number, sCol: number): number;
+  /** as/batchnorm.ts: float32 [n, c, s] at x (and g); per-channel float64 vectors; g = 0: the affine form of bnMap */
+  bnStats(x: number, n: number, c: number, s: number, sums: number): void;
+  bnGradSums(g: number, x: number, n: number, c: number, s: number, mean: number, sums: number): void;
+  bnMap(g: number, x: number, n: number, c: number, s: number, mean: number, k: number, mg: number, b: number, out: number): void;
   abiVersion(): number;
 }
 

@@ -15,6 +15,7 @@ export { depthwise, finiteBlock, gather4, packA, rowSums, scanNonzero };
 import { smoothRun, smoothUnits } from './elementwise';
 export { binary, leakyRelu, relu, smooth, smoothGrad, stepScale } from './elementwise';
 export { adam, sgd } from './optim';
+export { bnGradSums, bnMap, bnStats } from './batchnorm';
 export { avgPool, maxPool2x2, maxPoolWindows, scatterAddFlat } from './pooling';
 export { logSoftmaxBackRows, logSoftmaxRows } from './softmax';
 
