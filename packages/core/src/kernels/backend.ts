@@ -20,6 +20,11 @@ export interface KernelBackend {
   conv2dForward(x: TypedArray, w: TypedArray, bias: TypedArray | null, g: Conv2dGeometry, out: TypedArray): void;
   gemm(m: number, n: number, k: number, a: TypedArray, aOff: number, b: TypedArray, bOff: number, c: TypedArray, cOff: number, accumulate: boolean): void;
   /**
+   * Optional: C[m×n] = A[m×k]·Wᵀ with W [n×k] row-major (linear's x·Wᵀ) without a transposed copy of W in
+   * JS memory; false leaves the call to gemm on a transposed copy (the same values).
+   */
+  gemmTransB?(m: number, n: number, k: number, a: TypedArray, w: TypedArray, c: TypedArray): boolean;
+  /**
    * conv2dForward whose operands may be lattice views (lattice.ts: padded/dilated tensors of the conv
    * backward whose zeros were never materialized). Optional: without it the op passes `.data`.
    */

@@ -76,6 +76,10 @@ export function createWasmBackend(k: WasmKernels, workers = Pool.defaultWorkers(
       ctx.stats.js++;
       jsBackend.gemm(m, n, k2, a, aOff, b, bOff, c, cOff, accumulate);
     },
+    gemmTransB(m, n, k2, a, w, c): boolean {
+      return a instanceof Float32Array && w instanceof Float32Array && c instanceof Float32Array && m * n * k2 >= GEMM_MIN_WORK
+        && wasmGemm(ctx, m, n, k2, a, 0, w, 0, c, 0, false, true);
+    },
     rowSums(x: TypedArray, len: number): Float64Array | null {
       return x instanceof Float32Array ? wasmRowSums(ctx, x, len) : null;
     },
