@@ -1,19 +1,29 @@
 // In-process A/B of one training step with and without some optional wasm kernels (the backend's
 // optional methods removed and restored between blocks, so machine load hits both alike): by default the
 // elementwise/optimizer kernels; STEP_KEYS=a,b,… names others (e.g. the batch-norm ones:
-// STEP_KEYS=channelStats,channelAffine,gradSums,batchNormInputGrad).
+// STEP_KEYS=channelStats,channelAffine,gradSums,batchNormInputGrad). STEP_AB=linear instead compares
+// Linear on the linear op (on) with Linear as matmul(x, transpose(W)) + b, as before that op (off).
 // MNIST LeNet (the example's default spec) or the resnet-style GELU net; synthetic batches of 64.
 // Run: CONVGRAD_THREADS=1 npx tsx --conditions=source packages/core/bench/step-ab.ts [lenet|gelu] [blocks]
-import { randn, softmaxCrossEntropy } from '@convgrad/core';
+import { add, matmul, randn, softmaxCrossEntropy, type Tensor, transpose } from '@convgrad/core';
 import { Adam, BatchNorm2d, Conv2d, Flatten, GELU, GlobalAvgPool2d, Linear, type Module, Sequential } from '@convgrad/layers';
 import { buildLeNet, LENET_SPEC } from '../../examples/src/mnist/model.ts';
 import { wasmBackend } from '../src/kernels/wasm/index.ts';
 
-const KEYS = process.env.STEP_KEYS?.split(',') ?? ['leakyRelu', 'stepScale', 'binary', 'smooth', 'smoothGrad', 'adamUpdate', 'sgdUpdate'];
+const linearAb = process.env.STEP_AB === 'linear';
+const KEYS = linearAb ? [] : process.env.STEP_KEYS?.split(',') ?? ['leakyRelu', 'stepScale', 'binary', 'smooth', 'smoothGrad', 'adamUpdate', 'sgdUpdate'];
 for (const k of KEYS) if (typeof (wasmBackend as unknown as Record<string, unknown>)[k] !== 'function') throw new Error(`step-ab: the wasm backend has no method ${k}`);
 const be = wasmBackend as unknown as Record<string, unknown>;
 const saved = Object.fromEntries(KEYS.map((k) => [k, be[k]]));
-const set = (on: boolean) => KEYS.forEach((k) => { if (on) be[k] = saved[k]; else delete be[k]; });
+const linearForward = Linear.prototype.forward;
+function matmulForward(this: Linear, x: Tensor): Tensor {
+  const y = matmul(x, transpose(this.weight, 0, 1));
+  return this.bias ? add(y, this.bias) : y;
+}
+const set = (on: boolean) => {
+  KEYS.forEach((k) => { if (on) be[k] = saved[k]; else delete be[k]; });
+  if (linearAb) Linear.prototype.forward = on ? linearForward : matmulForward;
+};
 
 const which = process.argv[2] ?? 'lenet', blocks = Number(process.argv[3] ?? 8);
 const model: Module = which === 'lenet' ? buildLeNet(LENET_SPEC, 1)
@@ -37,5 +47,5 @@ const res: Record<string, number[]> = { on: [], off: [] };
 const sides = process.env.STEP_MODE ? [process.env.STEP_MODE === 'on'] : null;
 for (let b = 0; b < blocks; b++) for (const on of sides ?? (b % 2 ? [false, true] : [true, false])) { set(on); res[on ? 'on' : 'off'].push(time(10)); }
 const med = (a: number[]) => (a.length ? a.slice().sort((p, q) => p - q)[a.length >> 1] : NaN);
-console.log(`${which}: CPU ms/step median wasm ${KEYS.join(', ')} on ${med(res.on).toFixed(2)}, off ${med(res.off).toFixed(2)}, off/on ${(med(res.off) / med(res.on)).toFixed(3)}`);
+console.log(`${which}: CPU ms/step median ${linearAb ? 'linear op' : `wasm ${KEYS.join(', ')}`} on ${med(res.on).toFixed(2)}, off ${med(res.off).toFixed(2)}, off/on ${(med(res.off) / med(res.on)).toFixed(3)}`);
 console.log(`  on: ${res.on.map((v) => v.toFixed(1)).join(' ')}\n  off: ${res.off.map((v) => v.toFixed(1)).join(' ')}`);
