@@ -22,6 +22,7 @@ import { writeOut, writePrep } from './descriptors.ts';
 import { F, FIELDS, KIND_DOT, KIND_PREP, KIND_WIDE } from './layout.ts';
 import { denseOperand, isPlain, viewOperand } from './operand.ts';
 import { phasedConv } from './phased.ts';
+import { sparseWeightGrad } from './sparse-dw.ts';
 import { useWinograd, winogradConv } from './winograd.ts';
 import { useWinogradWeightGrad, winogradWeightGrad } from './winograd-dw.ts';
 
@@ -97,6 +98,8 @@ export function wasmConv2dForward(
       winogradConv(ctx, g, xo, wt, biasp, outp, g.n >= IMAGES_IN_KERNEL);
     } else if (dot && useWinogradWeightGrad(ctx, g, xo, wt, wos, wcs)) {
       winogradWeightGrad(ctx, g, xo, wt, wos, wcs, biasp, outp);
+    } else if (dot && sparseWeightGrad(ctx, g, xo, wt, wos, wcs, biasp, outp)) {
+      ctx.stats.sparseWeightGrad++; // over δ's non-zeros only (sparse-dw.ts)
     } else if (!dot && g.sh === 1 && g.sw === 1 && xo.rows.step * xo.cols.step > 1) {
       phasedConv(ctx, g, xo, wt, biasp, outp);
       ctx.stats.phased++;

@@ -55,6 +55,11 @@ export interface WasmExports {
   bnStats(x: number, n: number, c: number, s: number, sums: number): void;
   bnGradSums(g: number, x: number, n: number, c: number, s: number, mean: number, sums: number): void;
   bnMap(g: number, x: number, n: number, c: number, s: number, mean: number, k: number, mg: number, b: number, out: number): void;
+  /** as/sparse-dw.ts: δ's non-zeros as (offset, value) pairs per kernel (−1: more than cap), and X channels-last */
+  sparseList(w: number, o: number, c: number, kh: number, kw: number, wos: number, wcs: number, dh: number, dw: number,
+    hp: number, wp: number, np: number, nz: number, nzAt: number, cap: number): number;
+  sparsePrep(x: number, n: number, c: number, h: number, w: number, s0: number, s1: number, sRow: number, sCol: number,
+    fy: number, sy: number, fx: number, sx: number, pt: number, pl: number, hp: number, wp: number, np: number, dst: number): void;
   abiVersion(): number;
 }
 

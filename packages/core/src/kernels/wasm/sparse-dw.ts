@@ -1,0 +1,44 @@
+// Plans a weight-gradient conv (the dot kernel's shape: short output rows, kernel = δ) over δ's non-zeros
+// only (as/sparse-dw.ts). After max pooling's backward, δ holds one non-zero per pooling window (LeNet's
+// conv2 dW: 25 %), which no lattice describes, so the dense kernels multiply all its zeros. Here δ's
+// non-zeros become a list of (offset, value) pairs and X is prepared channels-last (images innermost):
+// each pair updates 16 images × 2 output columns from 8 vector loads. Taken when the estimated vector
+// work is at most `maxCostRatio` of the dense kernel's: (non-zeros / δ's size) · (images rounded up to 16
+// / images) ≤ maxCostRatio, so few images (LeNet's conv1 dW has 1) keep the dot kernel.
+import type { Conv2dGeometry } from '../conv2d.ts';
+import type { WasmContext } from './context.ts';
+import { FIELDS, KIND_SPARSE_DW } from './layout.ts';
+import type { Operand } from './operand.ts';
+
+/** mode 'never'/'always' for tests and A/B runs; maxCostRatio: see above. */
+export const sparseWeightGradSettings = { mode: 'auto' as 'auto' | 'never' | 'always', maxCostRatio: 0.5 };
+
+const up = (a: number, m: number) => Math.ceil(a / m) * m;
+
+/**
+ * Runs the conv (kernel w [O, C, KH, KW] at wt with contiguous rows, kernels wos and channels wcs bytes
+ * apart; no bias) over the kernel's non-zeros into outp when that is cheaper; false (nothing written) otherwise.
+ */
+export function sparseWeightGrad(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, wt: number, wos: number, wcs: number, biasp: number, outp: number): boolean {
+  const s = sparseWeightGradSettings;
+  if (s.mode === 'never' || biasp !== 0) return false;
+  const np = up(g.n, 16), total = g.o * g.c * g.kh * g.kw;
+  const cap = s.mode === 'always' ? total : Math.floor((s.maxCostRatio * total * g.n) / np);
+  if (cap < 1) return false;
+  const { arena } = ctx;
+  const hp = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1, wp = (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1;
+  const nz = arena.alloc(8 * (cap + g.kw)), nzAt = arena.alloc(4 * (g.o + 1));
+  const count = ctx.exports.sparseList(wt, g.o, g.c, g.kh, g.kw, wos, wcs, g.dh, g.dw, hp, wp, np, nz, nzAt, cap);
+  if (count < 0) return false;
+  const xcl = arena.alloc(4 * g.c * hp * wp * np), acc = arena.alloc(4 * g.o * g.oh * g.ow * np), desc = arena.alloc(4 * FIELDS);
+  ctx.exports.sparsePrep(xo.ptr, g.n, g.c, xo.rows.count, xo.cols.count, xo.s0, xo.s1, xo.sRow, xo.sCol,
+    xo.rows.first, xo.rows.step, xo.cols.first, xo.cols.step, g.pt, g.pl, hp, wp, np, xcl);
+  const { i32 } = arena, d = desc >> 2;
+  i32.fill(0, d, d + FIELDS);
+  // field order of as/sparse-dw.ts: XCL NP HP WP NZ NZAT O OH OW SH SW OUT
+  i32.set([xcl, np, hp, wp, nz, nzAt, g.o, g.oh, g.ow, g.sh, g.sw, acc], d);
+  ctx.pool.run(KIND_SPARSE_DW, desc, g.o * g.oh * (np >> 4), 2 * count * g.oh * g.ow * np);
+  // OUT[n][o][i][j] = acc[o][i][j][n]
+  ctx.exports.gather4(acc, g.n, g.o, g.oh, g.ow, 4, 4 * g.oh * g.ow * np, 4 * g.ow * np, 4 * np, outp);
+  return true;
+}

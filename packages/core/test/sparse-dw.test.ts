@@ -1,0 +1,159 @@
+// The weight-gradient conv over δ's non-zeros (kernels/wasm/sparse-dw.ts, as/sparse-dw.ts) against the
+// js conv kernel: random dot-kernel geometries (short output rows, long kernels = δ; strides, dilation,
+// padding, image counts around the 16-image blocks) with δ sparse as after max pooling's backward (one
+// non-zero per window) or at random, NaN/±∞/±0 mixed into δ; the same result on 1 and 2 threads bit for
+// bit; the cost rule (few images keep the dense kernel); and LeNet's conv2 weight gradient through the
+// graph, equal to the dense path's within float32 rounding.
+import fc from 'fast-check';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { conv2d, getBackend, maxPool2d, randn, relu, setBackend, sum, tensor } from '../src/index.ts';
+import { jsBackend } from '../src/kernels/backend.ts';
+import type { Conv2dGeometry } from '../src/kernels/conv2d.ts';
+import { createWasmBackend } from '../src/kernels/wasm/backend.ts';
+import { wasmBackend } from '../src/kernels/wasm/index.ts';
+import { loadWasmKernels } from '../src/kernels/wasm/module.ts';
+import { sparseWeightGradSettings } from '../src/kernels/wasm/sparse-dw.ts';
+import { Rng } from '../src/rng.ts';
+import { checkProperty } from './helpers.ts';
+
+const wasm = wasmBackend!;
+if (!wasm) throw new Error('wasm kernels did not load: build them with `pnpm install` (prepare script)');
+const initial = { backend: getBackend().name, ...sparseWeightGradSettings };
+afterEach(() => { sparseWeightGradSettings.mode = initial.mode; sparseWeightGradSettings.maxCostRatio = initial.maxCostRatio; });
+afterAll(() => setBackend(initial.backend));
+
+const SPECIALS = [NaN, Infinity, -Infinity, -0];
+
+/** δ [o, c, kh, kw]: 'pool' keeps one value per 2×2 window, 'random' a fraction; 'specials' adds NaN/±∞/−0. */
+function sparseKernel(g: Conv2dGeometry, kind: 'pool' | 'random' | 'specials', density: number, seed: number): Float32Array {
+  const rng = new Rng(seed), out = new Float32Array(g.o * g.c * g.kh * g.kw);
+  for (let p = 0; p < g.o * g.c; p++) {
+    for (let a = 0; a < g.kh; a += 2) {
+      for (let b = 0; b < g.kw; b += 2) {
+        const cells = [[a, b], [a, b + 1], [a + 1, b], [a + 1, b + 1]].filter(([y, x]) => y < g.kh && x < g.kw);
+        for (const [y, x] of cells) {
+          const keep = kind === 'pool' ? false : rng.uniform() < density;
+          if (keep) out[(p * g.kh + y) * g.kw + x] = rng.normal();
+        }
+        if (kind === 'pool') {
+          const [y, x] = cells[Math.floor(rng.uniform() * cells.length)];
+          out[(p * g.kh + y) * g.kw + x] = rng.normal();
+        }
+      }
+    }
+  }
+  if (kind === 'specials') for (let i = 0; i < out.length; i++) if (rng.uniform() < 0.02) out[i] = SPECIALS[Math.floor(rng.uniform() * SPECIALS.length)];
+  return out;
+}
+
+const caseArb = fc.record({
+  n: fc.integer({ min: 1, max: 34 }), c: fc.integer({ min: 1, max: 5 }), o: fc.integer({ min: 1, max: 6 }),
+  kh: fc.integer({ min: 2, max: 9 }), kw: fc.integer({ min: 2, max: 9 }), oh: fc.integer({ min: 1, max: 5 }), ow: fc.integer({ min: 1, max: 7 }),
+  s: fc.integer({ min: 1, max: 2 }), dil: fc.integer({ min: 1, max: 2 }), pad: fc.nat({ max: 2 }),
+  kind: fc.constantFrom<'pool' | 'random' | 'specials'>('pool', 'random', 'specials'), density: fc.double({ min: 0.02, max: 0.4, noNaN: true }), seed: fc.nat({ max: 1_000_000 }),
+}).map(({ n, c, o, kh, kw, oh, ow, s, dil, pad, kind, density, seed }) => {
+  const ekh = dil * (kh - 1) + 1, ekw = dil * (kw - 1) + 1;
+  const h = Math.max(1, (oh - 1) * s + ekh - 2 * pad), w = Math.max(1, (ow - 1) * s + ekw - 2 * pad);
+  const g: Conv2dGeometry = { n, c, h, w, o, kh, kw, sh: s, sw: s, pt: pad, pl: pad, dh: dil, dw: dil,
+    oh: Math.floor((h + 2 * pad - ekh) / s) + 1, ow: Math.floor((w + 2 * pad - ekw) / s) + 1 };
+  return { g, kind, density, seed };
+}).filter(({ g }) => g.oh >= 1 && g.ow >= 1 && g.ow < 8 && g.kw > g.ow); // the dot kernel's shape
+
+function inputs(g: Conv2dGeometry, kind: 'pool' | 'random' | 'specials', density: number, seed: number) {
+  const rng = new Rng(seed + 1);
+  return { x: Float32Array.from({ length: g.n * g.c * g.h * g.w }, () => rng.normal()), w: sparseKernel(g, kind, density, seed) };
+}
+
+/**
+ * |wasm − js| / (1e-5·(1 + C·KH·KW) + 1e-5·|js|), worst over the output. Non-finite outputs must be those
+ * of `nonFinite` (default ref) exactly: the dense wasm kernels multiply the zeros of the padding (∞·0 = NaN,
+ * as PyTorch's padded GEMM), the js kernel skips those taps, so with ±∞ in δ the dense wasm path is the reference.
+ */
+function worstError(got: Float32Array, ref: Float32Array, k: number, nonFinite = ref): number {
+  let worst = 0;
+  for (let i = 0; i < ref.length; i++) {
+    if (!Number.isFinite(nonFinite[i]) || !Number.isFinite(got[i])) {
+      if (!Object.is(got[i], nonFinite[i])) return Infinity;
+      continue;
+    }
+    worst = Math.max(worst, Math.abs(got[i] - ref[i]) / (1e-5 * (1 + k) + 1e-5 * Math.abs(ref[i])));
+  }
+  return worst;
+}
+
+describe('weight gradient over δ\'s non-zeros (wasm)', () => {
+  it('matches the js conv on random dot-kernel geometries, sparse δ with NaN/±∞/−0', () => {
+    sparseWeightGradSettings.mode = 'always';
+    const before = wasm.stats.sparseWeightGrad;
+    let runs = 0;
+    checkProperty(caseArb, ({ g, kind, density, seed }) => {
+      const { x, w } = inputs(g, kind, density, seed);
+      const ref = new Float32Array(g.n * g.o * g.oh * g.ow), got = new Float32Array(ref.length).fill(NaN);
+      jsBackend.conv2dForward(x, w, null, g, ref);
+      const s0 = wasm.stats.sparseWeightGrad;
+      wasm.conv2dForward(x, w, null, g, got);
+      if (wasm.stats.sparseWeightGrad > s0) runs++;
+      sparseWeightGradSettings.mode = 'never';
+      const dense = new Float32Array(ref.length);
+      wasm.conv2dForward(x, w, null, g, dense);
+      sparseWeightGradSettings.mode = 'always';
+      expect(worstError(got, ref, g.c * g.kh * g.kw, dense)).toBeLessThanOrEqual(1);
+    }, 200);
+    // taken whenever δ is not all zero or compacted off the dot kernel's shape
+    expect(wasm.stats.sparseWeightGrad - before).toBe(runs);
+    expect(runs).toBeGreaterThan(100);
+  });
+
+  it('gives the same result on 1 and 2 threads, bit for bit (each unit sums its non-zeros in order)', async () => {
+    const loaded = loadWasmKernels();
+    if (loaded === null || typeof loaded === 'string') throw new Error(String(loaded));
+    const two = createWasmBackend(loaded, 1);
+    two.pool.adaptive = false;
+    expect(await two.pool.warm()).toBe(1);
+    // LeNet's conv2 dW: n' = 16 input channels, c' = 64 images, δ 8×8 (one in four non-zero), output 5×5
+    const g: Conv2dGeometry = { n: 16, c: 64, h: 12, w: 12, o: 32, kh: 8, kw: 8, sh: 1, sw: 1, pt: 0, pl: 0, dh: 1, dw: 1, oh: 5, ow: 5 };
+    const { x, w } = inputs(g, 'pool', 0, 5);
+    const one = new Float32Array(16 * 32 * 25), both = new Float32Array(one.length).fill(NaN), ref = new Float32Array(one.length);
+    wasm.conv2dForward(x, w, null, g, one);
+    const s0 = two.stats.sparseWeightGrad;
+    two.conv2dForward(x, w, null, g, both);
+    expect(two.stats.sparseWeightGrad).toBe(s0 + 1);
+    expect(two.pool.parallelJobs).toBeGreaterThan(0);
+    expect(both.every((v, i) => Object.is(v, one[i]))).toBe(true);
+    jsBackend.conv2dForward(x, w, null, g, ref);
+    expect(worstError(one, ref, 64 * 64)).toBeLessThanOrEqual(1);
+  });
+
+  it('keeps the dense kernel when few images would waste the 16-image blocks, or δ is dense', () => {
+    const run = (g: Conv2dGeometry, kind: 'pool' | 'random', density: number) => {
+      const { x, w } = inputs(g, kind, density, 9);
+      const s0 = wasm.stats.sparseWeightGrad;
+      wasm.conv2dForward(x, w, null, g, new Float32Array(g.n * g.o * g.oh * g.ow));
+      return wasm.stats.sparseWeightGrad > s0;
+    };
+    // LeNet's conv1 dW: one input channel (n' = 1): 16× the lanes, the dot kernel stays
+    expect(run({ n: 1, c: 8, h: 28, w: 28, o: 4, kh: 24, kw: 24, sh: 1, sw: 1, pt: 0, pl: 0, dh: 1, dw: 1, oh: 5, ow: 5 }, 'pool', 0)).toBe(false);
+    const g: Conv2dGeometry = { n: 16, c: 8, h: 12, w: 12, o: 4, kh: 8, kw: 8, sh: 1, sw: 1, pt: 0, pl: 0, dh: 1, dw: 1, oh: 5, ow: 5 };
+    expect(run(g, 'pool', 0)).toBe(true);
+    expect(run(g, 'random', 0.9)).toBe(false);
+    sparseWeightGradSettings.mode = 'never';
+    expect(run(g, 'pool', 0)).toBe(false);
+  });
+
+  it('LeNet\'s conv2 weight gradient through the graph (after max pooling and ReLU) equals the dense path\'s', () => {
+    setBackend('wasm');
+    const x = randn([64, 16, 12, 12], { seed: 1 }), b = randn([32], { seed: 3, requiresGrad: true });
+    const grads: Float32Array[] = [];
+    for (const mode of ['auto', 'never'] as const) {
+      sparseWeightGradSettings.mode = mode;
+      const w = randn([32, 16, 5, 5], { seed: 2, std: 0.1, requiresGrad: true });
+      const s0 = wasm.stats.sparseWeightGrad;
+      sum(relu(maxPool2d(conv2d(x, w, b), 2)).mul(tensor(Float32Array.from({ length: 64 * 32 * 16 }, (_, i) => (i % 7) - 3), [64, 32, 4, 4]))).backward();
+      expect(wasm.stats.sparseWeightGrad - s0).toBe(mode === 'auto' ? 1 : 0);
+      grads.push(w.grad!.data as Float32Array);
+    }
+    const [sparse, dense] = grads;
+    const scale = Math.max(...dense.map(Math.abs));
+    for (let i = 0; i < dense.length; i++) expect(Math.abs(sparse[i] - dense[i])).toBeLessThanOrEqual(1e-5 * scale);
+  });
+});
