@@ -23,6 +23,7 @@ import { F, FIELDS, KIND_DOT, KIND_PREP, KIND_WIDE } from './layout.ts';
 import { denseOperand, isPlain, viewOperand } from './operand.ts';
 import { phasedConv } from './phased.ts';
 import { sparseWeightGrad } from './sparse-dw.ts';
+import { sparseInputGrad } from './sparse-dx.ts';
 import { useWinograd, winogradConv } from './winograd.ts';
 import { useWinogradWeightGrad, winogradWeightGrad } from './winograd-dw.ts';
 
@@ -91,7 +92,9 @@ export function wasmConv2dForward(
     // writes page-fault: ~100–500 faults here, which the copy-out below would otherwise take alone).
     ctx.pool.defer(() => firstTouch(out));
     const dot = useDotKernel(g);
-    if (!dot && preferCol2im(g, xo)) {
+    if (!dot && sparseInputGrad(ctx, g, xo, wt, wos, wcs, biasp, outp)) {
+      ctx.stats.sparseInputGrad++; // over the input block's non-zeros only (sparse-dx.ts)
+    } else if (!dot && preferCol2im(g, xo)) {
       col2imConv(ctx, g, xo, wt, biasp, outp);
       ctx.stats.col2im++;
     } else if (!dot && useWinograd(ctx, g, xo, wt)) {

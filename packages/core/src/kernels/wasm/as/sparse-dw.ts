@@ -142,3 +142,4 @@ export function sparseDwRun(d: usize, from: i32, to: i32): void {
     }
   }
 }
+

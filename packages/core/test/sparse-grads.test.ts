@@ -1,9 +1,11 @@
-// The weight-gradient conv over δ's non-zeros (kernels/wasm/sparse-dw.ts, as/sparse-dw.ts) against the
-// js conv kernel: random dot-kernel geometries (short output rows, long kernels = δ; strides, dilation,
+// The conv2d backward's convolutions over δ's non-zeros (kernels/wasm/sparse-dw.ts and sparse-dx.ts) against
+// the js conv kernel. Weight gradient: random dot-kernel geometries (short output rows, long kernels = δ; strides, dilation,
 // padding, image counts around the 16-image blocks) with δ sparse as after max pooling's backward (one
 // non-zero per window) or at random, NaN/±∞/±0 mixed into δ; the same result on 1 and 2 threads bit for
-// bit; the cost rule (few images keep the dense kernel); and LeNet's conv2 weight gradient through the
-// graph, equal to the dense path's within float32 rounding.
+// bit; the cost rule (few images keep the dense kernel). Input gradient: stride-1 convs of a padded,
+// possibly dilated δ block (lattice operands, as the chapter's dX) with sparse δ, against js and the dense
+// wasm path, 1 and 2 threads. Then LeNet's conv2 gradients through the graph, equal to the dense paths'
+// within float32 rounding.
 import fc from 'fast-check';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { conv2d, getBackend, maxPool2d, randn, relu, setBackend, sum, tensor } from '../src/index.ts';
@@ -13,13 +15,16 @@ import { createWasmBackend } from '../src/kernels/wasm/backend.ts';
 import { wasmBackend } from '../src/kernels/wasm/index.ts';
 import { loadWasmKernels } from '../src/kernels/wasm/module.ts';
 import { sparseWeightGradSettings } from '../src/kernels/wasm/sparse-dw.ts';
+import { sparseInputGradSettings } from '../src/kernels/wasm/sparse-dx.ts';
+import { denseLattice } from '../src/lattice.ts';
 import { Rng } from '../src/rng.ts';
 import { checkProperty } from './helpers.ts';
 
 const wasm = wasmBackend!;
 if (!wasm) throw new Error('wasm kernels did not load: build them with `pnpm install` (prepare script)');
 const initial = { backend: getBackend().name, ...sparseWeightGradSettings };
-afterEach(() => { sparseWeightGradSettings.mode = initial.mode; sparseWeightGradSettings.maxCostRatio = initial.maxCostRatio; });
+const initialDx = { ...sparseInputGradSettings };
+afterEach(() => { Object.assign(sparseWeightGradSettings, { mode: initial.mode, maxCostRatio: initial.maxCostRatio }); Object.assign(sparseInputGradSettings, initialDx); });
 afterAll(() => setBackend(initial.backend));
 
 const SPECIALS = [NaN, Infinity, -Infinity, -0];
@@ -153,7 +158,87 @@ describe('weight gradient over δ\'s non-zeros (wasm)', () => {
       grads.push(w.grad!.data as Float32Array);
     }
     const [sparse, dense] = grads;
-    const scale = Math.max(...dense.map(Math.abs));
+    const scale = dense.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    for (let i = 0; i < dense.length; i++) expect(Math.abs(sparse[i] - dense[i])).toBeLessThanOrEqual(1e-5 * scale);
+  });
+});
+
+describe('input gradient over δ\'s non-zeros (wasm)', () => {
+  /** pad(dilate(δ, s), K′−1 − p) ⋆ W as the conv backward forms it: δ a dense array placed on a lattice view. */
+  const dxArb = fc.record({
+    n: fc.integer({ min: 1, max: 5 }), c: fc.integer({ min: 1, max: 6 }), o: fc.integer({ min: 1, max: 20 }), a: fc.integer({ min: 1, max: 8 }), b: fc.integer({ min: 1, max: 8 }),
+    k: fc.integer({ min: 1, max: 5 }), s: fc.integer({ min: 1, max: 2 }), dil: fc.integer({ min: 1, max: 2 }), p: fc.nat({ max: 2 }),
+    kind: fc.constantFrom<'pool' | 'random' | 'specials'>('pool', 'random', 'specials'), seed: fc.nat({ max: 1_000_000 }),
+  });
+
+  it('matches the js conv and the dense wasm path on padded, dilated δ blocks, 1 and 2 threads', async () => {
+    const loaded = loadWasmKernels();
+    if (loaded === null || typeof loaded === 'string') throw new Error(String(loaded));
+    const two = createWasmBackend(loaded, 1);
+    two.pool.adaptive = false;
+    expect(await two.pool.warm()).toBe(1);
+    sparseInputGradSettings.mode = 'always';
+    let runs = 0;
+    checkProperty(dxArb, ({ n, c, o, a, b, k, s, dil, p, kind, seed }) => {
+      const ek = dil * (k - 1) + 1, pad = Math.max(0, ek - 1 - p);
+      // δ [n, c, a, b] (c = the conv's output channels) sparse as sparseKernel makes it
+      const delta = sparseKernel({ n: 0, c, h: 0, w: 0, o: n, kh: a, kw: b, sh: 1, sw: 1, pt: 0, pl: 0, dh: 1, dw: 1, oh: 0, ow: 0 }, kind, 0.25, seed);
+      const h = (a - 1) * s + 1 + 2 * pad, w = (b - 1) * s + 1 + 2 * pad;
+      const g: Conv2dGeometry = { n, c, h, w, o, kh: k, kw: k, sh: 1, sw: 1, pt: 0, pl: 0, dh: dil, dw: dil, oh: h - ek + 1, ow: w - ek + 1 };
+      if (g.oh < 1 || g.ow < 1) return;
+      const rng = new Rng(seed + 7);
+      const wt = Float32Array.from({ length: o * c * k * k }, () => rng.normal());
+      const dense = new Float32Array(n * c * h * w);
+      for (let i = 0; i < n * c; i++) for (let y = 0; y < a; y++) for (let x = 0; x < b; x++) dense[(i * h + pad + y * s) * w + pad + x * s] = delta[(i * a + y) * b + x];
+      const lat = { ...denseLattice(delta, [n, c, a, b]), first: [pad, pad] as [number, number], step: [s, s] as [number, number] };
+      const ref = new Float32Array(n * o * g.oh * g.ow);
+      jsBackend.conv2dForward(dense, wt, null, g, ref);
+      const outs: Float32Array[] = [];
+      for (const be of [wasm, two]) {
+        const got = new Float32Array(ref.length).fill(NaN), s0 = be.stats.sparseInputGrad;
+        be.conv2dForwardLattice!(lat, wt, null, g, got);
+        if (be.stats.sparseInputGrad > s0) runs++;
+        outs.push(got);
+      }
+      sparseInputGradSettings.mode = 'never';
+      const viaDense = new Float32Array(ref.length);
+      wasm.conv2dForwardLattice!(lat, wt, null, g, viaDense);
+      sparseInputGradSettings.mode = 'always';
+      expect(outs[1].every((v, i) => Object.is(v, outs[0][i]))).toBe(true);
+      expect(worstError(outs[0], ref, c * k * k, viaDense)).toBeLessThanOrEqual(1);
+    }, 150);
+    expect(runs).toBeGreaterThan(150);
+  });
+
+  it('keeps the dense paths for dense δ, strides and a bias', () => {
+    const g: Conv2dGeometry = { n: 2, c: 4, h: 12, w: 12, o: 16, kh: 5, kw: 5, sh: 1, sw: 1, pt: 0, pl: 0, dh: 1, dw: 1, oh: 8, ow: 8 };
+    const rng = new Rng(3);
+    const x = Float32Array.from({ length: 2 * 4 * 144 }, () => (rng.uniform() < 0.2 ? rng.normal() : 0)), w = Float32Array.from({ length: 16 * 4 * 25 }, () => rng.normal());
+    const ran = (gg: Conv2dGeometry, xx: Float32Array, bias: Float32Array | null) => {
+      const s0 = wasm.stats.sparseInputGrad;
+      wasm.conv2dForward(xx, w, bias, gg, new Float32Array(gg.n * gg.o * gg.oh * gg.ow));
+      return wasm.stats.sparseInputGrad > s0;
+    };
+    expect(ran(g, x, null)).toBe(true);
+    expect(ran(g, x.map((v) => v + 1), null)).toBe(false);
+    expect(ran(g, x, new Float32Array(16))).toBe(false);
+    expect(ran({ ...g, sh: 2, sw: 2, oh: 4, ow: 4 }, x, null)).toBe(false);
+  });
+
+  it('LeNet\'s conv2 input gradient through the graph equals the dense path\'s', () => {
+    setBackend('wasm');
+    const b = randn([32], { seed: 3 }), w = randn([32, 16, 5, 5], { seed: 2, std: 0.1 });
+    const grads: Float32Array[] = [];
+    for (const mode of ['auto', 'never'] as const) {
+      sparseInputGradSettings.mode = mode;
+      const x = randn([64, 16, 12, 12], { seed: 1, requiresGrad: true });
+      const s0 = wasm.stats.sparseInputGrad;
+      sum(relu(maxPool2d(conv2d(x, w, b), 2)).mul(tensor(Float32Array.from({ length: 64 * 32 * 16 }, (_, i) => (i % 7) - 3), [64, 32, 4, 4]))).backward();
+      expect(wasm.stats.sparseInputGrad - s0).toBe(mode === 'auto' ? 1 : 0);
+      grads.push(x.grad!.data as Float32Array);
+    }
+    const [sparse, dense] = grads;
+    const scale = dense.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
     for (let i = 0; i < dense.length; i++) expect(Math.abs(sparse[i] - dense[i])).toBeLessThanOrEqual(1e-5 * scale);
   });
 });
