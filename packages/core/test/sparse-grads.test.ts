@@ -86,6 +86,28 @@ function worstError(got: Float32Array, ref: Float32Array, k: number, nonFinite =
   return worst;
 }
 
+/**
+ * LeNet's conv2 (x [64, 16, 12, 12], w [32, 16, 5, 5]) → max pool 2 → ReLU, weighted sum, backward: the
+ * gradient of x or w with the sparse path on ('auto', taken once) and off ('never'), equal within float32 rounding.
+ */
+function expectSameAsDense(of: 'x' | 'w', settings: { mode: 'auto' | 'never' | 'always' }, taken: () => number): void {
+  setBackend('wasm');
+  const b = randn([32], { seed: 3 });
+  const weights = tensor(Float32Array.from({ length: 64 * 32 * 16 }, (_, i) => (i % 7) - 3), [64, 32, 4, 4]);
+  const grads: Float32Array[] = [];
+  for (const mode of ['auto', 'never'] as const) {
+    settings.mode = mode;
+    const x = randn([64, 16, 12, 12], { seed: 1, requiresGrad: of === 'x' }), w = randn([32, 16, 5, 5], { seed: 2, std: 0.1, requiresGrad: of === 'w' });
+    const s0 = taken();
+    sum(relu(maxPool2d(conv2d(x, w, b), 2)).mul(weights)).backward();
+    expect(taken() - s0).toBe(mode === 'auto' ? 1 : 0);
+    grads.push((of === 'x' ? x : w).grad!.data as Float32Array);
+  }
+  const [sparse, dense] = grads;
+  const scale = dense.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  for (let i = 0; i < dense.length; i++) expect(Math.abs(sparse[i] - dense[i])).toBeLessThanOrEqual(1e-5 * scale);
+}
+
 describe('weight gradient over δ\'s non-zeros (wasm)', () => {
   it('matches the js conv on random dot-kernel geometries, sparse δ with NaN/±∞/−0', () => {
     sparseWeightGradSettings.mode = 'always';
@@ -146,20 +168,7 @@ describe('weight gradient over δ\'s non-zeros (wasm)', () => {
   });
 
   it('LeNet\'s conv2 weight gradient through the graph (after max pooling and ReLU) equals the dense path\'s', () => {
-    setBackend('wasm');
-    const x = randn([64, 16, 12, 12], { seed: 1 }), b = randn([32], { seed: 3, requiresGrad: true });
-    const grads: Float32Array[] = [];
-    for (const mode of ['auto', 'never'] as const) {
-      sparseWeightGradSettings.mode = mode;
-      const w = randn([32, 16, 5, 5], { seed: 2, std: 0.1, requiresGrad: true });
-      const s0 = wasm.stats.sparseWeightGrad;
-      sum(relu(maxPool2d(conv2d(x, w, b), 2)).mul(tensor(Float32Array.from({ length: 64 * 32 * 16 }, (_, i) => (i % 7) - 3), [64, 32, 4, 4]))).backward();
-      expect(wasm.stats.sparseWeightGrad - s0).toBe(mode === 'auto' ? 1 : 0);
-      grads.push(w.grad!.data as Float32Array);
-    }
-    const [sparse, dense] = grads;
-    const scale = dense.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-    for (let i = 0; i < dense.length; i++) expect(Math.abs(sparse[i] - dense[i])).toBeLessThanOrEqual(1e-5 * scale);
+    expectSameAsDense('w', sparseWeightGradSettings, () => wasm.stats.sparseWeightGrad);
   });
 });
 
@@ -226,19 +235,6 @@ describe('input gradient over δ\'s non-zeros (wasm)', () => {
   });
 
   it('LeNet\'s conv2 input gradient through the graph equals the dense path\'s', () => {
-    setBackend('wasm');
-    const b = randn([32], { seed: 3 }), w = randn([32, 16, 5, 5], { seed: 2, std: 0.1 });
-    const grads: Float32Array[] = [];
-    for (const mode of ['auto', 'never'] as const) {
-      sparseInputGradSettings.mode = mode;
-      const x = randn([64, 16, 12, 12], { seed: 1, requiresGrad: true });
-      const s0 = wasm.stats.sparseInputGrad;
-      sum(relu(maxPool2d(conv2d(x, w, b), 2)).mul(tensor(Float32Array.from({ length: 64 * 32 * 16 }, (_, i) => (i % 7) - 3), [64, 32, 4, 4]))).backward();
-      expect(wasm.stats.sparseInputGrad - s0).toBe(mode === 'auto' ? 1 : 0);
-      grads.push(x.grad!.data as Float32Array);
-    }
-    const [sparse, dense] = grads;
-    const scale = dense.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-    for (let i = 0; i < dense.length; i++) expect(Math.abs(sparse[i] - dense[i])).toBeLessThanOrEqual(1e-5 * scale);
+    expectSameAsDense('x', sparseInputGradSettings, () => wasm.stats.sparseInputGrad);
   });
 });
