@@ -2,7 +2,7 @@
 // the js conv kernel. Weight gradient: random dot-kernel geometries (short output rows, long kernels = δ; strides, dilation,
 // padding, image counts around the 16-image blocks) with δ sparse as after max pooling's backward (one
 // non-zero per window) or at random, NaN/±∞/±0 mixed into δ; the same result on 1 and 2 threads bit for
-// bit; the cost rule (few images keep the dense kernel). Input gradient: stride-1 convs of a padded,
+// bit (the channels-last form and the rows form for few images); the cost rule. Input gradient: stride-1 convs of a padded,
 // possibly dilated δ block (lattice operands, as the chapter's dX) with sparse δ, against js and the dense
 // wasm path, 1 and 2 threads. Then LeNet's conv2 gradients through the graph, equal to the dense paths'
 // within float32 rounding.
@@ -149,17 +149,30 @@ describe('weight gradient over δ\'s non-zeros (wasm)', () => {
     expect(both.every((v, i) => Object.is(v, one[i]))).toBe(true);
     jsBackend.conv2dForward(x, w, null, g, ref);
     expect(worstError(one, ref, 64 * 64)).toBeLessThanOrEqual(1);
+    // LeNet's conv1 dW (one input channel: the rows form), 6 kernels so that units remain for both threads
+    const g1: Conv2dGeometry = { n: 1, c: 64, h: 28, w: 28, o: 6, kh: 24, kw: 24, sh: 1, sw: 1, pt: 0, pl: 0, dh: 1, dw: 1, oh: 5, ow: 5 };
+    const in1 = inputs(g1, 'pool', 0, 6);
+    const one1 = new Float32Array(6 * 25), both1 = new Float32Array(one1.length).fill(NaN), ref1 = new Float32Array(one1.length);
+    wasm.conv2dForward(in1.x, in1.w, null, g1, one1);
+    two.conv2dForward(in1.x, in1.w, null, g1, both1);
+    expect(two.stats.sparseWeightGrad).toBe(s0 + 2);
+    expect(both1.every((v, i) => Object.is(v, one1[i]))).toBe(true);
+    jsBackend.conv2dForward(in1.x, in1.w, null, g1, ref1);
+    expect(worstError(one1, ref1, 64 * 576)).toBeLessThanOrEqual(1);
   });
 
-  it('keeps the dense kernel when few images would waste the 16-image blocks, or δ is dense', () => {
+  it('takes the rows form for few images, keeps the dense kernel when neither form pays or δ is dense', () => {
     const run = (g: Conv2dGeometry, kind: 'pool' | 'random', density: number) => {
       const { x, w } = inputs(g, kind, density, 9);
       const s0 = wasm.stats.sparseWeightGrad;
       wasm.conv2dForward(x, w, null, g, new Float32Array(g.n * g.o * g.oh * g.ow));
       return wasm.stats.sparseWeightGrad > s0;
     };
-    // LeNet's conv1 dW: one input channel (n' = 1): 16× the lanes, the dot kernel stays
-    expect(run({ n: 1, c: 8, h: 28, w: 28, o: 4, kh: 24, kw: 24, sh: 1, sw: 1, pt: 0, pl: 0, dh: 1, dw: 1, oh: 5, ow: 5 }, 'pool', 0)).toBe(false);
+    // LeNet's conv1 dW: one input channel (n' = 1): the rows form (8 columns × rows per non-zero)
+    const conv1: Conv2dGeometry = { n: 1, c: 8, h: 28, w: 28, o: 4, kh: 24, kw: 24, sh: 1, sw: 1, pt: 0, pl: 0, dh: 1, dw: 1, oh: 5, ow: 5 };
+    expect(run(conv1, 'pool', 0)).toBe(true);
+    // a strided one (the rows form needs stride-1 columns): 16-image blocks for one image, dense stays
+    expect(run({ ...conv1, h: 32, w: 32, kh: 12, kw: 12, sh: 2, sw: 2, dh: 2, dw: 2, oh: 5, ow: 5 }, 'pool', 0)).toBe(false);
     const g: Conv2dGeometry = { n: 16, c: 8, h: 12, w: 12, o: 4, kh: 8, kw: 8, sh: 1, sw: 1, pt: 0, pl: 0, dh: 1, dw: 1, oh: 5, ow: 5 };
     expect(run(g, 'pool', 0)).toBe(true);
     expect(run(g, 'random', 0.9)).toBe(false);

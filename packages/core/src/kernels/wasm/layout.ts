@@ -21,6 +21,8 @@ export const KIND_COL2IM = 4;
 export const KIND_COL2IM_FUSED = 5;
 /** weight gradient over δ's non-zeros (as/sparse-dw.ts; its own descriptor fields, see sparse-dw.ts) */
 export const KIND_SPARSE_DW = 6;
+/** its rows form for few images (as/sparse-dw.ts) */
+export const KIND_SPARSE_DW_ROWS = 8;
 /** input gradient over δ's non-zeros (as/sparse-dx.ts; descriptor fields in sparse-dx.ts) */
 export const KIND_SPARSE_DX = 7;
 /** GELU/SiLU (as/elementwise.ts): descriptor i32 [fn, x, g, out, n], units of 1024 elements */

@@ -143,3 +143,92 @@ export function sparseDwRun(d: usize, from: i32, to: i32): void {
   }
 }
 
+
+// The same sum for few images n' (LeNet's conv1: one input channel), vectorised along output rows
+// instead: X planes [n'][c'][HP][WR] (zero-padded, WR ≥ the last tap's column + 8), pairs from sparseList
+// with np = 1 (offset of (c', a·DH, b·DW) in a plane stack), and OUT[n'][o][i][0..8) for rows i of a
+// block of 4 (or 1): 8 accumulators, 8 loads per pair. Needs SW = 1 (an output row is contiguous in X).
+const R_X = 0;    // X planes
+const R_C = 1;    // c' (planes per image)
+const R_HP = 2;
+const R_WR = 3;
+const R_NZ = 4;
+const R_NZAT = 5;
+const R_O = 6;
+const R_OH = 7;
+const R_SH = 8;
+const R_N = 9;
+const R_OUT = 10; // [n'][o][OH][8]
+
+export function sparseDwRowsUnits(d: usize): i32 {
+  const oh = field(d, R_OH);
+  return field(d, R_N) * field(d, R_O) * ((oh >> 2) + (oh & 3));
+}
+
+export function sparseDwRowsRun(d: usize, from: i32, to: i32): void {
+  const x = <usize>field(d, R_X), c = field(d, R_C), hp = field(d, R_HP), wr = field(d, R_WR), nz = <usize>field(d, R_NZ);
+  const nzAt = <usize>field(d, R_NZAT), o = field(d, R_O), oh = field(d, R_OH), sh = field(d, R_SH), out = <usize>field(d, R_OUT);
+  const full = oh >> 2, blocks = full + (oh & 3), row = <usize>(sh * wr) << 2, img = <usize>(c * hp * wr) << 2;
+  for (let u = from; u < to; u++) {
+    const n = u / (o * blocks), t = u - n * o * blocks, k = t / blocks, blk = t - k * blocks;
+    const i = blk < full ? blk * 4 : full * 4 + (blk - full);
+    const z0 = load<i32>(nzAt + (<usize>k << 2)), z1 = load<i32>(nzAt + (<usize>k << 2), 4);
+    const base = x + <usize>n * img + <usize>i * row;
+    const dst = out + ((<usize>((n * o + k) * oh + i)) << 5);
+    if (blk < full) {
+      let a0 = f32x4.splat(0), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, e0 = a0, e1 = a0;
+      for (let z = z0; z < z1; z++) {
+        const q = nz + (<usize>z << 3);
+        const p = base + <usize>load<i32>(q);
+        const v = v128.load32_splat(q + 4);
+        a0 = madd(v, v128.load(p), a0);
+        a1 = madd(v, v128.load(p, 16), a1);
+        b0 = madd(v, v128.load(p + row), b0);
+        b1 = madd(v, v128.load(p + row, 16), b1);
+        c0 = madd(v, v128.load(p + 2 * row), c0);
+        c1 = madd(v, v128.load(p + 2 * row, 16), c1);
+        e0 = madd(v, v128.load(p + 3 * row), e0);
+        e1 = madd(v, v128.load(p + 3 * row, 16), e1);
+      }
+      v128.store(dst, a0);
+      v128.store(dst, a1, 16);
+      v128.store(dst, b0, 32);
+      v128.store(dst, b1, 48);
+      v128.store(dst, c0, 64);
+      v128.store(dst, c1, 80);
+      v128.store(dst, e0, 96);
+      v128.store(dst, e1, 112);
+    } else {
+      let a0 = f32x4.splat(0), a1 = a0;
+      for (let z = z0; z < z1; z++) {
+        const q = nz + (<usize>z << 3);
+        const p = base + <usize>load<i32>(q);
+        const v = v128.load32_splat(q + 4);
+        a0 = madd(v, v128.load(p), a0);
+        a1 = madd(v, v128.load(p, 16), a1);
+      }
+      v128.store(dst, a0);
+      v128.store(dst, a1, 16);
+    }
+  }
+}
+
+/** Planes [n'][c'][hp][wr] of the block (as sparsePrep's element rule), zero elsewhere. */
+export function sparsePrepPlanes(x: usize, n: i32, c: i32, h: i32, w: i32, s0: i32, s1: i32, sRow: i32, sCol: i32,
+  fy: i32, sy: i32, fx: i32, sx: i32, pt: i32, pl: i32, hp: i32, wr: i32, dst: usize): void {
+  memory.fill(dst, 0, (<usize>n * c * hp * wr) << 2);
+  for (let i = 0; i < n; i++) {
+    for (let ci = 0; ci < c; ci++) {
+      const plane = dst + ((<usize>((i * c + ci) * hp)) * wr << 2);
+      for (let a = 0; a < h; a++) {
+        const r = fy + sy * a + pt;
+        if (r < 0 || r >= hp) continue;
+        const from = x + <usize>(i * s0 + ci * s1 + a * sRow), to = plane + (<usize>(r * wr) << 2);
+        for (let b = 0; b < w; b++) {
+          const q = fx + sx * b + pl;
+          if (q >= 0 && q < wr) store<f32>(to + (<usize>q << 2), load<f32>(from + <usize>(b * sCol)));
+        }
+      }
+    }
+  }
+}
