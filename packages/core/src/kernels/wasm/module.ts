@@ -59,9 +59,8 @@ export interface WasmExports {
   sparseList(w: number, o: number, c: number, kh: number, kw: number, wos: number, wcs: number, dh: number, dw: number,
     hp: number, wp: number, np: number, nz: number, nzAt: number, cap: number): number;
   sparsePrep(x: number, n: number, c: number, h: number, w: number, s0: number, s1: number, sRow: number, sCol: number,
-    fy: number, sy: number, fx: number, sx: number, pt: number, pl: number, hp: number, wp: number, np: number, dst: number): void;
-  sparsePrepPlanes(x: number, n: number, c: number, h: number, w: number, s0: number, s1: number, sRow: number, sCol: number,
-    fy: number, sy: number, fx: number, sx: number, pt: number, pl: number, hp: number, wr: number, dst: number): void;
+    fy: number, sy: number, fx: number, sx: number, pt: number, pl: number, hp: number, wp: number,
+    dN: number, dC: number, dR: number, dQ: number, dst: number, bytes: number): void;
   /** as/sparse-dx.ts: the input block's non-zeros as (output offset, weight offset, value) per image; W channels-last */
   sparseInputList(x: number, n: number, c: number, h: number, w: number, s0: number, s1: number, sRow: number, sCol: number,
     r0: number, sy: number, q0: number, sx: number, rows: number, cols: number, op: number, wChan: number, nz: number, nzAt: number, cap: number): number;

@@ -16,6 +16,14 @@ export const sparseWeightGradSettings = { mode: 'auto' as 'auto' | 'never' | 'al
 
 const up = (a: number, m: number) => Math.ceil(a / m) * m;
 
+/** X's block copied to a new arena buffer of `bytes` with byte strides [n', c', row, column] over hp × wp positions, zero elsewhere. */
+function prep(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, hp: number, wp: number, bytes: number, [dN, dC, dR, dQ]: number[]): number {
+  const dst = ctx.arena.alloc(bytes);
+  ctx.exports.sparsePrep(xo.ptr, g.n, g.c, xo.rows.count, xo.cols.count, xo.s0, xo.s1, xo.sRow, xo.sCol,
+    xo.rows.first, xo.rows.step, xo.cols.first, xo.cols.step, g.pt, g.pl, hp, wp, dN, dC, dR, dQ, dst, bytes);
+  return dst;
+}
+
 /**
  * Runs the conv (kernel w [O, C, KH, KW] at wt with contiguous rows, kernels wos and channels wcs bytes
  * apart; no bias) over the kernel's non-zeros into outp when that is cheaper; false (nothing written) otherwise.
@@ -37,9 +45,8 @@ export function sparseWeightGrad(ctx: WasmContext, g: Conv2dGeometry, xo: Operan
   if (count < 0) return false;
   const desc = arena.alloc(4 * FIELDS);
   if (rows) {
-    const planes = arena.alloc(4 * g.n * g.c * hp * wp), acc = arena.alloc(32 * g.n * g.o * g.oh);
-    ctx.exports.sparsePrepPlanes(xo.ptr, g.n, g.c, xo.rows.count, xo.cols.count, xo.s0, xo.s1, xo.sRow, xo.sCol,
-      xo.rows.first, xo.rows.step, xo.cols.first, xo.cols.step, g.pt, g.pl, hp, wp, planes);
+    const planes = prep(ctx, g, xo, hp, wp, 4 * g.n * g.c * hp * wp, [4 * g.c * hp * wp, 4 * hp * wp, 4 * wp, 4]); // [n'][c'][hp][wr]
+    const acc = arena.alloc(32 * g.n * g.o * g.oh);
     const { i32 } = arena, d = desc >> 2;
     i32.fill(0, d, d + FIELDS);
     // field order of as/sparse-dw.ts (rows form): X C HP WR NZ NZAT O OH SH N OUT
@@ -49,9 +56,8 @@ export function sparseWeightGrad(ctx: WasmContext, g: Conv2dGeometry, xo: Operan
     ctx.exports.gather4(acc, g.n, g.o, g.oh, g.ow, 32 * g.o * g.oh, 32 * g.oh, 32, 4, outp);
     return true;
   }
-  const xcl = arena.alloc(4 * g.c * hp * wp * np), acc = arena.alloc(4 * g.o * g.oh * g.ow * np);
-  ctx.exports.sparsePrep(xo.ptr, g.n, g.c, xo.rows.count, xo.cols.count, xo.s0, xo.s1, xo.sRow, xo.sCol,
-    xo.rows.first, xo.rows.step, xo.cols.first, xo.cols.step, g.pt, g.pl, hp, wp, np, xcl);
+  const xcl = prep(ctx, g, xo, hp, wp, 4 * g.c * hp * wp * np, [4, 4 * hp * wp * np, 4 * wp * np, 4 * np]); // [c'][hp][wp][np]
+  const acc = arena.alloc(4 * g.o * g.oh * g.ow * np);
   const { i32 } = arena, d = desc >> 2;
   i32.fill(0, d, d + FIELDS);
   // field order of as/sparse-dw.ts: XCL NP HP WP NZ NZAT O OH OW SH SW OUT

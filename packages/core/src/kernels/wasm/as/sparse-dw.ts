@@ -60,12 +60,13 @@ export function sparseList(w: usize, o: i32, c: i32, kh: i32, kw: i32, wos: i32,
 }
 
 /**
- * XCL[c'][r][q][n'] = X[n'][c'] at tensor row r − pt, column q − pl: block element (n', c', a, b) at
- * x + n'·s0 + c'·s1 + a·sRow + b·sCol sits at row fy + sy·a, column fx + sx·b; zero elsewhere.
+ * X copied for the two forms, zero outside the block: element (n', c') at tensor row r − pt, column q − pl
+ * goes to dst + n'·dN + c'·dC + r·dR + q·dQ (bytes; r < hp, q < wp), where block element (n', c', a, b)
+ * at x + n'·s0 + c'·s1 + a·sRow + b·sCol sits at row fy + sy·a, column fx + sx·b. `bytes`: dst's size.
  */
 export function sparsePrep(x: usize, n: i32, c: i32, h: i32, w: i32, s0: i32, s1: i32, sRow: i32, sCol: i32,
-  fy: i32, sy: i32, fx: i32, sx: i32, pt: i32, pl: i32, hp: i32, wp: i32, np: i32, dst: usize): void {
-  memory.fill(dst, 0, (<usize>c * hp * wp * np) << 2);
+  fy: i32, sy: i32, fx: i32, sx: i32, pt: i32, pl: i32, hp: i32, wp: i32, dN: i32, dC: i32, dR: i32, dQ: i32, dst: usize, bytes: i32): void {
+  memory.fill(dst, 0, <usize>bytes);
   for (let ci = 0; ci < c; ci++) {
     for (let a = 0; a < h; a++) {
       const r = fy + sy * a + pt;
@@ -73,9 +74,9 @@ export function sparsePrep(x: usize, n: i32, c: i32, h: i32, w: i32, s0: i32, s1
       for (let b = 0; b < w; b++) {
         const q = fx + sx * b + pl;
         if (q < 0 || q >= wp) continue;
-        const to = dst + ((<usize>((ci * hp + r) * wp + q) * np) << 2);
+        const to = dst + <usize>(ci * dC + r * dR + q * dQ);
         const from = x + <usize>(ci * s1 + a * sRow + b * sCol);
-        for (let i = 0; i < n; i++) store<f32>(to + (<usize>i << 2), load<f32>(from + <usize>i * s0));
+        for (let i = 0; i < n; i++) store<f32>(to + <usize>(i * dN), load<f32>(from + <usize>i * s0));
       }
     }
   }
@@ -213,22 +214,3 @@ export function sparseDwRowsRun(d: usize, from: i32, to: i32): void {
   }
 }
 
-/** Planes [n'][c'][hp][wr] of the block (as sparsePrep's element rule), zero elsewhere. */
-export function sparsePrepPlanes(x: usize, n: i32, c: i32, h: i32, w: i32, s0: i32, s1: i32, sRow: i32, sCol: i32,
-  fy: i32, sy: i32, fx: i32, sx: i32, pt: i32, pl: i32, hp: i32, wr: i32, dst: usize): void {
-  memory.fill(dst, 0, (<usize>n * c * hp * wr) << 2);
-  for (let i = 0; i < n; i++) {
-    for (let ci = 0; ci < c; ci++) {
-      const plane = dst + ((<usize>((i * c + ci) * hp)) * wr << 2);
-      for (let a = 0; a < h; a++) {
-        const r = fy + sy * a + pt;
-        if (r < 0 || r >= hp) continue;
-        const from = x + <usize>(i * s0 + ci * s1 + a * sRow), to = plane + (<usize>(r * wr) << 2);
-        for (let b = 0; b < w; b++) {
-          const q = fx + sx * b + pl;
-          if (q >= 0 && q < wr) store<f32>(to + (<usize>q << 2), load<f32>(from + <usize>(b * sCol)));
-        }
-      }
-    }
-  }
-}
