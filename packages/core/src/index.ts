@@ -26,6 +26,7 @@ export type { KernelBackend } from './kernels/backend.ts';
 export { adamUpdate, sgdUpdate } from './kernels/optim.ts';
 export type { AdamUpdate, SgdUpdate } from './kernels/optim.ts';
 export { matmul } from './ops/matmul.ts';
+export { linear } from './ops/linear.ts';
 export { relu, leakyRelu, sigmoid, tanh, exp, log } from './ops/activations.ts';
 export { maxPool2d, avgPool2d } from './ops/pool.ts';
 export type { Pool2dOptions, MaxPool2dOptions, AvgPool2dOptions } from './ops/pool.ts';

@@ -10,6 +10,7 @@ import { conv2d, getBackend, mean, randn, setBackend, sum, tensor, type Tensor }
 import { jsBackend, type KernelBackend } from '../src/kernels/backend.ts';
 import type { Conv2dGeometry } from '../src/kernels/conv2d.ts';
 import { createWasmBackend } from '../src/kernels/wasm/backend.ts';
+import { col2imSettings } from '../src/kernels/wasm/col2im.ts';
 import { latticeOf } from '../src/kernels/wasm/operand.ts';
 import { ROW_SUMS_MIN } from '../src/kernels/wasm/reduce.ts';
 import { activateWasm, wasmBackend } from '../src/kernels/wasm/index.ts';
@@ -347,6 +348,39 @@ describe('worker threads', () => {
       expect(Math.max(...ref3.map((r, i) => Math.abs(got3[i] - r))), `n ${n}, stride ${s}`).toBeLessThanOrEqual(1e-4);
     }
     expect(two.pool.parallelJobs).toBe(5);
+  });
+
+  it('col2im fused per image (one job) = GEMM and col2im as two jobs, bit for bit, on 1 and 2 threads', async () => {
+    const loaded = loadWasmKernels();
+    if (typeof loaded === 'string') throw new Error(loaded);
+    const two = createWasmBackend(loaded, 1);
+    two.pool.adaptive = false;
+    expect(await two.pool.warm()).toBe(1);
+    // LeNet's conv2 dX: δ [n, 32→c, 8×8] padded by K−1 = 4, flipped weights; odd sizes and a NaN/±∞ tail too
+    for (const [n, c, o, a, k, seed] of [[9, 7, 6, 8, 5, 1], [3, 5, 3, 5, 3, 2], [16, 32, 16, 8, 5, 3]]) {
+      const h = a + 2 * (k - 1);
+      const g: Conv2dGeometry = { n, c, h, w: h, o, kh: k, kw: k, sh: 1, sw: 1, pt: 0, pl: 0, dh: 1, dw: 1, oh: h - k + 1, ow: h - k + 1 };
+      const x = planes(n * c, h, h, seed, [k - 1, 1, k - 1, 1], [k - 2 + a, k - 2 + a]);
+      if (seed === 2) x[(k - 1) * h + k - 1] = Infinity;
+      const w = planes(o * c, k, k, seed + 1), b = planes(1, 1, o, seed + 2);
+      const runs: Float32Array[] = [];
+      for (const be of [wasm!, two]) {
+        for (const fused of [true, false]) {
+          col2imSettings.fused = fused;
+          const before = be.stats.col2im, out = new Float32Array(n * o * g.oh * g.ow).fill(NaN);
+          try {
+            be.conv2dForward(x, w, b, g, out);
+          } finally {
+            col2imSettings.fused = true;
+          }
+          expect(be.stats.col2im).toBe(before + 1);
+          runs.push(out);
+        }
+      }
+      for (const r of runs.slice(1)) expect(r.every((v, i) => Object.is(v, runs[0][i]))).toBe(true);
+      if (seed !== 2) expect(compareConv({ g, bias: true, seed, xLattice: [k - 1, 1, k - 1, 1], xEnd: [k - 2 + a, k - 2 + a] })).toBeLessThanOrEqual(1);
+    }
+    expect(two.pool.parallelJobs).toBeGreaterThan(0);
   });
 });
 

@@ -13,11 +13,17 @@ import type { Shape } from '../shape.ts';
 import type { BinaryOp } from './elementwise.ts';
 import type { AdamUpdate, SgdUpdate } from './optim.ts';
 import type { SmoothFn, SmoothGradFn } from './smooth.ts';
+import type { ChannelLayout, ChannelStats, GradSums } from './batchnorm.ts';
 
 export interface KernelBackend {
   readonly name: string;
   conv2dForward(x: TypedArray, w: TypedArray, bias: TypedArray | null, g: Conv2dGeometry, out: TypedArray): void;
   gemm(m: number, n: number, k: number, a: TypedArray, aOff: number, b: TypedArray, bOff: number, c: TypedArray, cOff: number, accumulate: boolean): void;
+  /**
+   * Optional: C[m×n] = A[m×k]·Wᵀ with W [n×k] row-major (linear's x·Wᵀ) without a transposed copy of W in
+   * JS memory; false leaves the call to gemm on a transposed copy (the same values).
+   */
+  gemmTransB?(m: number, n: number, k: number, a: TypedArray, w: TypedArray, c: TypedArray): boolean;
   /**
    * conv2dForward whose operands may be lattice views (lattice.ts: padded/dilated tensors of the conv
    * backward whose zeros were never materialized). Optional: without it the op passes `.data`.
@@ -59,6 +65,11 @@ export interface KernelBackend {
   /** Optional twins of kernels/softmax.ts; false leaves the call to the js kernel. */
   logSoftmaxForward?(x: TypedArray, l: AxisLayout, out: TypedArray, asSoftmax: boolean): boolean;
   logSoftmaxBackward?(g: TypedArray, y: TypedArray, l: AxisLayout, out: TypedArray): boolean;
+  /** Optional twins of kernels/batchnorm.ts (same results bit for bit); null/false leaves the call to the js kernel. */
+  channelStats?(x: TypedArray, l: ChannelLayout): ChannelStats | null;
+  channelAffine?(x: TypedArray, l: ChannelLayout, mean: Float64Array, scale: Float64Array, shift: Float64Array, out: TypedArray): boolean;
+  gradSums?(g: TypedArray, x: TypedArray, l: ChannelLayout, mean: Float64Array, invstd: Float64Array): GradSums | null;
+  batchNormInputGrad?(g: TypedArray, x: TypedArray, l: ChannelLayout, mean: Float64Array, invstd: Float64Array, gamma: TypedArray | null, sums: GradSums, out: TypedArray): boolean;
 }
 
 export const jsBackend: KernelBackend = { name: 'js', conv2dForward, gemm, conv2dForwardLattice, depthwiseConv2d };

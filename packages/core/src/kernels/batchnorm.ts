@@ -74,6 +74,20 @@ export function gradSums(g: TypedArray, x: TypedArray, l: ChannelLayout, mean: F
   return { sumG, sumGXhat };
 }
 
+/** Per channel: a = γ·invstd, meanG = Σg/M, b = invstd·Σ(g·x̂)/M, so that dx = a·(g − meanG − (x − μ)·b). */
+export function inputGradCoefficients(l: ChannelLayout, invstd: Float64Array, gamma: TypedArray | null, sums: GradSums): { a: Float64Array; meanG: Float64Array; b: Float64Array } {
+  const { c } = l;
+  const m = l.n * l.s;
+  const a = new Float64Array(c), meanG = new Float64Array(c), b = new Float64Array(c);
+  for (let ch = 0; ch < c; ch++) {
+    a[ch] = (gamma ? gamma[ch] : 1) * invstd[ch];
+    meanG[ch] = sums.sumG[ch] / m;
+    // x̂·Σ(g·x̂)/M = (x − μ)·invstd²·Σ(g·x̂)/M
+    b[ch] = (invstd[ch] * sums.sumGXhat[ch]) / m;
+  }
+  return { a, meanG, b };
+}
+
 /**
  * The input gradient of training-mode batch norm, in closed form per channel (M = N·S values):
  *   dx = γ·invstd·(g − Σg/M − x̂·Σ(g·x̂)/M),  x̂ = (x − μ)·invstd
@@ -83,15 +97,7 @@ export function batchNormInputGrad(
   g: TypedArray, x: TypedArray, l: ChannelLayout, mean: Float64Array, invstd: Float64Array, gamma: TypedArray | null, sums: GradSums, out: TypedArray,
 ): void {
   const { n, c, s } = l;
-  const m = n * s;
-  const a = new Float64Array(c), meanG = new Float64Array(c), b = new Float64Array(c);
-  for (let ch = 0; ch < c; ch++) {
-    const k = (gamma ? gamma[ch] : 1) * invstd[ch];
-    a[ch] = k;
-    meanG[ch] = sums.sumG[ch] / m;
-    // x̂·Σ(g·x̂)/M = (x − μ)·invstd²·Σ(g·x̂)/M
-    b[ch] = (invstd[ch] * sums.sumGXhat[ch]) / m;
-  }
+  const { a, meanG, b } = inputGradCoefficients(l, invstd, gamma, sums);
   for (let i = 0; i < n; i++) {
     for (let ch = 0; ch < c; ch++) {
       const k = a[ch], mg = meanG[ch], bb = b[ch], mu = mean[ch];

@@ -11,8 +11,10 @@
 // differentiates twice and more. Eval mode is an affine map composed of ops.
 import { record } from '../autograd.ts';
 import { check, fmtShape } from '../errors.ts';
-import { batchNormInputGrad as inputGradKernel, channelAffine, channelStats, gradSums, type ChannelLayout } from '../kernels/batchnorm.ts';
-import { allocate, Tensor } from '../tensor.ts';
+import * as js from '../kernels/batchnorm.ts';
+import type { ChannelLayout, ChannelStats, GradSums } from '../kernels/batchnorm.ts';
+import { getBackend, sharingOperands } from '../kernels/backend.ts';
+import { allocate, Tensor, type TypedArray } from '../tensor.ts';
 import { checkBool, checkOptions, checkTensor, fmtArg } from '../validate.ts';
 import { add, div, mul, neg, sub } from './elementwise.ts';
 import { pow } from './power.ts';
@@ -20,6 +22,20 @@ import { mean, sum } from './reduce.ts';
 import { broadcastTo, reshape } from './shape.ts';
 
 const OP = 'batchNorm';
+
+// The kernels: the backend's twin when it takes the call (wasm, float32, large enough), else the js loop.
+function channelStats(x: TypedArray, l: ChannelLayout): ChannelStats {
+  return getBackend().channelStats?.(x, l) ?? js.channelStats(x, l);
+}
+function channelAffine(x: TypedArray, l: ChannelLayout, mean: Float64Array, scale: Float64Array, shift: Float64Array, out: TypedArray): void {
+  if (!getBackend().channelAffine?.(x, l, mean, scale, shift, out)) js.channelAffine(x, l, mean, scale, shift, out);
+}
+function gradSums(g: TypedArray, x: TypedArray, l: ChannelLayout, mean: Float64Array, invstd: Float64Array): GradSums {
+  return getBackend().gradSums?.(g, x, l, mean, invstd) ?? js.gradSums(g, x, l, mean, invstd);
+}
+function inputGradKernel(g: TypedArray, x: TypedArray, l: ChannelLayout, mean: Float64Array, invstd: Float64Array, gamma: TypedArray | null, sums: GradSums, out: TypedArray): void {
+  if (!getBackend().batchNormInputGrad?.(g, x, l, mean, invstd, gamma, sums, out)) js.batchNormInputGrad(g, x, l, mean, invstd, gamma, sums, out);
+}
 
 export interface BatchNormOptions {
   /** Per-channel scale γ [C] (default none: 1). */
@@ -100,16 +116,20 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
 function trainBatchNorm(x: Tensor, rm: Tensor | null, rv: Tensor | null, weight: Tensor | null, bias: Tensor | null, eps: number, factor: number, geo: Geometry): Tensor {
   const { c } = geo.layout;
   const xd = x.data;
-  const { mean: mu, variance } = channelStats(xd, geo.layout);
   const invstd = new Float64Array(c), scale = new Float64Array(c), shift = new Float64Array(c);
   const w = weight?.data, b = bias?.data;
-  for (let ch = 0; ch < c; ch++) {
-    invstd[ch] = 1 / Math.sqrt(variance[ch] + eps);
-    scale[ch] = w ? w[ch] * invstd[ch] : invstd[ch];
-    shift[ch] = b ? b[ch] : 0;
-  }
   const out = allocate(x.dtype, x.size);
-  channelAffine(xd, geo.layout, mu, scale, shift, out);
+  // x is read twice (statistics, normalization): one copy of it serves both kernel calls
+  const { mean: mu, variance } = sharingOperands([xd], () => {
+    const st = channelStats(xd, geo.layout);
+    for (let ch = 0; ch < c; ch++) {
+      invstd[ch] = 1 / Math.sqrt(st.variance[ch] + eps);
+      scale[ch] = w ? w[ch] * invstd[ch] : invstd[ch];
+      shift[ch] = b ? b[ch] : 0;
+    }
+    channelAffine(xd, geo.layout, st.mean, scale, shift, out);
+    return st;
+  });
   if (rm && rv) {
     const md = rm.data, vd = rv.data, unbias = geo.m / (geo.m - 1);
     for (let ch = 0; ch < c; ch++) {
@@ -121,13 +141,14 @@ function trainBatchNorm(x: Tensor, rm: Tensor | null, rv: Tensor | null, weight:
   }
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
   const stats: Stats = { mean: mu, invstd, eps };
-  return record(new Tensor(out, x.shape), OP, inputs, (g) => {
+  return record(new Tensor(out, x.shape), OP, inputs, (g) => sharingOperands([g.data, xd], () => {
+    // g and x are read by the sums and by the input gradient: copied once for both
     const sums = gradSums(g.data, xd, geo.layout, mu, invstd);
     const grads: (Tensor | null)[] = [x.requiresGrad ? inputGrad(g, x, weight, geo, stats, sums) : null];
     if (weight) grads.push(weight.requiresGrad ? weightGrad(g, x, geo, stats, sums) : null);
     if (bias) grads.push(bias.requiresGrad ? biasGrad(g, geo, sums) : null);
     return grads;
-  }, { training: true, eps, momentum: factor, weight: weight !== null, bias: bias !== null }, [x, ...(weight ? [weight] : [])]);
+  }), { training: true, eps, momentum: factor, weight: weight !== null, bias: bias !== null }, [x, ...(weight ? [weight] : [])]);
 }
 
 /** y = x·scale + shift with scale = γ/√(running σ² + ε), shift = β − running μ·scale (all ops). */

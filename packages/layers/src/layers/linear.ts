@@ -1,5 +1,5 @@
 // Linear layer: y = x·Wᵀ + b with W [out, in], b [out] (PyTorch layout), over any leading dims.
-import { add, ConvgradError, matmul, transpose, type Tensor } from '@convgrad/core';
+import { ConvgradError, linear, type Tensor } from '@convgrad/core';
 import { checkBool, checkInt, checkOptions, checkSize, checkTensor, optionOr } from '../checks.ts';
 import { dtypeFrom, INIT_OPTION_KEYS, kaimingUniformBound, rngFrom, uniformParameter, type InitOptions } from '../init.ts';
 import { Module } from '../module.ts';
@@ -33,8 +33,7 @@ export class Linear extends Module {
     if (x.rank < 1 || x.shape[x.rank - 1] !== this.inFeatures) {
       throw new ConvgradError('Linear', `input must be [..., ${this.inFeatures}], got [${x.shape.join(', ')}] (weight [${this.outFeatures}, ${this.inFeatures}])`);
     }
-    const y = matmul(x, transpose(this.weight, 0, 1));
-    return this.bias ? add(y, this.bias) : y;
+    return linear(x, this.weight, this.bias); // x·Wᵀ + b, W never transposed in memory
   }
 
   protected override extraRepr(): string {

@@ -13,6 +13,7 @@ import { wasmRowSums } from './reduce.ts';
 import { wasmAdam, wasmBinary, wasmLeakyRelu, wasmSgd, wasmSmooth, wasmSmoothGrad, wasmStepScale } from './elementwise.ts';
 import { wasmAvgPool2d, wasmAvgPool2dAdjoint, wasmMaxPool2d, wasmScatterAddFlat } from './pooling.ts';
 import { wasmLogSoftmax, wasmLogSoftmaxBackward } from './softmax.ts';
+import { wasmBatchNormInputGrad, wasmChannelAffine, wasmChannelStats, wasmGradSums } from './batchnorm.ts';
 import type { WasmKernels, WasmVariant } from './module.ts';
 import { Pool } from './pool.ts';
 
@@ -75,6 +76,10 @@ export function createWasmBackend(k: WasmKernels, workers = Pool.defaultWorkers(
       ctx.stats.js++;
       jsBackend.gemm(m, n, k2, a, aOff, b, bOff, c, cOff, accumulate);
     },
+    gemmTransB(m, n, k2, a, w, c): boolean {
+      return a instanceof Float32Array && w instanceof Float32Array && c instanceof Float32Array && m * n * k2 >= GEMM_MIN_WORK
+        && wasmGemm(ctx, m, n, k2, a, 0, w, 0, c, 0, false, true);
+    },
     rowSums(x: TypedArray, len: number): Float64Array | null {
       return x instanceof Float32Array ? wasmRowSums(ctx, x, len) : null;
     },
@@ -97,5 +102,12 @@ export function createWasmBackend(k: WasmKernels, workers = Pool.defaultWorkers(
     scatterAddFlat: (src, idx, out) => src instanceof Float32Array && out instanceof Float32Array && wasmScatterAddFlat(ctx, src, idx, out),
     logSoftmaxForward: (x, l, out, asSoftmax) => x instanceof Float32Array && out instanceof Float32Array && wasmLogSoftmax(ctx, x, l, out, asSoftmax),
     logSoftmaxBackward: (g, y, l, out) => g instanceof Float32Array && y instanceof Float32Array && out instanceof Float32Array && wasmLogSoftmaxBackward(ctx, g, y, l, out),
+    // batchnorm.ts (typeof: a build from before these kernels)
+    ...(typeof ctx.exports.bnMap === 'function' ? {
+      channelStats: (x, l) => wasmChannelStats(ctx, x, l),
+      channelAffine: (x, l, mean, scale, shift, out) => wasmChannelAffine(ctx, x, l, mean, scale, shift, out),
+      gradSums: (g, x, l, mean, invstd) => wasmGradSums(ctx, g, x, l, mean, invstd),
+      batchNormInputGrad: (g, x, l, mean, invstd, gamma, sums, out) => wasmBatchNormInputGrad(ctx, g, x, l, mean, invstd, gamma, sums, out),
+    } satisfies Partial<KernelBackend> : {}),
   };
 }

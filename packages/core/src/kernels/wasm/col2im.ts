@@ -6,8 +6,11 @@
 import type { Conv2dGeometry } from '../conv2d.ts';
 import type { WasmContext } from './context.ts';
 import { writePrep } from './descriptors.ts';
-import { F, FIELDS, KIND_COL2IM, KIND_PREP, KIND_WIDE } from './layout.ts';
+import { F, FIELDS, KIND_COL2IM, KIND_COL2IM_FUSED, KIND_PREP, KIND_WIDE } from './layout.ts';
 import { trivial, type Operand } from './operand.ts';
+
+/** fused: GEMM and col2im per image in one job (KIND_COL2IM_FUSED); false: two jobs (for A/B runs). */
+export const col2imSettings = { fused: true };
 
 /** Use col2im when it forms at most this fraction of the direct (or phased) conv's products. */
 const COL2IM_MAX_RATIO = 0.75;
@@ -28,7 +31,8 @@ export function col2imConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, wt:
   const dense = xo.sCol === 4 && xo.sRow === 4 * wc && xo.s1 === 4 * blk && xo.s0 === 4 * g.c * blk;
   const bp = dense ? xo.ptr : arena.alloc(4 * g.n * g.c * blk);
   const prep = dense ? 0 : arena.alloc(4 * FIELDS);
-  const desc = arena.alloc(4 * FIELDS), scatter = arena.alloc(4 * FIELDS);
+  // the col2im descriptor right after the GEMM's: one job runs both per image (KIND_COL2IM_FUSED)
+  const desc = arena.alloc(8 * FIELDS), scatter = desc + 4 * FIELDS;
   const off = arena.alloc(4 * g.c);
   const araw = arena.alloc(4 * m * g.c), apack = arena.alloc(4 * m * g.c);
   const cols = arena.alloc(4 * g.n * m * blk);
@@ -65,8 +69,6 @@ export function col2imConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, wt:
   i32[d + F.OIMG] = 4 * m * blk;
   i32[d + F.OCH] = 4 * blk;
   i32[d + F.OCS] = 4;
-  ctx.pool.run(KIND_WIDE, desc, g.n * ((m >> 2) + (m & 3)), 2 * g.n * m * blk * g.c);
-
   d = scatter >> 2;
   i32.fill(0, d, d + FIELDS);
   i32[d + F.B] = cols;
@@ -88,5 +90,11 @@ export function col2imConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, wt:
   i32[d + F.DW] = g.dw;
   i32[d + F.PT] = g.pt;
   i32[d + F.PL] = g.pl;
-  ctx.pool.run(KIND_COL2IM, scatter, g.n * g.o, 2 * g.n * m * blk);
+  // each image's columns (m·blk floats, ~100 KB for LeNet's conv2 dX) are scattered by the thread that
+  // just wrote them, from its cache: as two jobs, all images' columns (6.5 MB there) went through memory
+  if (col2imSettings.fused) ctx.pool.run(KIND_COL2IM_FUSED, desc, g.n, 2 * g.n * m * blk * (g.c + 1));
+  else {
+    ctx.pool.run(KIND_WIDE, desc, g.n * ((m >> 2) + (m & 3)), 2 * g.n * m * blk * g.c);
+    ctx.pool.run(KIND_COL2IM, scatter, g.n * g.o, 2 * g.n * m * blk);
+  }
 }

@@ -22,6 +22,8 @@ import { writeOut, writePrep } from './descriptors.ts';
 import { F, FIELDS, KIND_DOT, KIND_PREP, KIND_WIDE } from './layout.ts';
 import { denseOperand, isPlain, viewOperand } from './operand.ts';
 import { phasedConv } from './phased.ts';
+import { sparseWeightGrad } from './sparse-dw.ts';
+import { sparseInputGrad } from './sparse-dx.ts';
 import { useWinograd, winogradConv } from './winograd.ts';
 import { useWinogradWeightGrad, winogradWeightGrad } from './winograd-dw.ts';
 
@@ -91,7 +93,9 @@ export function wasmConv2dForward(
     ctx.pool.defer(() => firstTouch(out));
     const dot = useDotKernel(g);
     let copied = false; // the Winograd forward copies its images out as they are finished
-    if (!dot && preferCol2im(g, xo)) {
+    if (!dot && sparseInputGrad(ctx, g, xo, wt, wos, wcs, biasp, outp)) {
+      ctx.stats.sparseInputGrad++; // over the input block's non-zeros only (sparse-dx.ts)
+    } else if (!dot && preferCol2im(g, xo)) {
       col2imConv(ctx, g, xo, wt, biasp, outp);
       ctx.stats.col2im++;
     } else if (!dot && useWinograd(ctx, g, xo, wt)) {
@@ -99,6 +103,8 @@ export function wasmConv2dForward(
       copied = true;
     } else if (dot && useWinogradWeightGrad(ctx, g, xo, wt, wos, wcs)) {
       winogradWeightGrad(ctx, g, xo, wt, wos, wcs, biasp, outp);
+    } else if (dot && sparseWeightGrad(ctx, g, xo, wt, wos, wcs, biasp, outp)) {
+      ctx.stats.sparseWeightGrad++; // over δ's non-zeros only (sparse-dw.ts)
     } else if (!dot && g.sh === 1 && g.sw === 1 && xo.rows.step * xo.cols.step > 1) {
       phasedConv(ctx, g, xo, wt, biasp, outp);
       ctx.stats.phased++;

@@ -1,5 +1,6 @@
 // Plans a float32 GEMM C[m×n] = A[m×k]·B[k×n] (+ C) on the wide kernel: B is read in place (row k at
-// k·n floats), A is packed into 4-row panels.
+// k·n floats), A is packed into 4-row panels. With `transB`, b holds W = Bᵀ [n×k] (linear's weight): its
+// copy in wasm memory is transposed there (gather4), never in JS memory.
 import { WasmMemoryFull } from './arena.ts';
 import type { WasmContext } from './context.ts';
 import { F, FIELDS, KIND_WIDE } from './layout.ts';
@@ -7,14 +8,17 @@ import { F, FIELDS, KIND_WIDE } from './layout.ts';
 /** Returns false when the problem does not fit in wasm memory (the caller then uses the js kernels). */
 export function wasmGemm(
   ctx: WasmContext, m: number, n: number, k: number,
-  a: Float32Array, aOff: number, b: Float32Array, bOff: number, c: Float32Array, cOff: number, accumulate: boolean,
+  a: Float32Array, aOff: number, b: Float32Array, bOff: number, c: Float32Array, cOff: number, accumulate: boolean, transB = false,
 ): boolean {
   const { arena } = ctx;
   arena.reset();
   try {
     const desc = arena.alloc(4 * FIELDS);
     const ap = arena.copyIn(a, aOff, aOff + m * k);
-    const bp = arena.copyIn(b, bOff, bOff + k * n);
+    const bIn = arena.copyIn(b, bOff, bOff + k * n);
+    const bp = transB ? arena.alloc(4 * k * n) : bIn;
+    // B[p][j] = W[j][p]: rows of B are the columns of W
+    if (transB) ctx.exports.gather4(bIn, 1, 1, k, n, 0, 0, 4, 4 * k, bp);
     const cp = arena.alloc(4 * m * n);
     const off = arena.alloc(4 * k);
     const apack = arena.alloc(4 * m * k);

@@ -1,6 +1,6 @@
 // Field indices of the i32 job descriptors read by the wasm kernels; must match as/layout.ts, where
 // each field is described. Pointers and strides are in bytes.
-export const ABI_VERSION = 12;
+export const ABI_VERSION = 13;
 export const F = {
   X: 0, SIMG: 1, SCH: 2, SROW: 3, SCOL: 4, CH: 5, H: 6, W: 7, FY: 8, SY: 9, FX: 10, SX: 11,
   PT: 12, PL: 13, P: 14, HP: 15, WQ: 16, B: 17, BIMG: 18, PREP: 19, DONE_AT: 20,
@@ -17,6 +17,14 @@ export const KIND_WIDE = 1;
 export const KIND_DOT = 2;
 export const KIND_PREP = 3;
 export const KIND_COL2IM = 4;
+/** GEMM + col2im per image: units are images; the col2im descriptor follows the GEMM's (as/col2im.ts) */
+export const KIND_COL2IM_FUSED = 5;
+/** weight gradient over δ's non-zeros (as/sparse-dw.ts; its own descriptor fields, see sparse-dw.ts) */
+export const KIND_SPARSE_DW = 6;
+/** its rows form for few images (as/sparse-dw.ts) */
+export const KIND_SPARSE_DW_ROWS = 8;
+/** input gradient over δ's non-zeros (as/sparse-dx.ts; descriptor fields in sparse-dx.ts) */
+export const KIND_SPARSE_DX = 7;
 /** GELU/SiLU (as/elementwise.ts): descriptor i32 [fn, x, g, out, n], units of 1024 elements */
 export const KIND_SMOOTH = 20;
 export const KIND_SMOOTH_GRAD = 21;

@@ -51,6 +51,20 @@ export interface WasmExports {
   sgd(theta: number, grad: number, buf: number, n: number, lr: number, mu: number, tau: number, wd: number, sign: number, fresh: number, nesterov: number): void;
   /** as/winograd.ts: 1 when every element of a strided block [n0][n1][rows][cols] (byte strides) is finite. */
   finiteBlock(src: number, n0: number, n1: number, rows: number, cols: number, s0: number, s1: number, sRow: number, sCol: number): number;
+  /** as/batchnorm.ts: float32 [n, c, s] at x (and g); per-channel float64 vectors; g = 0: the affine form of bnMap */
+  bnStats(x: number, n: number, c: number, s: number, sums: number): void;
+  bnGradSums(g: number, x: number, n: number, c: number, s: number, mean: number, sums: number): void;
+  bnMap(g: number, x: number, n: number, c: number, s: number, mean: number, k: number, mg: number, b: number, out: number): void;
+  /** as/sparse-dw.ts: δ's non-zeros as (offset, value) pairs per kernel (−1: more than cap), and X channels-last */
+  sparseList(w: number, o: number, c: number, kh: number, kw: number, wos: number, wcs: number, dh: number, dw: number,
+    hp: number, wp: number, np: number, nz: number, nzAt: number, cap: number): number;
+  sparsePrep(x: number, n: number, c: number, h: number, w: number, s0: number, s1: number, sRow: number, sCol: number,
+    fy: number, sy: number, fx: number, sx: number, pt: number, pl: number, hp: number, wp: number,
+    dN: number, dC: number, dR: number, dQ: number, dst: number, bytes: number): void;
+  /** as/sparse-dx.ts: the input block's non-zeros as (output offset, weight offset, value) per image; W channels-last */
+  sparseInputList(x: number, n: number, c: number, h: number, w: number, s0: number, s1: number, sRow: number, sCol: number,
+    r0: number, sy: number, q0: number, sx: number, rows: number, cols: number, op: number, wChan: number, nz: number, nzAt: number, cap: number): number;
+  sparseWeights(w: number, o: number, c: number, kh: number, kw: number, wos: number, wcs: number, op: number, dst: number): void;
   abiVersion(): number;
 }
 

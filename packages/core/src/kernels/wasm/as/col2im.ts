@@ -4,6 +4,7 @@
 // cols[(o, ki, kj)][(a, b)]: no product with a padding or dilation zero is ever formed.
 // Work units are (image n, output channel o); each owns its plane.
 import * as L from './layout';
+import { wideRun } from './wide';
 
 @inline function field(d: usize, i: i32): i32 {
   return load<i32>(d + (<usize>i << 2));
@@ -59,5 +60,24 @@ export function col2imRun(d: usize, from: i32, to: i32): void {
         }
       }
     }
+  }
+}
+
+/**
+ * The GEMM and the col2im of a transposed convolution fused per image (KIND_COL2IM_FUSED): unit n runs
+ * the GEMM units of image n (descriptor d, a wide job with OH = 1) and then scatters that image's
+ * columns (the col2im descriptor right after d), while they are still in this core's cache. The same
+ * arithmetic as the two jobs one after the other.
+ */
+export function col2imFusedUnits(d: usize): i32 {
+  return field(d, L.N);
+}
+
+export function col2imFusedRun(d: usize, from: i32, to: i32): void {
+  const s = d + (<usize>L.FIELDS << 2);
+  const m = field(d, L.O), groups = (m >> 2) + (m & 3), o = field(s, L.O);
+  for (let n = from; n < to; n++) {
+    wideRun(d, n * groups, (n + 1) * groups);
+    col2imRun(s, n * o, (n + 1) * o);
   }
 }

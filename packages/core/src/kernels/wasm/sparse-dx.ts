@@ -1,0 +1,53 @@
+// Plans a stride-1 conv of a mostly-zero input block — the conv2d backward's dX = pad(δ, K−1) ⋆ rot180(W)
+// after max pooling's backward, where δ holds one non-zero per window that no lattice describes — as a
+// scatter of the block's non-zeros only (as/sparse-dx.ts): each non-zero x adds x·W[:, c, ki, kj] to the
+// output positions its taps reach, channels-last (16 output channels per 64-byte line), then the result
+// is gathered back to [N, O, OH, OW]. The col2im path (col2im.ts) forms the same products plus those of
+// δ's zeros. Taken when (non-zeros · output channels rounded up to 16 · 2) ≤ maxCostRatio · (block size ·
+// output channels): the 2 for the read-modify-write of every product (col2im's GEMM keeps its sums in registers).
+import type { Conv2dGeometry } from '../conv2d.ts';
+import type { WasmContext } from './context.ts';
+import { FIELDS, KIND_SPARSE_DX } from './layout.ts';
+import type { Operand } from './operand.ts';
+
+/** mode 'never'/'always' for tests and A/B runs; maxCostRatio: see above. */
+export const sparseInputGradSettings = { mode: 'auto' as 'auto' | 'never' | 'always', maxCostRatio: 0.75 };
+
+const up = (a: number, m: number) => Math.ceil(a / m) * m;
+
+/**
+ * Runs the stride-1 conv (no bias; weights [O, C, KH, KW] at wt, rows contiguous, kernels wos and channels
+ * wcs bytes apart) over the input block's non-zeros into outp when cheaper; false (nothing written) otherwise.
+ */
+export function sparseInputGrad(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, wt: number, wos: number, wcs: number, biasp: number, outp: number): boolean {
+  const s = sparseInputGradSettings;
+  if (s.mode === 'never' || biasp !== 0 || g.sh !== 1 || g.sw !== 1) return false;
+  const h = xo.rows.count, w = xo.cols.count, op = up(g.o, 16), block = g.n * g.c * h * w;
+  const cap = s.mode === 'always' ? block : Math.floor((s.maxCostRatio * block * g.o) / (2 * op));
+  if (cap < 1) return false;
+  // output rows (and columns) the taps reach, and the output's own: input row R = FY + SY·a reaches
+  // R + PT − ki·DH; the buffer spans both ranges so that nothing is clipped while scattering
+  const span = (first: number, step: number, count: number, pad: number, k: number, d: number, size: number) => {
+    const lo = Math.min(first + pad - (k - 1) * d, 0), hi = Math.max(first + step * (count - 1) + pad, size - 1);
+    return { lo, len: hi - lo + 1, at0: first + pad - lo };
+  };
+  const ry = span(xo.rows.first, xo.rows.step, h, g.pt, g.kh, g.dh, g.oh), rx = span(xo.cols.first, xo.cols.step, w, g.pl, g.kw, g.dw, g.ow);
+  const { arena } = ctx;
+  const nz = arena.alloc(16 * (cap + w)), nzAt = arena.alloc(4 * (g.n + 1));
+  const wChan = 4 * g.kh * g.kw * op;
+  const count = ctx.exports.sparseInputList(xo.ptr, g.n, g.c, h, w, xo.s0, xo.s1, xo.sRow, xo.sCol,
+    ry.at0, xo.rows.step, rx.at0, xo.cols.step, ry.len, rx.len, op, wChan, nz, nzAt, cap);
+  if (count < 0) return false;
+  const img = 4 * ry.len * rx.len * op;
+  const wcl = arena.alloc(wChan * g.c), outcl = arena.alloc(img * g.n), desc = arena.alloc(4 * FIELDS);
+  ctx.exports.sparseWeights(wt, g.o, g.c, g.kh, g.kw, wos, wcs, op, wcl);
+  const { i32 } = arena, d = desc >> 2;
+  i32.fill(0, d, d + FIELDS);
+  // field order of as/sparse-dx.ts: OUT W OP KH KW TROW TCOL NZ NZAT N IMG
+  i32.set([outcl, wcl, op, g.kh, g.kw, 4 * g.dh * rx.len * op, 4 * g.dw * op, nz, nzAt, g.n, img], d);
+  ctx.pool.run(KIND_SPARSE_DX, desc, g.n, 2 * count * op * g.kh * g.kw);
+  // OUT[n][o][oy][ox] = OUTCL[n][oy − lo_y][ox − lo_x][o]
+  const origin = outcl + 4 * ((-ry.lo * rx.len - rx.lo) * op);
+  ctx.exports.gather4(origin, g.n, g.o, g.oh, g.ow, img, 4, 4 * rx.len * op, 4 * op, outp);
+  return true;
+}
