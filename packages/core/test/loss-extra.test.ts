@@ -73,6 +73,9 @@ describe('crossEntropy with class indices', () => {
     const z = f64([1, 2, 0.5], [3]);
     expectClose(crossEntropy(z, [1]).data, [-logSoftmax(z, 0).data[1]], 1e-14, 'unbatched');
     expect(crossEntropy(z, [1], { reduction: 'none' }).shape).toEqual([]);
+    // a [C] input takes a zero-dimensional class-index tensor, as PyTorch's cross_entropy(x, tensor(2))
+    expectClose(crossEntropy(z, tensor(2)).data, [-logSoftmax(z, 0).data[2]], 1e-14, 'scalar target');
+    expect(() => crossEntropy(z, tensor([[2]]))).toThrow(/^crossEntropy: class-index target must have shape \[1\] for this input, got \[1, 1\]/);
     const x = f64([0.1, 0.2, 0.3, 3, 2, 1], [2, 3]);
     expectClose(crossEntropy(x, Int32Array.from([2, 0])).data, nllLoss(logSoftmax(x, 1), [2, 0]).data, 1e-15, 'nll');
   });

@@ -3,7 +3,7 @@
 // 1-pixel inputs, pads at PyTorch's limits), and the option checks.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { adaptiveAvgPool2d, interpolate, mul, pad2d, upsample, type Tensor } from '../src/index.ts';
+import { adaptiveAvgPool2d, interpolate, mul, pad2d, upsample, zeros, type Tensor } from '../src/index.ts';
 import { gradcheck, gradgradcheck, makeTensor } from '../src/testing/index.ts';
 import { checkProperty, expectClose, expectGradOk } from './helpers.ts';
 
@@ -92,6 +92,7 @@ describe('interpolate', () => {
     expect(() => interpolate(x, { scaleFactor: 0.2 })).toThrow(/^interpolate: scaleFactor 0.2 gives an empty output 0×0/);
     expect(() => interpolate(x, { scaleFactor: -2 })).toThrow(/^interpolate: scaleFactor must be a positive number or an \[h, w\] pair of them, got -2/);
     expect(() => interpolate(x, { size: 1.5 })).toThrow(/^interpolate: size must be a positive integer or an \[h, w\] pair of them, got 1.5/);
+    expect(() => interpolate(zeros([1, 1, 0, 3]), { size: 2 })).toThrow(/^interpolate: input \[1, 1, 0, 3\] has an empty spatial size/);
     expect(() => interpolate(makeTensor({ shape: [1, 2, 2], seed: 1 }), { size: 4 })).toThrow(/^interpolate: input must be \[N, C, H, W\] \(rank 4\), got \[1, 2, 2\]/);
   });
 });

@@ -55,7 +55,6 @@ export function gather(x: Tensor, dim: number, index: Index): Tensor {
   checkTensor(x, 'gather');
   const d = normDim(dim, x.rank, 'gather');
   const { values, shape } = indexValues(index, x.shape[d] ?? 1, 'gather');
-  if (x.rank === 0 && shape.length === 0) return gatherFlat(x, values, []);
   checkIndexShape('gather', shape, x, d, 'the input');
   return gatherFlat(x, scatterPositions(shape, values, d, x.shape), shape);
 }
