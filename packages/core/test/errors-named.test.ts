@@ -1,0 +1,63 @@
+// Argument checks of the ops that no other test triggered (mutation survivors): each call throws a
+// ConvgradError for its op whose message names the offending value or shape, and no later check or
+// TypeError stands in for it.
+import { describe, expect, it } from 'vitest';
+import * as C from '../src/index.ts';
+import { ConvgradError } from '../src/index.ts';
+
+const z = (shape: number[], dtype: 'float32' | 'float64' = 'float32') => C.zeros(shape, { dtype });
+const x4 = () => z([1, 1, 4, 4]);
+
+const cases: [string, () => unknown, string][] = [
+  ['eq', () => C.eq(z([2]), 'a' as never), 'eq: second operand must be a Tensor or a number, got string'],
+  ['lt', () => C.lt(null as never, z([2])), 'lt: first operand must be a Tensor or a number, got null'],
+  ['ge', () => C.ge(z([2]), z([2], 'float64')), 'ge: dtype mismatch: float32 and float64'],
+  ['where', () => C.where(C.gt(z([2]), 0), 'a' as never, 1), 'where: a must be a Tensor or a number, got string'],
+  ['where', () => C.where(C.gt(z([2]), 0), 1, null as never), 'where: b must be a Tensor or a number, got null'],
+  ['where', () => C.where(C.gt(z([2]), 0), z([2]), z([2], 'float64')), 'where: dtype mismatch between a (float32) and b (float64)'],
+  ['expand', () => C.expand(z([2]), 3 as never), 'expand: sizes must be an array of numbers, got number'],
+  ['cumsum', () => C.cumsum(z([2, 3]), undefined as never), 'cumsum: dim is required (shape [2, 3])'],
+  ['sumTo', () => C.sumTo(z([2, 3]), [4]), 'sumTo: cannot sum [2, 3] down to [4]'],
+  ['sumTo', () => C.sumTo(z([2, 3]), [1, 2, 3, 4]), 'sumTo: cannot sum [2, 3] down to [1, 2, 3, 4]'],
+  // more dims than the input, where the per-dim comparison alone would pass (a broadcast, not a sum)
+  ['sumTo', () => C.sumTo(z([2, 3]), [2, 3, 2, 3]), 'sumTo: cannot sum [2, 3] down to [2, 3, 2, 3]'],
+  ['sumTo', () => C.sumTo(z([1]), [1, 1]), 'sumTo: cannot sum [1] down to [1, 1]'],
+  ['maxPool2d', () => C.maxPool2d(x4(), undefined as never), 'maxPool2d: kernel size is required (a positive integer or an [h, w] pair), got undefined'],
+  ['avgPool2d', () => C.avgPool2d(x4(), undefined as never), 'avgPool2d: kernel size is required'],
+  ['conv2d', () => C.conv2d(x4(), z([1, 1, 3, 3]), 5 as never), 'conv2d: bias must be a Tensor or null, got 5'],
+  ['split', () => C.split(C.tensor(1), 1), 'split: cannot split a zero-dimensional tensor'],
+  ['chunk', () => C.chunk(C.tensor(1), 1), 'chunk: cannot chunk a zero-dimensional tensor'],
+  ['matmul', () => C.matmul(z([2, 3]), z([4, 2])), 'matmul: inner dimensions differ: [2, 3] and [4, 2] (3 ≠ 4)'],
+  ['matmul', () => C.matmul(z([3]), z([4])), 'matmul: inner dimensions differ: [3] and [4] (3 ≠ 4)'],
+  ['reshape', () => C.reshape(z([2]), 'ab' as never), `reshape: shape must be an array of non-negative integers (one may be -1), got 'ab'`],
+  ['batchNorm', () => C.batchNorm(z([2, 3, 2]), null, null, { training: true, weight: z([3], 'float64') }), 'batchNorm: weight dtype float64 does not match input dtype float32'],
+  ['batchNorm', () => C.batchNorm(z([2, 3, 2]), null, z([3]), { training: true }), 'batchNorm: give both runningMean and runningVar, or neither'],
+  ['batchNorm', () => C.batchNorm(z([2, 3, 2]), null, null, { training: true, numBatchesTracked: 2 }), 'batchNorm: numBatchesTracked is only used with running statistics'],
+  ['crossEntropy', () => C.crossEntropy(C.tensor(1), [0]), 'crossEntropy: input must be [C], [N, C] or [N, C, d1, …], got shape []'],
+  ['crossEntropy', () => C.crossEntropy(z([2, 3]), [0, 1], { ignoreIndex: 1.5 }), 'crossEntropy: ignoreIndex must be an integer, got 1.5'],
+  ['convTranspose2d', () => C.convTranspose2d(x4(), z([1, 1, 3])), 'convTranspose2d: weight must be [Cin, Cout/groups, KH, KW] (rank 4), got rank 3: input [1, 1, 4, 4], weight [1, 1, 3]'],
+  ['klDiv', () => C.klDiv(z([2]), z([2]), { logTarget: 1 as never }), 'klDiv: logTarget must be a boolean, got 1'],
+  ['clamp', () => C.clamp(z([2]), { min: 0 }, 1 as never), 'clamp: pass either clamp(x, min, max) or clamp(x, { min, max }), not both'],
+  ['clamp', () => C.clamp(z([2]), z([1]) as never, 1), 'clamp: min must be a number (or undefined), got a Tensor (tensor bounds are not implemented)'],
+  ['clamp', () => C.clamp(z([2]), 0, 'a' as never), 'clamp: max must be a number (or undefined), got a'],
+  ['l1Loss', () => C.l1Loss(z([2]), z([2]), { reduction: 'avg' as never }), `l1Loss: reduction must be 'mean', 'sum' or 'none', got 'avg'`],
+  ['klDiv', () => C.klDiv(z([2]), z([2]), { reduction: 'avg' as never }), `klDiv: reduction must be 'mean', 'sum', 'none' or 'batchmean', got 'avg'`],
+  ['pad2d', () => C.pad2d(x4(), 1, 'wrap' as never), `pad2d: mode must be one of 'zeros', 'reflect', 'replicate', 'circular', got 'wrap'`],
+  ['pad2d', () => C.pad2d(z([1, 1, 0, 4]), 1, 'reflect'), 'pad2d: reflect padding needs a non-empty spatial size, got [1, 1, 0, 4]'],
+  ['conv2d', () => C.conv2d(x4(), z([1, 1, 3, 3]), null, { stride: [1, 'a'] } as never), `conv2d: stride must be a positive integer or an [h, w] pair of them, got [1, 'a']`],
+  ['conv2d', () => C.conv2d(x4(), z([1, 1, 3, 3]), null, { padding: [1, 0.5] }), 'conv2d: padding must be a non-negative integer or an [h, w] pair of them, got [1, 0.5]'],
+];
+
+describe('ops name the op and the offending value', () => {
+  it.each(cases)('%s (case %#)', (op, call, message) => {
+    let caught: unknown;
+    try {
+      call();
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(ConvgradError);
+    expect((caught as ConvgradError).op).toBe(op);
+    expect((caught as Error).message).toContain(message);
+  });
+});
