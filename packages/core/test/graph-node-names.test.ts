@@ -48,7 +48,44 @@ const backward: [string, () => [Tensor, Tensor]][] = [
   ['softmaxCrossEntropyGrad', () => { const x = mat(); return [C.softmaxCrossEntropy(x, [0, 2], { reduction: 'none' }), x]; }],
 ];
 
+/** [op, output, the settings its node records] — what toDot prints and the ONNX exporter turns into attributes. */
+const attrs: [string, () => Tensor, Record<string, unknown>][] = [
+  ['leakyRelu', () => C.leakyRelu(mat(), 0.2), { slope: 0.2 }], ['elu', () => C.elu(mat(), 0.5), { alpha: 0.5 }],
+  ['softplus', () => C.softplus(mat(), { beta: 2, threshold: 10 }), { beta: 2, threshold: 10 }],
+  ['conv2d', () => C.conv2d(img(), C.randn([2, 3, 3, 3], { seed: 3, ...f64 }), null, { stride: 2, padding: 1 }), { stride: [2, 2], padding: [1, 1], dilation: [1, 1], groups: 1 }],
+  ['convTranspose2d', () => C.convTranspose2d(img(), C.randn([3, 2, 3, 3], { seed: 3, ...f64 }), null, { stride: 2, padding: 1, outputPadding: 1 }),
+    { stride: [2, 2], padding: [1, 1], dilation: [1, 1], groups: 1, outputPadding: [1, 1] }],
+  ['maxPool2d', () => C.maxPool2d(img(), 2, { stride: 1, padding: 1 }), { kernel: [2, 2], stride: [1, 1], padding: [1, 1], ceilMode: false, dilation: [1, 1] }],
+  ['avgPool2d', () => C.avgPool2d(img(), 3, { stride: 2, padding: 1, ceilMode: true, countIncludePad: false }),
+    { kernel: [3, 3], stride: [2, 2], padding: [1, 1], ceilMode: true, countIncludePad: false, divisorOverride: null }],
+  ['adaptiveAvgPool2d', () => C.adaptiveAvgPool2d(img(), [2, 3]), { outputSize: [2, 3] }], ['adaptiveMaxPool2d', () => C.adaptiveMaxPool2d(img(), 2), { outputSize: [2, 2] }],
+  ['interpolate', () => C.interpolate(img(), { scaleFactor: 2, mode: 'bilinear', alignCorners: true }), { mode: 'bilinear', size: [8, 8], alignCorners: true }],
+  ['dropout', () => C.dropout(mat(), 0.3, { seed: 1 }), { p: 0.3 }],
+  ['batchNorm', () => C.batchNorm(img(), C.zeros([3], f64), C.ones([3], f64), { training: true, momentum: 0.2, eps: 1e-3, weight: C.ones([3], { ...f64, requiresGrad: true }) }),
+    { training: true, eps: 1e-3, momentum: 0.2, weight: true, bias: false }],
+  ['sum', () => C.sum(mat(), [1], true), { axes: [1] }], ['mean', () => C.mean(mat(), [0]), { axes: [0] }], ['permute', () => C.permute(mat(), [1, 0]), { perm: [1, 0] }],
+  ['slice', () => C.slice(mat(), [0, 1], [2, 2]), { begin: [0, 1], size: [2, 2] }], ['pad', () => C.pad(mat(), [[1, 0], [0, 2]]), { widths: [[1, 0], [0, 2]] }],
+  ['dilate2d', () => C.dilate2d(img(), 2), { stride: [2, 2] }], ['subsample2d', () => C.subsample2d(img(), 2), { stride: [2, 2] }], ['cat', () => C.cat([mat(), mat()], 1), { dim: 1 }],
+  ['softmax', () => C.softmax(mat(), 0), { axis: 0 }], ['logSoftmax', () => C.logSoftmax(mat(), 0), { axis: 0 }], ['cumsum', () => C.cumsum(mat(), 1), { dim: 1 }],
+  ['max', () => C.max(mat(), 1).values, { dim: 1 }], ['amax', () => C.amax(mat(), [1], true), { axes: [1] }], ['clamp', () => C.clamp(mat(), -0.5, 0.5), { min: -0.5, max: 0.5 }],
+  ['pow', () => C.pow(mat(), 3), { p: 3 }], ['mseLoss', () => C.mseLoss(mat(), other(4), { reduction: 'sum' }), { reduction: 'sum' }],
+  ['reshape', () => C.reshape(mat(), [3, 2]), { shape: [3, 2] }], ['broadcastTo', () => C.broadcastTo(mat(), [2, 2, 3]), { shape: [2, 2, 3] }],
+];
+
 describe('graph node names', () => {
+  it.each(attrs)('%s records its settings', (name, make, want) => {
+    const y = make();
+    expect([y.gradFn?.op, y.gradFn?.attrs]).toEqual([name, want]);
+  });
+
+  it('the gradient node of relu and leakyRelu records its slope', () => {
+    for (const [slope, f] of [[0, (t: Tensor) => C.relu(t)], [0.2, (t: Tensor) => C.leakyRelu(t, 0.2)]] as const) {
+      const x = mat();
+      const [g] = C.grad(C.sum(C.mul(f(x), C.randn([2, 3], { seed: 9, ...f64, requiresGrad: true }))), [x], { createGraph: true });
+      expect([g.gradFn?.op, g.gradFn?.attrs]).toEqual(['reluGrad', { slope }]);
+    }
+  });
+
   it.each(forward)('%s', (name, make) => {
     expect(make().gradFn?.op).toBe(name);
   });
