@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import * as C from '../src/index.ts';
 import { ConvgradError } from '../src/index.ts';
+import * as flat from '../src/ops/indexing.ts';
 
 const z = (shape: number[], dtype: 'float32' | 'float64' = 'float32') => C.zeros(shape, { dtype });
 const x4 = () => z([1, 1, 4, 4]);
@@ -41,6 +42,17 @@ const cases: [string, () => unknown, string][] = [
   ['convTranspose2d', () => C.convTranspose2d(x4(), z([1, 0, 3, 3])), 'convTranspose2d: empty input or weight: input [1, 1, 4, 4], weight [1, 0, 3, 3]'],
   ['conv2d', () => C.conv2d(z([1, 3, 5, 5]), z([2, 4, 3, 3])), 'conv2d: channel mismatch: input has 3 channels but weight expects 4: input [1, 3, 5, 5], weight [2, 4, 3, 3]'],
   ['conv2d', () => C.conv2d(z([1, 4, 5, 5]), z([2, 1, 3, 3]), null, { groups: 2 }), 'conv2d: channel mismatch: input has 4 channels but weight expects 1 per group × 2 groups = 2'],
+  ['add', () => C.add(z([65536, 1]), z([1, 65536])), 'add: broadcast shape [65536, 65536] has 4294967296 elements, above the allocation limit of 2147483647 (2^31 − 1): operands [65536, 1] and [1, 65536]'],
+  ['flatten', () => C.flatten(null as never), 'flatten: input must be a Tensor, got null'],
+  ['flatten', () => C.flatten(C.tensor(3), 1), 'flatten: dim 1 is out of range for a tensor of rank 0 (expected an integer in [-1, 0])'],
+  ['interpolate', () => C.interpolate(x4(), { size: 0 }), 'interpolate: size must be a positive integer or an [h, w] pair of them, got 0'],
+  ['interpolate', () => C.interpolate(x4(), { scaleFactor: [0, 1] }), 'interpolate: scaleFactor must be a positive number or an [h, w] pair of them, got [0, 1]'],
+  ['interpolate', () => C.interpolate(z([1, 1, 3, 0]), { size: 2 }), 'interpolate: input [1, 1, 3, 0] has an empty spatial size'],
+  ['conv2d', () => C.conv2d(x4(), z([1, 1, 3, 3]), null, { padding: 'same', stride: [1, 2] }), `conv2d: padding 'same' is not supported for strided convolutions (stride [1, 2])`],
+  ['conv2d', () => C.conv2d(x4(), z([1, 1, 3, 3]), null, { padding: 'same', stride: [2, 1] }), `conv2d: padding 'same' is not supported for strided convolutions (stride [2, 1])`],
+  // the flat index-list pair that pooling and label picking record (internal: its callers build the list)
+  ['gather', () => flat.gather(z([4]), Int32Array.from([0, 1, 2]), [2, 2]), 'gather: 3 indices cannot fill shape [2, 2]'],
+  ['scatterAdd', () => flat.scatterAdd(z([2, 2]), Int32Array.from([0, 1, 2]), [4]), 'scatterAdd: 3 indices for a source of shape [2, 2]'],
   ['klDiv', () => C.klDiv(z([2]), z([2]), { logTarget: 1 as never }), 'klDiv: logTarget must be a boolean, got 1'],
   ['clamp', () => C.clamp(z([2]), { min: 0 }, 1 as never), 'clamp: pass either clamp(x, min, max) or clamp(x, { min, max }), not both'],
   ['clamp', () => C.clamp(z([2]), z([1]) as never, 1), 'clamp: min must be a number (or undefined), got a Tensor (tensor bounds are not implemented)'],

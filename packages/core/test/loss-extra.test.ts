@@ -78,6 +78,10 @@ describe('crossEntropy with class indices', () => {
     expect(() => crossEntropy(z, tensor([[2]]))).toThrow(/^crossEntropy: class-index target must have shape \[1\] for this input, got \[1, 1\]/);
     const x = f64([0.1, 0.2, 0.3, 3, 2, 1], [2, 3]);
     expectClose(crossEntropy(x, Int32Array.from([2, 0])).data, nllLoss(logSoftmax(x, 1), [2, 0]).data, 1e-15, 'nll');
+    // nllLoss takes crossEntropy's weight and ignoreIndex options
+    const opts = { weight: f64([0.5, 2, 1], [3]), ignoreIndex: 1 };
+    expectClose(nllLoss(logSoftmax(x, 1), [2, 1], opts).data, crossEntropy(x, [2, 1], opts).data, 1e-15, 'nll with weight and ignoreIndex');
+    expectClose(nllLoss(logSoftmax(x, 1), [2, 1], opts).data, [-logSoftmax(x, 1).data[2]], 1e-15, 'the ignored row is left out, the weight cancels in the mean');
   });
 });
 
