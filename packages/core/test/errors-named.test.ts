@@ -30,6 +30,8 @@ const cases: [string, () => unknown, string][] = [
   ['chunk', () => C.chunk(C.tensor(1), 1), 'chunk: cannot chunk a zero-dimensional tensor'],
   ['matmul', () => C.matmul(z([2, 3]), z([4, 2])), 'matmul: inner dimensions differ: [2, 3] and [4, 2] (3 ≠ 4)'],
   ['matmul', () => C.matmul(z([3]), z([4])), 'matmul: inner dimensions differ: [3] and [4] (3 ≠ 4)'],
+  ['matmul', () => C.matmul(C.tensor(2), z([2])), 'matmul: operands must have at least 1 dim, got [] and [2]'],
+  ['matmul', () => C.matmul(z([2]), C.tensor(2)), 'matmul: operands must have at least 1 dim, got [2] and []'],
   ['reshape', () => C.reshape(z([2]), 'ab' as never), `reshape: shape must be an array of non-negative integers (one may be -1), got 'ab'`],
   ['batchNorm', () => C.batchNorm(z([2, 3, 2]), null, null, { training: true, weight: z([3], 'float64') }), 'batchNorm: weight dtype float64 does not match input dtype float32'],
   ['batchNorm', () => C.batchNorm(z([2, 3, 2]), null, z([3]), { training: true }), 'batchNorm: give both runningMean and runningVar, or neither'],

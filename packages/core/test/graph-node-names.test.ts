@@ -97,7 +97,7 @@ describe('graph node names', () => {
 
   it.each(backward)('the gradient node %s', (name, make) => {
     const [y, x] = make();
-    const v = C.randn(y.shape, { seed: 9, ...f64, requiresGrad: true });
+    const v = C.randn([...y.shape], { seed: 9, ...f64, requiresGrad: true });
     const [g] = C.grad(C.sum(C.mul(y, v)), [x], { createGraph: true });
     const names: string[] = [];
     for (let t: Tensor | undefined = g; t?.gradFn; t = t.gradFn.inputs.find((u) => u.gradFn)) names.push(t.gradFn.op);

@@ -3,7 +3,7 @@
 // 1-pixel inputs, pads at PyTorch's limits), and the option checks.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { adaptiveAvgPool2d, interpolate, mul, pad2d, upsample, zeros, type Tensor } from '../src/index.ts';
+import { adaptiveAvgPool2d, interpolate, mul, pad2d, tensor, upsample, zeros, type Tensor } from '../src/index.ts';
 import { gradcheck, gradgradcheck, makeTensor } from '../src/testing/index.ts';
 import { checkProperty, expectClose, expectGradOk } from './helpers.ts';
 
@@ -79,6 +79,15 @@ describe('interpolate', () => {
     expectClose([bil[1], bil[5]], [(v[0] + v[1]) / 2, (v[0] + v[3]) / 2], 1e-15, 'midpoints');
     expectClose(interpolate(x, { size: [1, 2], mode: 'area' }).data, adaptiveAvgPool2d(x, [1, 2]).data, 0, 'area');
     expect(upsample).toBe(interpolate);
+  });
+
+  it('recomputeScaleFactor: the source index from the output size instead of the given factor (PyTorch 1.13, scale 1.7 on 4 rows)', () => {
+    const x = tensor(Array.from({ length: 16 }, (_, i) => i), [1, 1, 4, 4]);
+    const col = (y: Tensor) => Array.from({ length: 6 }, (_, r) => y.data[r * 6]);
+    expect(col(interpolate(x, { scaleFactor: 1.7 }))).toEqual([0, 0, 4, 4, 8, 8]);
+    expect(col(interpolate(x, { scaleFactor: 1.7, recomputeScaleFactor: true }))).toEqual([0, 0, 4, 8, 8, 12]);
+    expectClose(col(interpolate(x, { scaleFactor: 1.7, mode: 'bilinear' })), [0, 1.529412, 3.882353, 6.235294, 8.588236, 10.941177], 1e-5, 'bilinear');
+    expectClose(col(interpolate(x, { scaleFactor: 1.7, mode: 'bilinear', recomputeScaleFactor: true })), [0, 2, 4.666667, 7.333333, 10, 12], 1e-5, 'bilinear, recomputed');
   });
 
   it('refuses what PyTorch refuses and what is not implemented, naming it', () => {
