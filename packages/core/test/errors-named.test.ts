@@ -63,6 +63,7 @@ const cases: [string, () => unknown, string][] = [
   ['klDiv', () => C.klDiv(z([2]), z([2]), { reduction: 'avg' as never }), `klDiv: reduction must be 'mean', 'sum', 'none' or 'batchmean', got 'avg'`],
   ['pad2d', () => C.pad2d(x4(), 1, 'wrap' as never), `pad2d: mode must be one of 'zeros', 'reflect', 'replicate', 'circular', got 'wrap'`],
   ['pad2d', () => C.pad2d(z([1, 1, 0, 4]), 1, 'reflect'), 'pad2d: reflect padding needs a non-empty spatial size, got [1, 1, 0, 4]'],
+  ['pad2d', () => C.pad2d(z([1, 1, 4, 0]), 1, 'replicate'), 'pad2d: replicate padding needs a non-empty spatial size, got [1, 1, 4, 0]'],
   ['conv2d', () => C.conv2d(x4(), z([1, 1, 3, 3]), null, { stride: [1, 'a'] } as never), `conv2d: stride must be a positive integer or an [h, w] pair of them, got [1, 'a']`],
   ['conv2d', () => C.conv2d(x4(), z([1, 1, 3, 3]), null, { padding: [1, 0.5] }), 'conv2d: padding must be a non-negative integer or an [h, w] pair of them, got [1, 0.5]'],
 ];
