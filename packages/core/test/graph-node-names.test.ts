@@ -58,6 +58,8 @@ const attrs: [string, () => Tensor, Record<string, unknown>][] = [
   ['maxPool2d', () => C.maxPool2d(img(), 2, { stride: 1, padding: 1 }), { kernel: [2, 2], stride: [1, 1], padding: [1, 1], ceilMode: false, dilation: [1, 1] }],
   ['avgPool2d', () => C.avgPool2d(img(), 3, { stride: 2, padding: 1, ceilMode: true, countIncludePad: false }),
     { kernel: [3, 3], stride: [2, 2], padding: [1, 1], ceilMode: true, countIncludePad: false, divisorOverride: null }],
+  ['avgPool2d', () => C.avgPool2d(img(), 2), { kernel: [2, 2], stride: [2, 2], padding: [0, 0], ceilMode: false, countIncludePad: true, divisorOverride: null }],
+  ['maxPool2d', () => C.maxPool2d(img(), [2, 1]), { kernel: [2, 1], stride: [2, 1], padding: [0, 0], ceilMode: false, dilation: [1, 1] }],
   ['adaptiveAvgPool2d', () => C.adaptiveAvgPool2d(img(), [2, 3]), { outputSize: [2, 3] }], ['adaptiveMaxPool2d', () => C.adaptiveMaxPool2d(img(), 2), { outputSize: [2, 2] }],
   ['interpolate', () => C.interpolate(img(), { scaleFactor: 2, mode: 'bilinear', alignCorners: true }), { mode: 'bilinear', size: [8, 8], alignCorners: true }],
   ['dropout', () => C.dropout(mat(), 0.3, { seed: 1 }), { p: 0.3 }],

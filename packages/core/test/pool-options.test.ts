@@ -103,7 +103,8 @@ describe('maxPool2d options', () => {
     expect(() => maxPool2d(x, 2, { ceilMode: 1 } as object)).toThrow(/^maxPool2d: ceilMode must be a boolean, got 1/);
     expect(() => maxPool2d(x, 2, { dilation: 0 })).toThrow(/^maxPool2d: dilation must be a positive integer/);
     expect(() => maxPool2d(x, 2, { dilation: 3, padding: 1, stride: 1 })).toThrow(/^maxPool2d: the window of output row 0 has no tap inside the input/);
-    // the same along the columns only (rows fine): the message names the column
+    // along the rows only (columns fine), and along the columns only: the message names the row or the column
+    expect(() => maxPool2d(x, 2, { dilation: [3, 1], padding: [1, 0], stride: 1 })).toThrow(/^maxPool2d: the window of output row 0 has no tap inside the input/);
     expect(() => maxPool2d(x, 2, { dilation: [1, 3], padding: [0, 1], stride: 1 })).toThrow(/^maxPool2d: the window of output column 0 has no tap inside the input/);
   });
 });
