@@ -41,6 +41,12 @@ describe('reshape', () => {
       expectGradOk(gradcheck((t) => reshape(t, target(shape, kind)), [x]));
     });
   });
+
+  it('to its own shape is the tensor itself (no graph node)', () => {
+    const x = makeTensor({ shape: [2, 3], seed: 1 }, { requiresGrad: true });
+    expect(reshape(x, [2, 3])).toBe(x);
+    expect(reshape(x, [-1, 3])).toBe(x);
+  });
 });
 
 describe('permute and transpose', () => {
