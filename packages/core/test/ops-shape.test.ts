@@ -2,7 +2,7 @@
 // here, backward against central differences.
 import fc from 'fast-check';
 import { describe, it, expect } from 'vitest';
-import { broadcastTo, pad, permute, reshape, slice, transpose, type Tensor } from '../src/index.ts';
+import { broadcastTo, pad, permute, reshape, slice, sumTo, transpose, type Tensor } from '../src/index.ts';
 import { broadcastPairArb, gradcheck, makeTensor, shapeArb } from '../src/testing/index.ts';
 import { broadcastShape, checkProperty, expectGradOk } from './helpers.ts';
 
@@ -46,6 +46,7 @@ describe('reshape', () => {
     const x = makeTensor({ shape: [2, 3], seed: 1 }, { requiresGrad: true });
     expect(reshape(x, [2, 3])).toBe(x);
     expect(reshape(x, [-1, 3])).toBe(x);
+    expect(sumTo(x, [2, 3])).toBe(x);
   });
 });
 
