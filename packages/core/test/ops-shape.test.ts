@@ -48,6 +48,12 @@ describe('reshape', () => {
     expect(reshape(x, [-1, 3])).toBe(x);
     expect(sumTo(x, [2, 3])).toBe(x);
   });
+
+  it('a permute that moves only size-1 dims shares the data (same row-major order, no copy)', () => {
+    const x = makeTensor({ shape: [2, 1, 3, 1], seed: 2 });
+    expect(permute(x, [1, 0, 3, 2]).data).toBe(x.data);
+    expect(permute(x, [2, 1, 0, 3]).data).not.toBe(x.data);
+  });
 });
 
 describe('permute and transpose', () => {
