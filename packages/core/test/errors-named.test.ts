@@ -21,6 +21,7 @@ const cases: [string, () => unknown, string][] = [
   ['sum', () => C.sum(z([2, 3]), 0, 1 as never), 'sum: keepDim must be true or false, got 1'],
   ['mean', () => C.mean(z([2, 3]), 0, 'yes' as never), `mean: keepDim must be true or false, got 'yes'`],
   ['sumTo', () => C.sumTo(null as never, [4]), 'sumTo: input must be a Tensor, got null'],
+  ['sumTo', () => C.sumTo(z([2]), [-1]), 'sumTo: invalid shape [-1]: dimensions must be non-negative integers'],
   ['sumTo', () => C.sumTo(z([2, 3]), [4]), 'sumTo: cannot sum [2, 3] down to [4]'],
   ['sumTo', () => C.sumTo(z([2, 3]), [1, 2, 3, 4]), 'sumTo: cannot sum [2, 3] down to [1, 2, 3, 4]'],
   // more dims than the input, where the per-dim comparison alone would pass (a broadcast, not a sum)
