@@ -41,6 +41,7 @@ const cases: [string, () => unknown, string][] = [
   ['sumTo', () => C.sumTo(z([1]), [1, 1]), 'sumTo: cannot sum [1] down to [1, 1]'],
   ['maxPool2d', () => C.maxPool2d(x4(), undefined as never), 'maxPool2d: kernel size is required (a positive integer or an [h, w] pair), got undefined'],
   ['avgPool2d', () => C.avgPool2d(x4(), undefined as never), 'avgPool2d: kernel size is required'],
+  ['maxPool2d', () => C.maxPool2d(x4(), 2, { dilation: [4, 1] }), 'maxPool2d: kernel [2, 2] (dilated: 5×2) is larger than the padded input 4×4 (input [1, 1, 4, 4], padding [0, 0])'],
   ['conv2d', () => C.conv2d(x4(), z([1, 1, 3, 3]), 5 as never), 'conv2d: bias must be a Tensor or null, got 5'],
   ['split', () => C.split(C.tensor(1), 1), 'split: cannot split a zero-dimensional tensor'],
   ['chunk', () => C.chunk(C.tensor(1), 1), 'chunk: cannot chunk a zero-dimensional tensor'],

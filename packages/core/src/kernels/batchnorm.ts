@@ -96,6 +96,7 @@ export function batchNormInputGrad(
     b[ch] = (invstd[ch] * sums.sumGXhat[ch]) / m;
   }
   for (let i = 0; i < n; i++) {
+    // Stryker disable next-line EqualityOperator: ch <= c adds block (i, c) = block (i + 1, 0), written again next, or past out's end
     for (let ch = 0; ch < c; ch++) {
       const k = a[ch], mg = meanG[ch], bb = b[ch], mu = mean[ch];
       // Stryker disable next-line EqualityOperator: as in channelAffine, p <= e's extra write is overwritten by the next block or dropped past the end
