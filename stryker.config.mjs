@@ -28,6 +28,8 @@ export default {
   // are common in the kernels and each one waits the whole timeout, so it is not made longer.
   timeoutMS: 10_000,
   timeoutFactor: 3,
+  // the dry run (all covering tests, instrumented) outlasted the default 5 minutes on the loaded machine
+  dryRunTimeoutMinutes: 20,
   mutate: files ?? chosen.flatMap((g) => groups[g]),
   ignorePatterns: ['out', 'dist', 'reports', '.stryker-tmp', 'stryker-summary.mjs', '**/*.tmp', 'packages/core/bench', 'packages/examples'],
   // event-recorder writes each tested mutant as it finishes (reports/mutation/<tag>.events/), so a run
