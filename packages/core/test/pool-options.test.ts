@@ -94,6 +94,9 @@ describe('maxPool2d options', () => {
     expect(Array.from(maxPool2d(x, 2, { stride: [3, 2] }).data)).toEqual(want(3, 2, 3, 4));
     expect(Array.from(maxPool2d(x, 2, { stride: [2, 3] }).data)).toEqual(want(2, 3, 4, 3));
     expect(Array.from(maxPool2d(x, 2).data)).toEqual(want(2, 2, 4, 4));
+    // the 2×2 fast path over several planes (batch 2 × 3 channels): each plane's outputs in place
+    const many = tensor(Array.from({ length: 96 }, (_, i) => i), [2, 3, 4, 4]);
+    expect(Array.from(maxPool2d(many, 2).data)).toEqual(Array.from({ length: 24 }, (_, k) => Math.floor(k / 4) * 16 + (2 * Math.floor((k % 4) / 2) + 1) * 4 + 2 * (k % 2) + 1));
   });
 
   it('refuses unknown and unimplemented options and a window with every tap in the padding', () => {
