@@ -22,12 +22,14 @@ export default {
   coverageAnalysis: 'perTest',
   // a shared 2-core machine: at most 2 test processes (MUTATE_CONCURRENCY=1 to be gentler)
   concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 2),
-  // generous: a timed-out mutant counts as detected, and a surviving mutant that runs all of its
-  // covering tests pays one import of the instrumented sources per test file, which the dry run's
-  // per-test times leave out: on a loaded machine that outlasted 30 s + 3× and showed survivors as
-  // timeouts. A mutant's endless loop is cut much sooner by Stryker's hit limit (also a timeout).
-  timeoutMS: 300_000,
+  // A mutant's run times out after 3 × its covering tests' net time + timeoutMS + the dry run's
+  // overhead (the imports of every test file, which bounds what a surviving mutant's run pays for
+  // importing its covering files). A timed-out mutant counts as detected; endless loops (i++ → i--)
+  // are common in the kernels and each one waits the whole timeout, so it is not made longer.
+  timeoutMS: 10_000,
   timeoutFactor: 3,
+  // the dry run (all covering tests, instrumented) outlasted the default 5 minutes on the loaded machine
+  dryRunTimeoutMinutes: 20,
   mutate: files ?? chosen.flatMap((g) => groups[g]),
   ignorePatterns: ['out', 'dist', 'reports', '.stryker-tmp', 'stryker-summary.mjs', '**/*.tmp', 'packages/core/bench', 'packages/examples'],
   // event-recorder writes each tested mutant as it finishes (reports/mutation/<tag>.events/), so a run

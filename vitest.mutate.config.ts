@@ -12,7 +12,10 @@ const FC_RUNS = 8;
 // A run over core's groups only (autograd, ops, kernels) runs only core's tests: the score then says
 // what core's own tests catch (layers' tests could only add kills, at a large cost in time).
 const coreGroups = new Set(['autograd', 'ops', 'kernels']);
-const coreOnly = (process.env.MUTATE_GROUP ?? '').split(',').every((g) => coreGroups.has(g));
+const chosen = (process.env.MUTATE_GROUP ?? '').split(',');
+const coreOnly = chosen.every((g) => coreGroups.has(g));
+// except the js optimizer kernels (kernels/optim.ts), which only layers' optimizer tests exercise
+const optimTests = chosen.includes('kernels') ? ['packages/layers/test/optim*.test.ts'] : [];
 
 // Order of test files in a mutant's run (Stryker stops at the first failure): a file that failed in the
 // previous run first (it likely kills the next mutant of the same code), then files named like the
@@ -51,7 +54,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: coreOnly ? ['packages/core/test/**/*.test.ts'] : ['packages/core/test/**/*.test.ts', 'packages/layers/test/**/*.test.ts'],
+    include: coreOnly ? ['packages/core/test/**/*.test.ts', ...optimTests] : ['packages/core/test/**/*.test.ts', 'packages/layers/test/**/*.test.ts'],
     // benchmarks-like or wasm-only files that cannot kill a mutant in the mutated files, and the
     // platform-seam tests, which read the source text: in the sandbox that is Stryker's instrumented
     // copy (its header names `process` and `global`), so they fail whatever the mutant, and no mutator

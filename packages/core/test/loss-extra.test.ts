@@ -73,8 +73,15 @@ describe('crossEntropy with class indices', () => {
     const z = f64([1, 2, 0.5], [3]);
     expectClose(crossEntropy(z, [1]).data, [-logSoftmax(z, 0).data[1]], 1e-14, 'unbatched');
     expect(crossEntropy(z, [1], { reduction: 'none' }).shape).toEqual([]);
+    // a [C] input takes a zero-dimensional class-index tensor, as PyTorch's cross_entropy(x, tensor(2))
+    expectClose(crossEntropy(z, tensor(2)).data, [-logSoftmax(z, 0).data[2]], 1e-14, 'scalar target');
+    expect(() => crossEntropy(z, tensor([[2]]))).toThrow(/^crossEntropy: class-index target must have shape \[1\] for this input, got \[1, 1\]/);
     const x = f64([0.1, 0.2, 0.3, 3, 2, 1], [2, 3]);
     expectClose(crossEntropy(x, Int32Array.from([2, 0])).data, nllLoss(logSoftmax(x, 1), [2, 0]).data, 1e-15, 'nll');
+    // nllLoss takes crossEntropy's weight and ignoreIndex options
+    const opts = { weight: f64([0.5, 2, 1], [3]), ignoreIndex: 1 };
+    expectClose(nllLoss(logSoftmax(x, 1), [2, 1], opts).data, crossEntropy(x, [2, 1], opts).data, 1e-15, 'nll with weight and ignoreIndex');
+    expectClose(nllLoss(logSoftmax(x, 1), [2, 1], opts).data, [-logSoftmax(x, 1).data[2]], 1e-15, 'the ignored row is left out, the weight cancels in the mean');
   });
 });
 
@@ -143,6 +150,8 @@ describe('binary and regression losses: definitions, FD first and second order',
       expectGradOk(gradgradcheck((a, b) => bceWithLogits(a, b, opts), [x, t]));
     }, 20);
     expectClose(bceWithLogits(f64([800, -800], [2]), f64([0, 1], [2]), { reduction: 'none' }).data, [800, 800], 1e-15, 'huge logits');
+    // beyond softplus's default threshold (20) the log term is still there: log(1 + e^25) = 25 + log1p(e^−25)
+    expect(bceWithLogits(f64([-25], [1]), f64([1], [1]), { reduction: 'none' }).data[0]).toBe(25 + Math.log1p(Math.exp(-25)));
   });
 
   it('l1, smoothL1 (β, β = 0), huber (δ): piecewise definitions; FD away from the kinks', () => {
@@ -194,6 +203,8 @@ describe('checks: every option and shape problem names the op and the value', ()
     [() => crossEntropy(f64([1, 2, 3, 4], [1, 2, 2]), f64([0, 1, 0], [1, 3])), /^crossEntropy: class-index target must have shape \[1, 2\]/],
     [() => nllLoss(x, [0, 1], { labelSmoothing: 0.1 } as never), /^nllLoss: unknown option 'labelSmoothing'/],
     [() => bce(f64([1.5], [1]), f64([1], [1])), /^bce: all elements of input must be in \[0, 1\], got 1.5 at position 0/],
+    [() => bce(f64([0, -0.5], [2]), f64([1, 1], [2])), /^bce: all elements of input must be in \[0, 1\], got -0.5 at position 1/],
+    [() => bce(f64([NaN], [1]), f64([1], [1])), /^bce: all elements of input must be in \[0, 1\], got NaN at position 0/],
     [() => bce(x, f64([1], [1])), /^bce: input \[2, 3\] and target \[1\] must have the same shape/],
     [() => bceWithLogits(x, x, { posWeight: f64([1, 2], [2]) }), /^bceWithLogits: posWeight of shape \[2\] does not broadcast to the input shape \[2, 3\]/],
     [() => smoothL1Loss(x, x, { beta: -1 }), /^smoothL1Loss: beta must be a finite number ≥ 0, got -1/],

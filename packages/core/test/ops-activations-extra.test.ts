@@ -72,11 +72,17 @@ describe('PyTorch conventions at the kinks and at extremes', () => {
   };
   it('elu has gradient α at 0; hardswish −0.5 at −3 and 1.5 at 3, 0 below, 1 above', () => {
     expect(gradAt((x) => elu(x, 0.7), [0])).toEqual([0.7]);
+    // x = 0 takes the α·(eˣ − 1) branch, as PyTorch: with α < 0 the result is −0 (elu(0., alpha=-0.5) → -0.)
+    expect(Object.is(elu(tensor([0], undefined, { dtype: 'float64' }), -0.5).data[0], -0)).toBe(true);
     expect(gradAt(hardswish, [-3.5, -3, 3, 3.5])).toEqual([0, -0.5, 1.5, 1]);
   });
   it('softplus is linear above the threshold (exactly x, gradient 1) and finite for huge inputs', () => {
     expect(Array.from(softplus(tensor([25, 800, -800], undefined, { dtype: 'float64' })).data)).toEqual([25, 800, 0]);
     expect(gradAt((x) => softplus(x), [25])).toEqual([1]);
+    // at βx = threshold exactly, still the log (PyTorch switches above it): log1p(e^20) and log1p(e^10)/2
+    expect(softplus(tensor([20], undefined, { dtype: 'float64' })).data[0]).toBe(20 + Math.log1p(Math.exp(-20)));
+    expect(softplus(tensor([5], undefined, { dtype: 'float64' }), { beta: 2, threshold: 10 }).data[0]).toBe((10 + Math.log1p(Math.exp(-10))) / 2);
+    expect(gradAt((x) => softplus(x), [20])[0]).toBeCloseTo(1 / (1 + Math.exp(-20)), 14);
     const big = softplus(tensor([800], undefined, { dtype: 'float64' }), { threshold: Infinity });
     expect(big.data[0]).toBe(800);
   });

@@ -65,4 +65,12 @@ describe('dropout', () => {
     const x = ones([2]);
     for (const p of [1, -0.1, 1.5, Number.NaN]) expect(() => dropout(x, p)).toThrow(/^dropout: p must be a probability in \[0, 1\)/);
   });
+
+  it('rejects a training flag that is not a boolean (a truthy string would silently train), and an rng that is not an Rng', () => {
+    const x = ones([2]);
+    expect(() => dropout(x, 0.5, { training: 'no' as never })).toThrow(`dropout: training must be true or false, got 'no'`);
+    expect(() => dropout(x, 0.5, { training: 0 as never })).toThrow('dropout: training must be true or false, got 0');
+    expect(() => dropout(x, 0.5, { rng: { next: () => 0.5 } as never })).toThrow(/^dropout: rng must be an Rng, got /);
+    expect(dropout(x, 0.5, { rng: new Rng(1) }).shape).toEqual([2]);
+  });
 });

@@ -33,6 +33,12 @@ describe('abs', () => {
     expect(plain(x.grad!)).toEqual([0, 0, 1, -1, 1]);
     expect(Object.is(abs(tensor([-0])).data[0], 0)).toBe(true);
   });
+
+  it('a NaN input gets a NaN gradient: NaN propagates (as NumPy and TF 2; PyTorch 1.13–2.x gives 0)', () => {
+    const x = t64([Number.NaN, 0, -2], true);
+    abs(x).sum().backward();
+    expect(plain(x.grad!)).toEqual([Number.NaN, 0, -1]);
+  });
 });
 
 describe('clamp', () => {

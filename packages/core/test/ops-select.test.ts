@@ -38,6 +38,9 @@ describe('gather', () => {
     expect(Array.from(gather(x, 1, argmax(x, 1, true)).data)).toEqual([9, 8]);
     expect(Array.from(gather(tensor([5, 6, 7]), 0, [2, 2, 0]).data)).toEqual([7, 7, 5]);
     expect(x.gather(0, tensor([[1, 0, 1]])).toArray()).toEqual([[8, 9, 7]]);
+    // a zero-dimensional input and index, as torch.gather(tensor(5.), 0, tensor(0))
+    const s = gather(tensor(5), 0, tensor(0));
+    expect([s.shape, s.item()]).toEqual([[], 5]);
   });
 });
 

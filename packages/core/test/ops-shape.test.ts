@@ -2,7 +2,7 @@
 // here, backward against central differences.
 import fc from 'fast-check';
 import { describe, it, expect } from 'vitest';
-import { broadcastTo, pad, permute, reshape, slice, transpose, type Tensor } from '../src/index.ts';
+import { broadcastTo, pad, permute, reshape, slice, sumTo, transpose, type Tensor } from '../src/index.ts';
 import { broadcastPairArb, gradcheck, makeTensor, shapeArb } from '../src/testing/index.ts';
 import { broadcastShape, checkProperty, expectGradOk } from './helpers.ts';
 
@@ -40,6 +40,19 @@ describe('reshape', () => {
       if (kind === 'minus1') expect(y.shape).toEqual(shape);
       expectGradOk(gradcheck((t) => reshape(t, target(shape, kind)), [x]));
     });
+  });
+
+  it('to its own shape is the tensor itself (no graph node)', () => {
+    const x = makeTensor({ shape: [2, 3], seed: 1 }, { requiresGrad: true });
+    expect(reshape(x, [2, 3])).toBe(x);
+    expect(reshape(x, [-1, 3])).toBe(x);
+    expect(sumTo(x, [2, 3])).toBe(x);
+  });
+
+  it('a permute that moves only size-1 dims shares the data (same row-major order, no copy)', () => {
+    const x = makeTensor({ shape: [2, 1, 3, 1], seed: 2 });
+    expect(permute(x, [1, 0, 3, 2]).data).toBe(x.data);
+    expect(permute(x, [2, 1, 0, 3]).data).not.toBe(x.data);
   });
 });
 

@@ -141,4 +141,8 @@ describe('rot180', () => {
       expectGradOk(gradcheck((t) => rot180(t), [x]));
     });
   });
+
+  it('of an empty tensor is empty', () => {
+    for (const shape of [[0, 2, 3], [2, 0, 3], [1, 2, 0]]) expect(rot180(makeTensor({ shape, seed: 1 })).shape).toEqual(shape);
+  });
 });

@@ -50,6 +50,9 @@ describe('var / std', () => {
     expect(x.std(0, { keepDim: true }).shape).toEqual([1, 2]);
     expect(x.var([0, 1], { correction: 0 }).item()).toBeCloseTo(2.1875, 14);
     expect(variance(tensor([3])).item()).toBeNaN();
+    // dims [] means all of them (PyTorch's dim=()); a zero-dimensional input takes dim 0, −1 or none
+    expect(x.var([], { correction: 0 }).item()).toBeCloseTo(2.1875, 14);
+    for (const d of [0, -1, undefined, []]) expect(variance(tensor(3), d, { correction: 0 }).toArray()).toBe(0);
     const c = t64([2, 2, 2], true);
     std(c).backward();
     expect(plain(c.grad!)).toEqual([0, 0, 0]);

@@ -85,6 +85,20 @@ describe('maxPool2d options', () => {
     expect(Array.from(x.grad!.data)).toEqual([0, 1, 2, 0, 0, 0, 3, 0, 4]);
   });
 
+  it('2×2 windows with a stride other than 2 (the 2×2 fast path must not take them): max of each window', () => {
+    const x = tensor(Array.from({ length: 64 }, (_, i) => i), [1, 1, 8, 8]);
+    // window (i, j) starts at row si·i, column sj·j; its max is the bottom-right element
+    const want = (si: number, sj: number, rows: number, cols: number) =>
+      Array.from({ length: rows * cols }, (_, k) => (si * Math.floor(k / cols) + 1) * 8 + sj * (k % cols) + 1);
+    expect(Array.from(maxPool2d(x, 2, { stride: 3 }).data)).toEqual(want(3, 3, 3, 3));
+    expect(Array.from(maxPool2d(x, 2, { stride: [3, 2] }).data)).toEqual(want(3, 2, 3, 4));
+    expect(Array.from(maxPool2d(x, 2, { stride: [2, 3] }).data)).toEqual(want(2, 3, 4, 3));
+    expect(Array.from(maxPool2d(x, 2).data)).toEqual(want(2, 2, 4, 4));
+    // the 2×2 fast path over several planes (batch 2 × 3 channels): each plane's outputs in place
+    const many = tensor(Array.from({ length: 96 }, (_, i) => i), [2, 3, 4, 4]);
+    expect(Array.from(maxPool2d(many, 2).data)).toEqual(Array.from({ length: 24 }, (_, k) => Math.floor(k / 4) * 16 + (2 * Math.floor((k % 4) / 2) + 1) * 4 + 2 * (k % 2) + 1));
+  });
+
   it('refuses unknown and unimplemented options and a window with every tap in the padding', () => {
     const x = tensor([1, 2, 3, 4], [1, 1, 2, 2]);
     expect(() => maxPool2d(x, 2, { returnIndices: true } as object)).toThrow(/^maxPool2d: unknown option 'returnIndices'/);
@@ -92,6 +106,9 @@ describe('maxPool2d options', () => {
     expect(() => maxPool2d(x, 2, { ceilMode: 1 } as object)).toThrow(/^maxPool2d: ceilMode must be a boolean, got 1/);
     expect(() => maxPool2d(x, 2, { dilation: 0 })).toThrow(/^maxPool2d: dilation must be a positive integer/);
     expect(() => maxPool2d(x, 2, { dilation: 3, padding: 1, stride: 1 })).toThrow(/^maxPool2d: the window of output row 0 has no tap inside the input/);
+    // along the rows only (columns fine), and along the columns only: the message names the row or the column
+    expect(() => maxPool2d(x, 2, { dilation: [3, 1], padding: [1, 0], stride: 1 })).toThrow(/^maxPool2d: the window of output row 0 has no tap inside the input/);
+    expect(() => maxPool2d(x, 2, { dilation: [1, 3], padding: [0, 1], stride: 1 })).toThrow(/^maxPool2d: the window of output column 0 has no tap inside the input/);
   });
 });
 

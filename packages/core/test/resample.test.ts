@@ -3,7 +3,7 @@
 // 1-pixel inputs, pads at PyTorch's limits), and the option checks.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { adaptiveAvgPool2d, interpolate, mul, pad2d, upsample, type Tensor } from '../src/index.ts';
+import { adaptiveAvgPool2d, interpolate, mul, pad2d, tensor, upsample, zeros, type Tensor } from '../src/index.ts';
 import { gradcheck, gradgradcheck, makeTensor } from '../src/testing/index.ts';
 import { checkProperty, expectClose, expectGradOk } from './helpers.ts';
 
@@ -81,6 +81,15 @@ describe('interpolate', () => {
     expect(upsample).toBe(interpolate);
   });
 
+  it('recomputeScaleFactor: the source index from the output size instead of the given factor (PyTorch 1.13, scale 1.7 on 4 rows)', () => {
+    const x = tensor(Array.from({ length: 16 }, (_, i) => i), [1, 1, 4, 4]);
+    const col = (y: Tensor) => Array.from({ length: 6 }, (_, r) => y.data[r * 6]);
+    expect(col(interpolate(x, { scaleFactor: 1.7 }))).toEqual([0, 0, 4, 4, 8, 8]);
+    expect(col(interpolate(x, { scaleFactor: 1.7, recomputeScaleFactor: true }))).toEqual([0, 0, 4, 8, 8, 12]);
+    expectClose(col(interpolate(x, { scaleFactor: 1.7, mode: 'bilinear' })), [0, 1.529412, 3.882353, 6.235294, 8.588236, 10.941177], 1e-5, 'bilinear');
+    expectClose(col(interpolate(x, { scaleFactor: 1.7, mode: 'bilinear', recomputeScaleFactor: true })), [0, 2, 4.666667, 7.333333, 10, 12], 1e-5, 'bilinear, recomputed');
+  });
+
   it('refuses what PyTorch refuses and what is not implemented, naming it', () => {
     const x = makeTensor({ shape: [1, 1, 2, 2], seed: 1 });
     expect(() => interpolate(x, { size: 4, scaleFactor: 2 })).toThrow(/^interpolate: exactly one of size and scaleFactor must be given, got both/);
@@ -92,6 +101,7 @@ describe('interpolate', () => {
     expect(() => interpolate(x, { scaleFactor: 0.2 })).toThrow(/^interpolate: scaleFactor 0.2 gives an empty output 0×0/);
     expect(() => interpolate(x, { scaleFactor: -2 })).toThrow(/^interpolate: scaleFactor must be a positive number or an \[h, w\] pair of them, got -2/);
     expect(() => interpolate(x, { size: 1.5 })).toThrow(/^interpolate: size must be a positive integer or an \[h, w\] pair of them, got 1.5/);
+    expect(() => interpolate(zeros([1, 1, 0, 3]), { size: 2 })).toThrow(/^interpolate: input \[1, 1, 0, 3\] has an empty spatial size/);
     expect(() => interpolate(makeTensor({ shape: [1, 2, 2], seed: 1 }), { size: 4 })).toThrow(/^interpolate: input must be \[N, C, H, W\] \(rank 4\), got \[1, 2, 2\]/);
   });
 });

@@ -43,6 +43,7 @@ export function channelAffine(x: TypedArray, l: ChannelLayout, mean: Float64Arra
   for (let i = 0; i < n; i++) {
     for (let ch = 0; ch < c; ch++) {
       const mu = mean[ch], a = scale[ch], b = shift[ch];
+      // Stryker disable next-line EqualityOperator: p <= e also writes the next block's first element, which that block (later in the loop) overwrites, or past the end of out, which a typed array drops
       for (let p = (i * c + ch) * s, e = p + s; p < e; p++) out[p] = (x[p] - mu) * a + b;
     }
   }
@@ -59,6 +60,7 @@ export interface GradSums {
 export function gradSums(g: TypedArray, x: TypedArray, l: ChannelLayout, mean: Float64Array, invstd: Float64Array): GradSums {
   const { n, c, s } = l;
   const sumG = new Float64Array(c), sumGXhat = new Float64Array(c);
+  // Stryker disable next-line EqualityOperator: ch <= c adds a channel c whose sums go past the ends of sumG and sumGXhat (length c), which a typed array drops
   for (let ch = 0; ch < c; ch++) {
     const mu = mean[ch];
     let sg = 0, sgx = 0;
@@ -79,6 +81,7 @@ export function inputGradCoefficients(l: ChannelLayout, invstd: Float64Array, ga
   const { c } = l;
   const m = l.n * l.s;
   const a = new Float64Array(c), meanG = new Float64Array(c), b = new Float64Array(c);
+  // Stryker disable next-line EqualityOperator: ch <= c only writes a[c], meanG[c] and b[c], past the ends of these length-c arrays, which a typed array drops
   for (let ch = 0; ch < c; ch++) {
     a[ch] = (gamma ? gamma[ch] : 1) * invstd[ch];
     meanG[ch] = sums.sumG[ch] / m;
@@ -99,8 +102,10 @@ export function batchNormInputGrad(
   const { n, c, s } = l;
   const { a, meanG, b } = inputGradCoefficients(l, invstd, gamma, sums);
   for (let i = 0; i < n; i++) {
+    // Stryker disable next-line EqualityOperator: ch <= c adds block (i, c) = block (i + 1, 0), written again next, or past out's end
     for (let ch = 0; ch < c; ch++) {
       const k = a[ch], mg = meanG[ch], bb = b[ch], mu = mean[ch];
+      // Stryker disable next-line EqualityOperator: as in channelAffine, p <= e's extra write is overwritten by the next block or dropped past the end
       for (let p = (i * c + ch) * s, e = p + s; p < e; p++) out[p] = k * (g[p] - mg - (x[p] - mu) * bb);
     }
   }

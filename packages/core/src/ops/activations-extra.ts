@@ -19,6 +19,7 @@ const GELU_C = 0.044715;
 function map(x: Tensor, f: (v: number) => number): Tensor {
   const out = allocate(x.dtype, x.size);
   const xd = x.data;
+  // Stryker disable next-line EqualityOperator: i <= out.length only adds f(undefined) written past out's end, which a typed array drops
   for (let i = 0; i < out.length; i++) out[i] = f(xd[i]);
   return new Tensor(out, x.shape);
 }
@@ -97,8 +98,8 @@ export function gelu(x: Tensor, options: { approximate?: GeluApproximate } = {})
  * gg·g·SiLU''(x) with SiLU''(x) = σ(1 − σ)(2 + x(1 − 2σ)).
  */
 function siluGrad(g: Tensor, x: Tensor): Tensor {
+  // (x always requires grad here: silu recorded a node for it)
   return record(smoothGradOf('silu', g, x), 'siluGrad', [g, x], (gg) => {
-    if (!x.requiresGrad) return [g.requiresGrad ? siluGrad(gg, x) : null, null];
     const s = sigmoid(x);
     const second = mul(mul(s, sub(1, s)), add(mul(x, sub(1, mul(s, 2))), 2));
     return [g.requiresGrad ? siluGrad(gg, x) : null, mul(mul(gg, g), second)];

@@ -96,7 +96,8 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   check((rm === null) === (rv === null), OP, 'give both runningMean and runningVar, or neither');
   const geo = geometry(x);
   if (!training) {
-    check(rm !== null && rv !== null, OP, 'eval mode (training: false) needs runningMean and runningVar');
+    // (rv is null exactly when rm is: checked above)
+    check(rm !== null, OP, 'eval mode (training: false) needs runningMean and runningVar');
     return evalBatchNorm(x, rm, rv!, weight, bias, eps, geo);
   }
   check(geo.m > 1, OP, () => `expected more than 1 value per channel when training, got input ${fmtShape(x.shape)}`);

@@ -8,6 +8,9 @@ import { allocate, full, Tensor, type TypedArray } from '../tensor.ts';
 import { broadcastTo } from './shape.ts';
 
 type Cmp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+const TESTS: Record<Cmp, (x: number, y: number) => boolean> = {
+  eq: (x, y) => x === y, ne: (x, y) => x !== y, lt: (x, y) => x < y, le: (x, y) => x <= y, gt: (x, y) => x > y, ge: (x, y) => x >= y,
+};
 
 /** a and b (a Tensor or number each, at least one Tensor) broadcast to one shape, as flat arrays. */
 function broadcastOperands(op: string, aIn: Tensor | number, bIn: Tensor | number): { a: TypedArray; b: TypedArray; shape: number[]; like: Tensor } {
@@ -28,14 +31,9 @@ function compare(op: Cmp, aIn: Tensor | number, bIn: Tensor | number): Tensor {
   const { a, b, shape, like } = broadcastOperands(op, aIn, bIn);
   const out = allocate(like.dtype, sizeOf(shape));
   const n = out.length;
-  switch (op) {
-    case 'eq': for (let i = 0; i < n; i++) out[i] = a[i] === b[i] ? 1 : 0; break;
-    case 'ne': for (let i = 0; i < n; i++) out[i] = a[i] !== b[i] ? 1 : 0; break;
-    case 'lt': for (let i = 0; i < n; i++) out[i] = a[i] < b[i] ? 1 : 0; break;
-    case 'le': for (let i = 0; i < n; i++) out[i] = a[i] <= b[i] ? 1 : 0; break;
-    case 'gt': for (let i = 0; i < n; i++) out[i] = a[i] > b[i] ? 1 : 0; break;
-    case 'ge': for (let i = 0; i < n; i++) out[i] = a[i] >= b[i] ? 1 : 0; break;
-  }
+  const holds = TESTS[op];
+  // Stryker disable next-line EqualityOperator: i <= n only adds a write past out's end, which a typed array drops
+  for (let i = 0; i < n; i++) out[i] = holds(a[i], b[i]) ? 1 : 0;
   return new Tensor(out, shape);
 }
 

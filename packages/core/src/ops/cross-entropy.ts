@@ -144,8 +144,8 @@ export function crossEntropy(input: Tensor, target: ClassTarget, options: CrossE
   check(target.dtype === logp.dtype, op, () => `dtype mismatch: input ${logp.dtype}, target ${target.dtype}`);
   const c = logp.shape[1];
   const weight = classWeight(options.weight, c, logp.dtype, op);
-  let t = unbatched ? unsqueeze(target, 0) : target;
-  if (eps > 0) t = add(mul(t, 1 - eps), eps / c);
+  // label smoothing t′ = (1 − ε)t + ε/C (t itself at ε = 0)
+  const t = add(mul(unbatched ? unsqueeze(target, 0) : target, 1 - eps), eps / c);
   let prod = mul(logp, t);
   if (weight) prod = mul(prod, perClass(weight, logp.rank));
   const loss = neg(sum(prod, 1));

@@ -25,11 +25,7 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 /** Merges dims startDim … endDim (inclusive; default all) into one. A rank-0 tensor becomes shape [1]. */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   checkTensor(x, 'flatten');
-  if (x.rank === 0) {
-    normDim(startDim, 0, 'flatten');
-    normDim(endDim, 0, 'flatten');
-    return reshape(x, [1]);
-  }
+  // (rank 0 needs no case of its own: dims −1 and 0 name its one implicit dim, merged into [1])
   const s = normDim(startDim, x.rank, 'flatten'), e = normDim(endDim, x.rank, 'flatten');
   check(s <= e, 'flatten', () => `startDim ${startDim} must not come after endDim ${endDim} (shape ${fmtShape(x.shape)})`);
   const merged = x.shape.slice(s, e + 1).reduce((p, d) => p * d, 1);

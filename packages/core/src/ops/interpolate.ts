@@ -90,6 +90,7 @@ function nearestAxis(size: number, n: number, scaleFactor: number | undefined): 
 function bilinearAxis(size: number, n: number, align: boolean, scaleFactor: number | undefined): ResampleAxis {
   const index = new Int32Array(2 * n), weight = new Float64Array(2 * n);
   const scale = align ? (n > 1 ? (size - 1) / (n - 1) : 0) : scaleFactor !== undefined ? 1 / scaleFactor : size / n;
+  // Stryker disable next-line EqualityOperator: i <= n only writes index[2n…] and weight[2n…], past the ends of these length-2n arrays, which a typed array drops
   for (let i = 0; i < n; i++) {
     const src = align ? scale * i : Math.max(scale * (i + 0.5) - 0.5, 0);
     const i0 = Math.floor(src), lambda = src - i0;

@@ -12,10 +12,10 @@ export function checkReduction(r: unknown, op: string, extra: readonly string[] 
   return r as Reduction;
 }
 
-/** Checks the options keys and the reduction; returns the reduction (default 'mean'). */
-export function lossOptions(options: unknown, allowed: readonly string[], op: string): Reduction {
+/** Checks the options keys and the reduction; returns the reduction (default 'mean'). The losses default options to {}. */
+export function lossOptions(options: object, allowed: readonly string[], op: string): Reduction {
   checkOptions(options, op, ['reduction', ...allowed]);
-  return checkReduction((options as { reduction?: unknown } | undefined)?.reduction ?? 'mean', op);
+  return checkReduction((options as { reduction?: unknown }).reduction ?? 'mean', op);
 }
 
 /** Elementwise losses: mean over every element, sum, or the tensor itself. */

@@ -65,8 +65,6 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   check(a2.shape[a2.rank - 1] === b2.shape[b2.rank - 2], 'matmul',
     () => `inner dimensions differ: ${fmtShape(a.shape)} and ${fmtShape(b.shape)} (${a2.shape[a2.rank - 1]} ≠ ${b2.shape[b2.rank - 2]})`);
   const r = matmulNd(a2, b2);
-  const shape = [...r.shape];
-  if (b.rank === 1) shape.splice(shape.length - 1, 1);
-  if (a.rank === 1) shape.splice(shape.length - (b.rank === 1 ? 1 : 2), 1);
-  return reshape(r, shape);
+  const [m, n] = r.shape.slice(-2);
+  return reshape(r, [...r.shape.slice(0, -2), ...(a.rank === 1 ? [] : [m]), ...(b.rank === 1 ? [] : [n])]);
 }

@@ -32,7 +32,9 @@ export function slidingAxis(size: number, k: number, s: number, p: number, d: nu
       const a = Math.max(s0, 0), b = Math.min(padEnd, size);
       ax.start[i] = a;
       ax.end[i] = Math.max(a, b);
-      ax.weight[i] = countIncludePad ? 1 / (padEnd - s0) : b > a ? 1 / (b - a) : 0;
+      // b > a: padding ≤ k/2 and the last window starting inside the input (checked, as PyTorch) leave
+      // every window at least one element of the input
+      ax.weight[i] = countIncludePad ? 1 / (padEnd - s0) : 1 / (b - a);
     }
   }
   return ax;

@@ -21,7 +21,7 @@ export function indexSelect(x: Tensor, dim: number, index: Index): Tensor {
   const k = values.length;
   const flat = new Int32Array(l.outer * k * l.inner);
   for (let o = 0, p = 0; o < l.outer; o++) for (let j = 0; j < k; j++) for (let i = 0; i < l.inner; i++) flat[p++] = (o * l.len + values[j]) * l.inner + i;
-  const outShape = x.rank === 0 ? [] : x.shape.map((s, i) => (i === d ? k : s));
+  const outShape = x.shape.map((s, i) => (i === d ? k : s)); // [] for a zero-dimensional x
   check(x.rank > 0 || k === 1, 'indexSelect', () => `a zero-dimensional input needs exactly one index, got ${k}`);
   return gatherFlat(x, flat, outShape);
 }
@@ -33,6 +33,7 @@ export function indexSelect(x: Tensor, dim: number, index: Index): Tensor {
 function scatterPositions(idxShape: readonly number[], values: Int32Array, d: number, target: readonly number[]): Int32Array {
   const ts = stridesOf(target), is = stridesOf(idxShape);
   const flat = new Int32Array(values.length);
+  // Stryker disable next-line EqualityOperator: p <= values.length only adds a write past flat's end, which a typed array drops
   for (let p = 0; p < values.length; p++) {
     let pos = 0;
     for (let k = 0; k < idxShape.length; k++) {
@@ -55,7 +56,6 @@ export function gather(x: Tensor, dim: number, index: Index): Tensor {
   checkTensor(x, 'gather');
   const d = normDim(dim, x.rank, 'gather');
   const { values, shape } = indexValues(index, x.shape[d] ?? 1, 'gather');
-  if (x.rank === 0 && shape.length === 0) return gatherFlat(x, values, []);
   checkIndexShape('gather', shape, x, d, 'the input');
   return gatherFlat(x, scatterPositions(shape, values, d, x.shape), shape);
 }

@@ -18,7 +18,8 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   let target = [...shape];
   if (unknown === 1) {
     const known = shape.reduce((p, d) => (d === -1 ? p : p * d), 1);
-    check(known > 0 && x.size % known === 0, 'reshape', () => `cannot reshape ${fmtShape(x.shape)} (${x.size} elements) into ${fmtShape(shape)}`);
+    // x.size % 0 is NaN: a −1 beside a 0 is refused too (that −1 could be any size)
+    check(x.size % known === 0, 'reshape', () => `cannot reshape ${fmtShape(x.shape)} (${x.size} elements) into ${fmtShape(shape)}`);
     target = shape.map((d) => (d === -1 ? x.size / known : d));
   }
   checkShape(target, 'reshape');

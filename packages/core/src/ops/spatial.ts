@@ -79,6 +79,6 @@ export function rot180(x: Tensor): Tensor {
   checkRankAtLeast(x, 2, 'rot180');
   const [lead, batch, h, w] = split2d(x);
   const out = allocate(x.dtype, x.size);
-  if (x.size > 0) stridedCopy(x.data, (h - 1) * w + (w - 1), [h * w, -w, -1], out, 0, [h * w, w, 1], [batch, h, w]);
+  stridedCopy(x.data, (h - 1) * w + (w - 1), [h * w, -w, -1], out, 0, [h * w, w, 1], [batch, h, w]);
   return record(new Tensor(out, [...lead, h, w]), 'rot180', [x], (g) => [rot180(g)], undefined, []);
 }
