@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng, Tensor } from '@convgrad/core';
-import { Conv2d, GELU, GlobalAvgPool2d, Linear } from '@convgrad/layers';
+import { BatchNorm1d, Conv2d, GELU, GlobalAvgPool2d, Linear, Sequential } from '@convgrad/layers';
 import { loadMnist, takeFirst } from '../src/mnist/data.ts';
-import { randomShift } from '../src/resnet/augment.ts';
+import { randomAffine, randomShift } from '../src/resnet/augment.ts';
+import { WeightEma } from '../src/resnet/ema.ts';
 import { buildResNet, forwardMacs, ResidualBlock } from '../src/resnet/model.ts';
 import { runResNet, scheduledLr } from '../src/resnet/run.ts';
 
@@ -31,6 +32,95 @@ describe('random shift', () => {
     expect(seen.size).toBe(9); // every shift in [−1, 1]² occurs
     expect(Array.from(randomShift(b, 4, 4, 2, -1, new Rng(3)).x)).toEqual(Array.from(randomShift(b, 4, 4, 2, -1, new Rng(3)).x));
     expect(randomShift(b, 4, 4, 0, -1, new Rng(0))).toBe(b);
+  });
+});
+
+describe('random affine', () => {
+  // a 28×28 image, background 0, with a Gaussian blob (σ = 1.2) centred at (y, x); its centroid is where the blob went
+  const blob = (y: number, x: number) => {
+    const img = new Float32Array(784);
+    for (let r = 0; r < 28; r++) for (let c = 0; c < 28; c++) img[r * 28 + c] = Math.exp(-((r - y) ** 2 + (c - x) ** 2) / (2 * 1.2 ** 2));
+    return { x: img, y: new Uint8Array([7]), count: 1 };
+  };
+  const centroid = (img: Float32Array) => {
+    let m = 0, my = 0, mx = 0;
+    for (let i = 0; i < 784; i++) { m += img[i]; my += img[i] * Math.floor(i / 28); mx += img[i] * (i % 28); }
+    return [my / m - 13.5, mx / m - 13.5]; // offset from the centre
+  };
+  const draw = (b: ReturnType<typeof blob>, r: { degrees: number; scale: number; shift: number }, n: number) =>
+    Array.from({ length: n }, (_, k) => centroid(randomAffine(b, 28, 28, r, 0, new Rng(k)).x));
+
+  it('is seeded, keeps the batch shape and labels, and is the identity for an empty range', () => {
+    const d = takeFirst(loadMnist('train'), 4);
+    const b = { x: Float32Array.from(d.images.subarray(0, 4 * 784), (v) => v / 255), y: d.labels, count: 4 };
+    const r = { degrees: 10, scale: 0.1, shift: 2 };
+    const out = randomAffine(b, 28, 28, r, -0.42, new Rng(9));
+    expect(out.x.length).toBe(b.x.length);
+    expect(out.count).toBe(4);
+    expect(out.y).toEqual(b.y);
+    expect(out.x).toEqual(randomAffine(b, 28, 28, r, -0.42, new Rng(9)).x);
+    expect(out.x).not.toEqual(randomAffine(b, 28, 28, r, -0.42, new Rng(10)).x);
+    expect(out.x).not.toEqual(b.x);
+    expect(randomAffine(b, 28, 28, { degrees: 0, scale: 0, shift: 0 }, -0.42, new Rng(9)).x).toEqual(b.x);
+  });
+  it('rotates about the centre by up to ± degrees, both ways', () => {
+    const angles = draw(blob(13.5, 21.5), { degrees: 10, scale: 0, shift: 0 }, 40).map(([y, x]) => {
+      expect(Math.hypot(y, x)).toBeCloseTo(8, 1); // the distance from the centre is kept
+      return (Math.atan2(y, x) * 180) / Math.PI;
+    });
+    expect(Math.max(...angles.map(Math.abs))).toBeLessThanOrEqual(10.05);
+    expect(Math.max(...angles)).toBeGreaterThan(7);
+    expect(Math.min(...angles)).toBeLessThan(-7);
+  });
+  it('scales about the centre by 1 ± scale', () => {
+    const dist = draw(blob(13.5, 21.5), { degrees: 0, scale: 0.1, shift: 0 }, 40).map(([y, x]) => {
+      expect(Math.abs(y)).toBeLessThan(1e-3); // no rotation
+      return x / 8;
+    });
+    expect(Math.min(...dist)).toBeGreaterThanOrEqual(0.9 - 0.01);
+    expect(Math.max(...dist)).toBeLessThanOrEqual(1.1 + 0.01);
+    expect(Math.min(...dist)).toBeLessThan(0.93);
+    expect(Math.max(...dist)).toBeGreaterThan(1.07);
+  });
+  it('shifts by up to ± shift pixels in each direction, not only by whole pixels', () => {
+    const moves = draw(blob(13.5, 13.5), { degrees: 0, scale: 0, shift: 2 }, 40).flat();
+    expect(Math.max(...moves.map(Math.abs))).toBeLessThanOrEqual(2.01);
+    expect(Math.max(...moves)).toBeGreaterThan(1.5);
+    expect(Math.min(...moves)).toBeLessThan(-1.5);
+    expect(moves.some((m) => Math.abs(m - Math.round(m)) > 0.2)).toBe(true);
+  });
+  it('fills what comes from outside the image with the background', () => {
+    const b = { x: new Float32Array(784).fill(1), y: new Uint8Array([0]), count: 1 };
+    const out = randomAffine(b, 28, 28, { degrees: 0, scale: 0, shift: 2 }, -3, new Rng(1)).x;
+    expect(out.some((v) => v < 0)).toBe(true); // a border came from outside
+    expect(out[14 * 28 + 14]).toBe(1); // the middle did not
+    expect(Math.min(...out)).toBeGreaterThanOrEqual(-3);
+  });
+});
+
+describe('weight EMA', () => {
+  it('averages parameters and running statistics with a warmed-up decay, copies the batch counter, and loads into a twin', () => {
+    const make = () => new Sequential(new Linear(2, 1, { rng: new Rng(1) }), new BatchNorm1d(1));
+    const m = make();
+    const ema = new WeightEma(m, 0.5);
+    const w0 = Array.from(m.stateDict().get('0.weight')!.data);
+    expect(ema.currentDecay()).toBeCloseTo(1 / 10, 12); // (1 + 0)/(10 + 0) below 0.5
+    // train one step's worth: new weights and a forward in train mode (moves running stats and the counter)
+    m.loadStateDict(new Map([['0.weight', new Tensor(new Float32Array([3, -1]), [1, 2])]]), { strict: false });
+    m.train().call(new Tensor(new Float32Array([1, 2, 3, 5, -1, 0]), [3, 2]));
+    const live = m.stateDict();
+    ema.update(m);
+    const twin = make();
+    ema.copyTo(twin);
+    const avg = twin.stateDict();
+    const d = 0.1;
+    expect(Array.from(avg.get('0.weight')!.data)).toEqual([0, 1].map((i) => Math.fround(d * w0[i] + (1 - d) * [3, -1][i])));
+    expect(avg.get('1.running_mean')!.data[0]).toBeCloseTo((1 - d) * live.get('1.running_mean')!.data[0], 6);
+    expect(avg.get('1.running_var')!.data[0]).toBeCloseTo(d + (1 - d) * live.get('1.running_var')!.data[0], 6);
+    expect(avg.get('1.num_batches_tracked')!.item()).toBe(1); // copied, not averaged
+    for (let t = 0; t < 20; t++) ema.update(m);
+    expect(ema.currentDecay()).toBe(0.5); // the warm-up reached the decay
+    expect(() => new WeightEma(m, 1)).toThrow(/decay/);
   });
 });
 
@@ -62,7 +152,7 @@ describe('a small resnet run', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'convgrad-resnet-test-'));
     const data = { train: takeFirst(loadMnist('train'), 512), test: takeFirst(loadMnist('test'), 300) };
     const r = runResNet({
-      epochs: 4, batchSize: 32, lr: 1e-2, weightDecay: 0.01, shift: 1, labelSmoothing: 0, seed: 3, outDir: tmp, data,
+      epochs: 4, batchSize: 32, lr: 1e-2, weightDecay: 0.01, shift: 1, rotate: 8, scale: 0.1, ema: 0.9, labelSmoothing: 0, seed: 3, outDir: tmp, data,
       spec: { stemWidth: 8, width: 16, blocks: 1, stages: 2, stem: 'pool', norm: 'batch' }, progress: false, log: () => {},
     });
     expect(r.epochs[0].windowLoss[0]).toBeGreaterThan(1.5); // near chance (ln 10 ≈ 2.3) at the start

@@ -13,6 +13,9 @@ export const RESNET_OPTION_SPECS = {
   lr: { kind: 'number', default: 4e-3, min: 0, minInclusive: false, max: 10, help: 'peak AdamW learning rate (warm-up, then cosine to 0)' },
   'weight-decay': { kind: 'number', default: 0.05, min: 0, help: 'AdamW decoupled weight decay' },
   shift: { kind: 'int', default: 2, min: 0, max: 8, help: 'random shift augmentation, ± pixels (0: none)' },
+  rotate: { kind: 'number', default: 0, min: 0, max: 180, help: 'random rotation augmentation, ± degrees (with --scale: bilinear affine; both 0: whole-pixel shifts)' },
+  scale: { kind: 'number', default: 0, min: 0, max: 0.5, help: 'random scaling augmentation, 1 ± this' },
+  ema: { kind: 'number', default: 0, min: 0, max: 0.99999, help: 'decay of the weight moving average that is evaluated and saved (0: none)' },
   'label-smoothing': { kind: 'number', default: 0.1, min: 0, max: 1, help: 'cross-entropy label smoothing' },
   'stem-width': { kind: 'int', default: RESNET_SPEC.stemWidth, min: 1, max: 256, help: 'channels of the stem conv (14×14 after it)' },
   width: { kind: 'int', default: RESNET_SPEC.width, min: 1, max: 512, help: 'channels of the first stage (doubled at each further stage)' },
@@ -45,7 +48,7 @@ export async function runResNetCli(argv: readonly string[]): Promise<number> {
   }
   try {
     runResNet({
-      epochs: opts.epochs, batchSize: opts['batch-size'], lr: opts.lr, weightDecay: opts['weight-decay'], shift: opts.shift,
+      epochs: opts.epochs, batchSize: opts['batch-size'], lr: opts.lr, weightDecay: opts['weight-decay'], shift: opts.shift, rotate: opts.rotate, scale: opts.scale, ema: opts.ema,
       labelSmoothing: opts['label-smoothing'], seed: opts.seed, outDir, limit: opts.limit, testLimit: opts['test-limit'],
       dataDir: opts['data-dir'], spec: { stemWidth: opts['stem-width'], width: opts.width, blocks: opts.blocks, stages: opts.stages, stem: opts.stem as 'stride' | 'pool', norm: opts.norm as 'batch' | 'group' },
       progress: process.stderr.isTTY === true, log: (line) => process.stdout.write(`${line}\n`),
