@@ -126,7 +126,7 @@ describe('weight EMA', () => {
 
 describe('model and schedule', () => {
   it('uses depthwise convs (groups = channels), GELU, residual blocks and global average pooling', () => {
-    const spec = { stemWidth: 4, width: 8, blocks: 1, stages: 2, stem: 'pool' as const, norm: 'batch' as const };
+    const spec = { stemWidth: 4, stemBlocks: 0, width: 8, blocks: 1, stages: 2, down: 'separable' as const, stem: 'pool' as const, norm: 'batch' as const };
     const m = buildResNet(spec, 1);
     const convs = m.modules().filter((q): q is Conv2d => q instanceof Conv2d);
     expect(convs.some((c) => c.groups === c.inChannels && c.groups > 1)).toBe(true);
@@ -137,6 +137,21 @@ describe('model and schedule', () => {
     expect((m.at(-1) as Linear).inFeatures).toBe(16); // the second stage is 2 × width wide
     expect(m.at(-3)).toBeInstanceOf(GlobalAvgPool2d);
     expect(forwardMacs(spec)).toBeGreaterThan(0);
+  });
+  it('puts residual blocks at 14×14 with --stem-blocks, and downsamples with a full 3×3 stride-2 conv with --down dense', () => {
+    const spec = { stemWidth: 4, stemBlocks: 2, width: 8, blocks: 1, stages: 2, down: 'dense' as const, stem: 'pool' as const, norm: 'batch' as const };
+    const m = buildResNet(spec, 1);
+    const blocks = m.modules().filter((q): q is ResidualBlock => q instanceof ResidualBlock);
+    expect(blocks.length).toBe(4); // two at the stem, one per stage
+    const stemOut = m.at(1).call(m.at(0).call(new Tensor(new Float32Array(28 * 28), [1, 1, 28, 28])));
+    expect(blocks[0].call(stemOut).shape).toEqual([1, 4, 14, 14]);
+    expect(m.at(2)).toBe(blocks[0]);
+    const convs = m.modules().filter((q): q is Conv2d => q instanceof Conv2d);
+    const down = convs.filter((c) => [c.stride].flat()[0] === 2 && c.groups === 1);
+    expect(down.map((c) => [c.inChannels, c.outChannels, c.groups, c.kernelSize[0]])).toEqual([[4, 8, 1, 3], [8, 16, 1, 3]]);
+    expect(convs.some((c) => c.groups === c.inChannels && c.groups > 1)).toBe(true); // the blocks stay depthwise-separable
+    expect(m.call(new Tensor(new Float32Array(2 * 28 * 28), [2, 1, 28, 28])).shape).toEqual([2, 10]);
+    expect(forwardMacs(spec)).toBe(4 * 25 * 784 + 2 * (4 * 9 + 16) * 196 + (4 * 8 * 9 + 8 * 9 + 64) * 49 + (8 * 16 * 9 + 16 * 9 + 256) * 16 + 16 * 10);
   });
   it('warms up linearly, then decays by a half cosine to 0', () => {
     const lrs = Array.from({ length: 100 }, (_, t) => scheduledLr(1, t, 100));
@@ -153,7 +168,7 @@ describe('a small resnet run', () => {
     const data = { train: takeFirst(loadMnist('train'), 512), test: takeFirst(loadMnist('test'), 300) };
     const r = runResNet({
       epochs: 4, batchSize: 32, lr: 1e-2, weightDecay: 0.01, shift: 1, rotate: 8, scale: 0.1, ema: 0.9, labelSmoothing: 0, seed: 3, outDir: tmp, data,
-      spec: { stemWidth: 8, width: 16, blocks: 1, stages: 2, stem: 'pool', norm: 'batch' }, progress: false, log: () => {},
+      spec: { stemWidth: 8, stemBlocks: 0, width: 16, blocks: 1, stages: 2, down: 'dense', stem: 'pool', norm: 'batch' }, progress: false, log: () => {},
     });
     expect(r.epochs[0].windowLoss[0]).toBeGreaterThan(1.5); // near chance (ln 10 ≈ 2.3) at the start
     expect(r.epochs.at(-1)!.loss).toBeLessThan(0.6 * r.epochs[0].loss);

@@ -18,9 +18,11 @@ export const RESNET_OPTION_SPECS = {
   ema: { kind: 'number', default: 0, min: 0, max: 0.99999, help: 'decay of the weight moving average that is evaluated and saved (0: none)' },
   'label-smoothing': { kind: 'number', default: 0.1, min: 0, max: 1, help: 'cross-entropy label smoothing' },
   'stem-width': { kind: 'int', default: RESNET_SPEC.stemWidth, min: 1, max: 256, help: 'channels of the stem conv (14×14 after it)' },
+  'stem-blocks': { kind: 'int', default: RESNET_SPEC.stemBlocks, min: 0, max: 8, help: 'residual blocks at 14×14 at the stem width' },
   width: { kind: 'int', default: RESNET_SPEC.width, min: 1, max: 512, help: 'channels of the first stage (doubled at each further stage)' },
   blocks: { kind: 'int', default: RESNET_SPEC.blocks, min: 0, max: 8, help: 'residual blocks per stage' },
   stages: { kind: 'int', default: RESNET_SPEC.stages, min: 1, max: 3, help: 'downsampling stages after the 14×14 stem (2: down to 4×4)' },
+  down: { kind: 'choice', default: RESNET_SPEC.down, choices: ['separable', 'dense'], help: "each stage's downsampling: depthwise 3×3/2 → pointwise, or a full 3×3/2 conv" },
   stem: { kind: 'choice', default: RESNET_SPEC.stem, choices: ['stride', 'pool'], help: 'stride-2 stem conv, or stride-1 conv then max-pool 2' },
   norm: { kind: 'choice', default: 'batch', choices: ['batch', 'group'], help: 'BatchNorm2d or GroupNorm' },
   seed: { kind: 'int', default: 1, min: 0, max: 2 ** 32 - 1, help: 'seed of the initialization, shuffling and shifts' },
@@ -50,7 +52,7 @@ export async function runResNetCli(argv: readonly string[]): Promise<number> {
     runResNet({
       epochs: opts.epochs, batchSize: opts['batch-size'], lr: opts.lr, weightDecay: opts['weight-decay'], shift: opts.shift, rotate: opts.rotate, scale: opts.scale, ema: opts.ema,
       labelSmoothing: opts['label-smoothing'], seed: opts.seed, outDir, limit: opts.limit, testLimit: opts['test-limit'],
-      dataDir: opts['data-dir'], spec: { stemWidth: opts['stem-width'], width: opts.width, blocks: opts.blocks, stages: opts.stages, stem: opts.stem as 'stride' | 'pool', norm: opts.norm as 'batch' | 'group' },
+      dataDir: opts['data-dir'], spec: { stemWidth: opts['stem-width'], stemBlocks: opts['stem-blocks'], width: opts.width, blocks: opts.blocks, stages: opts.stages, down: opts.down as 'separable' | 'dense', stem: opts.stem as 'stride' | 'pool', norm: opts.norm as 'batch' | 'group' },
       progress: process.stderr.isTTY === true, log: (line) => process.stdout.write(`${line}\n`),
     });
   } catch (e) {
