@@ -25,7 +25,7 @@ export const RESNET_OPTION_SPECS = {
   down: { kind: 'choice', default: RESNET_SPEC.down, choices: ['separable', 'dense'], help: "each stage's downsampling: depthwise 3×3/2 → pointwise, or a full 3×3/2 conv" },
   stem: { kind: 'choice', default: RESNET_SPEC.stem, choices: ['stride', 'pool'], help: 'stride-2 stem conv, or stride-1 conv then max-pool 2' },
   norm: { kind: 'choice', default: 'batch', choices: ['batch', 'group'], help: 'BatchNorm2d or GroupNorm' },
-  seed: { kind: 'int', default: 1, min: 0, max: 2 ** 32 - 1, help: 'seed of the initialization, shuffling and shifts' },
+  seed: { kind: 'int', default: 1, min: 0, max: 2 ** 32 - 1, help: 'seed of the initialization, shuffling and augmentation' },
   out: { kind: 'string', default: 'out/resnet', help: 'folder for the checkpoint and the curves PNG' },
   limit: { kind: 'int', default: 0, min: 0, max: 60_000, help: 'train on the first N training images only (0: all 60,000)' },
   'test-limit': { kind: 'int', default: 0, min: 0, max: 10_000, help: 'evaluate on the first N test images only (0: all 10,000)' },
@@ -65,6 +65,6 @@ export async function runResNetCli(argv: readonly string[]): Promise<number> {
 
 registerExample({
   name: 'resnet',
-  summary: 'small residual network (depthwise-separable convs, BatchNorm/GroupNorm, GELU, global avg pool) on the full MNIST with random shifts',
+  summary: 'small residual network (depthwise-separable convs, BatchNorm/GroupNorm, GELU, global avg pool) on the full MNIST with random affine augmentation',
   run: runResNetCli,
 });
