@@ -1,4 +1,4 @@
-// The resnet example: random shifts, the learning-rate schedule, the model's structure, and a small
+// The resnet example: random shifts and random affine maps, the weight EMA, the learning-rate schedule, the model's structure, and a small
 // real training run (a few hundred images) that must lower the loss and beat chance.
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
