@@ -33,6 +33,8 @@ export interface EpochSettings {
   loss?: (logits: Tensor, labels: Uint8Array) => Tensor;
   /** Called before each optimizer step (e.g. a per-step learning-rate schedule). */
   beforeStep?: () => void;
+  /** Called after each optimizer step (e.g. to update a moving average of the weights). */
+  afterStep?: () => void;
 }
 
 /** Images and labels of a batch: [B, 1, 28, 28] and [B]. */
@@ -58,6 +60,7 @@ export function trainEpoch(model: Model, optimizer: Optimizer, loader: MnistLoad
     loss.backward();
     s.beforeStep?.();
     optimizer.step();
+    s.afterStep?.();
     const l = loss.item() * count;
     const pred = argmaxRows(logits);
     let c = 0;

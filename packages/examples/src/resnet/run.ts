@@ -10,7 +10,8 @@ import { epochProgress } from '../mnist/progress.ts';
 import { evaluate, trainEpoch, type EpochStats, type EvalResult, type MnistLoader } from '../mnist/train.ts';
 import { checkpointRoundTrip, writeCurves } from '../mnist/wrap-up.ts';
 import { makeOutDir } from '../shared/out-dir.ts';
-import { randomShift } from './augment.ts';
+import { randomAffine, randomShift } from './augment.ts';
+import { WeightEma } from './ema.ts';
 import { buildResNet, describe, forwardMacs, RESNET_SPEC, type ResNetSpec } from './model.ts';
 
 export interface ResNetRunSettings {
@@ -21,6 +22,11 @@ export interface ResNetRunSettings {
   weightDecay: number;
   /** Random shift of up to ± this many pixels (0: no augmentation). */
   shift: number;
+  /** Random rotation of up to ± this many degrees and scaling by 1 ± `scale` (both 0: whole-pixel shifts only). */
+  rotate: number;
+  scale: number;
+  /** Decay of the weight moving average that is evaluated and saved (0: the trained weights themselves). */
+  ema: number;
   labelSmoothing: number;
   seed: number;
   outDir: string;
@@ -59,13 +65,16 @@ export function runResNet(s: ResNetRunSettings): ResNetRunResult {
   const data = s.data ?? { train: loadMnist('train', s.dataDir || undefined), test: loadMnist('test', s.dataDir || undefined) };
   const train = s.limit ? takeFirst(data.train, s.limit) : data.train;
   const test = s.testLimit ? takeFirst(data.test, s.testLimit) : data.test;
-  log(`data: ${train.count} training images (random shifts up to ±${s.shift} px), ${test.count} test images${test.count === 10_000 ? ' (the official test set)' : ''}`);
+  const affine = s.rotate > 0 || s.scale > 0;
+  const aug = affine ? `random affine: rotation ±${s.rotate}°, scale 1 ± ${s.scale}, shift ±${s.shift} px, bilinear` : `random shifts up to ±${s.shift} px`;
+  log(`data: ${train.count} training images (${aug}), ${test.count} test images${test.count === 10_000 ? ' (the official test set)' : ''}`);
   log(`model: ${describe(spec)}; ${(forwardMacs(spec) / 1e6).toFixed(2)}M MACs per image`);
 
   const model = buildResNet(spec, s.seed);
+  const ema = s.ema > 0 ? new WeightEma(model, s.ema) : null;
   const optimizer = new AdamW(model.parameters(), { lr: s.lr, weightDecay: s.weightDecay });
   const criterion = new CrossEntropyLoss({ labelSmoothing: s.labelSmoothing });
-  log(`parameters: ${model.numParameters()}; kernels: ${getBackend().name}; batch ${s.batchSize}, AdamW peak lr ${s.lr} (warm-up, cosine), weight decay ${s.weightDecay}, label smoothing ${s.labelSmoothing}`);
+  log(`parameters: ${model.numParameters()}; kernels: ${getBackend().name}; batch ${s.batchSize}, AdamW peak lr ${s.lr} (warm-up, cosine), weight decay ${s.weightDecay}, label smoothing ${s.labelSmoothing}${ema ? `, weight EMA decay ${s.ema}` : ''}`);
   const loader: MnistLoader = new DataLoader(new MnistDataset(train), { batchSize: s.batchSize, shuffle: true, seed: s.seed + 1 });
   const shiftRng = new Rng(s.seed + 2);
   const background = -MNIST_MEAN / MNIST_STD;
@@ -78,9 +87,12 @@ export function runResNet(s: ResNetRunSettings): ResNetRunResult {
     const bar = epochProgress(e, s.epochs, nBatches, s.progress);
     const stats = trainEpoch(model, optimizer, loader, {
       onBatch: (d, l, a) => bar.update(d, l, a),
-      augment: (b) => randomShift(b, train.rows, train.cols, s.shift, background, shiftRng),
+      augment: affine
+        ? (b) => randomAffine(b, train.rows, train.cols, { degrees: s.rotate, scale: s.scale, shift: s.shift }, background, shiftRng)
+        : (b) => randomShift(b, train.rows, train.cols, s.shift, background, shiftRng),
       loss: (logits: Tensor, y: Uint8Array) => criterion.call(logits, y),
       beforeStep: () => { optimizer.lr = scheduledLr(s.lr, step++, totalSteps); },
+      afterStep: ema ? () => ema.update(model) : undefined,
     });
     bar.stop();
     epochs.push(stats);
@@ -89,11 +101,18 @@ export function runResNet(s: ResNetRunSettings): ResNetRunResult {
   }
   log(`training time: ${trainSeconds.toFixed(1)} s (${(trainSeconds / s.epochs).toFixed(1)} s per epoch)`);
 
-  const result = evaluate(model, test);
-  log(`test accuracy: ${pct(result.accuracy)} (${result.correct}/${result.count}), test loss ${result.loss.toFixed(4)}; evaluation time ${result.seconds.toFixed(1)} s`);
+  let final = model;
+  if (ema) {
+    const raw = evaluate(model, test);
+    log(`test accuracy of the trained weights (not averaged): ${pct(raw.accuracy)} (${raw.correct}/${raw.count}), test loss ${raw.loss.toFixed(4)}`);
+    final = buildResNet(spec, s.seed);
+    ema.copyTo(final);
+  }
+  const result = evaluate(final, test);
+  log(`${ema ? 'weight EMA: ' : ''}test accuracy: ${pct(result.accuracy)} (${result.correct}/${result.count}), test loss ${result.loss.toFixed(4)}; evaluation time ${result.seconds.toFixed(1)} s`);
 
   const checkpointPath = join(makeOutDir(s.outDir), 'resnet.safetensors');
-  const again = checkpointRoundTrip('resnet', checkpointPath, model, buildResNet(spec, s.seed + 1000), test, result, { model: describe(spec) }, log);
+  const again = checkpointRoundTrip('resnet', checkpointPath, final, buildResNet(spec, s.seed + 1000), test, result, { model: describe(spec) }, log);
   const chartPath = join(s.outDir, 'curves.png');
   writeCurves(chartPath, epochs, `MNIST ResNet: test accuracy ${pct(result.accuracy)}`);
   log(`curves: ${chartPath}`);
