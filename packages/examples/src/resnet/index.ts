@@ -8,7 +8,7 @@ import { RESNET_SPEC } from './model.ts';
 import { runResNet } from './run.ts';
 
 export const RESNET_OPTION_SPECS = {
-  epochs: { kind: 'int', default: 6, min: 1, help: 'passes over the training set' },
+  epochs: { kind: 'int', default: 7, min: 1, help: 'passes over the training set' },
   'batch-size': { kind: 'int', default: 128, min: 1, max: 60_000, help: 'examples per optimizer step' },
   lr: { kind: 'number', default: 4e-3, min: 0, minInclusive: false, max: 10, help: 'peak AdamW learning rate (warm-up, then cosine to 0)' },
   'weight-decay': { kind: 'number', default: 0.05, min: 0, help: 'AdamW decoupled weight decay' },
