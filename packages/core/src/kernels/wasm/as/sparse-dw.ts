@@ -28,6 +28,17 @@ const SW = 10;
 const OUT = 11; // [O][OH][OW][NP] (f32)
 
 /**
+ * True when a scan that has seen `seen` of `total` values, `count` of them non-zero, should give up before its
+ * cap: past 4,096 values, a running density over twice the cap's (cap / total) means a dense block, whose
+ * full scan up to the cap (up to half the block) would cost more than the check saves.
+ */
+// @ts-ignore: decorator
+@inline
+export function denseSoFar(count: i32, seen: i32, total: i32, cap: i32): bool {
+  return seen >= 4096 && <i64>count * <i64>total > (<i64>cap * <i64>seen) << 1;
+}
+
+/**
  * Lists δ's non-zeros (NaN counts) per kernel o: δ (o, c', a, b) at w + o·wos + c'·wcs + a·4·kw + 4·b.
  * Returns their number, or −1 once it exceeds `cap` (the caller then keeps the dense kernel). Branch-free
  * (δ's zeros fall at random): every value is written, and the count only moves past a non-zero, so nz
@@ -35,7 +46,8 @@ const OUT = 11; // [O][OH][OW][NP] (f32)
  */
 export function sparseList(w: usize, o: i32, c: i32, kh: i32, kw: i32, wos: i32, wcs: i32, dh: i32, dw: i32,
   hp: i32, wp: i32, np: i32, nz: usize, nzAt: usize, cap: i32): i32 {
-  let count = 0;
+  let count = 0, seen = 0;
+  const total = o * c * kh * kw;
   const px = np << 2; // bytes per XCL position
   for (let k = 0; k < o; k++) {
     store<i32>(nzAt + (<usize>k << 2), count);
@@ -51,7 +63,8 @@ export function sparseList(w: usize, o: i32, c: i32, kh: i32, kw: i32, wos: i32,
           store<f32>(q, v, 4);
           count += <i32>(v != 0);
         }
-        if (count > cap) return -1;
+        seen += kw;
+        if (count > cap || denseSoFar(count, seen, total, cap)) return -1;
       }
     }
   }

@@ -3,6 +3,7 @@
 // non-zeros only (the col2im form, ../col2im.ts, without the products of δ's zeros). Only a non-finite
 // W could tell (0·∞ = NaN), as with the lattice skipping of the dense paths.
 import { madd } from './madd';
+import { denseSoFar } from './sparse-dw';
 
 @inline function field(d: usize, i: i32): i32 {
   return load<i32>(d + (<usize>i << 2));
@@ -20,7 +21,8 @@ import { madd } from './madd';
  */
 export function sparseInputList(x: usize, n: i32, c: i32, h: i32, w: i32, s0: i32, s1: i32, sRow: i32, sCol: i32,
   r0: i32, sy: i32, q0: i32, sx: i32, rows: i32, cols: i32, op: i32, wChan: i32, nz: usize, nzAt: usize, cap: i32): i32 {
-  let count = 0;
+  let count = 0, seen = 0;
+  const total = n * c * h * w;
   const px = op << 2;
   for (let i = 0; i < n; i++) {
     store<i32>(nzAt + (<usize>i << 2), count);
@@ -36,7 +38,8 @@ export function sparseInputList(x: usize, n: i32, c: i32, h: i32, w: i32, s0: i3
           store<f32>(q, v, 8);
           count += <i32>(v != 0);
         }
-        if (count > cap) return -1;
+        seen += w;
+        if (count > cap || denseSoFar(count, seen, total, cap)) return -1;
       }
     }
   }
