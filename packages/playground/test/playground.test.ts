@@ -121,7 +121,8 @@ describe.skipIf(missing !== null)('the playground in Chromium', () => {
     // an uploaded picture becomes the (grayscale, 80×80) input and resets the run
     await page.setInputFiles('#edge-upload', fileURLToPath(new URL('../docs/phone.png', import.meta.url)));
     await expect.poll(() => page.$eval('#edge-image', (s) => (s as HTMLSelectElement).value)).toBe('upload');
-    expect(await page.textContent('#edge-iter')).toBe('0');
+    // (the counter is redrawn on the next animation frame after the reset, so it is polled too)
+    await expect.poll(() => page.textContent('#edge-iter')).toBe('0');
     const px = await page.$eval('#edge-x', (c) => {
       const cv = c as HTMLCanvasElement;
       const d = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
