@@ -8,6 +8,7 @@
 import { record } from '../autograd.ts';
 import { check, fmtShape } from '../errors.ts';
 import { getBackend } from '../kernels/backend.ts';
+import { addChannelBias } from '../kernels/channel-bias.ts';
 import { stridedCopy } from '../kernels/strided.ts';
 import { allocateEmpty, Tensor } from '../tensor.ts';
 import { checkSize, checkTensor } from '../validate.ts';
@@ -44,10 +45,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
       stridedCopy(weight.data, 0, [1, k], wt, 0, [o, 1], [k, o]);
       be.gemm(rows, o, k, x.data, 0, wt, 0, out, 0, false);
     }
-    if (b !== null) {
-      const bd = b.data;
-      for (let r = 0, p = 0; r < rows; r++) for (let j = 0; j < o; j++, p++) out[p] += bd[j];
-    }
+    if (b !== null) addChannelBias(out, b.data, rows, o, 1); // [rows, out]: one bias per output column
   }
   const inputs = b ? [x, weight, b] : [x, weight];
   return record(new Tensor(out, outShape), OP, inputs, (g) => {
