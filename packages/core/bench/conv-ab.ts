@@ -10,18 +10,25 @@
 //   (cd /tmp/base/packages/core && npx asc src/kernels/wasm/as/index.ts --config src/kernels/wasm/asconfig.json --target release \
 //     && npx asc src/kernels/wasm/as/index.ts --config src/kernels/wasm/asconfig.json --target relaxed)
 // Run: npx tsx --conditions=source packages/core/bench/conv-ab.ts A_ROOT B_ROOT [--cases c] [--rounds 100] [--only forward|train]
+//   [--fixed-threads] (no stall back-off: every shareable job is offered to the workers, on both sides)
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { CASES, caseData, type ConvCase } from './cases.ts';
 import type { Runner } from './tfjs-runner.ts';
 
 /** The wasm runner of case c over the tree at root (its own module instances, kernels and worker pool). */
-async function side(root: string, c: ConvCase): Promise<Runner> {
+async function side(root: string, c: ConvCase, fixed: boolean): Promise<Runner & { shared: () => string }> {
   const at = (p: string) => pathToFileURL(`${root}/packages/core/${p}`).href;
   const core = await import(at('src/index.ts'));
-  await import(at('src/kernels/wasm/index.ts'));
+  const { wasmBackend } = await import(at('src/kernels/wasm/index.ts'));
   const { makeConvgradRunner } = await import(at('bench/convgrad-run.ts'));
-  return makeConvgradRunner(core, 'wasm', c, caseData(c));
+  // --fixed-threads: every job large enough is shared (no stall back-off), so that on a busy machine the
+  // pool's switching threads off for a while cannot favour one side
+  if (fixed) wasmBackend.pool.adaptive = false;
+  const chunks = () => wasmBackend.pool.workerChunks().reduce((p: number, q: number) => p + q, 0);
+  const c0 = { jobs: wasmBackend.pool.parallelJobs, chunks: chunks() };
+  const shared = () => `${wasmBackend.pool.parallelJobs - c0.jobs} shared jobs, ${chunks() - c0.chunks} worker chunks`;
+  return { ...makeConvgradRunner(core, 'wasm', c, caseData(c)), shared };
 }
 
 const cpuNow = () => {
@@ -44,15 +51,17 @@ async function main(): Promise<void> {
     const i = args.indexOf(name);
     return i >= 0 ? args.splice(i, 2)[1] : d;
   };
+  const fixed = args.includes('--fixed-threads');
+  if (fixed) args.splice(args.indexOf('--fixed-threads'), 1);
   const ids = opt('--cases', 'c').split(','), rounds = Number(opt('--rounds', '100')), only = opt('--only', '');
   const [ra, rb] = args;
-  if (!ra || !rb) throw new Error('usage: conv-ab.ts A_ROOT B_ROOT [--cases c] [--rounds 100] [--only forward|train]');
+  if (!ra || !rb) throw new Error('usage: conv-ab.ts A_ROOT B_ROOT [--cases c] [--rounds 100] [--only forward|train] [--fixed-threads]');
   const which = (only ? [only] : ['forward', 'train']) as ('forward' | 'train')[];
   console.log(`A ${ra}, B ${rb}; threads ${process.env.CONVGRAD_THREADS || 'all cores'}; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   for (const id of ids) {
     const c = CASES.find((k) => k.id === id);
     if (!c) throw new Error(`conv-ab: unknown case '${id}'`);
-    const a = await side(ra, c), b = await side(rb, c);
+    const a = await side(ra, c, fixed), b = await side(rb, c, fixed);
     const ga = a.grads(), gb = b.grads();
     const same = (['dx', 'dw', 'db'] as const).map((k) => `${k} ${sameBits(ga[k], gb[k]) ? 'same bits' : 'DIFFERENT'}`).join(', ');
     for (const s of [a, b]) for (let i = 0; i < 10; i++) for (const w of which) s[w]();
@@ -64,7 +73,7 @@ async function main(): Promise<void> {
         }
       }
     }
-    console.log(`case ${id} (${c.label}), ${rounds} calls each; gradients: ${same}`);
+    console.log(`case ${id} (${c.label}), ${rounds} calls each; gradients: ${same}; A: ${a.shared()}, B: ${b.shared()}`);
     for (const w of which) {
       const [aw, ac, bw, bc] = [got[`A${w}`], got[`B${w}`]].flatMap((s) => [median(s.map((x) => x[0])), median(s.map((x) => x[1]))]);
       console.log(`  ${w}: A ${aw.toFixed(2)} ms (CPU ${ac.toFixed(2)}), B ${bw.toFixed(2)} ms (CPU ${bc.toFixed(2)}); A/B wall ${(aw / bw).toFixed(3)}, CPU ${(ac / bc).toFixed(3)}`);

@@ -18,6 +18,7 @@ import type { Conv2dGeometry } from '../src/kernels/conv2d.ts';
 import { createWasmBackend } from '../src/kernels/wasm/backend.ts';
 import { wasmBackend } from '../src/kernels/wasm/index.ts';
 import { loadWasmKernels, WASM_RELAXED_URL, WASM_URL } from '../src/kernels/wasm/module.ts';
+import { KIND_WINO } from '../src/kernels/wasm/layout.ts';
 import { winogradSettings } from '../src/kernels/wasm/winograd.ts';
 import { Rng } from '../src/rng.ts';
 import { checkProperty } from './helpers.ts';
@@ -184,6 +185,36 @@ describe('Winograd F(4×4, 3×3) forward (wasm)', () => {
     const bound = forwardBound(x, w, b, g);
     expect(worstRatio(run('always', x, w, b, g, plain), exact, bound, WINO_REL)).toBeLessThanOrEqual(1);
     expect(plain.stats.winograd).toBe(1);
+
+    // the planner's deferred caller-side work (first-touching the output's pages) runs during the main
+    // job, while the workers compute, not in the small weight-transform job before they are woken
+    const pool = two.pool, kinds: number[] = [], ranIn: number[] = [];
+    const run0 = pool.run.bind(pool), defer0 = pool.defer.bind(pool);
+    pool.run = (kind, ...rest) => {
+      kinds.push(kind);
+      try {
+        run0(kind, ...rest);
+      } finally {
+        kinds.pop();
+      }
+    };
+    const spies = new WeakSet<() => void>();
+    pool.defer = (task) => {
+      if (!task || spies.has(task)) return defer0(task); // (a task taken back and deferred again)
+      const spy = () => {
+        ranIn.push(kinds[kinds.length - 1]);
+        task();
+      };
+      spies.add(spy);
+      defer0(spy);
+    };
+    try {
+      expect(Array.from(run('always', x, w, b, g, two))).toEqual(Array.from(one));
+    } finally {
+      pool.run = run0;
+      pool.defer = defer0;
+    }
+    expect(ranIn).toEqual([KIND_WINO]);
   });
 });
 

@@ -155,6 +155,13 @@ export class Pool {
     this.deferred = task;
   }
 
+  /** Takes back the deferred task (to defer it again for a later, larger job), or null. */
+  takeDeferred(): (() => void) | null {
+    const task = this.deferred;
+    this.deferred = null;
+    return task;
+  }
+
   /**
    * Runs units [0, units) of job `kind`/`desc`; `flops` decides whether sharing pays. Chunks are whole
    * multiples of `align` units (e.g. the units of one image, prepared by the thread that claims them).

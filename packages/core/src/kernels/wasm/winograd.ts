@@ -118,6 +118,9 @@ export function winogradConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, w
   const doneAt = arena.alloc(4 * g.n);
   const { i32 } = arena;
 
+  // Caller-side work deferred by the planner (first-touching the output's pages) waits for the main job,
+  // where it overlaps the workers' computing; the weight job is small and usually runs on the caller alone.
+  const deferred = pool.takeDeferred();
   // weights: U = G g Gᵀ, 4 output channels per unit
   let d = fdesc >> 2;
   i32.fill(0, d, d + FIELDS);
@@ -152,6 +155,7 @@ export function winogradConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, w
   };
   // scalar-equivalent work (4 lanes per vector operation), so that chunks take about as long as the direct kernel's
   const flops = 2 * 4 * g.n * per * blk * tileCost(g);
+  pool.defer(deferred);
   pool.run(KIND_WINO, desc, g.n * per, flops, 1, copyDone);
   copyDone();
   ctx.stats.winograd++;
