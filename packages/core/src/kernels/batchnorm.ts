@@ -104,6 +104,7 @@ export function batchNormInputGrad(
 ): void {
   const { n, c, s } = l;
   const { a, meanG, b } = inputGradCoefficients(l, invstd, gamma, sums);
+  // Stryker disable next-line EqualityOperator: i <= n adds a sample n whose blocks lie past out's end, which a typed array drops
   for (let i = 0; i < n; i++) {
     // Stryker disable next-line EqualityOperator: ch <= c adds block (i, c) = block (i + 1, 0), written again next, or past out's end
     for (let ch = 0; ch < c; ch++) {

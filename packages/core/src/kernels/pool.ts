@@ -58,8 +58,9 @@ export function maxPool2dForward(x: TypedArray, g: Pool2dGeometry, out: TypedArr
  * The common 2×2, stride 2, unpadded case without branches on the data (comparisons feed index
  * arithmetic; random data would defeat the branch predictor). Same first-maximum rule on ties.
  * Returns false when the input holds a NaN (or ∞ − ∞), which the general loop must handle.
+ * (Exported for its test: that the fast path handles every NaN-free plain input itself.)
  */
-function maxPool2x2(x: TypedArray, g: Pool2dGeometry, out: TypedArray, argmax: Int32Array): boolean {
+export function maxPool2x2(x: TypedArray, g: Pool2dGeometry, out: TypedArray, argmax: Int32Array): boolean {
   const { planes, h, w } = g;
   const oh = g.rows.start.length, ow = g.cols.start.length;
   let o = 0, total = 0;
