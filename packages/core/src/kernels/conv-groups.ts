@@ -58,7 +58,7 @@ function channelBlock(v: Operand, shape: readonly number[], dim: 0 | 1, start: n
   const full = shape[dim];
   if (ArrayBuffer.isView(v)) {
     const inner = shape.slice(dim + 1).reduce((p, d) => p * d, 1);
-    if (dim === 0 || full === count) return dim === 0 ? v.subarray(start * inner, (start + count) * inner) : v;
+    if (dim === 0) return v.subarray(start * inner, (start + count) * inner);
     const out = take(slot, v, shape[0] * count * inner);
     copyBlocks(v, start * inner, full * inner, out, 0, count * inner, shape[0]);
     return out;
