@@ -29,7 +29,7 @@ export function groupedConv2d(be: KernelBackend, x: Operand, w: Operand, bias: T
   const sub: Conv2dGeometry = { ...g, c: cg, o: og };
   const outG = allocate(dtypeOf(out), g.n * og * plane);
   // One buffer per operand, reused by every group (the kernels copy their operands in before returning).
-  const xSlot: Slot = { buf: null }, wSlot: Slot = { buf: null };
+  const xSlot: Slot = {}, wSlot: Slot = {};
   for (let gi = 0; gi < groups; gi++) {
     const xs = channelBlock(x, [g.n, g.c, g.h, g.w], 1, gi * cg, cg, xSlot);
     const ws = channelBlock(w, [g.o, cg, g.kh, g.kw], 0, gi * og, og, wSlot);
@@ -42,11 +42,8 @@ export function groupedConv2d(be: KernelBackend, x: Operand, w: Operand, bias: T
   }
 }
 
-/**
- * Entries [start, start + count) of dim `dim` (0 or 1) of a rank-4 operand of the given shape, compact:
- * a dense slice becomes a contiguous array; a lattice view keeps its lattice over a compact copy of its block.
- */
-interface Slot { buf: TypedArray | null }
+/** A buffer reused across the groups of one call. */
+interface Slot { buf?: TypedArray }
 
 /** slot.buf, (re)allocated when absent or of another size or dtype. */
 function take(slot: Slot, like: TypedArray, size: number): TypedArray {
@@ -54,6 +51,10 @@ function take(slot: Slot, like: TypedArray, size: number): TypedArray {
   return slot.buf;
 }
 
+/**
+ * Entries [start, start + count) of dim `dim` (0 or 1) of a rank-4 operand of the given shape, compact:
+ * a dense slice becomes a contiguous array; a lattice view keeps its lattice over a compact copy of its block.
+ */
 function channelBlock(v: Operand, shape: readonly number[], dim: 0 | 1, start: number, count: number, slot: Slot): Operand {
   const full = shape[dim];
   if (ArrayBuffer.isView(v)) {

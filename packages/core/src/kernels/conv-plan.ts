@@ -204,7 +204,7 @@ function paddedInput(x: TypedArray | LatticeView, g: Conv2dGeometry, hp: number,
   }
   const rows = Math.min(h, hp - pt), cols = Math.min(w, wp - pl); // input rows/cols that are read
   if (pt === 0 && pl === 0 && rows === h && cols === w && hp === h && wp === w) {
-    for (let i = 0; i < size; i++) xp[i] = x[i];
+    xp.set(x); // x holds exactly the N·C·H·W = size values
     return xp;
   }
   xp.fill(0, 0, size);

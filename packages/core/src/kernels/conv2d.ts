@@ -44,6 +44,7 @@ export function conv2dForwardLattice(x: TypedArray | LatticeView, wt: TypedArray
         for (let p0 = 0; p0 < k; p0 += KC) {
           const kc = Math.min(KC, k - p0);
           packAGather(wbase, wOff + o0 * wLd, wLd, wcol, t0 + p0, mc, kc);
+          // Stryker disable next-line ConditionalExpression: false sends one channel through sweepTiles, whose single-row product sums the same terms in the same order: only speed differs
           if (mc === 1) sweepTilesOneChannel(xp, off, qs, b0, nb, t0 + p0, kc);
           else sweepTiles(xp, off, qs, b0, nb, t0 + p0, kc, mc);
         }
@@ -69,6 +70,7 @@ function sweepTiles(xp: Float64Array, off: Int32Array, qs: Int32Array, b0: numbe
  * 1×4 product reads x through the offset table directly instead.
  */
 function sweepTilesOneChannel(xp: Float64Array, off: Int32Array, qs: Int32Array, b0: number, nb: number, p0: number, kc: number): void {
+  // Stryker disable next-line EqualityOperator: t <= nb adds a tile at column nb (nb ≤ NB, a multiple of 4): C row 0's columns past nb or row 1's first four, which writeBlock never reads for one channel (and clearC clears before a block of more rows)
   for (let t = 0; t < nb; t += 4) {
     const u = b0 + t;
     direct1x4(xp, off, p0, kc, qs[u], qs[u + 1], qs[u + 2], qs[u + 3], C_OFF + t);
