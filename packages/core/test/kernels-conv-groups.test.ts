@@ -40,7 +40,7 @@ function reference(x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<numb
 
 interface Case {
   n: number; groups: number; cg: number; og: number; h0: number; w0: number; dilate: number; top: number; left: number;
-  latticeX: boolean; latticeW: boolean; k: number; pad: number; stride: number; bias: boolean; seed: number;
+  latticeX: boolean; permuteX: boolean; latticeW: boolean; k: number; pad: number; stride: number; bias: boolean; seed: number;
 }
 
 interface Built { x: TypedArray | LatticeView; w: TypedArray | LatticeView; xd: TypedArray; wd: TypedArray; b: TypedArray | null; g: Conv2dGeometry }
@@ -50,7 +50,9 @@ function build(t: Case, dtype: DType): Built | null {
   // x: [n, C, H, W], as a lattice the dilated, padded block of a [n, C, h0, w0] tensor (bottom/right padding = top/left)
   const H = t.latticeX ? (t.h0 - 1) * t.dilate + 1 + 2 * t.top : t.h0, W = t.latticeX ? (t.w0 - 1) * t.dilate + 1 + 2 * t.left : t.w0;
   const xBase = values(t.n * c * t.h0 * t.w0, t.seed, dtype);
-  const x = t.latticeX ? padLattice(dilateLattice(denseLattice(xBase, [t.n, c, t.h0, t.w0]), t.dilate, t.dilate), t.top, t.left) : xBase;
+  // (permuteX: the block of a [C, n, h0, w0] tensor seen as [n, C, h0, w0], strided)
+  const block = t.permuteX ? permuteLattice(denseLattice(xBase, [c, t.n, t.h0, t.w0]), [1, 0, 2, 3]) : denseLattice(xBase, [t.n, c, t.h0, t.w0]);
+  const x = t.latticeX ? padLattice(dilateLattice(block, t.dilate, t.dilate), t.top, t.left) : xBase;
   const xd = t.latticeX ? materializeLattice(x as LatticeView, [t.n, c, H, W], dtype) : xBase;
   // w: [O, C/G, k, k], as a lattice a permuted [C/G, O, k, k] tensor (the dW correlation's kind of operand)
   const wBase = values(o * t.cg * t.k * t.k, t.seed + 1, dtype);
@@ -63,7 +65,7 @@ function build(t: Case, dtype: DType): Built | null {
 }
 
 /** A backend's calls, by kind, and whether any operand it got was a lattice. */
-interface Calls { dense: number; lattice: number; depthwise: number; latticeOperands: number }
+interface Calls { dense: number; lattice: number; depthwise: number; latticeOperands: number; depthwiseGeometry?: Conv2dGeometry }
 
 function spied(base: KernelBackend, withLattice: boolean, withDepthwise: boolean): { be: KernelBackend; calls: Calls } {
   const calls: Calls = { dense: 0, lattice: 0, depthwise: 0, latticeOperands: 0 };
@@ -79,7 +81,7 @@ function spied(base: KernelBackend, withLattice: boolean, withDepthwise: boolean
       },
     } : {}),
     ...(withDepthwise ? {
-      depthwiseConv2d: (x: TypedArray, w: TypedArray, b: TypedArray | null, g: Conv2dGeometry, out: TypedArray) => { calls.depthwise++; return base.depthwiseConv2d!(x, w, b, g, out); },
+      depthwiseConv2d: (x: TypedArray, w: TypedArray, b: TypedArray | null, g: Conv2dGeometry, out: TypedArray) => { calls.depthwise++; calls.depthwiseGeometry = g; return base.depthwiseConv2d!(x, w, b, g, out); },
     } : {}),
   };
   return { be, calls };
@@ -102,6 +104,10 @@ function run(t: Case, dtype: DType, withLattice: boolean, withDepthwise: boolean
   if (calls.depthwise > 0) {
     expect(t.cg, `${what}: the depthwise kernel ran with ${t.cg} channels per group`).toBe(1);
     expect(calls.dense + calls.lattice, `${what}: per-group convs after the depthwise kernel`).toBe(0);
+    // a padded-only contiguous δ reaches it as its block, the padding moved into the geometry; any other lattice materialized
+    const blockOnly = t.latticeX && t.dilate === 1 && !t.permuteX;
+    const dg = calls.depthwiseGeometry!;
+    expect([dg.h, dg.w, dg.pt, dg.pl], `${what}: the depthwise kernel's geometry`).toEqual(blockOnly ? [t.h0, t.w0, t.pad + t.top, t.pad + t.left] : [g.h, g.w, g.pt, g.pl]);
   } else if (withLattice && anyLattice) {
     // every group's conv gets its block as a lattice (zeros never materialized)
     expect([calls.lattice, calls.latticeOperands, calls.dense], `${what}: lattice calls, with a lattice operand, dense calls`).toEqual([t.groups, t.groups, 0]);
@@ -114,7 +120,7 @@ function run(t: Case, dtype: DType, withLattice: boolean, withDepthwise: boolean
 const caseArb: fc.Arbitrary<Case> = fc.record({
   n: fc.integer({ min: 1, max: 2 }), groups: fc.integer({ min: 2, max: 3 }), cg: fc.integer({ min: 1, max: 2 }), og: fc.integer({ min: 1, max: 2 }),
   h0: fc.integer({ min: 1, max: 4 }), w0: fc.integer({ min: 1, max: 4 }), dilate: fc.integer({ min: 1, max: 2 }),
-  top: fc.nat({ max: 2 }), left: fc.nat({ max: 2 }), latticeX: fc.boolean(), latticeW: fc.boolean(),
+  top: fc.nat({ max: 2 }), left: fc.nat({ max: 2 }), latticeX: fc.boolean(), permuteX: fc.boolean(), latticeW: fc.boolean(),
   k: fc.integer({ min: 1, max: 3 }), pad: fc.nat({ max: 1 }), stride: fc.integer({ min: 1, max: 2 }), bias: fc.boolean(), seed: fc.nat({ max: 1_000_000 }),
 });
 
@@ -122,7 +128,7 @@ const BACKENDS: [boolean, boolean][] = [[true, true], [true, false], [false, tru
 
 describe('groupedConv2d (kernel) equals the grouped conv of the materialized operands', () => {
   it('on fixed cases: grouped and depthwise, dense and lattice operands, for each kind of backend', () => {
-    const base: Case = { n: 2, groups: 2, cg: 2, og: 2, h0: 3, w0: 4, dilate: 2, top: 1, left: 2, latticeX: true, latticeW: false, k: 3, pad: 1, stride: 1, bias: true, seed: 3 };
+    const base: Case = { n: 2, groups: 2, cg: 2, og: 2, h0: 3, w0: 4, dilate: 2, top: 1, left: 2, latticeX: true, permuteX: false, latticeW: false, k: 3, pad: 1, stride: 1, bias: true, seed: 3 };
     const cases: Case[] = [
       base,
       { ...base, latticeX: false, latticeW: false, h0: 5, w0: 6 },
@@ -130,6 +136,8 @@ describe('groupedConv2d (kernel) equals the grouped conv of the materialized ope
       { ...base, latticeW: true, stride: 2 },
       { ...base, cg: 1, og: 2 }, // depthwise, a dilated δ (materialized for the depthwise kernel)
       { ...base, cg: 1, og: 1, dilate: 1 }, // depthwise, a padded-only δ (its block, the padding moved into the geometry)
+      { ...base, cg: 1, og: 1, dilate: 1, permuteX: true }, // depthwise, a padded strided block (materialized)
+      { ...base, permuteX: true, latticeW: true }, // grouped, a strided lattice x
       { ...base, cg: 1, og: 1, latticeX: false, groups: 3 },
     ];
     for (const t of cases) for (const dtype of ['float64', 'float32'] as DType[]) for (const [l, d] of BACKENDS) run(t, dtype, l, d);
