@@ -147,11 +147,9 @@ function classPositions(g: Conv2dGeometry, hp: number, wp: number, ys: Int32Arra
       }
     }
   }
-  if (nq > q0) {
-    while ((nq - q0) % 4) {
-      qs[nq] = qs[nq - 1];
-      qd[nq++] = -1;
-    }
+  while ((nq - q0) % 4) {
+    qs[nq] = qs[nq - 1];
+    qd[nq++] = -1;
   }
   return nq;
 }
@@ -202,11 +200,11 @@ function paddedInput(x: TypedArray | LatticeView, g: Conv2dGeometry, hp: number,
     scatterLattice(x, planes, c, hp, wp, pt, pl, xp);
     return xp;
   }
-  const rows = Math.min(h, hp - pt), cols = Math.min(w, wp - pl); // input rows/cols that are read
-  if (pt === 0 && pl === 0 && rows === h && cols === w && hp === h && wp === w) {
+  if (pt === 0 && pl === 0 && hp === h && wp === w) {
     xp.set(x); // x holds exactly the N·C·H·W = size values
     return xp;
   }
+  const rows = Math.min(h, hp - pt), cols = Math.min(w, wp - pl); // input rows/cols that are read
   xp.fill(0, 0, size);
   for (let pc = 0; pc < planes; pc++) {
     for (let y = 0; y < rows; y++) {
