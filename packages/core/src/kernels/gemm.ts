@@ -12,8 +12,7 @@ export function gemm(
   c: TypedArray, cOff: number,
   accumulate: boolean,
 ): void {
-  if (m === 0 || n === 0) return;
-  // k = 0 needs no case of its own: each block of C is cleared and no depth pass adds to it
+  // m = 0 or n = 0 runs no block; k = 0 needs no case of its own: each block of C is cleared and no depth pass adds to it
   for (let i0 = 0; i0 < m; i0 += MC) {
     const mc = Math.min(MC, m - i0);
     for (let j0 = 0; j0 < n; j0 += NB) {
@@ -40,6 +39,7 @@ function sweepColumns(b: TypedArray, off: number, ldb: number, nb: number, kc: n
 /** B tile [4p + j] = b[off + p·ldb + j] for j < w, zero for the missing columns of a last tile. */
 function packBTile(b: TypedArray, off: number, ldb: number, kc: number, w: number): void {
   const s = ARENA;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: either loop fills columns [0, w) the same; columns ≥ w of a tile only reach C's columns ≥ nb, which writeC never reads
   if (w === 4) {
     for (let p = 0, d = B_OFF, i = off; p < kc; p++, d += 4, i += ldb) {
       s[d] = b[i];
