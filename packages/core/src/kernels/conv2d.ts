@@ -36,11 +36,14 @@ export function conv2dForwardLattice(x: TypedArray | LatticeView, wt: TypedArray
   // Per group: blocks of MC output channels × NB positions, accumulated over depth passes of KC taps.
   for (let gi = 0; gi < plan.groupCount; gi++) {
     const q0 = groups[4 * gi], q1 = groups[4 * gi + 1], t0 = groups[4 * gi + 2], k = groups[4 * gi + 3] - t0;
+    // Stryker disable next-line EqualityOperator: o0 <= o adds a pass only when o is a multiple of MC, with mc = 0 rows: it packs and writes nothing
     for (let o0 = 0; o0 < o; o0 += MC) {
       const mc = Math.min(MC, o - o0);
+      // Stryker disable next-line EqualityOperator: b0 <= q1 adds a pass only when the group's positions are a multiple of NB, with nb = 0: it writes nothing
       for (let b0 = q0; b0 < q1; b0 += NB) {
         const nb = Math.min(NB, q1 - b0);
         clearC(mc);
+        // Stryker disable next-line EqualityOperator: p0 <= k adds a pass only when k is a multiple of KC, with kc = 0: it adds empty sums (+0) to C
         for (let p0 = 0; p0 < k; p0 += KC) {
           const kc = Math.min(KC, k - p0);
           packAGather(wbase, wOff + o0 * wLd, wLd, wcol, t0 + p0, mc, kc);
