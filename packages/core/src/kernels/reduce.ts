@@ -61,18 +61,13 @@ export type RowSums = (x: TypedArray, len: number) => Float64Array | null;
  */
 export function sumAxes(x: TypedArray, shape: Shape, axes: readonly number[], out: TypedArray, rowSums?: RowSums): void {
   const acc = new Float64Array(out.length);
-  if (shape.length === 0) {
-    acc[0] = x[0];
-    out.set(acc);
-    return;
-  }
   if (x.length === 0) {
     out.set(acc);
     return;
   }
   const { dims, red } = mergeRuns(shape, new Set(axes));
   if (dims.length === 0) {
-    acc[0] = x[0]; // every axis has size 1
+    acc[0] = x[0]; // every axis has size 1 (or a rank-0 x)
     out.set(acc);
     return;
   }
