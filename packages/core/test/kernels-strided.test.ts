@@ -4,7 +4,7 @@
 // loop), and a destination whose unaddressed elements, before and after, must stay untouched.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { stridedCopy } from '../src/kernels/strided.ts';
+import { simplify, stridedCopy } from '../src/kernels/strided.ts';
 import { Rng } from '../src/rng.ts';
 import type { DType, TypedArray } from '../src/tensor.ts';
 import { checkProperty } from './helpers.ts';
@@ -100,5 +100,20 @@ describe('stridedCopy equals the multi-index loop', () => {
       stridedCopy(make(from, 4).fill(7), 0, [2, 1], dst, 0, [2, 1], [2, 0]);
       expect(Array.from(dst)).toEqual([-99, 7, -99]);
     }
+  });
+});
+
+describe('simplify (the copy plan): fewer, longer axes, as documented', () => {
+  it('drops size-1 axes and merges axes both arrays walk as one block of the next', () => {
+    // a contiguous → contiguous copy is one run
+    expect(simplify([2, 3, 4], [12, 4, 1], [12, 4, 1])).toEqual({ dims: [24], ss: [1], ds: [1] });
+    // a pad of the last axis (destination rows 6 apart): the planes' rows form one axis of rows
+    expect(simplify([2, 3, 4], [12, 4, 1], [18, 6, 1])).toEqual({ dims: [6, 4], ss: [4, 1], ds: [6, 1] });
+    // a pad of both spatial axes (planes 20 apart): nothing merges
+    expect(simplify([2, 3, 4], [12, 4, 1], [20, 6, 1])).toEqual({ dims: [2, 3, 4], ss: [12, 4, 1], ds: [20, 6, 1] });
+    // a transpose of the last two axes: nothing merges
+    expect(simplify([2, 3, 4], [12, 1, 3], [12, 4, 1])).toEqual({ dims: [2, 3, 4], ss: [12, 1, 3], ds: [12, 4, 1] });
+    expect(simplify([1, 5, 1], [5, 1, 1], [5, 1, 1])).toEqual({ dims: [5], ss: [1], ds: [1] });
+    expect(simplify([1, 1], [1, 1], [1, 1])).toEqual({ dims: [], ss: [], ds: [] });
   });
 });

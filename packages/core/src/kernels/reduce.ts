@@ -6,7 +6,7 @@ import type { Shape } from '../shape.ts';
  * The shape as runs of adjacent axes that are all reduced or all kept (size-1 axes dropped): summing
  * [N, C, H, W] over (0, 2, 3) is summing [N, C, H·W] over (0, 2), with one long inner loop.
  */
-function mergeRuns(shape: Shape, reduced: ReadonlySet<number>): { dims: number[]; red: boolean[] } {
+export function mergeRuns(shape: Shape, reduced: ReadonlySet<number>): { dims: number[]; red: boolean[] } {
   const dims: number[] = [], red: boolean[] = [];
   shape.forEach((d, i) => {
     if (d === 1) return;

@@ -6,7 +6,7 @@ import type { Shape } from '../shape.ts';
  * The same copy with fewer, longer axes: size-1 axes dropped, and an axis merged into the next one when
  * both arrays step over it as over one block of the next (e.g. whole rows of a contiguous tensor).
  */
-function simplify(shape: Shape, ss: readonly number[], ds: readonly number[]): { dims: number[]; ss: number[]; ds: number[] } {
+export function simplify(shape: Shape, ss: readonly number[], ds: readonly number[]): { dims: number[]; ss: number[]; ds: number[] } {
   const dims: number[] = [], s: number[] = [], d: number[] = [];
   for (let i = 0; i < shape.length; i++) {
     const n = shape[i];
