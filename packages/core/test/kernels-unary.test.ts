@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { leakyReluMap, stepScale, unaryMap } from '../src/kernels/unary.ts';
 
-const relu = (v: number[], make = (a: number[]) => new Float64Array(a)) => {
+const relu = (v: number[], make: (a: number[]) => Float32Array | Float64Array = (a) => new Float64Array(a)) => {
   const out = make(v.map(() => 7));
   unaryMap('relu', make(v), out);
   return Array.from(out);

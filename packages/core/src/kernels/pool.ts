@@ -71,6 +71,7 @@ export function maxPool2x2(x: TypedArray, g: Pool2dGeometry, out: TypedArray, ar
       for (let ox = 0; ox < ow; ox++, o++) {
         const i0 = r0 + 2 * ox, i2 = r1 + 2 * ox;
         const a = x[i0], b = x[i0 + 1], c = x[i2], d = x[i2 + 1];
+        // Stryker disable next-line AssignmentOperator: total -= … is NaN exactly when total += … is (a NaN, or ∞ − ∞ across windows): only the sign of the unused sum changes
         total += a + b + c + d;
         const j0 = i0 + +(b > a), j1 = i2 + +(d > c); // best of each row
         const j = j0 + (j1 - j0) * +(x[j1] > x[j0]);
