@@ -25,3 +25,19 @@ describe('sum plan and degenerate shapes', () => {
     expect(Array.from(out2)).toEqual([0, 0]);
   });
 });
+
+describe('sumAxes with a backend row-sum kernel (KernelBackend.rowSums)', () => {
+  it('takes the rows\' sums from it when the innermost axes are summed, and loops itself when it returns null or they are kept', () => {
+    const x = Float64Array.from({ length: 12 }, (_, i) => i), out = new Float64Array(3);
+    const calls: number[] = [];
+    // a stand-in that marks its results (a real one returns the sums): they must be what sumAxes adds up
+    const marked = (v: Float64Array | Float32Array, len: number) => { calls.push(len); return Float64Array.from({ length: v.length / len }, (_, r) => 100 * (r + 1)); };
+    sumAxes(x, [3, 4], [1], out, marked);
+    expect([Array.from(out), calls]).toEqual([[100, 200, 300], [4]]);
+    sumAxes(x, [3, 4], [1], out, () => null);
+    expect(Array.from(out)).toEqual([6, 22, 38]);
+    const kept = new Float64Array(4);
+    sumAxes(x, [3, 4], [0], kept, marked);
+    expect([Array.from(kept), calls]).toEqual([[12, 15, 18, 21], [4]]);
+  });
+});

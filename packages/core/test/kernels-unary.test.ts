@@ -29,5 +29,8 @@ describe('js ReLU kernels at non-finite and huge values', () => {
     expect(Array.from(out)).toEqual([0, 0, 0, Infinity]);
     stepScale(g, x, 0.5, out);
     expect(Array.from(out)).toEqual([Infinity, -Infinity, NaN, Infinity]);
+    const one = new Float64Array(1);
+    stepScale(new Float64Array([Infinity]), new Float64Array([-1]), 0, one); // only non-finite g
+    expect(one[0]).toBe(0);
   });
 });
