@@ -21,6 +21,7 @@ export function channelStats(x: TypedArray, l: ChannelLayout): ChannelStats {
   const { n, c, s } = l;
   const m = n * s;
   const mean = new Float64Array(c), variance = new Float64Array(c);
+  // Stryker disable next-line EqualityOperator: ch <= c adds a channel c whose results go to mean[c] and variance[c], past the ends of these length-c arrays, which a typed array drops
   for (let ch = 0; ch < c; ch++) {
     const k = x[ch * s];
     let s1 = 0, s2 = 0;
@@ -40,7 +41,9 @@ export function channelStats(x: TypedArray, l: ChannelLayout): ChannelStats {
 /** out = (x − mean)·scale + shift per channel (scale = γ/√(σ² + ε), shift = β, folded by the caller). */
 export function channelAffine(x: TypedArray, l: ChannelLayout, mean: Float64Array, scale: Float64Array, shift: Float64Array, out: TypedArray): void {
   const { n, c, s } = l;
+  // Stryker disable next-line EqualityOperator: i <= n adds a sample n whose blocks lie past out's end, which a typed array drops
   for (let i = 0; i < n; i++) {
+    // Stryker disable next-line EqualityOperator: ch <= c adds block (i, c) = block (i + 1, 0), written again next, or past out's end
     for (let ch = 0; ch < c; ch++) {
       const mu = mean[ch], a = scale[ch], b = shift[ch];
       // Stryker disable next-line EqualityOperator: p <= e also writes the next block's first element, which that block (later in the loop) overwrites, or past the end of out, which a typed array drops
@@ -101,6 +104,7 @@ export function batchNormInputGrad(
 ): void {
   const { n, c, s } = l;
   const { a, meanG, b } = inputGradCoefficients(l, invstd, gamma, sums);
+  // Stryker disable next-line EqualityOperator: i <= n adds a sample n whose blocks lie past out's end, which a typed array drops
   for (let i = 0; i < n; i++) {
     // Stryker disable next-line EqualityOperator: ch <= c adds block (i, c) = block (i + 1, 0), written again next, or past out's end
     for (let ch = 0; ch < c; ch++) {

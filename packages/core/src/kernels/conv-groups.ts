@@ -9,6 +9,7 @@
 import { materializeLattice, type LatticeView } from '../lattice.ts';
 import type { TypedArray } from '../tensor.ts';
 import { allocate, dtypeOf } from '../tensor.ts';
+import { stridesOf } from '../shape.ts';
 import type { KernelBackend } from './backend.ts';
 import type { Conv2dGeometry } from './conv2d.ts';
 import { stridedCopy } from './strided.ts';
@@ -29,10 +30,11 @@ export function groupedConv2d(be: KernelBackend, x: Operand, w: Operand, bias: T
   const sub: Conv2dGeometry = { ...g, c: cg, o: og };
   const outG = allocate(dtypeOf(out), g.n * og * plane);
   // One buffer per operand, reused by every group (the kernels copy their operands in before returning).
-  const xSlot: Slot = { buf: null }, wSlot: Slot = { buf: null };
+  const xSlot: Slot = {}, wSlot: Slot = {};
+  const wPer = cg * g.kh * g.kw; // weights per output channel
   for (let gi = 0; gi < groups; gi++) {
-    const xs = channelBlock(x, [g.n, g.c, g.h, g.w], 1, gi * cg, cg, xSlot);
-    const ws = channelBlock(w, [g.o, cg, g.kh, g.kw], 0, gi * og, og, wSlot);
+    const xs = ArrayBuffer.isView(x) ? channelBlock(x, g, gi * cg, cg, xSlot) : latticeBlock(x, 1, gi * cg, cg, xSlot);
+    const ws = ArrayBuffer.isView(w) ? w.subarray(gi * og * wPer, (gi + 1) * og * wPer) : latticeBlock(w, 0, gi * og, og, wSlot);
     const bs = bias ? bias.subarray(gi * og, (gi + 1) * og) : null;
     if (ArrayBuffer.isView(xs) && ArrayBuffer.isView(ws)) be.conv2dForward(xs, ws, bs, sub, outG);
     else if (be.conv2dForwardLattice) be.conv2dForwardLattice(xs, ws, bs, sub, outG);
@@ -43,31 +45,25 @@ export function groupedConv2d(be: KernelBackend, x: Operand, w: Operand, bias: T
 }
 
 /**
- * Entries [start, start + count) of dim `dim` (0 or 1) of a rank-4 operand of the given shape, compact:
- * a dense slice becomes a contiguous array; a lattice view keeps its lattice over a compact copy of its block.
+ * A buffer reused across the groups of one call, allocated at the first group: every group's block of
+ * an operand has the same size and dtype.
  */
-interface Slot { buf: TypedArray | null }
+interface Slot { buf?: TypedArray }
 
-/** slot.buf, (re)allocated when absent or of another size or dtype. */
-function take(slot: Slot, like: TypedArray, size: number): TypedArray {
-  if (!slot.buf || slot.buf.length !== size || dtypeOf(slot.buf) !== dtypeOf(like)) slot.buf = allocate(dtypeOf(like), size);
-  return slot.buf;
+/** Channels [start, start + count) of a dense x [N, C, H, W], as a contiguous array. */
+function channelBlock(x: TypedArray, g: Conv2dGeometry, start: number, count: number, slot: Slot): TypedArray {
+  const plane = g.h * g.w;
+  const out = (slot.buf ??= allocate(dtypeOf(x), g.n * count * plane));
+  copyBlocks(x, start * plane, g.c * plane, out, 0, count * plane, g.n);
+  return out;
 }
 
-function channelBlock(v: Operand, shape: readonly number[], dim: 0 | 1, start: number, count: number, slot: Slot): Operand {
-  const full = shape[dim];
-  if (ArrayBuffer.isView(v)) {
-    const inner = shape.slice(dim + 1).reduce((p, d) => p * d, 1);
-    if (dim === 0 || full === count) return dim === 0 ? v.subarray(start * inner, (start + count) * inner) : v;
-    const out = take(slot, v, shape[0] * count * inner);
-    copyBlocks(v, start * inner, full * inner, out, 0, count * inner, shape[0]);
-    return out;
-  }
+/** Entries [start, start + count) of dim `dim` (0 or 1) of a rank-4 lattice view: its lattice over a compact copy of its block. */
+function latticeBlock(v: LatticeView, dim: 0 | 1, start: number, count: number, slot: Slot): LatticeView {
   const counts = [...v.counts];
   counts[dim] = count;
-  const strides = contiguous(counts);
-  const size = counts.reduce((p, d) => p * d, 1);
-  const base = take(slot, v.base, size);
+  const strides = stridesOf(counts);
+  const base = (slot.buf ??= allocate(dtypeOf(v.base), counts.reduce((p, d) => p * d, 1)));
   stridedCopy(v.base, v.offset + start * v.strides[dim], v.strides, base, 0, strides, counts);
   return { base, offset: 0, strides, counts, first: v.first, step: v.step };
 }
@@ -81,12 +77,6 @@ function copyBlocks(src: TypedArray, srcOff: number, srcStride: number, dst: Typ
   }
 }
 
-function contiguous(counts: readonly number[]): number[] {
-  const s = new Array<number>(counts.length);
-  for (let i = counts.length - 1, acc = 1; i >= 0; acc *= counts[i], i--) s[i] = acc;
-  return s;
-}
-
 /** A lattice operand as a full array (only for a backend without lattice support). */
 const dense = (v: Operand, shape: readonly number[]): TypedArray =>
   ArrayBuffer.isView(v) ? v : materializeLattice(v, shape, dtypeOf(v.base));
@@ -97,7 +87,7 @@ const dense = (v: Operand, shape: readonly number[]): TypedArray =>
  */
 function unpadded(v: Operand, g: Conv2dGeometry): [TypedArray, Conv2dGeometry] {
   if (ArrayBuffer.isView(v)) return [v, g];
-  const c = v.counts, s = contiguous(c);
+  const c = v.counts, s = stridesOf(c);
   if (v.step[0] === 1 && v.step[1] === 1 && v.strides.every((st, i) => st === s[i])) {
     const size = c[0] * s[0];
     return [v.base.subarray(v.offset, v.offset + size), { ...g, h: c[2], w: c[3], pt: g.pt + v.first[0], pl: g.pl + v.first[1] }];

@@ -36,14 +36,18 @@ export function conv2dForwardLattice(x: TypedArray | LatticeView, wt: TypedArray
   // Per group: blocks of MC output channels × NB positions, accumulated over depth passes of KC taps.
   for (let gi = 0; gi < plan.groupCount; gi++) {
     const q0 = groups[4 * gi], q1 = groups[4 * gi + 1], t0 = groups[4 * gi + 2], k = groups[4 * gi + 3] - t0;
+    // Stryker disable next-line EqualityOperator: o0 <= o adds a pass only when o is a multiple of MC, with mc = 0 rows: it packs and writes nothing
     for (let o0 = 0; o0 < o; o0 += MC) {
       const mc = Math.min(MC, o - o0);
+      // Stryker disable next-line EqualityOperator: b0 <= q1 adds a pass only when the group's positions are a multiple of NB, with nb = 0: it writes nothing
       for (let b0 = q0; b0 < q1; b0 += NB) {
         const nb = Math.min(NB, q1 - b0);
         clearC(mc);
+        // Stryker disable next-line EqualityOperator: p0 <= k adds a pass only when k is a multiple of KC, with kc = 0: it adds empty sums (+0) to C
         for (let p0 = 0; p0 < k; p0 += KC) {
           const kc = Math.min(KC, k - p0);
           packAGather(wbase, wOff + o0 * wLd, wLd, wcol, t0 + p0, mc, kc);
+          // Stryker disable next-line ConditionalExpression: false sends one channel through sweepTiles, whose single-row product sums the same terms in the same order: only speed differs
           if (mc === 1) sweepTilesOneChannel(xp, off, qs, b0, nb, t0 + p0, kc);
           else sweepTiles(xp, off, qs, b0, nb, t0 + p0, kc, mc);
         }
@@ -69,6 +73,7 @@ function sweepTiles(xp: Float64Array, off: Int32Array, qs: Int32Array, b0: numbe
  * 1×4 product reads x through the offset table directly instead.
  */
 function sweepTilesOneChannel(xp: Float64Array, off: Int32Array, qs: Int32Array, b0: number, nb: number, p0: number, kc: number): void {
+  // Stryker disable next-line EqualityOperator: t <= nb adds a tile at column nb (nb ≤ NB, a multiple of 4): C row 0's columns past nb or row 1's first four, which writeBlock never reads for one channel (and clearC clears before a block of more rows)
   for (let t = 0; t < nb; t += 4) {
     const u = b0 + t;
     direct1x4(xp, off, p0, kc, qs[u], qs[u + 1], qs[u + 2], qs[u + 3], C_OFF + t);

@@ -10,9 +10,12 @@ export function depthwiseConv2d(x: TypedArray, w: TypedArray, bias: TypedArray |
   const wd = g.w, m = g.o / c, taps = kh * kw;
   const [lo, hi] = columnRanges(g);
   const row = float64Scratch('depthwise.row', ow);
+  // Stryker disable next-line EqualityOperator: img <= n adds an image past out's end, whose writes a typed array drops
   for (let img = 0; img < n; img++) {
+    // Stryker disable next-line EqualityOperator: ci <= c adds channel c = image img + 1's first planes (written again there) or past out's end
     for (let ci = 0; ci < c; ci++) {
       const xp = (img * c + ci) * h * wd;
+      // Stryker disable next-line EqualityOperator: j <= m adds output plane (ci + 1)·m = channel ci + 1's first (written again there) or past out's end
       for (let j = 0; j < m; j++) {
         const oc = ci * m + j;
         plane(x, xp, w, oc * taps, bias ? bias[oc] : 0, out, (img * c * m + oc) * oh * ow, row, lo, hi, h, wd, kh, kw, sh, sw, pt, pl, dh, dw, oh, ow);
@@ -27,8 +30,8 @@ export function columnRanges(g: Conv2dGeometry): [Int32Array, Int32Array] {
   const lo = new Int32Array(g.kw), hi = new Int32Array(g.kw);
   for (let kj = 0; kj < g.kw; kj++) {
     const shift = kj * g.dw - g.pl;
-    lo[kj] = shift >= 0 ? 0 : Math.ceil(-shift / g.sw);
-    hi[kj] = Math.max(lo[kj], Math.min(g.ow, g.w - 1 - shift < 0 ? 0 : Math.floor((g.w - 1 - shift) / g.sw) + 1));
+    lo[kj] = Math.max(0, Math.ceil(-shift / g.sw));
+    hi[kj] = Math.max(lo[kj], Math.min(g.ow, Math.floor((g.w - 1 - shift) / g.sw) + 1));
   }
   return [lo, hi];
 }
@@ -49,6 +52,7 @@ function plane(
         for (let ox = lo[kj], e = hi[kj]; ox < e; ox++) row[ox] += wv * x[s + ox * sw];
       }
     }
+    // Stryker disable next-line EqualityOperator: ox <= ow also writes out[o + ow], the next output row's first value (written again after) or past out's end
     for (let ox = 0, o = op + oy * ow; ox < ow; ox++) out[o + ox] = row[ox];
   }
 }

@@ -9,7 +9,9 @@ import type { AxisLayout } from './softmax.ts';
  */
 export function argReduce(x: TypedArray, l: AxisLayout, wantMax: boolean, values: TypedArray, indices: Int32Array): void {
   const { outer, len, inner } = l;
+  // Stryker disable next-line EqualityOperator: o <= outer adds a block whose results go past the ends of the outputs, which a typed array drops
   for (let o = 0; o < outer; o++) {
+    // Stryker disable next-line EqualityOperator: i <= inner adds position (o, 1, 0)'s run, written to slot (o + 1, 0), which block o + 1 writes again, or past the ends
     for (let i = 0; i < inner; i++) {
       const base = o * len * inner + i;
       let best = x[base], at = 0;
@@ -30,6 +32,7 @@ export function argReduce(x: TypedArray, l: AxisLayout, wantMax: boolean, values
 export function cumsumAxis(x: TypedArray, l: AxisLayout, reverse: boolean, out: TypedArray): void {
   const { outer, len, inner } = l;
   const step = reverse ? -inner : inner;
+  // Stryker disable next-line EqualityOperator: o <= outer adds a block whose results go past the ends of the outputs, which a typed array drops
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       let p = o * len * inner + i + (reverse ? (len - 1) * inner : 0);

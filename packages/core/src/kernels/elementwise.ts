@@ -7,9 +7,13 @@ export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
 function sameShapeLoop(op: BinaryOp, a: TypedArray, b: TypedArray, out: TypedArray): void {
   const n = out.length;
   switch (op) {
+    // Stryker disable next-line EqualityOperator: i <= n only adds a write past out's end (n = out.length), which a typed array drops
     case 'add': for (let i = 0; i < n; i++) out[i] = a[i] + b[i]; break;
+    // Stryker disable next-line EqualityOperator: i <= n only adds a write past out's end (n = out.length), which a typed array drops
     case 'sub': for (let i = 0; i < n; i++) out[i] = a[i] - b[i]; break;
+    // Stryker disable next-line EqualityOperator: i <= n only adds a write past out's end (n = out.length), which a typed array drops
     case 'mul': for (let i = 0; i < n; i++) out[i] = a[i] * b[i]; break;
+    // Stryker disable next-line EqualityOperator: i <= n only adds a write past out's end (n = out.length), which a typed array drops
     case 'div': for (let i = 0; i < n; i++) out[i] = a[i] / b[i]; break;
   }
 }
@@ -18,9 +22,13 @@ function sameShapeLoop(op: BinaryOp, a: TypedArray, b: TypedArray, out: TypedArr
 function scalarLoop(op: BinaryOp, a: TypedArray, s: number, out: TypedArray, scalarFirst: boolean): void {
   const n = out.length;
   switch (op) {
+    // Stryker disable next-line EqualityOperator: i <= n only adds a write past out's end (n = out.length), which a typed array drops
     case 'add': for (let i = 0; i < n; i++) out[i] = a[i] + s; break;
+    // Stryker disable next-line EqualityOperator: i <= n only adds a write past out's end (n = out.length), which a typed array drops
     case 'mul': for (let i = 0; i < n; i++) out[i] = a[i] * s; break;
+    // Stryker disable next-line EqualityOperator: i <= n only adds a write past out's end (n = out.length), which a typed array drops
     case 'sub': if (scalarFirst) for (let i = 0; i < n; i++) out[i] = s - a[i]; else for (let i = 0; i < n; i++) out[i] = a[i] - s; break;
+    // Stryker disable next-line EqualityOperator: i <= n only adds a write past out's end (n = out.length), which a typed array drops
     case 'div': if (scalarFirst) for (let i = 0; i < n; i++) out[i] = s / a[i]; else for (let i = 0; i < n; i++) out[i] = a[i] / s; break;
   }
 }
@@ -28,9 +36,13 @@ function scalarLoop(op: BinaryOp, a: TypedArray, s: number, out: TypedArray, sca
 /** out[o + j] = a[pa + j·ia] (op) b[pb + j·ib] for j < n; the switch sits outside the loop. */
 function rowLoop(op: BinaryOp, a: TypedArray, pa: number, ia: number, b: TypedArray, pb: number, ib: number, out: TypedArray, o: number, n: number): void {
   switch (op) {
+    // Stryker disable next-line EqualityOperator: j <= n also writes out[o + n], the next row's first element (written again by the next row) or past out's end
     case 'add': for (let j = 0; j < n; j++) out[o + j] = a[pa + j * ia] + b[pb + j * ib]; break;
+    // Stryker disable next-line EqualityOperator: j <= n also writes out[o + n], the next row's first element (written again by the next row) or past out's end
     case 'sub': for (let j = 0; j < n; j++) out[o + j] = a[pa + j * ia] - b[pb + j * ib]; break;
+    // Stryker disable next-line EqualityOperator: j <= n also writes out[o + n], the next row's first element (written again by the next row) or past out's end
     case 'mul': for (let j = 0; j < n; j++) out[o + j] = a[pa + j * ia] * b[pb + j * ib]; break;
+    // Stryker disable next-line EqualityOperator: j <= n also writes out[o + n], the next row's first element (written again by the next row) or past out's end
     case 'div': for (let j = 0; j < n; j++) out[o + j] = a[pa + j * ia] / b[pb + j * ib]; break;
   }
 }
@@ -73,7 +85,6 @@ export function binaryBroadcast(op: BinaryOp, a: TypedArray, aShape: Shape, b: T
   if (a.length === out.length && b.length === out.length) return sameShapeLoop(op, a, b, out);
   if (b.length === 1 && a.length === out.length) return scalarLoop(op, a, b[0], out, false);
   if (a.length === 1 && b.length === out.length) return scalarLoop(op, b, a[0], out, true);
-  if (out.length === 0) return;
   const { shape, sa, sb } = mergeDims(outShape, broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape));
   const rank = shape.length;
   const inner = shape[rank - 1], ia = sa[rank - 1], ib = sb[rank - 1];
@@ -95,5 +106,6 @@ export function binaryBroadcast(op: BinaryOp, a: TypedArray, aShape: Shape, b: T
 }
 
 export function scale(x: TypedArray, s: number, out: TypedArray): void {
+  // Stryker disable next-line EqualityOperator: i <= x.length only adds a write past the end of out (as long as x), which a typed array drops
   for (let i = 0; i < x.length; i++) out[i] = x[i] * s;
 }

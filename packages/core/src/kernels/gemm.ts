@@ -12,13 +12,15 @@ export function gemm(
   c: TypedArray, cOff: number,
   accumulate: boolean,
 ): void {
-  if (m === 0 || n === 0) return;
-  // k = 0 needs no case of its own: each block of C is cleared and no depth pass adds to it
+  // m = 0 or n = 0 runs no block; k = 0 needs no case of its own: each block of C is cleared and no depth pass adds to it
+  // Stryker disable next-line EqualityOperator: i0 <= m adds a pass only when m is a multiple of MC, with mc = 0 rows: it packs and writes nothing
   for (let i0 = 0; i0 < m; i0 += MC) {
     const mc = Math.min(MC, m - i0);
+    // Stryker disable next-line EqualityOperator: j0 <= n adds a pass only when n is a multiple of NB, with nb = 0 columns: it writes nothing
     for (let j0 = 0; j0 < n; j0 += NB) {
       const nb = Math.min(NB, n - j0);
       clearC(mc);
+      // Stryker disable next-line EqualityOperator: p0 <= k adds a pass only when k is a multiple of KC, with kc = 0: it adds empty sums (+0) to C
       for (let p0 = 0; p0 < k; p0 += KC) {
         const kc = Math.min(KC, k - p0);
         packA(a, aOff + i0 * k + p0, k, mc, kc);
@@ -40,6 +42,7 @@ function sweepColumns(b: TypedArray, off: number, ldb: number, nb: number, kc: n
 /** B tile [4p + j] = b[off + p·ldb + j] for j < w, zero for the missing columns of a last tile. */
 function packBTile(b: TypedArray, off: number, ldb: number, kc: number, w: number): void {
   const s = ARENA;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: either loop fills columns [0, w) the same; columns ≥ w of a tile only reach C's columns ≥ nb, which writeC never reads
   if (w === 4) {
     for (let p = 0, d = B_OFF, i = off; p < kc; p++, d += 4, i += ldb) {
       s[d] = b[i];

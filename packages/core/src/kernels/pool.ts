@@ -32,6 +32,7 @@ export function maxPool2dForward(x: TypedArray, g: Pool2dGeometry, out: TypedArr
   const { planes, h, w, rows, cols } = g;
   const oh = rows.start.length, ow = cols.start.length, dy = rows.step, dx = cols.step;
   let o = 0;
+  // Stryker disable next-line EqualityOperator: p <= planes adds a plane past the ends of the arrays, whose writes a typed array drops
   for (let p = 0; p < planes; p++) {
     const base = p * h * w;
     for (let oy = 0; oy < oh; oy++) {
@@ -58,8 +59,9 @@ export function maxPool2dForward(x: TypedArray, g: Pool2dGeometry, out: TypedArr
  * The common 2×2, stride 2, unpadded case without branches on the data (comparisons feed index
  * arithmetic; random data would defeat the branch predictor). Same first-maximum rule on ties.
  * Returns false when the input holds a NaN (or ∞ − ∞), which the general loop must handle.
+ * (Exported for its test: that the fast path handles every NaN-free plain input itself.)
  */
-function maxPool2x2(x: TypedArray, g: Pool2dGeometry, out: TypedArray, argmax: Int32Array): boolean {
+export function maxPool2x2(x: TypedArray, g: Pool2dGeometry, out: TypedArray, argmax: Int32Array): boolean {
   const { planes, h, w } = g;
   const oh = g.rows.start.length, ow = g.cols.start.length;
   let o = 0, total = 0;
@@ -69,6 +71,7 @@ function maxPool2x2(x: TypedArray, g: Pool2dGeometry, out: TypedArray, argmax: I
       for (let ox = 0; ox < ow; ox++, o++) {
         const i0 = r0 + 2 * ox, i2 = r1 + 2 * ox;
         const a = x[i0], b = x[i0 + 1], c = x[i2], d = x[i2 + 1];
+        // Stryker disable next-line AssignmentOperator: total -= … is NaN exactly when total += … is (a NaN, or ∞ − ∞ across windows): only the sign of the unused sum changes
         total += a + b + c + d;
         const j0 = i0 + +(b > a), j1 = i2 + +(d > c); // best of each row
         const j = j0 + (j1 - j0) * +(x[j1] > x[j0]);
@@ -85,6 +88,7 @@ export function avgPool2dForward(x: TypedArray, g: Pool2dGeometry, out: TypedArr
   const { planes, h, w, rows, cols } = g;
   const oh = rows.start.length, ow = cols.start.length;
   let o = 0;
+  // Stryker disable next-line EqualityOperator: p <= planes adds a plane past the ends of the arrays, whose writes a typed array drops
   for (let p = 0; p < planes; p++) {
     const base = p * h * w;
     for (let oy = 0; oy < oh; oy++) {
@@ -108,6 +112,7 @@ export function avgPool2dAdjoint(dy: TypedArray, g: Pool2dGeometry, dx: TypedArr
   const oh = rows.start.length, ow = cols.start.length;
   dx.fill(0);
   let o = 0;
+  // Stryker disable next-line EqualityOperator: p <= planes adds a plane past the ends of the arrays, whose writes a typed array drops
   for (let p = 0; p < planes; p++) {
     const base = p * h * w;
     for (let oy = 0; oy < oh; oy++) {

@@ -6,7 +6,7 @@ import type { Shape } from '../shape.ts';
  * The shape as runs of adjacent axes that are all reduced or all kept (size-1 axes dropped): summing
  * [N, C, H, W] over (0, 2, 3) is summing [N, C, H·W] over (0, 2), with one long inner loop.
  */
-function mergeRuns(shape: Shape, reduced: ReadonlySet<number>): { dims: number[]; red: boolean[] } {
+export function mergeRuns(shape: Shape, reduced: ReadonlySet<number>): { dims: number[]; red: boolean[] } {
   const dims: number[] = [], red: boolean[] = [];
   shape.forEach((d, i) => {
     if (d === 1) return;
@@ -61,18 +61,13 @@ export type RowSums = (x: TypedArray, len: number) => Float64Array | null;
  */
 export function sumAxes(x: TypedArray, shape: Shape, axes: readonly number[], out: TypedArray, rowSums?: RowSums): void {
   const acc = new Float64Array(out.length);
-  if (shape.length === 0) {
-    acc[0] = x[0];
-    out.set(acc);
-    return;
-  }
   if (x.length === 0) {
     out.set(acc);
     return;
   }
   const { dims, red } = mergeRuns(shape, new Set(axes));
   if (dims.length === 0) {
-    acc[0] = x[0]; // every axis has size 1
+    acc[0] = x[0]; // every axis has size 1 (or a rank-0 x)
     out.set(acc);
     return;
   }

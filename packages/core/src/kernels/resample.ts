@@ -10,6 +10,7 @@ export function resampleForward(x: TypedArray, planes: number, h: number, w: num
   const oh = rows.index.length / rows.taps, ow = cols.index.length / cols.taps;
   const tr = rows.taps, tc = cols.taps;
   let o = 0;
+  // Stryker disable next-line EqualityOperator: p <= planes adds a plane past the ends of the arrays, whose writes a typed array drops
   for (let p = 0; p < planes; p++) {
     const base = p * h * w;
     for (let oy = 0; oy < oh; oy++) {
@@ -33,6 +34,7 @@ export function resampleAdjoint(dy: TypedArray, planes: number, h: number, w: nu
   const tr = rows.taps, tc = cols.taps;
   dx.fill(0);
   let o = 0;
+  // Stryker disable next-line EqualityOperator: p <= planes adds a plane past the ends of the arrays, whose writes a typed array drops
   for (let p = 0; p < planes; p++) {
     const base = p * h * w;
     for (let oy = 0; oy < oh; oy++) {

@@ -6,7 +6,7 @@ import type { Shape } from '../shape.ts';
  * The same copy with fewer, longer axes: size-1 axes dropped, and an axis merged into the next one when
  * both arrays step over it as over one block of the next (e.g. whole rows of a contiguous tensor).
  */
-function simplify(shape: Shape, ss: readonly number[], ds: readonly number[]): { dims: number[]; ss: number[]; ds: number[] } {
+export function simplify(shape: Shape, ss: readonly number[], ds: readonly number[]): { dims: number[]; ss: number[]; ds: number[] } {
   const dims: number[] = [], s: number[] = [], d: number[] = [];
   for (let i = 0; i < shape.length; i++) {
     const n = shape[i];
@@ -49,16 +49,17 @@ export function stridedCopy(
   shape: Shape,
 ): void {
   let total = 1;
-  for (const d of shape) total *= d;
-  if (total === 0) return;
+  for (const d of shape) total *= d; // (0 for an empty shape: the loop below then copies nothing)
   const { dims, ss, ds } = simplify(shape, srcStrides, dstStrides);
   const rank = dims.length;
   if (rank === 0) {
     dst[dstOffset] = src[srcOffset];
     return;
   }
+  // Stryker disable ConditionalExpression,LogicalOperator: row32, row64 and rowAny are the same loop (one per array type, for speed): any choice copies the same values
   const row = src instanceof Float32Array && dst instanceof Float32Array ? row32
     : src instanceof Float64Array && dst instanceof Float64Array ? row64 : rowAny;
+  // Stryker restore ConditionalExpression,LogicalOperator
   const inner = dims[rank - 1];
   const si = ss[rank - 1], di = ds[rank - 1];
   const idx = new Array<number>(rank - 1).fill(0);

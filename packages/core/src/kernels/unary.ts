@@ -43,12 +43,19 @@ export function unaryMap(fn: UnaryFn, x: TypedArray, out: TypedArray): void {
 function reluMap(x: TypedArray, out: TypedArray): void {
   const n = x.length;
   let finite = 1;
+  // Stryker disable next-line EqualityOperator: i <= n adds x[n] (undefined), which only sends the call to the loop below (same values), and a write past out's end, which a typed array drops
   for (let i = 0; i < n; i++) {
     const v = x[i];
     out[i] = (v + Math.abs(v)) * 0.5;
     finite &= +(Math.abs(v) < 1e307); // false for ±∞, NaN and values whose double would overflow
   }
-  if (!finite) for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 || v !== v ? v : 0; }
+  if (!finite) {
+    // Stryker disable next-line EqualityOperator: i <= n only adds a read past x (undefined) and a write past out, which a typed array of length n drops
+    for (let i = 0; i < n; i++) {
+      const v = x[i];
+      out[i] = v > 0 || v !== v ? v : 0;
+    }
+  }
 }
 
 const factor = new Float64Array(2); // [slope, 1], indexed by +(x > 0)
@@ -58,7 +65,11 @@ export function leakyReluMap(x: TypedArray, slope: number, out: TypedArray): voi
   if (slope === 0) return reluMap(x, out);
   factor[0] = slope;
   factor[1] = 1;
-  for (let i = 0; i < x.length; i++) { const v = x[i]; out[i] = v * factor[+(v > 0)]; }
+  // Stryker disable next-line EqualityOperator: i <= n only adds a read past x (undefined) and a write past out, which a typed array of length n drops
+  for (let i = 0, n = x.length; i < n; i++) {
+    const v = x[i];
+    out[i] = v * factor[+(v > 0)];
+  }
 }
 
 /**
@@ -70,10 +81,16 @@ export function stepScale(g: TypedArray, x: TypedArray, slope: number, out: Type
   factor[0] = slope;
   factor[1] = 1;
   let finite = 1;
+  // Stryker disable next-line EqualityOperator: i <= n adds g[n] (undefined), which only sends the call to the loop below (same values), and a write past out's end, which a typed array drops
   for (let i = 0; i < n; i++) {
     const gv = g[i];
     out[i] = gv * factor[+(x[i] > 0)] + 0; // + 0 turns −0 into 0
     finite &= +(Math.abs(gv) < Infinity);
   }
-  if (!finite) for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? g[i] + 0 : slope === 0 ? 0 : slope * g[i] + 0;
+  if (!finite) {
+    // Stryker disable next-line EqualityOperator: i <= n only adds a read past x (undefined) and a write past out, which a typed array of length n drops
+    for (let i = 0; i < n; i++) {
+      out[i] = x[i] > 0 ? g[i] + 0 : slope === 0 ? 0 : slope * g[i] + 0;
+    }
+  }
 }
