@@ -94,6 +94,20 @@ const cases: [string, () => unknown, string][] = [
   ['pad2d', () => C.pad2d(z([1, 1, 4, 0]), 1, 'replicate'), 'pad2d: replicate padding needs a non-empty spatial size, got [1, 1, 4, 0]'],
   ['conv2d', () => C.conv2d(x4(), z([1, 1, 3, 3]), null, { stride: [1, 'a'] } as never), `conv2d: stride must be a positive integer or an [h, w] pair of them, got [1, 'a']`],
   ['conv2d', () => C.conv2d(x4(), z([1, 1, 3, 3]), null, { padding: [1, 0.5] }), 'conv2d: padding must be a non-negative integer or an [h, w] pair of them, got [1, 0.5]'],
+  // an output size of exactly 0 on one axis (PyTorch refuses it too), each axis on its own
+  ['interpolate', () => C.interpolate(z([1, 1, 2, 2]), { scaleFactor: [1, 0.4] }), 'interpolate: scaleFactor [1, 0.4] gives an empty output 2×0 for input [1, 1, 2, 2]'],
+  ['interpolate', () => C.interpolate(z([1, 1, 2, 2]), { scaleFactor: [0.4, 1] }), 'interpolate: scaleFactor [0.4, 1] gives an empty output 0×2 for input [1, 1, 2, 2]'],
+  ['convTranspose2d', () => C.convTranspose2d(z([1, 1, 4, 1]), z([1, 1, 2, 2]), null, { padding: [0, 1] }), 'convTranspose2d: output size 5×0 is not positive: input [1, 1, 4, 1], weight [1, 1, 2, 2]'],
+  ['convTranspose2d', () => C.convTranspose2d(z([1, 1, 1, 4]), z([1, 1, 2, 2]), null, { padding: [1, 0] }), 'convTranspose2d: output size 0×5 is not positive: input [1, 1, 1, 4], weight [1, 1, 2, 2]'],
+  // array-likes that are not arrays: a string of length 2, an object with a length
+  ['interpolate', () => C.interpolate(x4(), { size: 'ab' as never }), `interpolate: size must be a positive integer or an [h, w] pair of them, got 'ab'`],
+  ['interpolate', () => C.interpolate(x4(), { scaleFactor: { length: 2 } as never }), 'interpolate: scaleFactor must be a positive number or an [h, w] pair of them, got {"length":2}'],
+  // without a bias the message lists input and weight only
+  ['linear', () => C.linear(z([2, 4]), z([3, 5])), 'linear: input must be [..., in] with in = 5 (weight [out, in]): input [2, 4], weight [3, 5]$'],
+  ['l1Loss', () => C.l1Loss(null as never, z([2])), 'l1Loss: input must be a Tensor, got null'],
+  ['mseLoss', () => C.mseLoss(z([2]), null as never), 'mseLoss: target must be a Tensor, got null'],
+  ['gather', () => C.gather(z([2, 3]), 2, C.tensor([[0]])), 'gather: dim 2 is out of range for a tensor of rank 2 (expected an integer in [-2, 1])'],
+  ['scatterAdd', () => C.scatterAdd(z([2, 3]), -3, C.tensor([[0]]), z([1, 1])), 'scatterAdd: dim -3 is out of range for a tensor of rank 2 (expected an integer in [-2, 1])'],
 ];
 
 describe('ops name the op and the offending value', () => {

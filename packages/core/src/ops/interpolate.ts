@@ -30,10 +30,10 @@ const OPTIONS = ['size', 'scaleFactor', 'mode', 'alignCorners', 'recomputeScaleF
 const MODES: readonly string[] = ['nearest', 'bilinear', 'area'];
 
 function pair(v: number | readonly number[], name: string, integer: boolean): [number, number] {
-  const p = typeof v === 'number' ? [v, v] : Array.isArray(v) ? [...v] : [];
-  check(p.length === 2 && p.every((d) => typeof d === 'number' && Number.isFinite(d) && d > 0 && (!integer || Number.isInteger(d))), 'interpolate',
+  const p = (typeof v === 'number' ? [v, v] : v) as readonly number[];
+  check(Array.isArray(p) && p.length === 2 && p.every((d) => typeof d === 'number' && Number.isFinite(d) && d > 0 && (!integer || Number.isInteger(d))), 'interpolate',
     () => `${name} must be a positive ${integer ? 'integer' : 'number'} or an [h, w] pair of them, got ${fmtArg(v)}`);
-  return p as [number, number];
+  return [p[0], p[1]];
 }
 
 /** Resizes x [N, C, H, W] (PyTorch's F.interpolate for 4-D inputs). */

@@ -4,9 +4,8 @@
 import { noGrad, record } from '../autograd.ts';
 import { check, fmtShape } from '../errors.ts';
 import { argReduce } from '../kernels/dim-reduce.ts';
-import { normalizeAxes } from '../shape.ts';
 import { allocate, Tensor } from '../tensor.ts';
-import { checkTensor, axisLayout, normDim } from './dim-args.ts';
+import { checkTensor, axisLayout, normDim, reductionAxes } from './dim-args.ts';
 import { div, mul } from './elementwise.ts';
 import { scatterAdd } from './indexing.ts';
 import { sum } from './reduce.ts';
@@ -54,9 +53,7 @@ function extremum(x: Tensor, dims: number | readonly number[] | undefined, keepD
   checkTensor(x, op);
   check(typeof keepDim === 'boolean', op, () => `keepDim must be a boolean, got ${String(keepDim)}`);
   const allDims = dims === undefined || (Array.isArray(dims) && dims.length === 0);
-  // A rank-0 tensor accepts dim 0 / −1 (and reduces nothing), as in PyTorch.
-  if (x.rank === 0 && !allDims) normDim(dims, 0, op);
-  const axes = x.rank === 0 ? [] : normalizeAxes(allDims ? undefined : dims, x.rank, op);
+  const axes = reductionAxes(x, allDims ? undefined : dims, op);
   checkNotEmpty(x, axes, op);
   let data = x.data;
   const kept = [...x.shape];

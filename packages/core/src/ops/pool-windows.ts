@@ -43,6 +43,7 @@ export function slidingAxis(size: number, k: number, s: number, p: number, d: nu
 /** Adaptive windows (PyTorch): output i of n reads [⌊i·size/n⌋, ⌈(i+1)·size/n⌉), weight 1/length. */
 export function adaptiveAxis(size: number, n: number): PoolAxis {
   const ax = axis(n, 1);
+  // Stryker disable next-line EqualityOperator: i <= n only writes start[n], end[n] and weight[n], past the ends of these length-n arrays, which a typed array drops
   for (let i = 0; i < n; i++) {
     const a = Math.floor((i * size) / n), b = Math.ceil(((i + 1) * size) / n);
     ax.start[i] = a;

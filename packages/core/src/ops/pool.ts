@@ -74,7 +74,8 @@ function slidingGeometry(x: Tensor, kernel: number | readonly number[], options:
     cols.weight.fill(1 / div);
   }
   if (kind === 'max') checkNoEmptyWindow(rows, cols, op);
-  const plain2x2 = kind === 'max' && kh === 2 && kw === 2 && sh === 2 && sw === 2 && ph === 0 && pw === 0 && dh === 1 && dw === 1
+  // the geometry of the kernels' 2×2 fast path (max pooling's; average pooling does not read it)
+  const plain2x2 = kh === 2 && kw === 2 && sh === 2 && sw === 2 && ph === 0 && pw === 0 && dh === 1 && dw === 1
     && 2 * rows.start.length <= h && 2 * cols.start.length <= w;
   return { planes, h, w, rows, cols, plain2x2 };
 }

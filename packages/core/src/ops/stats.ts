@@ -4,11 +4,11 @@
 import { noGrad, record } from '../autograd.ts';
 import { check, fmtShape } from '../errors.ts';
 import { cumsumAxis } from '../kernels/dim-reduce.ts';
-import { normalizeAxes, sizeOf } from '../shape.ts';
+import { sizeOf } from '../shape.ts';
 import { allocate, Tensor } from '../tensor.ts';
 import { exp, log } from './activations.ts';
 import { gt, lt, ne } from './compare.ts';
-import { axisLayout, checkOptions, checkTensor, normDim } from './dim-args.ts';
+import { axisLayout, checkOptions, checkTensor, normDim, reductionAxes } from './dim-args.ts';
 import { add, div, mul, sub } from './elementwise.ts';
 import { amax, amin } from './minmax.ts';
 import { pow } from './power.ts';
@@ -22,8 +22,7 @@ type Dims = number | readonly number[] | undefined;
 function reduceAxes(x: Tensor, dims: Dims, op: string): { axes: number[]; kept: number[] } {
   checkTensor(x, op);
   const all = dims === undefined || (Array.isArray(dims) && dims.length === 0);
-  if (x.rank === 0 && !all) normDim(dims, 0, op);
-  const axes = x.rank === 0 ? [] : normalizeAxes(all ? undefined : dims, x.rank, op);
+  const axes = reductionAxes(x, all ? undefined : dims, op);
   return { axes, kept: x.shape.map((s, i) => (axes.includes(i) ? 1 : s)) };
 }
 
@@ -121,7 +120,7 @@ function normP(x: Tensor, p: number, axes: number[], kept: number[], keepDim: bo
   const rest = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const rows = noGrad(() => permute(x, [...rest, ...axes])).data;
   const len = axes.reduce((q, a) => q * x.shape[a], 1);
-  const out = allocate(x.dtype, len === 0 ? sizeOf(kept) : rows.length / len);
+  const out = allocate(x.dtype, sizeOf(kept)); // one row per kept position (len·rows = x.size)
   // Stryker disable next-line EqualityOperator: r <= out.length only adds a row written past out's end, which a typed array drops
   for (let r = 0; r < out.length; r++) {
     let scale = 0;

@@ -1,0 +1,105 @@
+// Boundaries of ops that their own tests did not reach (mutation survivors of the ops group): the
+// random stream dropout consumes, a reduction over no axis returning its own copy, the conv2d input
+// gradient without a crop at padding K'−1, and the routing of plain 2×2 max pooling to the fast kernel.
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as C from '../src/index.ts';
+import { wasmBackend } from '../src/kernels/wasm/index.ts';
+import { poolingLimits, poolingStats } from '../src/kernels/wasm/pooling.ts';
+import { checkProperty } from './helpers.ts';
+
+const f64 = { dtype: 'float64' as const };
+
+describe('dropout draws exactly one number per element from its generator', () => {
+  it('two dropouts sharing an Rng mask as one dropout of the concatenation with a fresh Rng of that seed', () => {
+    const arb = fc.record({ n1: fc.integer({ min: 1, max: 9 }), n2: fc.integer({ min: 1, max: 9 }), p: fc.double({ min: 0.1, max: 0.9, noNaN: true }), seed: fc.nat(1_000_000) });
+    checkProperty(arb, ({ n1, n2, p, seed }) => {
+      const rng = new C.Rng(seed);
+      const a = C.dropout(C.ones([n1], f64), p, { rng }), b = C.dropout(C.ones([n2], f64), p, { rng });
+      const both = C.dropout(C.ones([n1 + n2], f64), p, { rng: new C.Rng(seed) });
+      expect([...a.data, ...b.data]).toEqual([...both.data]);
+    });
+  });
+});
+
+describe('reductions of a zero-dimensional input (PyTorch: dim 0 or −1, alone or in a list, reduces nothing)', () => {
+  const reductions: [string, (t: C.Tensor, d: number | number[]) => C.Tensor][] = [
+    ['sum', (t, d) => C.sum(t, d)], ['mean', (t, d) => C.mean(t, d)], ['amax', (t, d) => C.amax(t, d)], ['amin', (t, d) => C.amin(t, d)],
+    ['norm', (t, d) => C.norm(t, 2, d)], ['logsumexp', (t, d) => C.logsumexp(t, d)], ['var', (t, d) => C.variance(t, d, { unbiased: false })],
+  ];
+  it.each(reductions)('%s over 0, −1, [0], [−1] and []', (_, f) => {
+    for (const d of [0, -1, [0], [-1], []]) {
+      const y = f(C.tensor(-3, f64), d);
+      expect(y.shape).toEqual([]);
+      expect(y.item()).toBe(_ === 'norm' ? 3 : _ === 'var' ? 0 : -3);
+    }
+  });
+  it.each(reductions)('%s refuses a repeated dim ([0, −1]) and dim 1', (name, f) => {
+    expect(() => f(C.tensor(2), [0, -1])).toThrow(`${name}: dim [0, -1] repeats the only dim of a zero-dimensional tensor`);
+    expect(() => f(C.tensor(2), [0, 0])).toThrow(`${name}: dim [0, 0] repeats`);
+    expect(() => f(C.tensor(2), [1])).toThrow(`${name}: dim 1 is out of range for a tensor of rank 0`);
+    expect(() => f(C.tensor(2), 1)).toThrow(`${name}: dim 1 is out of range for a tensor of rank 0`);
+  });
+});
+
+describe('amax / amin / max over no axis (a zero-dimensional input)', () => {
+  it('return a new tensor: a later write into the input leaves the result alone', () => {
+    for (const f of [(t: C.Tensor) => C.amax(t), (t: C.Tensor) => C.amin(t, [0]), (t: C.Tensor) => C.max(t)]) {
+      const x = C.tensor(3, f64);
+      const y = f(x);
+      expect(y.data).not.toBe(x.data);
+      x.data[0] = 7;
+      expect(y.item()).toBe(3);
+    }
+  });
+});
+
+describe("conv2d's input gradient folds the crop into the padding", () => {
+  // dX = conv2d(pad2d(δ', K'−1−P), rot180(Wᵀ)): nothing to crop while P ≤ K'−1 on both axes, so the
+  // gradient is that conv2d itself; one axis with P > K'−1 needs a crop (a slice).
+  const inputGradOp = (padding: [number, number]) => {
+    const x = C.randn([1, 1, 5, 5], { seed: 1, ...f64, requiresGrad: true });
+    const w = C.randn([1, 1, 3, 3], { seed: 2, ...f64 });
+    const y = C.conv2d(x, w, null, { padding });
+    const [gx] = C.grad(C.sum(C.mul(y, C.randn([...y.shape], { seed: 3, ...f64, requiresGrad: true }))), [x], { createGraph: true });
+    return gx.gradFn?.op;
+  };
+  it.each([[[0, 2]], [[2, 0]], [[2, 2]], [[1, 0]]] as [[number, number]][])('padding %j (P = K\'−1 at most): no crop', (padding) => {
+    expect(inputGradOp(padding)).toBe('conv2d');
+  });
+  it.each([[[0, 3]], [[3, 0]]] as [[number, number]][])('padding %j (P > K\'−1 on one axis): cropped', (padding) => {
+    expect(inputGradOp(padding)).toBe('slice');
+  });
+});
+
+describe.skipIf(!wasmBackend)('maxPool2d sends 2×2, stride-2, unpadded windows to the fast kernel', () => {
+  const initialBackend = C.getBackend().name, initialMin = poolingLimits.min;
+  afterEach(() => { C.setBackend(initialBackend); poolingLimits.min = initialMin; });
+  const runs = (f: (x: C.Tensor) => C.Tensor, h: number, w: number) => {
+    C.setBackend('wasm');
+    poolingLimits.min = 0;
+    const before = { fast: poolingStats.maxPool2x2, general: poolingStats.maxPool };
+    f(C.randn([1, 2, h, w], { seed: 4 }));
+    return { fast: poolingStats.maxPool2x2 - before.fast, general: poolingStats.maxPool - before.general };
+  };
+  it.each([[4, 4], [5, 7], [2, 6]])('%i×%i: the fast kernel', (h, w) => {
+    expect(runs((x) => C.maxPool2d(x, 2), h, w)).toEqual({ fast: 1, general: 0 });
+    expect(runs((x) => C.maxPool2d(x, [2, 2], { stride: 2, padding: 0, dilation: 1 }), h, w)).toEqual({ fast: 1, general: 0 });
+  });
+  it('even sizes in ceil mode too (no partial window)', () => {
+    expect(runs((x) => C.maxPool2d(x, 2, { ceilMode: true }), 4, 6)).toEqual({ fast: 1, general: 0 });
+  });
+  it.each<[string, (x: C.Tensor) => C.Tensor]>([
+    ['kernel [2, 3]', (x) => C.maxPool2d(x, [2, 3], { stride: 2 })], ['kernel [3, 2]', (x) => C.maxPool2d(x, [3, 2], { stride: 2 })],
+    ['stride [1, 2]', (x) => C.maxPool2d(x, 2, { stride: [1, 2] })], ['stride [2, 1]', (x) => C.maxPool2d(x, 2, { stride: [2, 1] })],
+    ['padding [1, 0]', (x) => C.maxPool2d(x, 2, { padding: [1, 0] })], ['padding [0, 1]', (x) => C.maxPool2d(x, 2, { padding: [0, 1] })],
+    ['dilation [2, 1]', (x) => C.maxPool2d(x, 2, { dilation: [2, 1] })], ['dilation [1, 2]', (x) => C.maxPool2d(x, 2, { dilation: [1, 2] })],
+  ])('%s: the general kernel', (_, f) => {
+    expect(runs(f, 5, 5)).toEqual({ fast: 0, general: 1 });
+    expect(runs(f, 6, 6).fast).toBe(0);
+  });
+  it('an odd size in ceil mode (a last window half outside): the general kernel', () => {
+    expect(runs((x) => C.maxPool2d(x, 2, { ceilMode: true }), 5, 4)).toEqual({ fast: 0, general: 1 });
+    expect(runs((x) => C.maxPool2d(x, 2, { ceilMode: true }), 4, 5)).toEqual({ fast: 0, general: 1 });
+  });
+});
