@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as C from '../src/index.ts';
+import { erf as erfExact, erfcFast } from '../src/kernels/erf.ts';
 import { wasmBackend } from '../src/kernels/wasm/index.ts';
 import { poolingLimits, poolingStats } from '../src/kernels/wasm/pooling.ts';
 import { checkProperty } from './helpers.ts';
@@ -101,5 +102,32 @@ describe.skipIf(!wasmBackend)('maxPool2d sends 2×2, stride-2, unpadded windows 
   it('an odd size in ceil mode (a last window half outside): the general kernel', () => {
     expect(runs((x) => C.maxPool2d(x, 2, { ceilMode: true }), 5, 4)).toEqual({ fast: 0, general: 1 });
     expect(runs((x) => C.maxPool2d(x, 2, { ceilMode: true }), 4, 5)).toEqual({ fast: 0, general: 1 });
+  });
+});
+
+describe('amax / amin with NaN: the NaN wins and the NaNs share the gradient (as torch.max() over all elements)', () => {
+  it.each([['amax', C.amax], ['amin', C.amin]] as const)('%s', (_, f) => {
+    const x = C.tensor([[1, NaN, 3, NaN], [5, 4, 5, 0]], { ...f64, requiresGrad: true });
+    const y = f(x, 1);
+    expect(y.data[0]).toBeNaN();
+    C.sum(y).backward();
+    const tie = _ === 'amax' ? [0.5, 0, 0.5, 0] : [0, 0, 0, 1];
+    expect([...x.grad!.data]).toEqual([0, 0.5, 0, 0.5, ...tie]);
+  });
+});
+
+describe('erf in float32 is the fast one-exp fit its doc names (float64: the ~1e-15 series)', () => {
+  it('float32: 1 − erfcFast rounded to float32, within 1e-7 of the exact erf; float64: the exact erf', () => {
+    // a grid with values where the two float32 roundings differ (−1.917, −1.747, …)
+    const v = Float32Array.from({ length: 801 }, (_, i) => -4 + i * 0.01);
+    const y32 = C.erf(C.tensor(v)).data, y64 = C.erf(C.tensor(Float64Array.from(v), f64)).data;
+    let fitDiffers = 0;
+    v.forEach((t, i) => {
+      expect(y32[i]).toBe(Math.fround(1 - erfcFast(t)));
+      expect(Math.abs(y32[i] - erfExact(t))).toBeLessThan(1e-7);
+      expect(y64[i]).toBe(erfExact(t));
+      if (Math.fround(erfExact(t)) !== y32[i]) fitDiffers++;
+    });
+    expect(fitDiffers).toBeGreaterThan(0); // the grid tells the fit from the exact erf rounded
   });
 });

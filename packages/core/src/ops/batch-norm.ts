@@ -82,7 +82,6 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   checkTensor(x, OP);
   checkOptions(options, OP, ['weight', 'bias', 'training', 'momentum', 'eps', 'numBatchesTracked']);
   check(x.rank >= 2, OP, () => `input must be [N, C, *] (rank ≥ 2), got ${fmtShape(x.shape)}`);
-  check(x.dtype === 'float32' || x.dtype === 'float64', OP, () => `input must be float32 or float64, got ${x.dtype}`);
   const training = options.training ?? false;
   checkBool(training, OP, 'training');
   const eps = options.eps ?? 1e-5;

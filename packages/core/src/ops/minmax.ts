@@ -6,6 +6,7 @@ import { check, fmtShape } from '../errors.ts';
 import { argReduce } from '../kernels/dim-reduce.ts';
 import { allocate, Tensor } from '../tensor.ts';
 import { checkTensor, axisLayout, normDim, reductionAxes } from './dim-args.ts';
+import { fmtArg } from '../validate.ts';
 import { div, mul } from './elementwise.ts';
 import { scatterAdd } from './indexing.ts';
 import { sum } from './reduce.ts';
@@ -23,7 +24,7 @@ function checkNotEmpty(x: Tensor, axes: readonly number[], op: string): void {
 /** Values and first-occurrence indices along one dim, plus the shapes involved. */
 function alongDim(x: Tensor, dim: number, keepDim: boolean, wantMax: boolean, op: string) {
   checkTensor(x, op);
-  check(typeof keepDim === 'boolean', op, () => `keepDim must be a boolean, got ${String(keepDim)}`);
+  check(typeof keepDim === 'boolean', op, () => `keepDim must be a boolean, got ${fmtArg(keepDim)}`);
   const d = normDim(dim, x.rank, op);
   checkNotEmpty(x, [d], op);
   const l = axisLayout(x.shape, d);
@@ -51,7 +52,7 @@ function valuesIndices(x: Tensor, dim: number, keepDim: boolean, wantMax: boolea
  */
 function extremum(x: Tensor, dims: number | readonly number[] | undefined, keepDim: boolean, wantMax: boolean, op: string): Tensor {
   checkTensor(x, op);
-  check(typeof keepDim === 'boolean', op, () => `keepDim must be a boolean, got ${String(keepDim)}`);
+  check(typeof keepDim === 'boolean', op, () => `keepDim must be a boolean, got ${fmtArg(keepDim)}`);
   const allDims = dims === undefined || (Array.isArray(dims) && dims.length === 0);
   const axes = reductionAxes(x, allDims ? undefined : dims, op);
   checkNotEmpty(x, axes, op);
@@ -72,7 +73,7 @@ function extremum(x: Tensor, dims: number | readonly number[] | undefined, keepD
       const yb = broadcastTo(new Tensor(y.data, kept), [...x.shape]).data;
       const xd = x.data;
       const m = allocate(x.dtype, x.size);
-      for (let i = 0; i < m.length; i++) m[i] = xd[i] === yb[i] || (xd[i] !== xd[i] && yb[i] !== yb[i]) ? 1 : 0;
+      for (let i = 0; i < m.length; i++) m[i] = xd[i] === yb[i] || xd[i] !== xd[i] ? 1 : 0;
       const mt = new Tensor(m, x.shape);
       return [mt, sum(mt, axes, true)];
     });
