@@ -131,3 +131,12 @@ describe('erf in float32 is the fast one-exp fit its doc names (float64: the ~1e
     expect(fitDiffers).toBeGreaterThan(0); // the grid tells the fit from the exact erf rounded
   });
 });
+
+describe('hardswish = x·relu6(x + 3)/6 as PyTorch 1.13 computes it', () => {
+  it('float64 values at and around the kinks, the sign of zero and the rounding above 3 included', () => {
+    const x = [-5, -3, -2.9, -0, 0, 1, 2.9, 3, 3.38, 5.970000000000001];
+    // torch.nn.functional.hardswish(torch.tensor(x, dtype=torch.float64)), PyTorch 1.13.1
+    const torch = [-0, -0, -0.048333333333333374, -0, 0, 0.6666666666666666, 2.8516666666666666, 3, 3.3800000000000003, 5.9700000000000015];
+    expect([...C.hardswish(C.tensor(x, f64)).data]).toEqual(torch);
+  });
+});

@@ -154,7 +154,7 @@ export function hardswish(x: Tensor): Tensor {
   checkTensor(x, 'hardswish');
   const mid = mask(x, (v) => v >= -3 && v <= 3);
   const high = mask(x, (v) => v > 3);
-  // Stryker disable next-line EqualityOperator: v > 3 differs only at v = 3, where the middle branch gives 3·6/6 = 3 exactly, as this branch does
-  const f = (v: number) => (v <= -3 ? 0 : v >= 3 ? v : (v * (v + 3)) / 6);
+  // PyTorch's formula as written (its −0 for x ≤ −3, and its rounding of x·6/6 for x > 3, included)
+  const f = (v: number) => (v * Math.min(Math.max(v + 3, 0), 6)) / 6;
   return record(map(x, f), 'hardswish', [x], (g) => [mul(g, add(mul(mid, add(mul(x, 1 / 3), 0.5)), high))]);
 }
