@@ -140,3 +140,13 @@ describe('hardswish = x·relu6(x + 3)/6 as PyTorch 1.13 computes it', () => {
     expect([...C.hardswish(C.tensor(x, f64)).data]).toEqual(torch);
   });
 });
+
+describe("interpolate 'nearest' takes PyTorch's shortcuts by size, whatever the scale factor", () => {
+  // PyTorch 1.13 nearest_idx: identity when the size is unchanged, dst >> 1 when it doubles; the
+  // general ⌊dst/scaleFactor⌋ would give [0, 0, 1] and [0, 0, 0, 1, 1, 2] here
+  it.each([[1.2, [0, 1, 2]], [2.1, [0, 0, 1, 1, 2, 2]], [2, [0, 0, 1, 1, 2, 2]], [0.9, [0, 1]]] as [number, number[]][])('scaleFactor %d on 3 → %j', (sf, want) => {
+    const row = C.tensor([0, 1, 2], [1, 1, 1, 3]), col = C.tensor([0, 1, 2], [1, 1, 3, 1]);
+    expect([...C.interpolate(row, { scaleFactor: [1, sf] }).data]).toEqual(want);
+    expect([...C.interpolate(col, { scaleFactor: [sf, 1] }).data]).toEqual(want);
+  });
+});

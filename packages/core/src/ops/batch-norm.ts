@@ -122,6 +122,7 @@ function trainBatchNorm(x: Tensor, rm: Tensor | null, rv: Tensor | null, weight:
   // x is read twice (statistics, normalization): one copy of it serves both kernel calls
   const { mean: mu, variance } = sharingOperands([xd], () => {
     const st = channelStats(xd, geo.layout);
+    // Stryker disable next-line EqualityOperator: ch <= c only writes invstd[c], scale[c] and shift[c], past the ends of these length-c arrays, which a typed array drops
     for (let ch = 0; ch < c; ch++) {
       invstd[ch] = 1 / Math.sqrt(st.variance[ch] + eps);
       scale[ch] = w ? w[ch] * invstd[ch] : invstd[ch];
@@ -132,6 +133,7 @@ function trainBatchNorm(x: Tensor, rm: Tensor | null, rv: Tensor | null, weight:
   });
   if (rm && rv) {
     const md = rm.data, vd = rv.data, unbias = geo.m / (geo.m - 1);
+    // Stryker disable next-line EqualityOperator: ch <= c only writes md[c] and vd[c], past the ends of the length-c running statistics, which a typed array drops
     for (let ch = 0; ch < c; ch++) {
       md[ch] = (1 - factor) * md[ch] + factor * mu[ch];
       vd[ch] = (1 - factor) * vd[ch] + factor * variance[ch] * unbias;

@@ -76,6 +76,7 @@ export const upsample = interpolate;
 function nearestAxis(size: number, n: number, scaleFactor: number | undefined): ResampleAxis {
   const index = new Int32Array(n);
   const scale = Math.fround(scaleFactor !== undefined ? 1 / scaleFactor : size / n);
+  // Stryker disable next-line EqualityOperator: i <= n only writes index[n], past the end of this length-n array, which a typed array drops
   for (let i = 0; i < n; i++) {
     index[i] = n === size ? i : n === 2 * size ? i >> 1 : Math.min(Math.floor(Math.fround(i * scale)), size - 1);
   }

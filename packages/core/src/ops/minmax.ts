@@ -39,7 +39,10 @@ function alongDim(x: Tensor, dim: number, keepDim: boolean, wantMax: boolean, op
 function valuesIndices(x: Tensor, dim: number, keepDim: boolean, wantMax: boolean, op: string): ValuesIndices {
   const { l, values, at, outShape } = alongDim(x, dim, keepDim, wantMax, op);
   const flat = new Int32Array(at.length);
-  for (let o = 0, k = 0; o < l.outer; o++) for (let i = 0; i < l.inner; i++, k++) flat[k] = (o * l.len + at[k]) * l.inner + i;
+  // Stryker disable next-line EqualityOperator: o <= l.outer only adds a row of writes past flat's end (length outer·inner), which a typed array drops
+  for (let o = 0, k = 0; o < l.outer; o++) {
+    for (let i = 0; i < l.inner; i++, k++) flat[k] = (o * l.len + at[k]) * l.inner + i;
+  }
   // The gradient goes to the first extremum only (PyTorch's max(dim)): a scatter through the chosen
   // positions, whose own backward is a gather (both linear), so it differentiates again.
   const v = record(new Tensor(values, outShape), op, [x], (g) => [scatterAdd(g, flat, x.shape)], { dim });
@@ -73,6 +76,7 @@ function extremum(x: Tensor, dims: number | readonly number[] | undefined, keepD
       const yb = broadcastTo(new Tensor(y.data, kept), [...x.shape]).data;
       const xd = x.data;
       const m = allocate(x.dtype, x.size);
+      // Stryker disable next-line EqualityOperator: i <= m.length only adds a write past m's end, which a typed array drops
       for (let i = 0; i < m.length; i++) m[i] = xd[i] === yb[i] || xd[i] !== xd[i] ? 1 : 0;
       const mt = new Tensor(m, x.shape);
       return [mt, sum(mt, axes, true)];
