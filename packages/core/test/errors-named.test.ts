@@ -182,6 +182,9 @@ const cases: [string, () => unknown, string][] = [
   ['var', () => C.variance(z([2]), { keepDim: 1 as never }), 'var: keepDim must be a boolean, got 1'],
   ['logsumexp', () => C.logsumexp(z([2]), 0, 'y' as never), 'logsumexp: keepDim must be a boolean, got y'],
   ['cumsum', () => C.cumsum(null as never, 0), 'cumsum: input must be a Tensor, got null'],
+  ['adaptiveAvgPool2d', () => C.adaptiveAvgPool2d(x4(), [2, 1.5]), 'adaptiveAvgPool2d: outputSize must be a positive integer or an [h, w] pair of them (null keeps the input size), got [2, 1.5]'],
+  ['adaptiveAvgPool2d', () => C.adaptiveAvgPool2d(x4(), [0, 2]), 'adaptiveAvgPool2d: outputSize must be a positive integer or an [h, w] pair of them (null keeps the input size), got [0, 2]'],
+  ['adaptiveMaxPool2d', () => C.adaptiveMaxPool2d(x4(), [null, '2'] as never), `adaptiveMaxPool2d: outputSize must be a positive integer or an [h, w] pair of them (null keeps the input size), got [null, '2']`],
 ];
 
 describe('ops name the op and the offending value', () => {

@@ -150,3 +150,15 @@ describe("interpolate 'nearest' takes PyTorch's shortcuts by size, whatever the 
     expect([...C.interpolate(col, { scaleFactor: [sf, 1] }).data]).toEqual(want);
   });
 });
+
+describe('shapes at the edges that PyTorch accepts', () => {
+  it('indexSelect of a zero-dimensional input with one index is that input', () => {
+    const y = C.indexSelect(C.tensor(5, f64), 0, [0]);
+    expect([y.shape, y.item()]).toEqual([[], 5]);
+  });
+  it('adaptive pooling with null keeps that input size (PyTorch\'s None)', () => {
+    const x = C.randn([1, 1, 4, 4], { seed: 1 });
+    expect(C.adaptiveAvgPool2d(x, [2, null]).shape).toEqual([1, 1, 2, 4]);
+    expect(C.adaptiveMaxPool2d(x, [null, 3]).shape).toEqual([1, 1, 4, 3]);
+  });
+});
