@@ -185,6 +185,26 @@ const cases: [string, () => unknown, string][] = [
   ['adaptiveAvgPool2d', () => C.adaptiveAvgPool2d(x4(), [2, 1.5]), 'adaptiveAvgPool2d: outputSize must be a positive integer or an [h, w] pair of them (null keeps the input size), got [2, 1.5]'],
   ['adaptiveAvgPool2d', () => C.adaptiveAvgPool2d(x4(), [0, 2]), 'adaptiveAvgPool2d: outputSize must be a positive integer or an [h, w] pair of them (null keeps the input size), got [0, 2]'],
   ['adaptiveMaxPool2d', () => C.adaptiveMaxPool2d(x4(), [null, '2'] as never), `adaptiveMaxPool2d: outputSize must be a positive integer or an [h, w] pair of them (null keeps the input size), got [null, '2']`],
+  // messages whose tests matched the op or a prefix only
+  ['batchNorm', () => C.batchNorm(z([2, 3, 2]), null, null, { training: true, weight: z([2]) }), 'batchNorm: weight must be [C] = [3] for input [2, 3, 2], got [2]'],
+  ['batchNorm', () => C.batchNorm(z([2, 3, 2]), null, null, { nope: 1 } as never), `batchNorm: unknown option 'nope' (known: weight, bias, training, momentum, eps, numBatchesTracked)`],
+  ['batchNorm', () => C.batchNorm(z([2, 3, 2]), null, null, { training: true, eps: -1 }), 'batchNorm: eps must be a finite number ≥ 0, got -1'],
+  ['batchNorm', () => C.batchNorm(z([2, 3, 2]), null, null, { training: true, momentum: 2 }), 'batchNorm: momentum must be a number in [0, 1] or null (cumulative average), got 2'],
+  ['batchNorm', () => C.batchNorm(z([1, 3]), null, null, { training: true }), 'batchNorm: expected more than 1 value per channel when training, got input [1, 3]'],
+  ['batchNorm', () => C.batchNorm(z([2, 3]), z([3]), C.ones([3]), { training: true, momentum: null }),
+    'batchNorm: momentum null (cumulative average) needs numBatchesTracked, the batches seen including this one (an integer ≥ 1), got undefined'],
+  ['conv2d', () => C.conv2d(z([3, 5, 5]), z([2, 3, 3, 3])), 'conv2d: input must be [N, Cin, H, W] (rank 4), got rank 3: input [3, 5, 5], weight [2, 3, 3, 3]'],
+  ['conv2d', () => C.conv2d(z([1, 3, 5, 5]), z([2, 3, 3, 3]), z([3])), 'conv2d: bias must be [Cout] = [2] (one bias per output channel, eq. 13): input [1, 3, 5, 5], weight [2, 3, 3, 3], bias [3]'],
+  ['expand', () => C.expand(z([1]), [-2]), 'expand: size -2 at position 0 must be a non-negative integer or -1'],
+  ['split', () => C.split(z([4]), [5, -1]), 'split: section 1 has size -1; sizes must be non-negative integers'],
+  ['linear', () => C.linear(z([2, 2]), 'w' as never), `linear: weight must be a Tensor, got 'w'`],
+  ['linear', () => C.linear(z([2, 2], 'float64'), z([3, 2])), 'linear: dtype mismatch: input float64, weight float32'],
+  ['matmul', () => C.matmul(z([2, 1, 2]), z([3, 2, 1])), 'matmul: shapes [2] and [3] cannot be broadcast together (dimension 0: 2 vs 3)'],
+  ['matmul', () => C.matmul(z([1, 2]), z([2, 1], 'float64')), 'matmul: dtype mismatch: [1, 2] is float32, [2, 1] is float64'],
+  ['maxPool2d', () => C.maxPool2d(z([1, 1, 0, 2]), 1), 'maxPool2d: input [1, 1, 0, 2] has an empty spatial size'],
+  ['avgPool2d', () => C.avgPool2d(x4(), 2, { padding: 2 }), 'avgPool2d: padding [2, 2] must be at most half the kernel [2, 2]'],
+  ['reshape', () => C.reshape(z([2]), [-1, -1]), 'reshape: only one dimension can be -1, got [-1, -1]'],
+  ['where', () => C.where([1] as never, 1, 2), 'where: cond must be a Tensor, got [1]'],
 ];
 
 describe('ops name the op and the offending value', () => {

@@ -74,6 +74,8 @@ const attrs: [string, () => Tensor, Record<string, unknown>][] = [
   ['max', () => C.max(mat(), 1).values, { dim: 1 }], ['amax', () => C.amax(mat(), [1], true), { axes: [1] }], ['clamp', () => C.clamp(mat(), -0.5, 0.5), { min: -0.5, max: 0.5 }],
   ['pow', () => C.pow(mat(), 3), { p: 3 }], ['mseLoss', () => C.mseLoss(mat(), other(4), { reduction: 'sum' }), { reduction: 'sum' }],
   ['reshape', () => C.reshape(mat(), [3, 2]), { shape: [3, 2] }], ['broadcastTo', () => C.broadcastTo(mat(), [2, 2, 3]), { shape: [2, 2, 3] }],
+  ['norm', () => C.norm(mat(), 3, [1], true), { p: 3, axes: [1] }], ['norm', () => C.norm(mat(), 'fro', undefined, true), { p: 2, axes: [0, 1] }],
+  ['pad2d', () => C.pad2d(img(), [1, 0, 2, 3]), { padding: [1, 0, 2, 3] }],
 ];
 
 describe('graph node names', () => {
