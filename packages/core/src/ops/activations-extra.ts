@@ -117,7 +117,7 @@ export function silu(x: Tensor): Tensor {
 /** ELU: x for x > 0, α(eˣ − 1) otherwise (default α = 1). The gradient at 0 is α, as PyTorch's. */
 export function elu(x: Tensor, alpha = 1): Tensor {
   checkTensor(x, 'elu');
-  check(typeof alpha === 'number' && Number.isFinite(alpha), 'elu', `alpha must be a finite number, got ${fmtArg(alpha)}`);
+  check(Number.isFinite(alpha), 'elu', `alpha must be a finite number, got ${fmtArg(alpha)}`);
   const pos = mask(x, (v) => v > 0);
   return record(map(x, (v) => (v > 0 ? v : alpha * Math.expm1(v))), 'elu', [x], (g) => [where(pos, g, mul(g, mul(exp(x), alpha)))], { alpha });
 }
@@ -134,7 +134,7 @@ export function softplus(x: Tensor, options: SoftplusOptions = {}): Tensor {
   checkTensor(x, 'softplus');
   checkOptions(options, 'softplus', ['beta', 'threshold']);
   const beta = options.beta ?? 1, threshold = options.threshold ?? 20;
-  check(typeof beta === 'number' && Number.isFinite(beta) && beta !== 0, 'softplus', `beta must be a finite non-zero number, got ${fmtArg(beta)}`);
+  check(Number.isFinite(beta) && beta !== 0, 'softplus', `beta must be a finite non-zero number, got ${fmtArg(beta)}`);
   check(typeof threshold === 'number' && !Number.isNaN(threshold), 'softplus', `threshold must be a number, got ${fmtArg(threshold)}`);
   const linear = mask(x, (v) => v * beta > threshold);
   // max(z, 0) + log1p(e^−|z|) = log(1 + e^z) without overflow

@@ -85,7 +85,7 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   const training = options.training ?? false;
   checkBool(training, OP, 'training');
   const eps = options.eps ?? 1e-5;
-  check(typeof eps === 'number' && eps >= 0 && Number.isFinite(eps), OP, () => `eps must be a finite number ≥ 0, got ${fmtArg(eps)}`);
+  check(Number.isFinite(eps) && eps >= 0, OP, () => `eps must be a finite number ≥ 0, got ${fmtArg(eps)}`);
   const momentum = options.momentum === undefined ? 0.1 : options.momentum;
   check(momentum === null || (typeof momentum === 'number' && momentum >= 0 && momentum <= 1), OP,
     () => `momentum must be a number in [0, 1] or null (cumulative average), got ${fmtArg(momentum)}`);
@@ -105,9 +105,9 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
     check(!rm.requiresGrad && !rv!.requiresGrad, OP, 'the running statistics are updated in place and must not require grad');
     if (momentum === null) {
       const t = options.numBatchesTracked;
-      check(typeof t === 'number' && Number.isInteger(t) && t >= 1, OP,
+      check(Number.isInteger(t) && t! >= 1, OP,
         () => `momentum null (cumulative average) needs numBatchesTracked, the batches seen including this one (an integer ≥ 1), got ${fmtArg(t)}`);
-      factor = 1 / t;
+      factor = 1 / t!;
     } else factor = momentum;
   } else check(options.numBatchesTracked === undefined, OP, 'numBatchesTracked is only used with running statistics');
   return trainBatchNorm(x, rm, rv, weight, bias, eps, factor, geo);

@@ -13,9 +13,10 @@ export function normDim(dim: unknown, rank: number, op: string, extra = 0): numb
   const r = rank + extra;
   // A rank-0 tensor accepts dim 0 and −1, as in PyTorch (it behaves as shape [1] for reductions).
   const lo = -Math.max(r, 1), hi = Math.max(r, 1);
-  check(typeof dim === 'number' && Number.isInteger(dim) && dim >= lo && dim < hi, op,
+  const d = dim as number;
+  check(Number.isInteger(d) && d >= lo && d < hi, op,
     () => `dim ${String(dim)} is out of range for a tensor of rank ${rank} (expected an integer in [${lo}, ${hi - 1}])`);
-  return dim < 0 ? dim + Math.max(r, 1) : dim;
+  return d < 0 ? d + Math.max(r, 1) : d;
 }
 
 /**

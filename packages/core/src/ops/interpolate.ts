@@ -31,7 +31,7 @@ const MODES: readonly string[] = ['nearest', 'bilinear', 'area'];
 
 function pair(v: number | readonly number[], name: string, integer: boolean): [number, number] {
   const p = (typeof v === 'number' ? [v, v] : v) as readonly number[];
-  check(Array.isArray(p) && p.length === 2 && p.every((d) => typeof d === 'number' && Number.isFinite(d) && d > 0 && (!integer || Number.isInteger(d))), 'interpolate',
+  check(Array.isArray(p) && p.length === 2 && p.every((d) => Number.isFinite(d) && d > 0 && (!integer || Number.isInteger(d))), 'interpolate',
     () => `${name} must be a positive ${integer ? 'integer' : 'number'} or an [h, w] pair of them, got ${fmtArg(v)}`);
   return [p[0], p[1]];
 }

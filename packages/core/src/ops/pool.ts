@@ -62,7 +62,7 @@ function slidingGeometry(x: Tensor, kernel: number | readonly number[], options:
   const ceil = boolArg(options.ceilMode, false, 'ceilMode', op);
   const countIncludePad = boolArg(options.countIncludePad, true, 'countIncludePad', op);
   const div = options.divisorOverride;
-  check(div === undefined || (typeof div === 'number' && Number.isInteger(div) && div !== 0), op, () => `divisorOverride must be a non-zero integer, got ${fmtArg(div)}`);
+  check(div === undefined || (Number.isInteger(div) && div !== 0), op, () => `divisorOverride must be a non-zero integer, got ${fmtArg(div)}`);
   check(2 * ph <= kh && 2 * pw <= kw, op, () => `padding [${ph}, ${pw}] must be at most half the kernel [${kh}, ${kw}]`);
   const ekh = dh * (kh - 1) + 1, ekw = dw * (kw - 1) + 1;
   const rows = slidingAxis(h, kh, sh, ph, dh, ceil, kind, countIncludePad);

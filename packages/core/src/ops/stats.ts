@@ -6,6 +6,7 @@ import { check, fmtShape } from '../errors.ts';
 import { cumsumAxis } from '../kernels/dim-reduce.ts';
 import { sizeOf } from '../shape.ts';
 import { allocate, Tensor } from '../tensor.ts';
+import { fmtArg } from '../validate.ts';
 import { exp, log } from './activations.ts';
 import { gt, lt, ne } from './compare.ts';
 import { axisLayout, checkOptions, checkTensor, normDim, reductionAxes } from './dim-args.ts';
@@ -27,7 +28,7 @@ function reduceAxes(x: Tensor, dims: Dims, op: string): { axes: number[]; kept: 
 }
 
 function checkKeepDim(keepDim: unknown, op: string): asserts keepDim is boolean {
-  check(typeof keepDim === 'boolean', op, () => `keepDim must be a boolean, got ${String(keepDim)}`);
+  check(typeof keepDim === 'boolean', op, () => `keepDim must be a boolean, got ${fmtArg(keepDim)}`);
 }
 
 export interface VarOptions {
@@ -44,9 +45,9 @@ function varArgs(dimsOrOptions: Dims | VarOptions, options: VarOptions, op: stri
   const opts = isOptions ? (dimsOrOptions as VarOptions) : options;
   checkOptions(opts, op, ['unbiased', 'correction', 'keepDim']);
   check(opts.unbiased === undefined || opts.correction === undefined, op, 'give either unbiased or correction, not both');
-  check(opts.unbiased === undefined || typeof opts.unbiased === 'boolean', op, () => `unbiased must be a boolean, got ${String(opts.unbiased)}`);
-  check(opts.correction === undefined || (typeof opts.correction === 'number' && opts.correction >= 0 && Number.isInteger(opts.correction)), op,
-    () => `correction must be a non-negative integer, got ${String(opts.correction)}`);
+  check(opts.unbiased === undefined || typeof opts.unbiased === 'boolean', op, () => `unbiased must be a boolean, got ${fmtArg(opts.unbiased)}`);
+  check(opts.correction === undefined || (Number.isInteger(opts.correction) && opts.correction >= 0), op,
+    () => `correction must be a non-negative integer, got ${fmtArg(opts.correction)}`);
   const keepDim = opts.keepDim ?? false;
   checkKeepDim(keepDim, op);
   return { dims: isOptions ? undefined : (dimsOrOptions as Dims), correction: opts.correction ?? (opts.unbiased === false ? 0 : 1), keepDim };
