@@ -67,7 +67,8 @@ function normalPdf(x: Tensor): Tensor {
 function geluGrad(g: Tensor, x: Tensor): Tensor {
   return record(smoothGradOf('gelu', g, x), 'geluGrad', [g, x], (gg) => [
     g.requiresGrad ? geluGrad(gg, x) : null,
-    x.requiresGrad ? mul(mul(gg, g), mul(normalPdf(x), sub(2, mul(x, x)))) : null,
+    // (x requires grad: this node exists only in x's gradient)
+    mul(mul(gg, g), mul(normalPdf(x), sub(2, mul(x, x)))),
   ]);
 }
 

@@ -147,8 +147,9 @@ function trainBatchNorm(x: Tensor, rm: Tensor | null, rv: Tensor | null, weight:
     // g and x are read by the sums and by the input gradient: copied once for both
     const sums = gradSums(g.data, xd, geo.layout, mu, invstd);
     const grads: (Tensor | null)[] = [x.requiresGrad ? inputGrad(g, x, weight, geo, stats, sums) : null];
-    if (weight) grads.push(weight.requiresGrad ? weightGrad(g, x, geo, stats, sums) : null);
-    if (bias) grads.push(bias.requiresGrad ? biasGrad(g, geo, sums) : null);
+    // (the weight and bias gradients are the kernel's sums, already computed: backward drops those not needed)
+    if (weight) grads.push(weightGrad(g, x, geo, stats, sums));
+    if (bias) grads.push(biasGrad(g, geo, sums));
     return grads;
   }), { training: true, eps, momentum: factor, weight: weight !== null, bias: bias !== null }, [x, ...(weight ? [weight] : [])]);
 }

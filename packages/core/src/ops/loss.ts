@@ -37,6 +37,7 @@ export function mseLoss(pred: Tensor, target: Tensor, options: { reduction?: Red
   const k = reduction === 'mean' ? 2 / n : 2;
   return record(out, 'mseLoss', [pred, target], (g) => {
     const gp = mul(sub(pred, target), mul(g, k));
-    return [pred.requiresGrad ? gp : null, target.requiresGrad ? gp.neg() : null];
+    // (gp is computed either way; backward drops it when pred does not require grad)
+    return [gp, target.requiresGrad ? gp.neg() : null];
   }, { reduction });
 }

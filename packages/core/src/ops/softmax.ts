@@ -39,7 +39,8 @@ function logSoftmaxGrad(g: Tensor, y: Tensor, axis: number, l: AxisLayout): Tens
     const s = exp(y);
     return [
       g.requiresGrad ? sub(gg, sum(mul(gg, s), axis, true)) : null,
-      y.requiresGrad ? neg(mul(mul(gg, s), sum(g, axis, true))) : null,
+      // (y requires grad: this node exists only in the gradient of y's input)
+      neg(mul(mul(gg, s), sum(g, axis, true))),
     ];
   }, { axis });
 }
@@ -111,7 +112,8 @@ function crossEntropyGrad(g: Tensor, z: Tensor, logp: Tensor, pick: Int32Array):
     for (const p of pick) onehot[p] = 1;
     return [
       g.requiresGrad ? sum(mul(gg, sub(s, new Tensor(onehot, [n, c]))), 1) : null,
-      z.requiresGrad ? mul(reshape(g, [n, 1]), mul(s, sub(gg, sum(mul(gg, s), 1, true)))) : null,
+      // (z requires grad: this node exists only in z's gradient)
+      mul(reshape(g, [n, 1]), mul(s, sub(gg, sum(mul(gg, s), 1, true)))),
     ];
   });
 }
