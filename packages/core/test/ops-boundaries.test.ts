@@ -162,3 +162,33 @@ describe('shapes at the edges that PyTorch accepts', () => {
     expect(C.adaptiveMaxPool2d(x, [null, 3]).shape).toEqual([1, 1, 4, 3]);
   });
 });
+
+describe('a call that changes nothing returns its input itself (no copy, no graph node)', () => {
+  const x = () => C.randn([1, 2, 3, 4], { seed: 5, requiresGrad: true });
+  it.each<[string, (t: C.Tensor) => C.Tensor]>([
+    ['reshape to its own shape', (t) => C.reshape(t, [1, 2, 3, 4])], ['reshape with −1 to its own shape', (t) => C.reshape(t, [1, 2, 3, -1])],
+    ['permute by the identity', (t) => C.permute(t, [0, 1, 2, 3])], ['broadcastTo its own shape', (t) => C.broadcastTo(t, [1, 2, 3, 4])],
+    ['sumTo its own shape', (t) => C.sumTo(t, [1, 2, 3, 4])], ['slice of everything', (t) => C.slice(t, [0, 0, 0, 0], [1, 2, 3, 4])],
+    ['slice of everything with −1', (t) => C.slice(t, [0, 0, 0, 0], [-1, -1, -1, -1])], ['pad by zeros', (t) => C.pad(t, [[0, 0], [0, 0], [0, 0], [0, 0]])],
+    ['pad2d by 0', (t) => C.pad2d(t, 0)], ['pad2d by [0, 0, 0, 0]', (t) => C.pad2d(t, [0, 0, 0, 0])],
+    ['dilate2d by 1', (t) => C.dilate2d(t, 1)], ['subsample2d by [1, 1]', (t) => C.subsample2d(t, [1, 1])],
+  ])('%s', (_, f) => {
+    const t = x();
+    expect(f(t)).toBe(t);
+  });
+  it.each<[string, (t: C.Tensor) => C.Tensor, number[]]>([
+    ['pad2d [1, 1, 0, 0]', (t) => C.pad2d(t, [1, 1, 0, 0]), [1, 2, 5, 4]], ['pad2d [0, 0, 1, 1]', (t) => C.pad2d(t, [0, 0, 1, 1]), [1, 2, 3, 6]],
+    ['pad2d [1, 0, 1, 0]', (t) => C.pad2d(t, [1, 0, 1, 0]), [1, 2, 4, 5]], ['pad2d [0, 1, 0, 1]', (t) => C.pad2d(t, [0, 1, 0, 1]), [1, 2, 4, 5]],
+    ['pad2d [0, 1, 1, 0]', (t) => C.pad2d(t, [0, 1, 1, 0]), [1, 2, 4, 5]],
+    ['dilate2d [1, 2]', (t) => C.dilate2d(t, [1, 2]), [1, 2, 3, 7]], ['dilate2d [2, 1]', (t) => C.dilate2d(t, [2, 1]), [1, 2, 5, 4]],
+    ['subsample2d [1, 2]', (t) => C.subsample2d(t, [1, 2]), [1, 2, 3, 2]], ['subsample2d [2, 1]', (t) => C.subsample2d(t, [2, 1]), [1, 2, 2, 4]],
+    ['pad [[0, 0], [0, 0], [0, 1], [0, 0]]', (t) => C.pad(t, [[0, 0], [0, 0], [0, 1], [0, 0]]), [1, 2, 4, 4]],
+    ['pad [[0, 0], [0, 0], [1, 0], [0, 0]]', (t) => C.pad(t, [[0, 0], [0, 0], [1, 0], [0, 0]]), [1, 2, 4, 4]],
+    ['permute [0, 1, 3, 2]', (t) => C.permute(t, [0, 1, 3, 2]), [1, 2, 4, 3]],
+  ])('%s is a new tensor', (_, f, shape) => {
+    const t = x();
+    const y = f(t);
+    expect(y).not.toBe(t);
+    expect(y.shape).toEqual(shape);
+  });
+});
