@@ -81,6 +81,15 @@ describe('forward kernels: the op returns what the kernel wrote', () => {
   });
 });
 
+describe('an empty output calls no kernel', () => {
+  it.each<[string, () => C.Tensor]>([
+    ['maxPool2d', () => C.maxPool2d(x([0, 2, 4, 4]), 2)], ['avgPool2d', () => C.avgPool2d(x([0, 2, 4, 4]), 2)],
+  ])('%s of a [0, 2, 4, 4] input', (_, run) => {
+    expect(run().shape).toEqual([0, 2, 2, 2]);
+    expect([...calls.keys()]).toEqual([]);
+  });
+});
+
 describe('backward kernels: the gradient is what the kernel wrote', () => {
   it.each<[string, string, (t: C.Tensor) => C.Tensor, number[]]>([
     ['relu', 'stepScale', (t) => C.relu(t), [2, 3]],
