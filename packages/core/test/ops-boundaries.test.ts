@@ -192,3 +192,15 @@ describe('a call that changes nothing returns its input itself (no copy, no grap
     expect(y.shape).toEqual(shape);
   });
 });
+
+describe("bilinear interpolate at its edges, against PyTorch 1.13's values", () => {
+  const x = () => C.tensor(Float64Array.from({ length: 9 }, (_, i) => i), [1, 1, 3, 3], f64);
+  it.each<[number[], boolean, number[]]>([
+    [[1, 2], true, [0, 2]], [[2, 1], true, [0, 6]], // alignCorners with an output of 1: source 0
+    [[1, 1], false, [4]],
+    [[5, 4], false, [0, 0.625, 1.375, 2, 1.2, 1.825, 2.575, 3.2, 3, 3.625, 4.375, 5, 4.8, 5.425, 6.175, 6.799999999999999, 6, 6.625000000000001, 7.375, 8]],
+  ])('size %j, alignCorners %s', (size, alignCorners, torch) => {
+    const got = [...C.interpolate(x(), { size, mode: 'bilinear', alignCorners }).data];
+    got.forEach((v, i) => expect(v).toBeCloseTo(torch[i], 12));
+  });
+});
