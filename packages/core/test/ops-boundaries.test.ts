@@ -204,3 +204,14 @@ describe("bilinear interpolate at its edges, against PyTorch 1.13's values", () 
     got.forEach((v, i) => expect(v).toBeCloseTo(torch[i], 12));
   });
 });
+
+describe('crossEntropy with a −∞ logit (a masked class) and no label smoothing stays finite, as PyTorch', () => {
+  it('loss and gradient', () => {
+    const x = C.tensor([[0, -Infinity, 1]], { ...f64, requiresGrad: true });
+    const loss = C.crossEntropy(x, [0]);
+    loss.backward();
+    // torch.nn.functional.cross_entropy, PyTorch 1.13.1
+    expect(loss.item()).toBeCloseTo(1.3132616875182228, 12);
+    [-0.7310585786300049, 0, 0.7310585786300049].forEach((g, i) => expect(x.grad!.data[i]).toBeCloseTo(g, 12));
+  });
+});
