@@ -33,6 +33,8 @@ const spy: KernelBackend = {
   channelStats: (_x, l) => { hit('channelStats'); return { mean: new Float64Array(l.c).fill(1), variance: new Float64Array(l.c).fill(3) }; },
   gradSums: (_g, _x, l) => { hit('gradSums'); return { sumG: new Float64Array(l.c).fill(MARK), sumGXhat: new Float64Array(l.c).fill(2 * MARK) }; },
   rowSums: (x, len) => { hit('rowSums'); return new Float64Array(x.length / len).fill(MARK); },
+  // counted only: its result is the js kernel's
+  conv2dForwardLattice: (...a) => { hit('conv2dForwardLattice'); jsBackend.conv2dForwardLattice!(...a); },
 };
 C.registerBackend(spy);
 const initial = C.getBackend().name;
@@ -105,6 +107,15 @@ describe('backward kernels: the gradient is what the kernel wrote', () => {
     C.sum(y).backward();
     marked(t.grad!);
     expect(calls.get(kernel)).toBeGreaterThan(0);
+  });
+
+  it("conv2d's input gradient: the dilated, padded delta reaches the lattice kernel unmaterialized", () => {
+    C.setBackend('js');
+    const x = C.randn([1, 2, 5, 5], { seed: 1, requiresGrad: true });
+    const y = C.conv2d(x, C.randn([3, 2, 3, 3], { seed: 2 }), null, { stride: 2, padding: 1 });
+    C.setBackend(spy.name);
+    C.sum(y).backward();
+    expect(calls.get('conv2dForwardLattice')).toBe(1);
   });
 
   it('logSoftmax (logSoftmaxBackward)', () => {
