@@ -237,6 +237,9 @@ const cases: [string, () => unknown, string][] = [
   ['interpolate', () => C.interpolate(x4(), { scaleFactor: Infinity }), 'interpolate: scaleFactor must be a positive number or an [h, w] pair of them, got Infinity'],
   ['interpolate', () => C.interpolate(x4(), { scaleFactor: NaN }), 'interpolate: scaleFactor must be a positive number or an [h, w] pair of them, got NaN'],
   ['interpolate', () => C.interpolate(x4(), { size: 2.5 }), 'interpolate: size must be a positive integer or an [h, w] pair of them, got 2.5'],
+  ['argmax', () => C.argmax(z([2, 2]), undefined, 'yes' as never), `argmax: keepDim must be a boolean, got 'yes'`],
+  ['argmin', () => C.argmin(z([2, 2]), 0, 1 as never), 'argmin: keepDim must be a boolean, got 1'],
+  ['argmax', () => C.argmax(z([0, 2])), 'argmax: cannot take the argmax of a tensor with no elements (shape [0, 2])'],
   ['adaptiveAvgPool2d', () => C.adaptiveAvgPool2d(x4(), 1.5), 'adaptiveAvgPool2d: outputSize must be a positive integer or an [h, w] pair of them (null keeps the input size), got 1.5 for input [1, 1, 4, 4]'],
 ];
 

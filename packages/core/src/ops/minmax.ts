@@ -122,6 +122,7 @@ function argExtremum(x: Tensor, dim: number | undefined, keepDim: boolean, wantM
     return new Tensor(indexTensorData(x, at), outShape);
   }
   // No dim: the index into the flattened tensor (keepDim keeps every dim as size 1).
+  check(typeof keepDim === 'boolean', op, () => `keepDim must be a boolean, got ${fmtArg(keepDim)}`);
   check(x.size > 0, op, () => `cannot take the ${op} of a tensor with no elements (shape ${fmtShape(x.shape)})`);
   const at = new Int32Array(1);
   argReduce(x.data, { outer: 1, len: x.size, inner: 1 }, wantMax, allocate(x.dtype, 1), at);
