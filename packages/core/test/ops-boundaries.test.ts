@@ -215,3 +215,22 @@ describe('crossEntropy with a −∞ logit (a masked class) and no label smoothi
     [-0.7310585786300049, 0, 0.7310585786300049].forEach((g, i) => expect(x.grad!.data[i]).toBeCloseTo(g, 12));
   });
 });
+
+describe('permute shares the data when only size-1 dims move (the element order is unchanged)', () => {
+  it.each<[number[], number[], boolean]>([
+    [[2, 1, 3], [1, 0, 2], true], [[1, 2, 3], [1, 0, 2], true], [[2, 1, 3, 1], [0, 3, 1, 2], true], [[2, 3, 1], [2, 0, 1], true],
+    [[2, 3], [1, 0], false], [[2, 1, 3], [2, 1, 0], false], [[1, 2, 3], [0, 2, 1], false], [[2, 3, 4], [0, 2, 1], false],
+  ])('shape %j by %j: shared %s', (shape, perm, shared) => {
+    const x = C.randn(shape, { seed: 7 });
+    const y = C.permute(x, perm);
+    expect(y.data === x.data).toBe(shared);
+    // the values are the permuted ones either way
+    const xs = [...x.data], strides = shape.map((_, i) => shape.slice(i + 1).reduce((p, d) => p * d, 1));
+    const ys = y.shape, idx = ys.map(() => 0);
+    for (let k = 0; k < y.size; k++) {
+      let rem = k;
+      for (let i = ys.length - 1; i >= 0; i--) { idx[i] = rem % ys[i]; rem = Math.floor(rem / ys[i]); }
+      expect(y.data[k]).toBe(xs[idx.reduce((p, v, i) => p + v * strides[perm[i]], 0)]);
+    }
+  });
+});
