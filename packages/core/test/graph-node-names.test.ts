@@ -84,6 +84,12 @@ describe('graph node names', () => {
     expect([y.gradFn?.op, y.gradFn?.attrs]).toEqual([name, want]);
   });
 
+  it("logSoftmax's gradient node records its axis", () => {
+    const x = C.randn([2, 3, 2], { seed: 1, ...f64, requiresGrad: true });
+    const [g] = C.grad(C.sum(C.mul(C.logSoftmax(x, 1), C.randn([2, 3, 2], { seed: 9, ...f64, requiresGrad: true }))), [x], { createGraph: true });
+    expect([g.gradFn?.op, g.gradFn?.attrs]).toEqual(['logSoftmaxGrad', { axis: 1 }]);
+  });
+
   it('the gradient node of relu and leakyRelu records its slope', () => {
     for (const [slope, f] of [[0, (t: Tensor) => C.relu(t)], [0.2, (t: Tensor) => C.leakyRelu(t, 0.2)]] as const) {
       const x = mat();

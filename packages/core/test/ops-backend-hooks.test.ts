@@ -69,6 +69,17 @@ describe('forward kernels: the op returns what the kernel wrote', () => {
     expect(calls.get(kernel)).toBeGreaterThan(0);
   });
 
+  it('softmax and logSoftmax hand the kernel the [outer, len, inner] layout around their axis', () => {
+    const layouts: unknown[] = [];
+    const recording: KernelBackend = { ...spy, name: 'ops-hooks-layout', logSoftmaxForward: (_x, l, out) => { layouts.push({ ...l }); return fill('logSoftmaxForward', out); } };
+    C.registerBackend(recording);
+    C.setBackend(recording.name);
+    C.softmax(x([2, 3, 4]), 1);
+    C.logSoftmax(x([2, 3, 4]), -1);
+    C.logSoftmax(x([2, 3, 4]), 0);
+    expect(layouts).toEqual([{ outer: 2, len: 3, inner: 4 }, { outer: 6, len: 4, inner: 1 }, { outer: 1, len: 2, inner: 12 }]);
+  });
+
   it('softmaxCrossEntropy picks −logSoftmax from the kernel', () => {
     marked(C.softmaxCrossEntropy(x([2, 3]), [0, 2], { reduction: 'none' }), -MARK);
   });
