@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as C from '../src/index.ts';
 import { erf as erfExact, erfcFast } from '../src/kernels/erf.ts';
 import { wasmBackend } from '../src/kernels/wasm/index.ts';
+import { axisLayout } from '../src/ops/dim-args.ts';
 import { poolingLimits, poolingStats } from '../src/kernels/wasm/pooling.ts';
 import { checkProperty } from './helpers.ts';
 
@@ -232,5 +233,14 @@ describe('permute shares the data when only size-1 dims move (the element order 
       for (let i = ys.length - 1; i >= 0; i--) { idx[i] = rem % ys[i]; rem = Math.floor(rem / ys[i]); }
       expect(y.data[k]).toBe(xs[idx.reduce((p, v, i) => p + v * strides[perm[i]], 0)]);
     }
+  });
+});
+
+describe('axisLayout: [outer, len, inner] around a dim (what the dim kernels loop over)', () => {
+  it.each<[number[], number, object]>([
+    [[2, 3, 4], 0, { outer: 1, len: 2, inner: 12 }], [[2, 3, 4], 1, { outer: 2, len: 3, inner: 4 }], [[2, 3, 4], 2, { outer: 6, len: 4, inner: 1 }],
+    [[], 0, { outer: 1, len: 1, inner: 1 }], [[5], 0, { outer: 1, len: 5, inner: 1 }],
+  ])('%j around dim %i', (shape, d, want) => {
+    expect(axisLayout(shape, d)).toEqual(want);
   });
 });
