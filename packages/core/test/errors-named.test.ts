@@ -238,6 +238,9 @@ const cases: [string, () => unknown, string][] = [
   ['interpolate', () => C.interpolate(x4(), { scaleFactor: NaN }), 'interpolate: scaleFactor must be a positive number or an [h, w] pair of them, got NaN'],
   ['interpolate', () => C.interpolate(x4(), { size: 2.5 }), 'interpolate: size must be a positive integer or an [h, w] pair of them, got 2.5'],
   ['softmaxCrossEntropy', () => C.softmaxCrossEntropy('x' as never, [0]), `softmaxCrossEntropy: logits must be a Tensor, got 'x'`],
+  // null is neither dims nor an options object
+  ['var', () => C.variance(z([2]), null as never), 'var: axes must be a number or an array of numbers, got null'],
+  ['std', () => C.std(z([2]), null as never), 'std: axes must be a number or an array of numbers, got null'],
   ['argmax', () => C.argmax(z([2, 2]), undefined, 'yes' as never), `argmax: keepDim must be a boolean, got 'yes'`],
   ['argmin', () => C.argmin(z([2, 2]), 0, 1 as never), 'argmin: keepDim must be a boolean, got 1'],
   ['argmax', () => C.argmax(z([0, 2])), 'argmax: cannot take the argmax of a tensor with no elements (shape [0, 2])'],

@@ -56,7 +56,7 @@ function valuesIndices(x: Tensor, dim: number, keepDim: boolean, wantMax: boolea
 function extremum(x: Tensor, dims: number | readonly number[] | undefined, keepDim: boolean, wantMax: boolean, op: string): Tensor {
   checkTensor(x, op);
   check(typeof keepDim === 'boolean', op, () => `keepDim must be a boolean, got ${fmtArg(keepDim)}`);
-  const allDims = dims === undefined || (Array.isArray(dims) && dims.length === 0);
+  const allDims = Array.isArray(dims) && dims.length === 0; // (undefined: all as well)
   const axes = reductionAxes(x, allDims ? undefined : dims, op);
   checkNotEmpty(x, axes, op);
   let data = x.data;

@@ -22,7 +22,7 @@ type Dims = number | readonly number[] | undefined;
 /** Axes (all by default; [] also means all, as PyTorch's dim=()) and the shape with them kept as 1. */
 function reduceAxes(x: Tensor, dims: Dims, op: string): { axes: number[]; kept: number[] } {
   checkTensor(x, op);
-  const all = dims === undefined || (Array.isArray(dims) && dims.length === 0);
+  const all = Array.isArray(dims) && dims.length === 0; // (undefined: all as well)
   const axes = reductionAxes(x, all ? undefined : dims, op);
   return { axes, kept: x.shape.map((s, i) => (axes.includes(i) ? 1 : s)) };
 }
