@@ -244,3 +244,11 @@ describe('axisLayout: [outer, len, inner] around a dim (what the dim kernels loo
     expect(axisLayout(shape, d)).toEqual(want);
   });
 });
+
+describe('logsumexp over an empty dim is −∞ (PyTorch), also when only one of the reduced dims is empty', () => {
+  it.each<[number[], number | number[], number[]]>([[[0, 3], [0, 1], []], [[0, 3], 0, [3]], [[2, 0], [0, 1], []], [[2, 0, 3], [0, 1], [3]]])('%j over %j', (shape, dims, outShape) => {
+    const y = C.logsumexp(C.zeros(shape, f64), dims);
+    expect(y.shape).toEqual(outShape);
+    expect([...y.data]).toEqual(new Array(y.size).fill(-Infinity));
+  });
+});
