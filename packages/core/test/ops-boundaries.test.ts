@@ -252,3 +252,12 @@ describe('logsumexp over an empty dim is −∞ (PyTorch), also when only one of
     expect([...y.data]).toEqual(new Array(y.size).fill(-Infinity));
   });
 });
+
+describe("norm's second derivative at a vector with a zero entry (PyTorch 1.13's Hessian rows)", () => {
+  it.each<[number, number[]]>([[2, [0.2, 0, 0]], [3, [0, 0, 0]]])('p = %d', (p, row) => {
+    const x = C.tensor([0, 3, 4], { ...f64, requiresGrad: true });
+    const [g] = C.grad(C.norm(x, p), [x], { createGraph: true });
+    const [h0] = C.grad(C.sum(C.mul(g, C.tensor([1, 0, 0], f64))), [x]);
+    [...h0.data].forEach((v, i) => expect(v).toBeCloseTo(row[i], 12));
+  });
+});
