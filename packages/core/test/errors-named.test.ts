@@ -223,6 +223,7 @@ const cases: [string, () => unknown, string][] = [
   ['smoothL1Loss', () => C.smoothL1Loss(z([2]), z([2]), { beta: NaN }), 'smoothL1Loss: beta must be a finite number ≥ 0, got NaN'],
   ['huberLoss', () => C.huberLoss(z([2]), z([2]), { delta: Infinity }), 'huberLoss: delta must be a finite number > 0, got Infinity'],
   ['huberLoss', () => C.huberLoss(z([2]), z([2]), { delta: -1 }), 'huberLoss: delta must be a finite number > 0, got -1'],
+  ['norm', () => C.norm(z([2]), '2' as never), `norm: p must be 'fro', a number ≥ 0, Infinity or -Infinity, got 2`],
   ['norm', () => C.norm(z([2]), NaN), `norm: p must be 'fro', a number ≥ 0, Infinity or -Infinity, got NaN`],
   ['var', () => C.variance(z([2]), { correction: 1.5 }), 'var: correction must be a non-negative integer, got 1.5'],
   ['var', () => C.variance(z([2]), { unbiased: 1 as never }), 'var: unbiased must be a boolean, got 1'],
