@@ -261,3 +261,10 @@ describe("norm's second derivative at a vector with a zero entry (PyTorch 1.13's
     [...h0.data].forEach((v, i) => expect(v).toBeCloseTo(row[i], 12));
   });
 });
+
+describe('norm with p = 1 is exactly Σ|x| (as PyTorch; no per-row scaling as the general p needs)', () => {
+  it('bit for bit', () => {
+    const v = [0.425781223008848, 1.3632767502308119, 0.025378565132785514];
+    expect(C.norm(C.tensor(v, f64), 1).item()).toBe(v[0] + v[1] + v[2]);
+  });
+});

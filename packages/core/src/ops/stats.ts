@@ -155,9 +155,9 @@ function normP(x: Tensor, p: number, axes: number[], kept: number[], keepDim: bo
 export function norm(x: Tensor, p: number | 'fro' = 2, dims?: Dims, keepDim = false): Tensor {
   const { axes, kept } = reduceAxes(x, dims, 'norm');
   checkKeepDim(keepDim, 'norm');
-  check(p === 'fro' || (typeof p === 'number' && !Number.isNaN(p) && p >= 0) || p === -Infinity, 'norm',
+  check(p === 'fro' || (typeof p === 'number' && p >= 0) || p === -Infinity, 'norm',
     () => `p must be 'fro', a number ≥ 0, Infinity or -Infinity, got ${String(p)}${p === ('nuc' as unknown) ? " ('nuc' is not implemented)" : ''}`);
-  if (p === 'fro' || p === 2) return normP(x, 2, axes, kept, keepDim);
+  if (p === 'fro') return normP(x, 2, axes, kept, keepDim); // (p = 2 takes the last line)
   if (p === 1) return sum(abs(x), axes, keepDim);
   if (p === Infinity) return amax(abs(x), axes, keepDim);
   if (p === -Infinity) return amin(abs(x), axes, keepDim);
