@@ -268,3 +268,9 @@ describe('norm with p = 1 is exactly Σ|x| (as PyTorch; no per-row scaling as th
     expect(C.norm(C.tensor(v, f64), 1).item()).toBe(v[0] + v[1] + v[2]);
   });
 });
+
+describe('clamp with a null bound (PyTorch\'s None) clamps on the other side only', () => {
+  it.each<[number | null, number | null, number[]]>([[null, 1, [-2, 0.5, 1]], [0, null, [0, 0.5, 3]]])('clamp(x, %s, %s)', (lo, hi, want) => {
+    expect([...C.clamp(C.tensor([-2, 0.5, 3], f64), lo, hi).data]).toEqual(want);
+  });
+});
