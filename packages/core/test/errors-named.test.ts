@@ -87,6 +87,8 @@ const cases: [string, () => unknown, string][] = [
   ['clamp', () => C.clamp(z([2]), { min: 0 }, 1 as never), 'clamp: pass either clamp(x, min, max) or clamp(x, { min, max }), not both'],
   ['clamp', () => C.clamp(z([2]), z([1]) as never, 1), 'clamp: min must be a number (or undefined), got a Tensor (tensor bounds are not implemented)'],
   ['clamp', () => C.clamp(z([2]), 0, 'a' as never), 'clamp: max must be a number (or undefined), got a'],
+  ['clamp', () => C.clamp(z([2]), { max: 'b' as never }), 'clamp: max must be a number (or undefined), got b'],
+  ['clamp', () => C.clamp(z([2]), { min: 'c' as never }), 'clamp: min must be a number (or undefined), got c'],
   ['l1Loss', () => C.l1Loss(z([2]), z([2]), { reduction: 'avg' as never }), `l1Loss: reduction must be 'mean', 'sum' or 'none', got 'avg'`],
   ['klDiv', () => C.klDiv(z([2]), z([2]), { reduction: 'avg' as never }), `klDiv: reduction must be 'mean', 'sum', 'none' or 'batchmean', got 'avg'`],
   ['pad2d', () => C.pad2d(x4(), 1, 'wrap' as never), `pad2d: mode must be one of 'zeros', 'reflect', 'replicate', 'circular', got 'wrap'`],

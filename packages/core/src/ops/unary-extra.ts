@@ -56,7 +56,7 @@ export function clamp(x: Tensor, minOrOptions?: number | ClampOptions | null, ma
   // Stryker disable next-line EqualityOperator: i <= out.length only writes out[n] and inside[n], past the ends of these length-n arrays, which a typed array drops
   for (let i = 0; i < out.length; i++) {
     const v = xd[i];
-    out[i] = v !== v ? v : Math.min(Math.max(v, low), high);
+    out[i] = Math.min(Math.max(v, low), high); // (Math.max and Math.min keep NaN)
     inside[i] = v >= low && v <= high ? 1 : 0;
   }
   const m = new Tensor(inside, x.shape);
