@@ -65,6 +65,8 @@ const attrs: [string, () => Tensor, Record<string, unknown>][] = [
   ['dropout', () => C.dropout(mat(), 0.3, { seed: 1 }), { p: 0.3 }],
   ['batchNorm', () => C.batchNorm(img(), C.zeros([3], f64), C.ones([3], f64), { training: true, momentum: 0.2, eps: 1e-3, weight: C.ones([3], { ...f64, requiresGrad: true }) }),
     { training: true, eps: 1e-3, momentum: 0.2, weight: true, bias: false }],
+  // no weight, a bias; no running statistics, so the recorded update factor is 0
+  ['batchNorm', () => C.batchNorm(img(), null, null, { training: true, bias: C.zeros([3], f64) }), { training: true, eps: 1e-5, momentum: 0, weight: false, bias: true }],
   ['sum', () => C.sum(mat(), [1], true), { axes: [1] }], ['mean', () => C.mean(mat(), [0]), { axes: [0] }], ['permute', () => C.permute(mat(), [1, 0]), { perm: [1, 0] }],
   ['slice', () => C.slice(mat(), [0, 1], [2, 2]), { begin: [0, 1], size: [2, 2] }], ['pad', () => C.pad(mat(), [[1, 0], [0, 2]]), { widths: [[1, 0], [0, 2]] }],
   ['dilate2d', () => C.dilate2d(img(), 2), { stride: [2, 2] }], ['subsample2d', () => C.subsample2d(img(), 2), { stride: [2, 2] }], ['cat', () => C.cat([mat(), mat()], 1), { dim: 1 }],
@@ -72,12 +74,20 @@ const attrs: [string, () => Tensor, Record<string, unknown>][] = [
   ['max', () => C.max(mat(), 1).values, { dim: 1 }], ['amax', () => C.amax(mat(), [1], true), { axes: [1] }], ['clamp', () => C.clamp(mat(), -0.5, 0.5), { min: -0.5, max: 0.5 }],
   ['pow', () => C.pow(mat(), 3), { p: 3 }], ['mseLoss', () => C.mseLoss(mat(), other(4), { reduction: 'sum' }), { reduction: 'sum' }],
   ['reshape', () => C.reshape(mat(), [3, 2]), { shape: [3, 2] }], ['broadcastTo', () => C.broadcastTo(mat(), [2, 2, 3]), { shape: [2, 2, 3] }],
+  ['norm', () => C.norm(mat(), 3, [1], true), { p: 3, axes: [1] }], ['norm', () => C.norm(mat(), 'fro', undefined, true), { p: 2, axes: [0, 1] }],
+  ['pad2d', () => C.pad2d(img(), [1, 0, 2, 3]), { padding: [1, 0, 2, 3] }],
 ];
 
 describe('graph node names', () => {
   it.each(attrs)('%s records its settings', (name, make, want) => {
     const y = make();
     expect([y.gradFn?.op, y.gradFn?.attrs]).toEqual([name, want]);
+  });
+
+  it("logSoftmax's gradient node records its axis", () => {
+    const x = C.randn([2, 3, 2], { seed: 1, ...f64, requiresGrad: true });
+    const [g] = C.grad(C.sum(C.mul(C.logSoftmax(x, 1), C.randn([2, 3, 2], { seed: 9, ...f64, requiresGrad: true }))), [x], { createGraph: true });
+    expect([g.gradFn?.op, g.gradFn?.attrs]).toEqual(['logSoftmaxGrad', { axis: 1 }]);
   });
 
   it('the gradient node of relu and leakyRelu records its slope', () => {
@@ -95,6 +105,14 @@ describe('graph node names', () => {
   it('gelu records which approximation it used', () => {
     expect(C.gelu(mat(), { approximate: 'tanh' }).gradFn?.attrs).toEqual({ approximate: 'tanh' });
     expect(C.gelu(mat()).gradFn?.attrs).toEqual({ approximate: 'none' });
+  });
+
+  it("batchNorm's input and weight gradient nodes record eps (their own backward recomputes invstd with it)", () => {
+    const x = img(), w = C.ones([3], { ...f64, requiresGrad: true });
+    const y = C.batchNorm(x, null, null, { training: true, eps: 1e-3, weight: w });
+    const [gx, gw] = C.grad(C.sum(C.mul(y, C.randn([2, 3, 4, 4], { seed: 9, ...f64, requiresGrad: true }))), [x, w], { createGraph: true });
+    expect([gx.gradFn?.op, gx.gradFn?.attrs]).toEqual(['batchNormInputGrad', { eps: 1e-3 }]);
+    expect([gw.gradFn?.op, gw.gradFn?.attrs]).toEqual(['batchNormWeightGrad', { eps: 1e-3 }]);
   });
 
   it.each(backward)('the gradient node %s', (name, make) => {

@@ -9,6 +9,7 @@ import { smoothGradMap, smoothMap, type SmoothFn, type SmoothGradFn } from '../k
 import { allocate, Tensor } from '../tensor.ts';
 import { exp, sigmoid, tanh } from './activations.ts';
 import { checkOptions, checkTensor } from './dim-args.ts';
+import { fmtArg } from '../validate.ts';
 import { add, mul, sub } from './elementwise.ts';
 import { where } from './unary-extra.ts';
 
@@ -35,14 +36,15 @@ function mask(x: Tensor, pred: (v: number) => boolean): Tensor {
  */
 function smoothOf(fn: SmoothFn, x: Tensor): Tensor {
   const out = allocate(x.dtype, x.size);
-  if (!getBackend().smooth?.(fn, x.data, out)) smoothMap(fn, x.data, out);
+  // (the backend's kernel when it has one, else the js map)
+  getBackend().smooth?.(fn, x.data, out) || smoothMap(fn, x.data, out);
   return new Tensor(out, x.shape);
 }
 
 /** g·f'(x) for GELU or SiLU by the kernel. */
 function smoothGradOf(fn: SmoothGradFn, g: Tensor, x: Tensor): Tensor {
   const out = allocate(g.dtype, g.size);
-  if (!getBackend().smoothGrad?.(fn, g.data, x.data, out)) smoothGradMap(fn, g.data, x.data, out);
+  getBackend().smoothGrad?.(fn, g.data, x.data, out) || smoothGradMap(fn, g.data, x.data, out);
   return new Tensor(out, g.shape);
 }
 
@@ -65,7 +67,8 @@ function normalPdf(x: Tensor): Tensor {
 function geluGrad(g: Tensor, x: Tensor): Tensor {
   return record(smoothGradOf('gelu', g, x), 'geluGrad', [g, x], (gg) => [
     g.requiresGrad ? geluGrad(gg, x) : null,
-    x.requiresGrad ? mul(mul(gg, g), mul(normalPdf(x), sub(2, mul(x, x)))) : null,
+    // (x requires grad: this node exists only in x's gradient)
+    mul(mul(gg, g), mul(normalPdf(x), sub(2, mul(x, x)))),
   ]);
 }
 
@@ -115,7 +118,7 @@ export function silu(x: Tensor): Tensor {
 /** ELU: x for x > 0, α(eˣ − 1) otherwise (default α = 1). The gradient at 0 is α, as PyTorch's. */
 export function elu(x: Tensor, alpha = 1): Tensor {
   checkTensor(x, 'elu');
-  check(typeof alpha === 'number' && Number.isFinite(alpha), 'elu', `alpha must be a finite number, got ${String(alpha)}`);
+  check(Number.isFinite(alpha), 'elu', `alpha must be a finite number, got ${fmtArg(alpha)}`);
   const pos = mask(x, (v) => v > 0);
   return record(map(x, (v) => (v > 0 ? v : alpha * Math.expm1(v))), 'elu', [x], (g) => [where(pos, g, mul(g, mul(exp(x), alpha)))], { alpha });
 }
@@ -132,8 +135,8 @@ export function softplus(x: Tensor, options: SoftplusOptions = {}): Tensor {
   checkTensor(x, 'softplus');
   checkOptions(options, 'softplus', ['beta', 'threshold']);
   const beta = options.beta ?? 1, threshold = options.threshold ?? 20;
-  check(typeof beta === 'number' && Number.isFinite(beta) && beta !== 0, 'softplus', `beta must be a finite non-zero number, got ${String(beta)}`);
-  check(typeof threshold === 'number' && !Number.isNaN(threshold), 'softplus', `threshold must be a number, got ${String(threshold)}`);
+  check(Number.isFinite(beta) && beta !== 0, 'softplus', `beta must be a finite non-zero number, got ${fmtArg(beta)}`);
+  check(typeof threshold === 'number' && !Number.isNaN(threshold), 'softplus', `threshold must be a number, got ${fmtArg(threshold)}`);
   const linear = mask(x, (v) => v * beta > threshold);
   // max(z, 0) + log1p(e^−|z|) = log(1 + e^z) without overflow
   const f = (v: number) => {
@@ -152,6 +155,7 @@ export function hardswish(x: Tensor): Tensor {
   checkTensor(x, 'hardswish');
   const mid = mask(x, (v) => v >= -3 && v <= 3);
   const high = mask(x, (v) => v > 3);
-  const f = (v: number) => (v <= -3 ? 0 : v >= 3 ? v : (v * (v + 3)) / 6);
+  // PyTorch's formula as written (its −0 for x ≤ −3, and its rounding of x·6/6 for x > 3, included)
+  const f = (v: number) => (v * Math.min(Math.max(v + 3, 0), 6)) / 6;
   return record(map(x, f), 'hardswish', [x], (g) => [mul(g, add(mul(mid, add(mul(x, 1 / 3), 0.5)), high))]);
 }

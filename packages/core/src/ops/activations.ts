@@ -9,14 +9,14 @@ import { div, mul, sub } from './elementwise.ts';
 
 /**
  * The shared pattern: y = f(x) by one kernel loop; `rule(g, x, y)` gives dL/dx from dL/dy = g
- * using ops only, reading the input or the output (`reads`).
+ * using ops only, reading the output (`readsOutput`) or else the input.
  */
-function unary(fn: UnaryFn, x: Tensor, reads: 'input' | 'output', rule: (g: Tensor, x: Tensor, y: Tensor) => Tensor): Tensor {
+function unary(fn: UnaryFn, x: Tensor, readsOutput: boolean, rule: (g: Tensor, x: Tensor, y: Tensor) => Tensor): Tensor {
   checkTensor(x, fn);
   const out = allocateEmpty(x.dtype, x.size);
   if (fn !== 'relu' || !getBackend().leakyRelu?.(x.data, 0, out)) unaryMap(fn, x.data, out);
   const y = new Tensor(out, x.shape);
-  return record(y, fn, [x], (g) => [rule(g, x, y)], undefined, [reads === 'input' ? x : y]);
+  return record(y, fn, [x], (g) => [rule(g, x, y)], undefined, [readsOutput ? y : x]);
 }
 
 /**
@@ -32,7 +32,7 @@ function stepGrad(g: Tensor, x: Tensor, slope: number): Tensor {
 
 /** max(x, 0). The gradient at exactly 0 is taken as 0, as in PyTorch. */
 export function relu(x: Tensor): Tensor {
-  return unary('relu', x, 'input', (g) => stepGrad(g, x, 0));
+  return unary('relu', x, false, (g) => stepGrad(g, x, 0));
 }
 
 /** x for x > 0, slope·x otherwise (default slope 0.01, as PyTorch's negative_slope). */
@@ -46,20 +46,20 @@ export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
 
 /** 1/(1+e^−x); σ' = σ(1−σ), written on the output. */
 export function sigmoid(x: Tensor): Tensor {
-  return unary('sigmoid', x, 'output', (g, _x, s) => mul(g, mul(s, sub(1, s))));
+  return unary('sigmoid', x, true, (g, _x, s) => mul(g, mul(s, sub(1, s))));
 }
 
 /** tanh' = 1 − tanh², written on the output. */
 export function tanh(x: Tensor): Tensor {
-  return unary('tanh', x, 'output', (g, _x, t) => mul(g, sub(1, mul(t, t))));
+  return unary('tanh', x, true, (g, _x, t) => mul(g, sub(1, mul(t, t))));
 }
 
 /** e^x; its derivative is itself (the output). */
 export function exp(x: Tensor): Tensor {
-  return unary('exp', x, 'output', (g, _x, y) => mul(g, y));
+  return unary('exp', x, true, (g, _x, y) => mul(g, y));
 }
 
 /** Natural log (NaN below 0, −Infinity at 0, as Math.log); log' = 1/x. */
 export function log(x: Tensor): Tensor {
-  return unary('log', x, 'input', (g, xx) => div(g, xx));
+  return unary('log', x, false, (g, xx) => div(g, xx));
 }

@@ -12,8 +12,8 @@ export type AdaptiveSize = number | readonly (number | null)[];
 
 function adaptiveGeometry(x: Tensor, outputSize: AdaptiveSize, op: string): Pool2dGeometry {
   const { planes, h, w } = poolInput(x, op);
-  const p = typeof outputSize === 'number' ? [outputSize, outputSize] : Array.isArray(outputSize) ? [...outputSize] : [];
-  check(p.length === 2 && p.every((v) => v === null || (typeof v === 'number' && Number.isInteger(v) && v >= 1)), op,
+  const p = (typeof outputSize === 'number' ? [outputSize, outputSize] : outputSize) as readonly (number | null)[];
+  check(Array.isArray(p) && p.length === 2 && p.every((v) => v === null || (Number.isInteger(v) && v >= 1)), op,
     () => `outputSize must be a positive integer or an [h, w] pair of them (null keeps the input size), got ${fmtArg(outputSize)} for input ${fmtShape(x.shape)}`);
   const rows = adaptiveAxis(h, p[0] ?? h), cols = adaptiveAxis(w, p[1] ?? w);
   return { planes, h, w, rows, cols, plain2x2: false };

@@ -82,11 +82,10 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   checkTensor(x, OP);
   checkOptions(options, OP, ['weight', 'bias', 'training', 'momentum', 'eps', 'numBatchesTracked']);
   check(x.rank >= 2, OP, () => `input must be [N, C, *] (rank ≥ 2), got ${fmtShape(x.shape)}`);
-  check(x.dtype === 'float32' || x.dtype === 'float64', OP, () => `input must be float32 or float64, got ${x.dtype}`);
   const training = options.training ?? false;
   checkBool(training, OP, 'training');
   const eps = options.eps ?? 1e-5;
-  check(typeof eps === 'number' && eps >= 0 && Number.isFinite(eps), OP, () => `eps must be a finite number ≥ 0, got ${fmtArg(eps)}`);
+  check(Number.isFinite(eps) && eps >= 0, OP, () => `eps must be a finite number ≥ 0, got ${fmtArg(eps)}`);
   const momentum = options.momentum === undefined ? 0.1 : options.momentum;
   check(momentum === null || (typeof momentum === 'number' && momentum >= 0 && momentum <= 1), OP,
     () => `momentum must be a number in [0, 1] or null (cumulative average), got ${fmtArg(momentum)}`);
@@ -106,9 +105,9 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
     check(!rm.requiresGrad && !rv!.requiresGrad, OP, 'the running statistics are updated in place and must not require grad');
     if (momentum === null) {
       const t = options.numBatchesTracked;
-      check(typeof t === 'number' && Number.isInteger(t) && t >= 1, OP,
+      check(Number.isInteger(t) && t! >= 1, OP,
         () => `momentum null (cumulative average) needs numBatchesTracked, the batches seen including this one (an integer ≥ 1), got ${fmtArg(t)}`);
-      factor = 1 / t;
+      factor = 1 / t!;
     } else factor = momentum;
   } else check(options.numBatchesTracked === undefined, OP, 'numBatchesTracked is only used with running statistics');
   return trainBatchNorm(x, rm, rv, weight, bias, eps, factor, geo);
@@ -123,6 +122,7 @@ function trainBatchNorm(x: Tensor, rm: Tensor | null, rv: Tensor | null, weight:
   // x is read twice (statistics, normalization): one copy of it serves both kernel calls
   const { mean: mu, variance } = sharingOperands([xd], () => {
     const st = channelStats(xd, geo.layout);
+    // Stryker disable next-line EqualityOperator: ch <= c only writes invstd[c], scale[c] and shift[c], past the ends of these length-c arrays, which a typed array drops
     for (let ch = 0; ch < c; ch++) {
       invstd[ch] = 1 / Math.sqrt(st.variance[ch] + eps);
       scale[ch] = w ? w[ch] * invstd[ch] : invstd[ch];
@@ -133,6 +133,7 @@ function trainBatchNorm(x: Tensor, rm: Tensor | null, rv: Tensor | null, weight:
   });
   if (rm && rv) {
     const md = rm.data, vd = rv.data, unbias = geo.m / (geo.m - 1);
+    // Stryker disable next-line EqualityOperator: ch <= c only writes md[c] and vd[c], past the ends of the length-c running statistics, which a typed array drops
     for (let ch = 0; ch < c; ch++) {
       md[ch] = (1 - factor) * md[ch] + factor * mu[ch];
       vd[ch] = (1 - factor) * vd[ch] + factor * variance[ch] * unbias;
@@ -146,8 +147,9 @@ function trainBatchNorm(x: Tensor, rm: Tensor | null, rv: Tensor | null, weight:
     // g and x are read by the sums and by the input gradient: copied once for both
     const sums = gradSums(g.data, xd, geo.layout, mu, invstd);
     const grads: (Tensor | null)[] = [x.requiresGrad ? inputGrad(g, x, weight, geo, stats, sums) : null];
-    if (weight) grads.push(weight.requiresGrad ? weightGrad(g, x, geo, stats, sums) : null);
-    if (bias) grads.push(bias.requiresGrad ? biasGrad(g, geo, sums) : null);
+    // (the weight and bias gradients are the kernel's sums, already computed: backward drops those not needed)
+    if (weight) grads.push(weightGrad(g, x, geo, stats, sums));
+    if (bias) grads.push(biasGrad(g, geo, sums));
     return grads;
   }), { training: true, eps, momentum: factor, weight: weight !== null, bias: bias !== null }, [x, ...(weight ? [weight] : [])]);
 }

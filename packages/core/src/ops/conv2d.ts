@@ -62,8 +62,9 @@ function checkInputs(x: Tensor, w: Tensor, b: Tensor | undefined, cfg: ConvConfi
 
 /** `groups`: a positive integer. */
 export function groupsArg(v: unknown, op: string): number {
-  check(v === undefined || (typeof v === 'number' && Number.isInteger(v) && v >= 1), op, () => `groups must be a positive integer, got ${fmtArg(v)}`);
-  return (v as number | undefined) ?? 1;
+  const g = v as number | undefined;
+  check(g === undefined || (Number.isInteger(g) && g >= 1), op, () => `groups must be a positive integer, got ${fmtArg(v)}`);
+  return g ?? 1;
 }
 
 /**

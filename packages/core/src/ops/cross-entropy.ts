@@ -107,7 +107,7 @@ function finish(loss: Tensor, reduction: Reduction, denominator: number, unbatch
 
 function nllCore(logp: Tensor, target: unknown, o: NllLossOptions, reduction: Reduction, unbatched: boolean, op: string, smoothing = 0): Tensor {
   const ignoreIndex = o.ignoreIndex ?? -100;
-  check(Number.isInteger(ignoreIndex), op, `ignoreIndex must be an integer, got ${String(ignoreIndex)}`);
+  check(Number.isInteger(ignoreIndex), op, `ignoreIndex must be an integer, got ${fmtArg(ignoreIndex)}`);
   const c = logp.shape[1];
   const weight = classWeight(o.weight, c, logp.dtype, op);
   const { nll, total, keep } = nllTerms(logp, target, weight, ignoreIndex, op);

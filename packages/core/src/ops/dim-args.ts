@@ -1,8 +1,9 @@
 // Argument checks shared by the tensor ops of issue 11: one dim, an index list (tensors and options: validate.ts).
 import { check, fmtShape } from '../errors.ts';
-import { sizeOf } from '../shape.ts';
+import { normalizeAxes, sizeOf } from '../shape.ts';
 import { Tensor } from '../tensor.ts';
 import type { AxisLayout } from '../kernels/softmax.ts';
+import { fmtArg } from '../validate.ts';
 
 // The tensor and options checks are core's shared ones (validate.ts).
 export { checkOptions, checkTensor } from '../validate.ts';
@@ -12,9 +13,22 @@ export function normDim(dim: unknown, rank: number, op: string, extra = 0): numb
   const r = rank + extra;
   // A rank-0 tensor accepts dim 0 and −1, as in PyTorch (it behaves as shape [1] for reductions).
   const lo = -Math.max(r, 1), hi = Math.max(r, 1);
-  check(typeof dim === 'number' && Number.isInteger(dim) && dim >= lo && dim < hi, op,
+  const d = dim as number;
+  check(Number.isInteger(d) && d >= lo && d < hi, op,
     () => `dim ${String(dim)} is out of range for a tensor of rank ${rank} (expected an integer in [${lo}, ${hi - 1}])`);
-  return dim < 0 ? dim + Math.max(r, 1) : dim;
+  return d < 0 ? d + Math.max(r, 1) : d;
+}
+
+/**
+ * The sorted axes a reduction over `dims` covers (all when undefined). A rank-0 tensor accepts dim 0
+ * or −1, alone or in a one-element list, and reduces nothing, as in PyTorch.
+ */
+export function reductionAxes(x: Tensor, dims: number | readonly number[] | undefined, op: string): number[] {
+  if (x.rank > 0 || dims === undefined) return normalizeAxes(dims, x.rank, op);
+  const list: readonly unknown[] = Array.isArray(dims) ? dims : [dims];
+  for (const d of list) normDim(d, 0, op);
+  check(list.length <= 1, op, () => `dim ${fmtArg(dims)} repeats the only dim of a zero-dimensional tensor (0 and −1 are the same dim)`);
+  return [];
 }
 
 /** [outer, len, inner] of `shape` around dim `d`. */

@@ -30,10 +30,10 @@ const OPTIONS = ['size', 'scaleFactor', 'mode', 'alignCorners', 'recomputeScaleF
 const MODES: readonly string[] = ['nearest', 'bilinear', 'area'];
 
 function pair(v: number | readonly number[], name: string, integer: boolean): [number, number] {
-  const p = typeof v === 'number' ? [v, v] : Array.isArray(v) ? [...v] : [];
-  check(p.length === 2 && p.every((d) => typeof d === 'number' && Number.isFinite(d) && d > 0 && (!integer || Number.isInteger(d))), 'interpolate',
+  const p = (typeof v === 'number' ? [v, v] : v) as readonly number[];
+  check(Array.isArray(p) && p.length === 2 && p.every((d) => Number.isFinite(d) && d > 0 && (!integer || Number.isInteger(d))), 'interpolate',
     () => `${name} must be a positive ${integer ? 'integer' : 'number'} or an [h, w] pair of them, got ${fmtArg(v)}`);
-  return p as [number, number];
+  return [p[0], p[1]];
 }
 
 /** Resizes x [N, C, H, W] (PyTorch's F.interpolate for 4-D inputs). */
@@ -76,6 +76,7 @@ export const upsample = interpolate;
 function nearestAxis(size: number, n: number, scaleFactor: number | undefined): ResampleAxis {
   const index = new Int32Array(n);
   const scale = Math.fround(scaleFactor !== undefined ? 1 / scaleFactor : size / n);
+  // Stryker disable next-line EqualityOperator: i <= n only writes index[n], past the end of this length-n array, which a typed array drops
   for (let i = 0; i < n; i++) {
     index[i] = n === size ? i : n === 2 * size ? i >> 1 : Math.min(Math.floor(Math.fround(i * scale)), size - 1);
   }

@@ -25,6 +25,7 @@ export function mseLoss(pred: Tensor, target: Tensor, options: { reduction?: Red
   let out: Tensor;
   if (reduction === 'none') {
     const o = allocate(pred.dtype, n);
+    // Stryker disable next-line EqualityOperator: i <= n only adds a write past o's end (length n), which a typed array drops
     for (let i = 0; i < n; i++) o[i] = (p[i] - t[i]) ** 2;
     out = new Tensor(o, pred.shape);
   } else {
@@ -36,6 +37,7 @@ export function mseLoss(pred: Tensor, target: Tensor, options: { reduction?: Red
   const k = reduction === 'mean' ? 2 / n : 2;
   return record(out, 'mseLoss', [pred, target], (g) => {
     const gp = mul(sub(pred, target), mul(g, k));
-    return [pred.requiresGrad ? gp : null, target.requiresGrad ? gp.neg() : null];
+    // (gp is computed either way; backward drops it when pred does not require grad)
+    return [gp, target.requiresGrad ? gp.neg() : null];
   }, { reduction });
 }

@@ -4,9 +4,9 @@
 import { noGrad, record } from '../autograd.ts';
 import { check, fmtShape } from '../errors.ts';
 import { argReduce } from '../kernels/dim-reduce.ts';
-import { normalizeAxes } from '../shape.ts';
 import { allocate, Tensor } from '../tensor.ts';
-import { checkTensor, axisLayout, normDim } from './dim-args.ts';
+import { checkTensor, axisLayout, normDim, reductionAxes } from './dim-args.ts';
+import { fmtArg } from '../validate.ts';
 import { div, mul } from './elementwise.ts';
 import { scatterAdd } from './indexing.ts';
 import { sum } from './reduce.ts';
@@ -24,7 +24,7 @@ function checkNotEmpty(x: Tensor, axes: readonly number[], op: string): void {
 /** Values and first-occurrence indices along one dim, plus the shapes involved. */
 function alongDim(x: Tensor, dim: number, keepDim: boolean, wantMax: boolean, op: string) {
   checkTensor(x, op);
-  check(typeof keepDim === 'boolean', op, () => `keepDim must be a boolean, got ${String(keepDim)}`);
+  check(typeof keepDim === 'boolean', op, () => `keepDim must be a boolean, got ${fmtArg(keepDim)}`);
   const d = normDim(dim, x.rank, op);
   checkNotEmpty(x, [d], op);
   const l = axisLayout(x.shape, d);
@@ -39,7 +39,10 @@ function alongDim(x: Tensor, dim: number, keepDim: boolean, wantMax: boolean, op
 function valuesIndices(x: Tensor, dim: number, keepDim: boolean, wantMax: boolean, op: string): ValuesIndices {
   const { l, values, at, outShape } = alongDim(x, dim, keepDim, wantMax, op);
   const flat = new Int32Array(at.length);
-  for (let o = 0, k = 0; o < l.outer; o++) for (let i = 0; i < l.inner; i++, k++) flat[k] = (o * l.len + at[k]) * l.inner + i;
+  // Stryker disable next-line EqualityOperator: o <= l.outer only adds a row of writes past flat's end (length outer·inner), which a typed array drops
+  for (let o = 0, k = 0; o < l.outer; o++) {
+    for (let i = 0; i < l.inner; i++, k++) flat[k] = (o * l.len + at[k]) * l.inner + i;
+  }
   // The gradient goes to the first extremum only (PyTorch's max(dim)): a scatter through the chosen
   // positions, whose own backward is a gather (both linear), so it differentiates again.
   const v = record(new Tensor(values, outShape), op, [x], (g) => [scatterAdd(g, flat, x.shape)], { dim });
@@ -52,11 +55,9 @@ function valuesIndices(x: Tensor, dim: number, keepDim: boolean, wantMax: boolea
  */
 function extremum(x: Tensor, dims: number | readonly number[] | undefined, keepDim: boolean, wantMax: boolean, op: string): Tensor {
   checkTensor(x, op);
-  check(typeof keepDim === 'boolean', op, () => `keepDim must be a boolean, got ${String(keepDim)}`);
-  const allDims = dims === undefined || (Array.isArray(dims) && dims.length === 0);
-  // A rank-0 tensor accepts dim 0 / −1 (and reduces nothing), as in PyTorch.
-  if (x.rank === 0 && !allDims) normDim(dims, 0, op);
-  const axes = x.rank === 0 ? [] : normalizeAxes(allDims ? undefined : dims, x.rank, op);
+  check(typeof keepDim === 'boolean', op, () => `keepDim must be a boolean, got ${fmtArg(keepDim)}`);
+  const allDims = Array.isArray(dims) && dims.length === 0; // (undefined: all as well)
+  const axes = reductionAxes(x, allDims ? undefined : dims, op);
   checkNotEmpty(x, axes, op);
   let data = x.data;
   const kept = [...x.shape];
@@ -75,7 +76,8 @@ function extremum(x: Tensor, dims: number | readonly number[] | undefined, keepD
       const yb = broadcastTo(new Tensor(y.data, kept), [...x.shape]).data;
       const xd = x.data;
       const m = allocate(x.dtype, x.size);
-      for (let i = 0; i < m.length; i++) m[i] = xd[i] === yb[i] || (xd[i] !== xd[i] && yb[i] !== yb[i]) ? 1 : 0;
+      // Stryker disable next-line EqualityOperator: i <= m.length only adds a write past m's end, which a typed array drops
+      for (let i = 0; i < m.length; i++) m[i] = xd[i] === yb[i] || xd[i] !== xd[i] ? 1 : 0;
       const mt = new Tensor(m, x.shape);
       return [mt, sum(mt, axes, true)];
     });
@@ -120,6 +122,7 @@ function argExtremum(x: Tensor, dim: number | undefined, keepDim: boolean, wantM
     return new Tensor(indexTensorData(x, at), outShape);
   }
   // No dim: the index into the flattened tensor (keepDim keeps every dim as size 1).
+  check(typeof keepDim === 'boolean', op, () => `keepDim must be a boolean, got ${fmtArg(keepDim)}`);
   check(x.size > 0, op, () => `cannot take the ${op} of a tensor with no elements (shape ${fmtShape(x.shape)})`);
   const at = new Int32Array(1);
   argReduce(x.data, { outer: 1, len: x.size, inner: 1 }, wantMax, allocate(x.dtype, 1), at);

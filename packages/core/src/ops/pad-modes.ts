@@ -33,6 +33,7 @@ export function padWithMode(x: Tensor, pads: readonly [number, number, number, n
   const rows = Int32Array.from({ length: ho }, (_, y) => source(y - t, h, mode));
   const cols = Int32Array.from({ length: wo }, (_, c) => source(c - l, w, mode));
   const idx = new Int32Array(planes * ho * wo);
+  // Stryker disable next-line EqualityOperator: p <= planes only adds a plane of writes past idx's end (length planes·ho·wo), which a typed array drops
   for (let p = 0, k = 0; p < planes; p++) {
     for (let y = 0; y < ho; y++) {
       const row = (p * h + rows[y]) * w;
@@ -42,7 +43,8 @@ export function padWithMode(x: Tensor, pads: readonly [number, number, number, n
   return gather(x, idx, [...x.shape.slice(0, -2), ho, wo]);
 }
 
-export function paddingModeArg(v: unknown, op: string, name = 'paddingMode'): PaddingMode {
-  check(v === undefined || PADDING_MODES.includes(v as PaddingMode), op, () => `${name} must be one of ${PADDING_MODES.map((m) => `'${m}'`).join(', ')}, got ${fmtArg(v)}`);
-  return (v as PaddingMode | undefined) ?? 'zeros';
+/** A padding mode named `name` in the messages, checked against PADDING_MODES. */
+export function paddingModeArg(v: unknown, op: string, name: string): PaddingMode {
+  check(PADDING_MODES.includes(v as PaddingMode), op, () => `${name} must be one of ${PADDING_MODES.map((m) => `'${m}'`).join(', ')}, got ${fmtArg(v)}`);
+  return v as PaddingMode;
 }

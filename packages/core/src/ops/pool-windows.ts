@@ -19,6 +19,7 @@ export function poolOutputSize(size: number, k: number, s: number, p: number, d:
 export function slidingAxis(size: number, k: number, s: number, p: number, d: number, ceil: boolean, kind: 'max' | 'avg', countIncludePad = true): PoolAxis {
   const n = poolOutputSize(size, k, s, p, d, ceil);
   const ax = axis(n, d);
+  // Stryker disable next-line EqualityOperator: i <= n only writes start[n], end[n] and weight[n], past the ends of these length-n arrays, which a typed array drops
   for (let i = 0; i < n; i++) {
     const s0 = i * s - p;
     if (kind === 'max') {
@@ -43,6 +44,7 @@ export function slidingAxis(size: number, k: number, s: number, p: number, d: nu
 /** Adaptive windows (PyTorch): output i of n reads [⌊i·size/n⌋, ⌈(i+1)·size/n⌉), weight 1/length. */
 export function adaptiveAxis(size: number, n: number): PoolAxis {
   const ax = axis(n, 1);
+  // Stryker disable next-line EqualityOperator: i <= n only writes start[n], end[n] and weight[n], past the ends of these length-n arrays, which a typed array drops
   for (let i = 0; i < n; i++) {
     const a = Math.floor((i * size) / n), b = Math.ceil(((i + 1) * size) / n);
     ax.start[i] = a;
@@ -54,6 +56,7 @@ export function adaptiveAxis(size: number, n: number): PoolAxis {
 
 /** Index of the first empty window, or −1. */
 export function firstEmpty(ax: PoolAxis): number {
+  // Stryker disable next-line EqualityOperator: i <= length only adds the comparison undefined >= undefined (false) past the ends
   for (let i = 0; i < ax.start.length; i++) if (ax.start[i] >= ax.end[i]) return i;
   return -1;
 }

@@ -51,7 +51,11 @@ export function poolInput(x: Tensor, op: string): { planes: number; h: number; w
   return { planes: x.size / (h * w), h, w };
 }
 
-function slidingGeometry(x: Tensor, kernel: number | readonly number[], options: Pool2dOptions, kind: 'max' | 'avg', op: string): Pool2dGeometry {
+/**
+ * The windows of a sliding pool, and its settings as the graph node records them for toDot and ONNX
+ * export (pairs, defaults filled in).
+ */
+function slidingGeometry(x: Tensor, kernel: number | readonly number[], options: Pool2dOptions, kind: 'max' | 'avg', op: string): { g: Pool2dGeometry; attrs: Record<string, unknown> } {
   checkOptions(options, op, kind === 'max' ? MAX_OPTIONS : AVG_OPTIONS);
   const { planes, h, w } = poolInput(x, op);
   check(kernel !== undefined, op, () => `kernel size is required (a positive integer or an [h, w] pair), got ${fmtArg(kernel)}`);
@@ -62,7 +66,7 @@ function slidingGeometry(x: Tensor, kernel: number | readonly number[], options:
   const ceil = boolArg(options.ceilMode, false, 'ceilMode', op);
   const countIncludePad = boolArg(options.countIncludePad, true, 'countIncludePad', op);
   const div = options.divisorOverride;
-  check(div === undefined || (typeof div === 'number' && Number.isInteger(div) && div !== 0), op, () => `divisorOverride must be a non-zero integer, got ${fmtArg(div)}`);
+  check(div === undefined || (Number.isInteger(div) && div !== 0), op, () => `divisorOverride must be a non-zero integer, got ${fmtArg(div)}`);
   check(2 * ph <= kh && 2 * pw <= kw, op, () => `padding [${ph}, ${pw}] must be at most half the kernel [${kh}, ${kw}]`);
   const ekh = dh * (kh - 1) + 1, ekw = dw * (kw - 1) + 1;
   const rows = slidingAxis(h, kh, sh, ph, dh, ceil, kind, countIncludePad);
@@ -74,9 +78,12 @@ function slidingGeometry(x: Tensor, kernel: number | readonly number[], options:
     cols.weight.fill(1 / div);
   }
   if (kind === 'max') checkNoEmptyWindow(rows, cols, op);
-  const plain2x2 = kind === 'max' && kh === 2 && kw === 2 && sh === 2 && sw === 2 && ph === 0 && pw === 0 && dh === 1 && dw === 1
+  // the geometry of the kernels' 2×2 fast path (max pooling's; average pooling does not read it)
+  const plain2x2 = kh === 2 && kw === 2 && sh === 2 && sw === 2 && ph === 0 && pw === 0 && dh === 1 && dw === 1
     && 2 * rows.start.length <= h && 2 * cols.start.length <= w;
-  return { planes, h, w, rows, cols, plain2x2 };
+  const common = { kernel: [kh, kw], stride: [sh, sw], padding: [ph, pw], ceilMode: ceil };
+  const attrs = kind === 'max' ? { ...common, dilation: [dh, dw] } : { ...common, countIncludePad, divisorOverride: div ?? null };
+  return { g: { planes, h, w, rows, cols, plain2x2 }, attrs };
 }
 
 /** A max over no element is undefined (a dilated window whose taps all fall in the padding): refused. */
@@ -85,13 +92,6 @@ export function checkNoEmptyWindow(rows: PoolAxis, cols: PoolAxis, op: string): 
   check(r < 0 && c < 0, op, () => `the window of output ${r >= 0 ? `row ${r}` : `column ${c}`} has no tap inside the input (all in the padding)`);
 }
 
-/** The (already checked) settings as the graph node records them for toDot and ONNX export: pairs, defaults filled in. */
-function poolAttrs(kernel: number | readonly number[], o: Pool2dOptions, kind: 'max' | 'avg'): Record<string, unknown> {
-  const k = pairArg(kernel, 1, 'kernel', '', 1);
-  const common = { kernel: k, stride: o.stride === undefined ? k : pairArg(o.stride, 1, 'stride', '', 1), padding: pairArg(o.padding, 0, 'padding', '', 0), ceilMode: o.ceilMode ?? false };
-  return kind === 'max' ? { ...common, dilation: pairArg(o.dilation, 1, 'dilation', '', 1) }
-    : { ...common, countIncludePad: o.countIncludePad ?? true, divisorOverride: o.divisorOverride ?? null };
-}
 
 const outShape = (x: Tensor, g: Pool2dGeometry) => [...x.shape.slice(0, -2), g.rows.start.length, g.cols.start.length];
 
@@ -100,14 +100,14 @@ const outShape = (x: Tensor, g: Pool2dGeometry) => [...x.shape.slice(0, -2), g.r
  * row-major window order on ties, as PyTorch), through a scatter whose own backward is a gather — both linear.
  */
 export function maxPool2d(x: Tensor, kernel: number | readonly number[], options: MaxPool2dOptions = {}): Tensor {
-  const g = slidingGeometry(x, kernel, options, 'max', 'maxPool2d');
-  return maxPoolWith(x, g, 'maxPool2d', poolAttrs(kernel, options, 'max'));
+  const { g, attrs } = slidingGeometry(x, kernel, options, 'max', 'maxPool2d');
+  return maxPoolWith(x, g, 'maxPool2d', attrs);
 }
 
 /** Mean over each kernel window (PyTorch's divisor rules: count_include_pad, ceil-mode windows cut at H + P, divisor_override). */
 export function avgPool2d(x: Tensor, kernel: number | readonly number[], options: AvgPool2dOptions = {}): Tensor {
-  const g = slidingGeometry(x, kernel, options, 'avg', 'avgPool2d');
-  return avgPoolWith(x, g, 'avgPool2d', poolAttrs(kernel, options, 'avg'));
+  const { g, attrs } = slidingGeometry(x, kernel, options, 'avg', 'avgPool2d');
+  return avgPoolWith(x, g, 'avgPool2d', attrs);
 }
 
 /** The max-pool node over given windows. */

@@ -20,7 +20,10 @@ export function indexSelect(x: Tensor, dim: number, index: Index): Tensor {
   check(shape.length <= 1, 'indexSelect', () => `index must be 1-D, got shape ${fmtShape(shape)}`);
   const k = values.length;
   const flat = new Int32Array(l.outer * k * l.inner);
-  for (let o = 0, p = 0; o < l.outer; o++) for (let j = 0; j < k; j++) for (let i = 0; i < l.inner; i++) flat[p++] = (o * l.len + values[j]) * l.inner + i;
+  // Stryker disable next-line EqualityOperator: o <= l.outer only adds a row of writes past flat's end (length outer·k·inner), which a typed array drops
+  for (let o = 0, p = 0; o < l.outer; o++) {
+    for (let j = 0; j < k; j++) for (let i = 0; i < l.inner; i++) flat[p++] = (o * l.len + values[j]) * l.inner + i;
+  }
   const outShape = x.shape.map((s, i) => (i === d ? k : s)); // [] for a zero-dimensional x
   check(x.rank > 0 || k === 1, 'indexSelect', () => `a zero-dimensional input needs exactly one index, got ${k}`);
   return gatherFlat(x, flat, outShape);

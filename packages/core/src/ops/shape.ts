@@ -22,7 +22,6 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
     check(x.size % known === 0, 'reshape', () => `cannot reshape ${fmtShape(x.shape)} (${x.size} elements) into ${fmtShape(shape)}`);
     target = shape.map((d) => (d === -1 ? x.size / known : d));
   }
-  checkShape(target, 'reshape');
   check(sizeOf(target) === x.size, 'reshape', () => `cannot reshape ${fmtShape(x.shape)} (${x.size} elements) into ${fmtShape(shape)}`);
   if (sameShape(target, x.shape)) return x;
   return record(new Tensor(x.data, target), 'reshape', [x], (g) => [reshape(g, x.shape)], { shape: target }, []);
@@ -87,11 +86,11 @@ export function sumTo(x: Tensor, shape: Shape): Tensor {
   const off = x.rank - shape.length;
   check(off >= 0, 'sumTo', () => `cannot sum ${fmtShape(x.shape)} down to ${fmtShape(shape)}`);
   const axes: number[] = [];
-  for (let i = 0; i < x.rank; i++) {
+  x.shape.forEach((d, i) => {
     if (i < off) axes.push(i);
-    else if (shape[i - off] === 1 && x.shape[i] !== 1) axes.push(i);
-    else check(shape[i - off] === x.shape[i], 'sumTo', () => `cannot sum ${fmtShape(x.shape)} down to ${fmtShape(shape)}`);
-  }
+    else if (shape[i - off] === 1 && d !== 1) axes.push(i);
+    else check(shape[i - off] === d, 'sumTo', () => `cannot sum ${fmtShape(x.shape)} down to ${fmtShape(shape)}`);
+  });
   return reshape(sum(x, axes, true), shape);
 }
 

@@ -4,11 +4,12 @@
 import { noGrad, record } from '../autograd.ts';
 import { check, fmtShape } from '../errors.ts';
 import { cumsumAxis } from '../kernels/dim-reduce.ts';
-import { normalizeAxes, sizeOf } from '../shape.ts';
+import { sizeOf } from '../shape.ts';
 import { allocate, Tensor } from '../tensor.ts';
+import { fmtArg } from '../validate.ts';
 import { exp, log } from './activations.ts';
 import { gt, lt, ne } from './compare.ts';
-import { axisLayout, checkOptions, checkTensor, normDim } from './dim-args.ts';
+import { axisLayout, checkOptions, checkTensor, normDim, reductionAxes } from './dim-args.ts';
 import { add, div, mul, sub } from './elementwise.ts';
 import { amax, amin } from './minmax.ts';
 import { pow } from './power.ts';
@@ -21,14 +22,13 @@ type Dims = number | readonly number[] | undefined;
 /** Axes (all by default; [] also means all, as PyTorch's dim=()) and the shape with them kept as 1. */
 function reduceAxes(x: Tensor, dims: Dims, op: string): { axes: number[]; kept: number[] } {
   checkTensor(x, op);
-  const all = dims === undefined || (Array.isArray(dims) && dims.length === 0);
-  if (x.rank === 0 && !all) normDim(dims, 0, op);
-  const axes = x.rank === 0 ? [] : normalizeAxes(all ? undefined : dims, x.rank, op);
+  const all = Array.isArray(dims) && dims.length === 0; // (undefined: all as well)
+  const axes = reductionAxes(x, all ? undefined : dims, op);
   return { axes, kept: x.shape.map((s, i) => (axes.includes(i) ? 1 : s)) };
 }
 
 function checkKeepDim(keepDim: unknown, op: string): asserts keepDim is boolean {
-  check(typeof keepDim === 'boolean', op, () => `keepDim must be a boolean, got ${String(keepDim)}`);
+  check(typeof keepDim === 'boolean', op, () => `keepDim must be a boolean, got ${fmtArg(keepDim)}`);
 }
 
 export interface VarOptions {
@@ -45,9 +45,9 @@ function varArgs(dimsOrOptions: Dims | VarOptions, options: VarOptions, op: stri
   const opts = isOptions ? (dimsOrOptions as VarOptions) : options;
   checkOptions(opts, op, ['unbiased', 'correction', 'keepDim']);
   check(opts.unbiased === undefined || opts.correction === undefined, op, 'give either unbiased or correction, not both');
-  check(opts.unbiased === undefined || typeof opts.unbiased === 'boolean', op, () => `unbiased must be a boolean, got ${String(opts.unbiased)}`);
-  check(opts.correction === undefined || (typeof opts.correction === 'number' && opts.correction >= 0 && Number.isInteger(opts.correction)), op,
-    () => `correction must be a non-negative integer, got ${String(opts.correction)}`);
+  check(opts.unbiased === undefined || typeof opts.unbiased === 'boolean', op, () => `unbiased must be a boolean, got ${fmtArg(opts.unbiased)}`);
+  check(opts.correction === undefined || (Number.isInteger(opts.correction) && opts.correction >= 0), op,
+    () => `correction must be a non-negative integer, got ${fmtArg(opts.correction)}`);
   const keepDim = opts.keepDim ?? false;
   checkKeepDim(keepDim, op);
   return { dims: isOptions ? undefined : (dimsOrOptions as Dims), correction: opts.correction ?? (opts.unbiased === false ? 0 : 1), keepDim };
@@ -77,6 +77,7 @@ export function std(x: Tensor, dimsOrOptions?: Dims | VarOptions, options: VarOp
 function sqrtZeroGrad(v: Tensor, op: string): Tensor {
   const out = allocate(v.dtype, v.size);
   const vd = v.data;
+  // Stryker disable next-line EqualityOperator: i <= out.length only adds a write past out's end, which a typed array drops
   for (let i = 0; i < out.length; i++) out[i] = Math.sqrt(vd[i]);
   const y = new Tensor(out, v.shape);
   return record(y, op, [v], (g) => {
@@ -103,6 +104,7 @@ export function logsumexp(x: Tensor, dims?: Dims, keepDim = false): Tensor {
     const mx = amax(x, axes, true);
     // An infinite max would make x − max NaN; shift by 0 there (the result is then ±inf, as PyTorch).
     const d = mx.data;
+    // Stryker disable next-line EqualityOperator: i <= d.length only adds a write past d's end, which a typed array drops
     for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) d[i] = 0;
     return mx;
   });
@@ -121,19 +123,22 @@ function normP(x: Tensor, p: number, axes: number[], kept: number[], keepDim: bo
   const rest = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const rows = noGrad(() => permute(x, [...rest, ...axes])).data;
   const len = axes.reduce((q, a) => q * x.shape[a], 1);
-  const out = allocate(x.dtype, len === 0 ? sizeOf(kept) : rows.length / len);
+  const out = allocate(x.dtype, sizeOf(kept)); // one row per kept position (len·rows = x.size)
   // Stryker disable next-line EqualityOperator: r <= out.length only adds a row written past out's end, which a typed array drops
   for (let r = 0; r < out.length; r++) {
     let scale = 0;
     for (let j = r * len; j < (r + 1) * len; j++) scale = Math.max(scale, Math.abs(rows[j]));
     if (scale === 0 || !Number.isFinite(scale)) { out[r] = scale; continue; }
     let s = 0;
+    // Stryker disable next-line ConditionalExpression: for p = 2, v ** p is v · v exactly (V8); the branch only skips the pow call
     for (let j = r * len; j < (r + 1) * len; j++) { const v = Math.abs(rows[j]) / scale; s += p === 2 ? v * v : v ** p; }
+    // Stryker disable next-line ConditionalExpression: for p = 2, s ** (1 / p) is Math.sqrt(s) exactly (V8); the branch only skips the pow call
     out[r] = scale * (p === 2 ? Math.sqrt(s) : s ** (1 / p));
   }
   const y = new Tensor(out, kept);
   const result = record(y, 'norm', [x], (g) => {
     const [zero, nonzero] = zeroMasks(y);
+    // Stryker disable next-line ConditionalExpression: for p = 2, pow(t, p − 1) = pow(t, 1) is t and its gradient g·1·t⁰ = g, as add's; the branch only skips a pow node
     const scaleV = mul(div(g, p === 2 ? add(y, zero) : pow(add(y, zero), p - 1)), nonzero);
     const [xNonzero, sign] = noGrad(() => [ne(x, 0), where(gt(x, 0), 1, where(lt(x, 0), -1, 0))]);
     const selfScaled = p === 2 ? x : where(xNonzero, mul(sign, pow(abs(x), p - 1)), 0);
@@ -150,9 +155,9 @@ function normP(x: Tensor, p: number, axes: number[], kept: number[], keepDim: bo
 export function norm(x: Tensor, p: number | 'fro' = 2, dims?: Dims, keepDim = false): Tensor {
   const { axes, kept } = reduceAxes(x, dims, 'norm');
   checkKeepDim(keepDim, 'norm');
-  check(p === 'fro' || (typeof p === 'number' && !Number.isNaN(p) && p >= 0) || p === -Infinity, 'norm',
+  check(p === 'fro' || (typeof p === 'number' && p >= 0) || p === -Infinity, 'norm',
     () => `p must be 'fro', a number ≥ 0, Infinity or -Infinity, got ${String(p)}${p === ('nuc' as unknown) ? " ('nuc' is not implemented)" : ''}`);
-  if (p === 'fro' || p === 2) return normP(x, 2, axes, kept, keepDim);
+  if (p === 'fro') return normP(x, 2, axes, kept, keepDim); // (p = 2 takes the last line)
   if (p === 1) return sum(abs(x), axes, keepDim);
   if (p === Infinity) return amax(abs(x), axes, keepDim);
   if (p === -Infinity) return amin(abs(x), axes, keepDim);
