@@ -7,6 +7,7 @@
 // 2 output columns from 8 vector loads. Products with δ's zeros are never formed (as the lattice skipping
 // of the dense paths: only a non-finite X could tell, 0·∞ = NaN). Work units are (o, output row i, block
 // of 16 images n'); each sums its non-zeros in (c', a, b) order, so any thread count gives the same result.
+import { compact4, nonzeroMask } from './compact';
 import { madd } from './madd';
 
 @inline function field(d: usize, i: i32): i32 {
@@ -41,14 +42,16 @@ export function denseSoFar(count: i32, seen: i32, total: i32, cap: i32): bool {
 /**
  * Lists δ's non-zeros (NaN counts) per kernel o: δ (o, c', a, b) at w + o·wos + c'·wcs + a·4·kw + 4·b.
  * Returns their number, or −1 once it exceeds `cap` (the caller then keeps the dense kernel). Branch-free
- * (δ's zeros fall at random): every value is written, and the count only moves past a non-zero, so nz
- * needs room for cap + kw pairs.
+ * (δ's zeros fall at random): 4 values at a time, the non-zeros' pairs are compacted to the front of two
+ * vectors and all 4 slots written, and the count only moves past the non-zeros (the tail of a row: every
+ * value written, the count moved past a non-zero), so nz needs room for cap + kw pairs.
  */
 export function sparseList(w: usize, o: i32, c: i32, kh: i32, kw: i32, wos: i32, wcs: i32, dh: i32, dw: i32,
   hp: i32, wp: i32, np: i32, nz: usize, nzAt: usize, cap: i32): i32 {
   let count = 0, seen = 0;
   const total = o * c * kh * kw;
   const px = np << 2; // bytes per XCL position
+  const dwpx = dw * px, lanes = i32x4.mul(i32x4(0, 1, 2, 3), i32x4.splat(dwpx));
   for (let k = 0; k < o; k++) {
     store<i32>(nzAt + (<usize>k << 2), count);
     for (let ci = 0; ci < c; ci++) {
@@ -56,10 +59,21 @@ export function sparseList(w: usize, o: i32, c: i32, kh: i32, kw: i32, wos: i32,
       for (let a = 0; a < kh; a++) {
         const row = plane + (<usize>(a * kw) << 2);
         const at = (ci * hp + a * dh) * wp * px;
-        for (let b = 0; b < kw; b++) {
+        // 4 values at a time: the non-zeros' (offset, value) pairs compacted to the front, 4 pairs stored
+        let b = 0;
+        for (; b + 4 <= kw; b += 4) {
+          const v = v128.load(row + (<usize>b << 2));
+          const m = nonzeroMask(v);
+          const offs = compact4(i32x4.add(i32x4.splat(at + b * dwpx), lanes), m), vals = compact4(v, m);
+          const q = nz + (<usize>count << 3);
+          v128.store(q, v128.shuffle<i32>(offs, vals, 0, 4, 1, 5));
+          v128.store(q, v128.shuffle<i32>(offs, vals, 2, 6, 3, 7), 16);
+          count += <i32>popcnt(m);
+        }
+        for (; b < kw; b++) {
           const v = load<f32>(row + (<usize>b << 2));
           const q = nz + (<usize>count << 3);
-          store<i32>(q, at + b * dw * px);
+          store<i32>(q, at + b * dwpx);
           store<f32>(q, v, 4);
           count += <i32>(v != 0);
         }
