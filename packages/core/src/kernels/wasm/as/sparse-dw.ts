@@ -94,11 +94,46 @@ export function sparseList(w: usize, o: i32, c: i32, kh: i32, kw: i32, wos: i32,
 export function sparsePrep(x: usize, n: i32, c: i32, h: i32, w: i32, s0: i32, s1: i32, sRow: i32, sCol: i32,
   fy: i32, sy: i32, fx: i32, sx: i32, pt: i32, pl: i32, hp: i32, wp: i32, dN: i32, dC: i32, dR: i32, dQ: i32, dst: usize, bytes: i32): void {
   memory.fill(dst, 0, <usize>bytes);
+  // channels-last (images n' innermost) from contiguous columns: 4 images × 4 columns at a time, transposed in registers
+  const cl = dN === 4 && sCol === 4 && sx === 1;
+  // planes (columns innermost on both sides): whole row segments copied per image
+  const rowCopy = !cl && dQ === 4 && sCol === 4 && sx === 1;
+  const b0 = max(0, -(fx + pl)), b1 = min(w, wp - fx - pl); // columns whose q lies in [0, wp)
   for (let ci = 0; ci < c; ci++) {
     for (let a = 0; a < h; a++) {
       const r = fy + sy * a + pt;
       if (r < 0 || r >= hp) continue;
-      for (let b = 0; b < w; b++) {
+      if (rowCopy) {
+        if (b1 > b0) {
+          const to = dst + <usize>(ci * dC + r * dR + (fx + b0 + pl) * 4), from = x + <usize>(ci * s1 + a * sRow + (b0 << 2));
+          for (let i = 0; i < n; i++) memory.copy(to + <usize>(i * dN), from + <usize>i * s0, <usize>(b1 - b0) << 2);
+        }
+        continue;
+      }
+      let b = 0;
+      for (; cl && b + 4 <= w; b += 4) {
+        const q = fx + b + pl;
+        if (q < 0 || q + 3 >= wp) break;
+        const to = dst + <usize>(ci * dC + r * dR + q * dQ);
+        const from = x + <usize>(ci * s1 + a * sRow + (b << 2));
+        let i = 0;
+        for (; i + 4 <= n; i += 4) {
+          const p = from + <usize>i * s0;
+          const r0 = v128.load(p), r1 = v128.load(p + <usize>s0), r2 = v128.load(p + 2 * <usize>s0), r3 = v128.load(p + 3 * <usize>s0);
+          const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7);
+          const t2 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
+          const o = to + (<usize>i << 2);
+          v128.store(o, v128.shuffle<i64>(t0, t2, 0, 2));
+          v128.store(o + <usize>dQ, v128.shuffle<i64>(t0, t2, 1, 3));
+          v128.store(o + 2 * <usize>dQ, v128.shuffle<i64>(t1, t3, 0, 2));
+          v128.store(o + 3 * <usize>dQ, v128.shuffle<i64>(t1, t3, 1, 3));
+        }
+        for (; i < n; i++) {
+          const p = from + <usize>i * s0, o = to + (<usize>i << 2);
+          for (let j = 0; j < 4; j++) store<f32>(o + <usize>(j * dQ), load<f32>(p + (<usize>j << 2)));
+        }
+      }
+      for (; b < w; b++) {
         const q = fx + sx * b + pl;
         if (q < 0 || q >= wp) continue;
         const to = dst + <usize>(ci * dC + r * dR + q * dQ);
