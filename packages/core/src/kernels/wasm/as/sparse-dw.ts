@@ -9,6 +9,7 @@
 // of 16 images n'); each sums its non-zeros in (c', a, b) order, so any thread count gives the same result.
 import { compact4, nonzeroMask } from './compact';
 import { madd } from './madd';
+import { storeTransposed4 } from './transpose';
 
 @inline function field(d: usize, i: i32): i32 {
   return load<i32>(d + (<usize>i << 2));
@@ -120,13 +121,7 @@ export function sparsePrep(x: usize, n: i32, c: i32, h: i32, w: i32, s0: i32, s1
         for (; i + 4 <= n; i += 4) {
           const p = from + <usize>i * s0;
           const r0 = v128.load(p), r1 = v128.load(p + <usize>s0), r2 = v128.load(p + 2 * <usize>s0), r3 = v128.load(p + 3 * <usize>s0);
-          const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7);
-          const t2 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
-          const o = to + (<usize>i << 2);
-          v128.store(o, v128.shuffle<i64>(t0, t2, 0, 2));
-          v128.store(o + <usize>dQ, v128.shuffle<i64>(t0, t2, 1, 3));
-          v128.store(o + 2 * <usize>dQ, v128.shuffle<i64>(t1, t3, 0, 2));
-          v128.store(o + 3 * <usize>dQ, v128.shuffle<i64>(t1, t3, 1, 3));
+          storeTransposed4(r0, r1, r2, r3, to + (<usize>i << 2), <usize>dQ);
         }
         for (; i < n; i++) {
           const p = from + <usize>i * s0, o = to + (<usize>i << 2);
