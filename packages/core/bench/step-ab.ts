@@ -7,6 +7,7 @@
 //   col2im       the col2im GEMM and scatter fused per image (off: two jobs)
 //   sparse-dw    the weight gradient over δ's non-zeros (off: the dense kernels)
 //   sparse-dx    the input gradient over δ's non-zeros (off: col2im)
+//   scatter-js   max pooling's backward scatter-add on the js kernel (the default; off: the wasm kernel from 8 Ki floats)
 //   step         all of batchnorm, linear, col2im, sparse-dw, sparse-dx (issue 15's whole-step work)
 // STEP_KEYS=a,b,… removes other optional backend methods instead.
 // MNIST LeNet (the example's default spec) or the resnet-style GELU net; synthetic batches of 64; wall
@@ -17,6 +18,7 @@ import { Adam, BatchNorm2d, Conv2d, Flatten, GELU, GlobalAvgPool2d, Linear, type
 import { buildLeNet, LENET_SPEC } from '../../examples/src/mnist/model.ts';
 import { col2imSettings } from '../src/kernels/wasm/col2im.ts';
 import { wasmBackend } from '../src/kernels/wasm/index.ts';
+import { poolingLimits } from '../src/kernels/wasm/pooling.ts';
 import { sparseWeightGradSettings } from '../src/kernels/wasm/sparse-dw.ts';
 import { sparseInputGradSettings } from '../src/kernels/wasm/sparse-dx.ts';
 
@@ -24,7 +26,7 @@ const ELEMENTWISE = ['leakyRelu', 'stepScale', 'binary', 'smooth', 'smoothGrad',
 const BATCHNORM = ['channelStats', 'channelAffine', 'gradSums', 'batchNormInputGrad'];
 const STEP = ['batchnorm', 'linear', 'col2im', 'sparse-dw', 'sparse-dx'];
 const means = (process.env.STEP_AB ?? 'elementwise').split(',').flatMap((m) => (m === 'step' ? STEP : [m]));
-const unknown = means.filter((m) => ![...STEP, 'elementwise'].includes(m));
+const unknown = means.filter((m) => ![...STEP, 'elementwise', 'scatter-js'].includes(m));
 if (unknown.length > 0) throw new Error(`step-ab: unknown STEP_AB ${unknown.join(', ')}`);
 const KEYS = [...(process.env.STEP_KEYS?.split(',') ?? []), ...(means.includes('elementwise') ? ELEMENTWISE : []), ...(means.includes('batchnorm') ? BATCHNORM : [])];
 const be = wasmBackend as unknown as Record<string, unknown>;
@@ -40,6 +42,7 @@ const set = (on: boolean) => {
   if (means.includes('linear')) Linear.prototype.forward = on ? linearForward : matmulForward;
   if (means.includes('col2im')) col2imSettings.fused = on;
   if (means.includes('sparse-dw')) sparseWeightGradSettings.mode = on ? 'auto' : 'never';
+  if (means.includes('scatter-js')) poolingLimits.scatterMin = on ? Infinity : 1 << 13;
   if (means.includes('sparse-dx')) sparseInputGradSettings.mode = on ? 'auto' : 'never';
 };
 

@@ -5,6 +5,7 @@
 // inside the kernel job (prepRange) when the pool hands out whole images.
 import * as L from './layout';
 import { deinterleave4 } from './phase4';
+import { storeTransposed4 } from './transpose';
 
 @inline function field(d: usize, i: i32): i32 {
   return load<i32>(d + (<usize>i << 2));
@@ -140,11 +141,51 @@ export function prepRange(d: usize, from: i32, to: i32, per: i32): void {
 
 /** dst[i][j][a][b] (dense) = src at byte offset i·s0 + j·s1 + a·s2 + b·s3: a strided block made contiguous. */
 export function gather4(src: usize, n0: i32, n1: i32, n2: i32, n3: i32, s0: i32, s1: i32, s2: i32, s3: i32, dst: usize): void {
+  if (s1 === 4 && n1 >= 4 && n3 >= 4) {
+    gather4Adjacent(src, n0, n1, n2, n3, s0, s2, s3, dst);
+    return;
+  }
+  if (s2 === 4 && n2 >= 4 && n3 >= 4) {
+    // a adjacent in src (e.g. a matrix transposed for linear's x·Wᵀ): the same, with a in place of j
+    for (let i = 0; i < n0; i++) {
+      for (let j = 0; j < n1; j++) gather4Adjacent(src + <usize>(i * s0 + j * s1), 1, n2, 1, n3, 0, 0, s3, dst + (<usize>((i * n1 + j) * n2 * n3) << 2));
+    }
+    return;
+  }
   for (let i = 0; i < n0; i++) {
     for (let j = 0; j < n1; j++) {
       for (let a = 0; a < n2; a++) {
         const row = src + <usize>(i * s0 + j * s1 + a * s2);
         for (let b = 0; b < n3; b++, dst += 4) store<f32>(dst, load<f32>(row + <usize>(b * s3)));
+      }
+    }
+  }
+}
+
+/**
+ * gather4 with s1 = 4 (j adjacent in src, e.g. a channels-last result back to [N, C, H, W]): 4 j × 4 b at a
+ * time, transposed in registers; the j and b tails one value at a time.
+ */
+function gather4Adjacent(src: usize, n0: i32, n1: i32, n2: i32, n3: i32, s0: i32, s2: i32, s3: i32, dst: usize): void {
+  const plane = <usize>(n2 * n3) << 2;
+  for (let i = 0; i < n0; i++) {
+    for (let j = 0; j < n1; j += 4) {
+      const lanes = min(4, n1 - j);
+      for (let a = 0; a < n2; a++) {
+        const row = src + <usize>(i * s0 + (j << 2) + a * s2);
+        const out = dst + (<usize>(((i * n1 + j) * n2 + a) * n3) << 2);
+        let b = 0;
+        if (lanes === 4) {
+          for (; b + 4 <= n3; b += 4) {
+            const p = row + <usize>(b * s3);
+            const r0 = v128.load(p), r1 = v128.load(p + <usize>s3), r2 = v128.load(p + 2 * <usize>s3), r3 = v128.load(p + 3 * <usize>s3);
+            storeTransposed4(r0, r1, r2, r3, out + (<usize>b << 2), plane);
+          }
+        }
+        for (; b < n3; b++) {
+          const p = row + <usize>(b * s3), o = out + (<usize>b << 2);
+          for (let m = 0; m < lanes; m++) store<f32>(o + <usize>m * plane, load<f32>(p + (<usize>m << 2)));
+        }
       }
     }
   }

@@ -7,7 +7,9 @@
 // 2 output columns from 8 vector loads. Products with δ's zeros are never formed (as the lattice skipping
 // of the dense paths: only a non-finite X could tell, 0·∞ = NaN). Work units are (o, output row i, block
 // of 16 images n'); each sums its non-zeros in (c', a, b) order, so any thread count gives the same result.
+import { compact4, nonzeroMask } from './compact';
 import { madd } from './madd';
+import { storeTransposed4 } from './transpose';
 
 @inline function field(d: usize, i: i32): i32 {
   return load<i32>(d + (<usize>i << 2));
@@ -41,14 +43,16 @@ export function denseSoFar(count: i32, seen: i32, total: i32, cap: i32): bool {
 /**
  * Lists δ's non-zeros (NaN counts) per kernel o: δ (o, c', a, b) at w + o·wos + c'·wcs + a·4·kw + 4·b.
  * Returns their number, or −1 once it exceeds `cap` (the caller then keeps the dense kernel). Branch-free
- * (δ's zeros fall at random): every value is written, and the count only moves past a non-zero, so nz
- * needs room for cap + kw pairs.
+ * (δ's zeros fall at random): 4 values at a time, the non-zeros' pairs are compacted to the front of two
+ * vectors and all 4 slots written, and the count only moves past the non-zeros (the tail of a row: every
+ * value written, the count moved past a non-zero), so nz needs room for cap + kw pairs.
  */
 export function sparseList(w: usize, o: i32, c: i32, kh: i32, kw: i32, wos: i32, wcs: i32, dh: i32, dw: i32,
   hp: i32, wp: i32, np: i32, nz: usize, nzAt: usize, cap: i32): i32 {
   let count = 0, seen = 0;
   const total = o * c * kh * kw;
   const px = np << 2; // bytes per XCL position
+  const dwpx = dw * px, lanes = i32x4.mul(i32x4(0, 1, 2, 3), i32x4.splat(dwpx));
   for (let k = 0; k < o; k++) {
     store<i32>(nzAt + (<usize>k << 2), count);
     for (let ci = 0; ci < c; ci++) {
@@ -56,10 +60,21 @@ export function sparseList(w: usize, o: i32, c: i32, kh: i32, kw: i32, wos: i32,
       for (let a = 0; a < kh; a++) {
         const row = plane + (<usize>(a * kw) << 2);
         const at = (ci * hp + a * dh) * wp * px;
-        for (let b = 0; b < kw; b++) {
+        // 4 values at a time: the non-zeros' (offset, value) pairs compacted to the front, 4 pairs stored
+        let b = 0;
+        for (; b + 4 <= kw; b += 4) {
+          const v = v128.load(row + (<usize>b << 2));
+          const m = nonzeroMask(v);
+          const offs = compact4(i32x4.add(i32x4.splat(at + b * dwpx), lanes), m), vals = compact4(v, m);
+          const q = nz + (<usize>count << 3);
+          v128.store(q, v128.shuffle<i32>(offs, vals, 0, 4, 1, 5));
+          v128.store(q, v128.shuffle<i32>(offs, vals, 2, 6, 3, 7), 16);
+          count += <i32>popcnt(m);
+        }
+        for (; b < kw; b++) {
           const v = load<f32>(row + (<usize>b << 2));
           const q = nz + (<usize>count << 3);
-          store<i32>(q, at + b * dw * px);
+          store<i32>(q, at + b * dwpx);
           store<f32>(q, v, 4);
           count += <i32>(v != 0);
         }
@@ -80,11 +95,40 @@ export function sparseList(w: usize, o: i32, c: i32, kh: i32, kw: i32, wos: i32,
 export function sparsePrep(x: usize, n: i32, c: i32, h: i32, w: i32, s0: i32, s1: i32, sRow: i32, sCol: i32,
   fy: i32, sy: i32, fx: i32, sx: i32, pt: i32, pl: i32, hp: i32, wp: i32, dN: i32, dC: i32, dR: i32, dQ: i32, dst: usize, bytes: i32): void {
   memory.fill(dst, 0, <usize>bytes);
+  // channels-last (images n' innermost) from contiguous columns: 4 images × 4 columns at a time, transposed in registers
+  const cl = dN === 4 && sCol === 4 && sx === 1;
+  // planes (columns innermost on both sides): whole row segments copied per image
+  const rowCopy = !cl && dQ === 4 && sCol === 4 && sx === 1;
+  const b0 = max(0, -(fx + pl)), b1 = min(w, wp - fx - pl); // columns whose q lies in [0, wp)
   for (let ci = 0; ci < c; ci++) {
     for (let a = 0; a < h; a++) {
       const r = fy + sy * a + pt;
       if (r < 0 || r >= hp) continue;
-      for (let b = 0; b < w; b++) {
+      if (rowCopy) {
+        if (b1 > b0) {
+          const to = dst + <usize>(ci * dC + r * dR + (fx + b0 + pl) * 4), from = x + <usize>(ci * s1 + a * sRow + (b0 << 2));
+          for (let i = 0; i < n; i++) memory.copy(to + <usize>(i * dN), from + <usize>i * s0, <usize>(b1 - b0) << 2);
+        }
+        continue;
+      }
+      let b = 0;
+      for (; cl && b + 4 <= w; b += 4) {
+        const q = fx + b + pl;
+        if (q < 0 || q + 3 >= wp) break;
+        const to = dst + <usize>(ci * dC + r * dR + q * dQ);
+        const from = x + <usize>(ci * s1 + a * sRow + (b << 2));
+        let i = 0;
+        for (; i + 4 <= n; i += 4) {
+          const p = from + <usize>i * s0;
+          const r0 = v128.load(p), r1 = v128.load(p + <usize>s0), r2 = v128.load(p + 2 * <usize>s0), r3 = v128.load(p + 3 * <usize>s0);
+          storeTransposed4(r0, r1, r2, r3, to + (<usize>i << 2), <usize>dQ);
+        }
+        for (; i < n; i++) {
+          const p = from + <usize>i * s0, o = to + (<usize>i << 2);
+          for (let j = 0; j < 4; j++) store<f32>(o + <usize>(j * dQ), load<f32>(p + (<usize>j << 2)));
+        }
+      }
+      for (; b < w; b++) {
         const q = fx + sx * b + pl;
         if (q < 0 || q >= wp) continue;
         const to = dst + <usize>(ci * dC + r * dR + q * dQ);

@@ -2,6 +2,7 @@
 // dX = pad(δ, K−1) ⋆ rot180(W), a stride-1 conv of a padded input block, as a scatter of the block's
 // non-zeros only (the col2im form, ../col2im.ts, without the products of δ's zeros). Only a non-finite
 // W could tell (0·∞ = NaN), as with the lattice skipping of the dense paths.
+import { compact4, nonzeroMask } from './compact';
 import { madd } from './madd';
 import { denseSoFar } from './sparse-dw';
 
@@ -17,20 +18,39 @@ import { denseSoFar } from './sparse-dw';
 /**
  * Lists the block's non-zeros per image as (byte offset into OUTCL of the tap (0, 0) position, byte offset
  * of channel c in WCL, value): block (n, c, a, b) at x + n·s0 + c·s1 + a·sRow + b·sCol, output position
- * (r0 + a·sy, q0 + b·sx) for tap (0, 0). −1 once more than cap (nz needs room for cap + w triples).
+ * (r0 + a·sy, q0 + b·sx) for tap (0, 0). −1 once more than cap. Contiguous columns go 4 at a time, branch-free
+ * (the non-zeros' triples compacted to the front, 4 entries written), so nz needs room for cap + w triples.
  */
 export function sparseInputList(x: usize, n: i32, c: i32, h: i32, w: i32, s0: i32, s1: i32, sRow: i32, sCol: i32,
   r0: i32, sy: i32, q0: i32, sx: i32, rows: i32, cols: i32, op: i32, wChan: i32, nz: usize, nzAt: usize, cap: i32): i32 {
   let count = 0, seen = 0;
   const total = n * c * h * w;
   const px = op << 2;
+  const sxpx = sx * px, lanes = i32x4.mul(i32x4(0, 1, 2, 3), i32x4.splat(sxpx));
   for (let i = 0; i < n; i++) {
     store<i32>(nzAt + (<usize>i << 2), count);
     for (let ci = 0; ci < c; ci++) {
       for (let a = 0; a < h; a++) {
         const row = x + <usize>(i * s0 + ci * s1 + a * sRow);
         const at = ((i * rows + r0 + a * sy) * cols + q0) * px;
-        for (let b = 0; b < w; b++) {
+        let b = 0;
+        if (sCol === 4) {
+          // contiguous columns, 4 at a time: the non-zeros' triples compacted to the front, 4 entries stored
+          const chan = i32x4.splat(ci * wChan);
+          for (; b + 4 <= w; b += 4) {
+            const v = v128.load(row + (<usize>b << 2));
+            const m = nonzeroMask(v);
+            const offs = compact4(i32x4.add(i32x4.splat(at + b * sxpx), lanes), m), vals = compact4(v, m);
+            const lo = v128.shuffle<i32>(offs, vals, 0, 4, 1, 5), hi = v128.shuffle<i32>(offs, vals, 2, 6, 3, 7);
+            const q = nz + (<usize>count << 4);
+            v128.store(q, v128.shuffle<i32>(lo, chan, 0, 4, 1, 4));
+            v128.store(q, v128.shuffle<i32>(lo, chan, 2, 4, 3, 4), 16);
+            v128.store(q, v128.shuffle<i32>(hi, chan, 0, 4, 1, 4), 32);
+            v128.store(q, v128.shuffle<i32>(hi, chan, 2, 4, 3, 4), 48);
+            count += <i32>popcnt(m);
+          }
+        }
+        for (; b < w; b++) {
           const v = load<f32>(row + <usize>(b * sCol));
           const q = nz + (<usize>count << 4);
           store<i32>(q, at + b * sx * px);
