@@ -65,10 +65,7 @@ export type Labels = Int32Array | readonly number[] | ArrayLike<number> | Tensor
  */
 export function softmaxCrossEntropy(logits: Tensor, labels: Labels, options: { reduction?: Reduction } = {}): Tensor {
   const op = 'softmaxCrossEntropy';
-  for (const key of Object.keys(options ?? {})) {
-    check(key === 'reduction', op, () => `unknown option '${key}' (known: reduction; crossEntropy has weight, ignoreIndex, labelSmoothing)`);
-  }
-  checkOptions(options, op, ['reduction'], 'crossEntropy has weight, ignoreIndex and labelSmoothing');
+  checkOptions(options, op, ['reduction'], 'crossEntropy has weight, ignoreIndex, labelSmoothing');
   const reduction = optionOr(options, 'reduction', 'mean');
   check(reduction === 'mean' || reduction === 'sum' || reduction === 'none', op, () => `reduction must be 'mean', 'sum' or 'none', got ${fmtArg(reduction)}`);
   checkTensor(logits, op, 'logits');
