@@ -39,4 +39,12 @@ describe('crossEntropy edge cases', () => {
     const want = Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3)) - 2;
     expect(C.crossEntropy(x, C.tensor(1, { dtype: 'float64' })).item()).toBeCloseTo(want, 12);
   });
+
+  it('without label smoothing a -Infinity logit of another class leaves the loss finite (PyTorch: 0 here)', () => {
+    // the smoothing term Σ_c logp_c is -Infinity there; it must not be computed (0·∞ = NaN) when ε = 0
+    const x = C.tensor([[0, -Infinity], [-Infinity, 0]], { dtype: 'float64' });
+    expect(C.crossEntropy(x, [0, 1]).item()).toBe(0);
+    expect(Array.from(C.crossEntropy(x, [0, 1], { reduction: 'none' }).data, (v) => v === 0)).toEqual([true, true]);
+    expect(C.nllLoss(C.logSoftmax(x, 1), [0, 1], { reduction: 'sum' }).item()).toBe(0);
+  });
 });
