@@ -27,6 +27,8 @@ const cases: ErrorCase[] = [
   ['crossEntropy', () => C.crossEntropy(z([2, 3]), [-1, 0]), 'crossEntropy: target -1 at position 0 is out of range: need an integer class in [0, 3) or ignoreIndex -100'],
   ['nllLoss', () => C.nllLoss(z([2, 3]), [0.5, 1], { ignoreIndex: 2 }), 'nllLoss: target 0.5 at position 0 is out of range: need an integer class in [0, 3) or ignoreIndex 2'],
   ['nllLoss', () => C.nllLoss(z([2, 3]), Int32Array.of(1, -100), { ignoreIndex: 2 }), 'nllLoss: target -100 at position 1 is out of range'],
+  ['crossEntropy', () => C.crossEntropy(z([2, 3]), z([2, 3]), { ignoreIndex: 1 }), 'crossEntropy: ignoreIndex applies to class-index targets only, not to probability targets'],
+  ['crossEntropy', () => C.crossEntropy(z([2, 3]), z([2, 3]), { ignoreIndex: 100 }), 'crossEntropy: ignoreIndex applies to class-index targets only'],
 ];
 
 describe('crossEntropy and nllLoss name the op and the offending value', () => {
@@ -46,5 +48,13 @@ describe('crossEntropy edge cases', () => {
     expect(C.crossEntropy(x, [0, 1]).item()).toBe(0);
     expect(Array.from(C.crossEntropy(x, [0, 1], { reduction: 'none' }).data, (v) => v === 0)).toEqual([true, true]);
     expect(C.nllLoss(C.logSoftmax(x, 1), [0, 1], { reduction: 'sum' }).item()).toBe(0);
+  });
+
+  it('probability targets accept ignoreIndex at its default -100 (as PyTorch)', () => {
+    const x = C.tensor([[1, 2, 3], [0, 0, 0]], { dtype: 'float64' });
+    const t = C.tensor([[0.2, 0.3, 0.5], [1, 0, 0]], { dtype: 'float64' });
+    const plain = C.crossEntropy(x, t).item();
+    expect(C.crossEntropy(x, t, { ignoreIndex: -100 }).item()).toBe(plain);
+    expect(plain).toBeCloseTo((-(0.2 * (1 - 2) + 0.3 * (2 - 2) + 0.5 * (3 - 2)) + Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3)) - 2 + Math.log(3)) / 2, 12);
   });
 });
