@@ -42,7 +42,8 @@ export function padWithMode(x: Tensor, pads: readonly [number, number, number, n
   return gather(x, idx, [...x.shape.slice(0, -2), ho, wo]);
 }
 
-export function paddingModeArg(v: unknown, op: string, name = 'paddingMode'): PaddingMode {
-  check(v === undefined || PADDING_MODES.includes(v as PaddingMode), op, () => `${name} must be one of ${PADDING_MODES.map((m) => `'${m}'`).join(', ')}, got ${fmtArg(v)}`);
-  return (v as PaddingMode | undefined) ?? 'zeros';
+/** One of PADDING_MODES (`name` is the argument's name in the error message). */
+export function paddingModeArg(v: unknown, op: string, name: string): PaddingMode {
+  check(PADDING_MODES.includes(v as PaddingMode), op, () => `${name} must be one of ${PADDING_MODES.map((m) => `'${m}'`).join(', ')}, got ${fmtArg(v)}`);
+  return v as PaddingMode;
 }
