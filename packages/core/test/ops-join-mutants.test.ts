@@ -10,6 +10,8 @@ const cases: ErrorCase[] = [
   ['stack', () => C.stack([]), 'stack: expects a non-empty array of tensors'],
   ['stack', () => C.stack(z([2]) as never), 'stack: expects a non-empty array of tensors'],
   ['stack', () => C.stack([z([2]), 1 as never]), 'stack: tensors[1] must be a Tensor, got 1'],
+  ['split', () => C.split(null as never, 2), 'split: input must be a Tensor, got null'],
+  ['chunk', () => C.chunk(null as never, 2), 'chunk: input must be a Tensor, got null'],
   ['split', () => C.split(z([4]), 'a' as never), 'split: expects a size or an array of sizes, got string'],
   ['split', () => C.split(z([4]), null as never), 'split: expects a size or an array of sizes, got object'],
   // a tensor of another rank whose dims all match the first tensor's leading dims
