@@ -10,18 +10,18 @@ export type Pair = [number, number];
  * is refused). `context` (e.g. the shapes) ends the error message.
  */
 export function pairArg(v: number | readonly number[] | undefined, fallback: number, name: string, op: string, min: number, context?: () => string): Pair {
-  const p = v === undefined ? [fallback, fallback] : typeof v === 'number' ? [v, v] : Array.isArray(v) ? [...v] : [];
-  check(p.length === 2 && p.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= min), op,
+  const p: unknown = v === undefined ? [fallback, fallback] : typeof v === 'number' ? [v, v] : v;
+  check(Array.isArray(p) && p.length === 2 && p.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= min), op,
     () => `${name} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer or an [h, w] pair of them, got ${fmtArg(v)}${context ? `: ${context()}` : ''}`);
-  return p as Pair;
+  return [p[0], p[1]];
 }
 
 /** A number or [top, bottom, left, right]; non-negative integers. */
 export function padding4(v: number | readonly number[], op: string): [number, number, number, number] {
-  const p = typeof v === 'number' ? [v, v, v, v] : Array.isArray(v) ? [...v] : [];
-  check(p.length === 4 && p.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0), op,
+  const p: unknown = typeof v === 'number' ? [v, v, v, v] : v;
+  check(Array.isArray(p) && p.length === 4 && p.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0), op,
     () => `padding must be a non-negative integer or [top, bottom, left, right], got ${fmtArg(v)}`);
-  return p as [number, number, number, number];
+  return [p[0], p[1], p[2], p[3]];
 }
 
 export function checkRankAtLeast(x: Tensor, rank: number, op: string, what = 'input'): void {
