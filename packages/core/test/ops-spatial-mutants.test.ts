@@ -8,6 +8,10 @@ const x4 = () => C.arange(16).reshape([1, 1, 4, 4]);
 
 const cases: ErrorCase[] = [
   ['pad2d', () => C.pad2d(x4(), 1, null as never), `pad2d: mode must be one of 'zeros', 'reflect', 'replicate', 'circular', got null`],
+  ['dilate2d', () => C.dilate2d(C.zeros([1, 1, 2, 2]), 2 ** 30),
+    'dilate2d: output shape [1, 1, 1073741825, 1073741825] has 1152921506754330600 elements, above the allocation limit of 2147483647 (2^31 − 1): input [1, 1, 2, 2], stride 1073741824'],
+  ['pad2d', () => C.pad2d(C.zeros([1, 1, 1, 1]), 2 ** 30),
+    'pad2d: output shape [1, 1, 2147483649, 2147483649] has 4611686022722355000 elements, above the allocation limit of 2147483647 (2^31 − 1): input [1, 1, 1, 1], padding 1073741824'],
 ];
 
 describe('spatial ops name the op and the offending value', () => {
@@ -17,5 +21,28 @@ describe('spatial ops name the op and the offending value', () => {
 describe('spatial ops edge cases', () => {
   it('pad2d: an undefined mode is the default zeros', () => {
     expect(C.pad2d(x4(), 1, undefined).toArray()).toEqual(C.pad2d(x4(), 1, 'zeros').toArray());
+  });
+
+  it('a call that changes nothing returns the input itself', () => {
+    const x = x4();
+    expect(C.pad2d(x, 0)).toBe(x);
+    expect(C.pad2d(x, [0, 0, 0, 0])).toBe(x);
+    expect(C.dilate2d(x, 1)).toBe(x);
+    expect(C.subsample2d(x, [1, 1])).toBe(x);
+  });
+
+  it('a stride of 1 on one dim only still dilates or subsamples the other', () => {
+    expect(C.dilate2d(C.arange(4).reshape([1, 2, 2]), [1, 2]).toArray()).toEqual([[[0, 0, 1], [2, 0, 3]]]);
+    expect(C.dilate2d(C.arange(4).reshape([2, 2]), [2, 1]).toArray()).toEqual([[0, 1], [0, 0], [2, 3]]);
+    expect(C.subsample2d(C.arange(6).reshape([2, 3]), [1, 2]).toArray()).toEqual([[0, 2], [3, 5]]);
+    expect(C.subsample2d(C.arange(6).reshape([2, 3]), [2, 1]).toArray()).toEqual([[0, 1, 2]]);
+  });
+
+  it('the nodes record their settings (asymmetric, so a swap shows)', () => {
+    const x = () => C.ones([1, 1, 3, 4], { requiresGrad: true });
+    expect(C.pad2d(x(), [1, 0, 2, 3]).gradFn?.attrs).toEqual({ padding: [1, 0, 2, 3] });
+    expect(C.dilate2d(x(), [2, 3]).gradFn?.attrs).toEqual({ stride: [2, 3] });
+    expect(C.subsample2d(x(), [2, 3]).gradFn?.attrs).toEqual({ stride: [2, 3] });
+    expect(C.rot180(x()).gradFn?.attrs).toBeUndefined();
   });
 });
