@@ -12,6 +12,9 @@ const cases: ErrorCase[] = [
   ['stack', () => C.stack([z([2]), 1 as never]), 'stack: tensors[1] must be a Tensor, got 1'],
   ['split', () => C.split(null as never, 2), 'split: input must be a Tensor, got null'],
   ['chunk', () => C.chunk(null as never, 2), 'chunk: input must be a Tensor, got null'],
+  // an empty dim accepts a size of 0 but still no negative one
+  ['split', () => C.split(z([0, 2]), -1), 'split: split size must be a positive integer, got -1'],
+  ['split', () => C.split(z([0, 2]), 0.5), 'split: split size must be a positive integer, got 0.5'],
   ['split', () => C.split(z([4]), 'a' as never), 'split: expects a size or an array of sizes, got string'],
   ['split', () => C.split(z([4]), null as never), 'split: expects a size or an array of sizes, got object'],
   // a tensor of another rank whose dims all match the first tensor's leading dims
