@@ -11,7 +11,7 @@ export type Pair = [number, number];
  */
 export function pairArg(v: number | readonly number[] | undefined, fallback: number, name: string, op: string, min: number, context?: () => string): Pair {
   const p: unknown = v === undefined ? [fallback, fallback] : typeof v === 'number' ? [v, v] : v;
-  check(Array.isArray(p) && p.length === 2 && p.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= min), op,
+  check(Array.isArray(p) && p.length === 2 && p.every((x) => Number.isInteger(x) && x >= min), op,
     () => `${name} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer or an [h, w] pair of them, got ${fmtArg(v)}${context ? `: ${context()}` : ''}`);
   return [p[0], p[1]];
 }
@@ -19,7 +19,7 @@ export function pairArg(v: number | readonly number[] | undefined, fallback: num
 /** A number or [top, bottom, left, right]; non-negative integers. */
 export function padding4(v: number | readonly number[], op: string): [number, number, number, number] {
   const p: unknown = typeof v === 'number' ? [v, v, v, v] : v;
-  check(Array.isArray(p) && p.length === 4 && p.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0), op,
+  check(Array.isArray(p) && p.length === 4 && p.every((x) => Number.isInteger(x) && x >= 0), op,
     () => `padding must be a non-negative integer or [top, bottom, left, right], got ${fmtArg(v)}`);
   return [p[0], p[1], p[2], p[3]];
 }
