@@ -8,6 +8,7 @@ import { div, mul, sub } from './elementwise.ts';
 import type { Reduction } from './loss.ts';
 import { checkPair, checkReduction, lossOptions, reduceLoss } from './loss-reduce.ts';
 import { checkOptions } from './dim-args.ts';
+import { fmtArg } from '../validate.ts';
 import { sum } from './reduce.ts';
 import { abs, where } from './unary-extra.ts';
 
@@ -43,7 +44,7 @@ export function smoothL1Loss(input: Tensor, target: Tensor, options: { reduction
   const op = 'smoothL1Loss';
   const reduction = lossOptions(options, ['beta'], op);
   const beta = options.beta ?? 1;
-  check(typeof beta === 'number' && beta >= 0 && Number.isFinite(beta), op, `beta must be a finite number ≥ 0, got ${String(beta)}`);
+  check(Number.isFinite(beta) && beta >= 0, op, `beta must be a finite number ≥ 0, got ${fmtArg(beta)}`);
   checkPair(input, target, op);
   if (beta === 0) return reduceLoss(absDiffTorch(input, target), reduction);
   return reduceLoss(piecewise(input, target, beta, 1 / beta, 1), reduction);
@@ -54,7 +55,7 @@ export function huberLoss(input: Tensor, target: Tensor, options: { reduction?: 
   const op = 'huberLoss';
   const reduction = lossOptions(options, ['delta'], op);
   const delta = options.delta ?? 1;
-  check(typeof delta === 'number' && delta > 0 && Number.isFinite(delta), op, `delta must be a finite number > 0, got ${String(delta)}`);
+  check(Number.isFinite(delta) && delta > 0, op, `delta must be a finite number > 0, got ${fmtArg(delta)}`);
   checkPair(input, target, op);
   return reduceLoss(piecewise(input, target, delta, 1, delta), reduction);
 }
@@ -72,7 +73,7 @@ export function klDiv(input: Tensor, target: Tensor, options: { reduction?: KlDi
   checkOptions(options, op, ['reduction', 'logTarget']);
   const reduction = checkReduction(options.reduction ?? 'mean', op, ['batchmean']) as KlDivReduction;
   const logTarget = options.logTarget ?? false;
-  check(typeof logTarget === 'boolean', op, `logTarget must be a boolean, got ${String(logTarget)}`);
+  check(typeof logTarget === 'boolean', op, `logTarget must be a boolean, got ${fmtArg(logTarget)}`);
   checkPair(input, target, op);
   // xlogy(t, t): log of 1 where t = 0 makes the term 0 there (negative t stays NaN, as in PyTorch)
   const loss = logTarget ? mul(exp(target), sub(target, input)) : mul(target, sub(log(where(eq(target, 0), 1, target)), input));
