@@ -34,6 +34,11 @@ describe('softmax ops dispatch to the backend', () => {
     const got = [C.logSoftmax(x()), C.softmax(x()), C.softmaxCrossEntropy(x(), [2, 0], { reduction: 'none' })].map((t) => Array.from(t.data));
     expect(got).toEqual(want);
     expect(declined.map((a) => a[3])).toEqual([false, true, false]);
+    // the [outer, len, inner] layout of the axis: a backend kernel trusts it
+    expect(declined.map((a) => a[1])).toEqual([{ outer: 2, len: 3, inner: 1 }, { outer: 2, len: 3, inner: 1 }, { outer: 2, len: 3, inner: 1 }]);
+    C.logSoftmax(C.zeros([2, 3, 4]), 1);
+    C.softmax(C.zeros([2, 3, 4]), 0);
+    expect(declined.slice(3).map((a) => a[1])).toEqual([{ outer: 2, len: 3, inner: 4 }, { outer: 1, len: 2, inner: 12 }]);
     useBackend('logSoftmaxForward', 2, true);
     expect(Array.from(C.logSoftmax(x()).data)).toEqual([42, 42, 42, 42, 42, 42]);
     expect(Array.from(C.softmax(x()).data)).toEqual([42, 42, 42, 42, 42, 42]);
