@@ -15,6 +15,10 @@ const cases: ErrorCase[] = [
   ['subsample2d', () => C.subsample2d(x4(), [0, 1]), 'subsample2d: stride must be a positive integer or an [h, w] pair of them, got [0, 1]$'],
   ['pad2d', () => C.pad2d(x4(), 'abcd' as never), `pad2d: padding must be a non-negative integer or [top, bottom, left, right], got 'abcd'`],
   ['pad2d', () => C.pad2d(x4(), { length: 4 } as never), 'pad2d: padding must be a non-negative integer or [top, bottom, left, right], got {"length":4}'],
+  // one bad entry among good ones
+  ['pad2d', () => C.pad2d(x4(), [1, 1, 1, -1]), 'pad2d: padding must be a non-negative integer or [top, bottom, left, right], got [1, 1, 1, -1]'],
+  ['pad2d', () => C.pad2d(x4(), [0, 0, 0.5, 0]), 'pad2d: padding must be a non-negative integer or [top, bottom, left, right], got [0, 0, 0.5, 0]'],
+  ['dilate2d', () => C.dilate2d(x4(), [2, -1]), 'dilate2d: stride must be a positive integer or an [h, w] pair of them, got [2, -1]$'],
   ['pad2d', () => C.pad2d(x4(), [1, 2, 3]), 'pad2d: padding must be a non-negative integer or [top, bottom, left, right], got [1, 2, 3]'],
   ['pad2d', () => C.pad2d(C.zeros([4]), 1), 'pad2d: input must have at least 2 dims (…, H, W), got shape [4]'],
   ['rot180', () => C.rot180(null as never), 'rot180: input must be a Tensor, got null'],
