@@ -87,11 +87,11 @@ export function sumTo(x: Tensor, shape: Shape): Tensor {
   const off = x.rank - shape.length;
   check(off >= 0, 'sumTo', () => `cannot sum ${fmtShape(x.shape)} down to ${fmtShape(shape)}`);
   const axes: number[] = [];
-  for (let i = 0; i < x.rank; i++) {
+  x.shape.forEach((d, i) => {
     if (i < off) axes.push(i);
-    else if (shape[i - off] === 1 && x.shape[i] !== 1) axes.push(i);
-    else check(shape[i - off] === x.shape[i], 'sumTo', () => `cannot sum ${fmtShape(x.shape)} down to ${fmtShape(shape)}`);
-  }
+    else if (shape[i - off] === 1 && d !== 1) axes.push(i);
+    else check(shape[i - off] === d, 'sumTo', () => `cannot sum ${fmtShape(x.shape)} down to ${fmtShape(shape)}`);
+  });
   return reshape(sum(x, axes, true), shape);
 }
 
