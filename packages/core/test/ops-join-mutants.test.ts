@@ -22,6 +22,7 @@ const cases: ErrorCase[] = [
   ['stack', () => C.stack([z([2, 1]), z([2])]), 'stack: tensors[1] has shape [2] but tensors[0] has [2, 1] (stack needs equal shapes)'],
   ['split', () => C.split(z([4]), [1.5, 2.5]), 'split: section 0 has size 1.5; sizes must be non-negative integers'],
   ['chunk', () => C.chunk(z([4]), 1.5), 'chunk: chunks must be a positive integer, got 1.5'],
+  ['chunk', () => C.chunk(z([4]), 2, 1), 'chunk: dim 1 is out of range for a tensor of rank 1 (expected an integer in [-1, 0])'],
   ['chunk', () => C.chunk(z([4]), -1), 'chunk: chunks must be a positive integer, got -1'],
 ];
 
