@@ -10,6 +10,10 @@ const t64 = () => C.tensor([7, 8, 9], { dtype: 'float64' });
 const cases: ErrorCase[] = [
   ['clamp', () => C.clamp(C.tensor([1]), { min: null as never, max: null as never }), 'clamp: at least one of min and max must be given'],
   ['clamp', () => C.clamp(C.tensor([1]), null, null), 'clamp: at least one of min and max must be given'],
+  ['abs', () => C.abs('x' as never), `abs: input must be a Tensor, got 'x'`],
+  ['sqrt', () => C.sqrt(null as never), 'sqrt: input must be a Tensor, got null'],
+  ['pow', () => C.pow(null as never, 2), 'pow: input must be a Tensor, got null'],
+  ['pow', () => C.pow(C.tensor([1]), Infinity), 'pow: exponent must be a finite number, got Infinity'],
   ['where', () => C.where(null as never, 1, 2), 'where: cond must be a Tensor, got null'],
 ];
 
@@ -35,5 +39,12 @@ describe('clamp bounds', () => {
     expect(Array.from(C.clamp(C.tensor([-2, 0, 2]), -1, null).data)).toEqual([-1, 0, 2]);
     expect(Array.from(C.clamp(C.tensor([-2, 0, 2]), { max: 1 }).data)).toEqual([-2, 0, 1]);
     expect(Array.from(C.clamp(C.tensor([-2, 0, 2]), { min: null as never, max: 1 }).data)).toEqual([-2, 0, 1]);
+  });
+
+  it('NaN stays NaN with either bound or both; min > max gives max everywhere', () => {
+    expect(Array.from(C.clamp(C.tensor([NaN, 5]), -1, 1).data)).toEqual([NaN, 1]);
+    expect(Array.from(C.clamp(C.tensor([NaN, -5]), -1).data)).toEqual([NaN, -1]);
+    expect(Array.from(C.clamp(C.tensor([NaN, 5]), null, 1).data)).toEqual([NaN, 1]);
+    expect(Array.from(C.clamp(C.tensor([-5, 0, 5, NaN]), 2, 1).data)).toEqual([1, 1, 1, NaN]);
   });
 });

@@ -14,6 +14,7 @@ export function abs(x: Tensor): Tensor {
   const xd = x.data;
   const out = allocate(x.dtype, x.size);
   const sign = allocate(x.dtype, x.size);
+  // Stryker disable next-line EqualityOperator: i <= out.length only adds writes past the ends of out and sign (typed arrays of that length), which they drop
   for (let i = 0; i < out.length; i++) {
     out[i] = Math.abs(xd[i]);
     sign[i] = xd[i] > 0 ? 1 : xd[i] < 0 ? -1 : xd[i] === 0 ? 0 : NaN;
@@ -52,9 +53,10 @@ export function clamp(x: Tensor, minOrOptions?: number | ClampOptions | null, ma
   const xd = x.data;
   const out = allocate(x.dtype, x.size);
   const inside = allocate(x.dtype, x.size);
+  // Stryker disable next-line EqualityOperator: i <= out.length only adds writes past the ends of out and inside (typed arrays of that length), which they drop
   for (let i = 0; i < out.length; i++) {
     const v = xd[i];
-    out[i] = v !== v ? v : Math.min(Math.max(v, low), high);
+    out[i] = Math.min(Math.max(v, low), high); // NaN stays NaN
     inside[i] = v >= low && v <= high ? 1 : 0;
   }
   const m = new Tensor(inside, x.shape);
@@ -79,6 +81,7 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
   const shape = broadcastShapes(broadcastShapes(cond.shape, at.shape, 'where'), bt.shape, 'where');
   const [c, av, bv] = noGrad(() => [cond, at, bt].map((t) => broadcastTo(t, shape).data));
   const out = allocate(dtype, sizeOf(shape));
+  // Stryker disable next-line EqualityOperator: i <= out.length only adds a write past out's end, which a typed array drops
   for (let i = 0; i < out.length; i++) out[i] = c[i] !== 0 ? av[i] : bv[i];
   return record(new Tensor(out, shape), 'where', [at, bt], (g) => [
     at.requiresGrad ? sumTo(where(cond, g, 0), at.shape) : null,
