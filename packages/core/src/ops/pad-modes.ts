@@ -11,9 +11,11 @@ export const PADDING_MODES: readonly PaddingMode[] = ['zeros', 'reflect', 'repli
 
 /** Source index of padded coordinate i ∈ [−before, size + after) along an axis of length `size`. */
 function source(i: number, size: number, mode: Exclude<PaddingMode, 'zeros'>): number {
-  if (mode === 'replicate') return i < 0 ? 0 : i >= size ? size - 1 : i;
+  if (mode === 'replicate') return Math.min(Math.max(i, 0), size - 1);
   if (mode === 'circular') return ((i % size) + size) % size;
-  return i < 0 ? -i : i >= size ? 2 * (size - 1) - i : i; // reflect (the edge not repeated)
+  // reflect (the edge not repeated): mirrored at 0, then at size − 1
+  const j = Math.abs(i);
+  return j < size ? j : 2 * (size - 1) - j;
 }
 
 /**
@@ -33,6 +35,7 @@ export function padWithMode(x: Tensor, pads: readonly [number, number, number, n
   const rows = Int32Array.from({ length: ho }, (_, y) => source(y - t, h, mode));
   const cols = Int32Array.from({ length: wo }, (_, c) => source(c - l, w, mode));
   const idx = new Int32Array(planes * ho * wo);
+  // Stryker disable next-line EqualityOperator: p <= planes only adds a last plane written past idx's end, which an Int32Array drops
   for (let p = 0, k = 0; p < planes; p++) {
     for (let y = 0; y < ho; y++) {
       const row = (p * h + rows[y]) * w;
