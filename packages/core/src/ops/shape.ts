@@ -37,6 +37,7 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
   const outShape = perm.map((p) => x.shape[p]);
   // Moving only size-1 dims keeps the row-major order of the elements: share the data, no copy.
   const moved = perm.filter((p) => x.shape[p] !== 1);
+  // Stryker disable next-line EqualityOperator: a permutation's entries are distinct, so moved[i − 1] <= p is moved[i − 1] < p
   const sameOrder = moved.every((p, i) => i === 0 || moved[i - 1] < p);
   // Inside the conv2d backward a permute of the lead dims is described, not copied (lattice.ts); same values.
   const asLattice = latticeOutputsEnabled() && perm[r - 2] === r - 2 && perm[r - 1] === r - 1;
