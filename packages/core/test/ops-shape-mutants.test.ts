@@ -39,6 +39,7 @@ const cases: ErrorCase[] = [
   ['slice', () => C.slice(z([2, 3]), [0, 1], [2, 3]), 'slice: range [1, 4) is outside dim 1 of [2, 3]'],
   ['pad', () => C.pad(null as never, [[1, 0]]), 'pad: input must be a Tensor, got null'],
   ['pad', () => C.pad(z([2]), 'ab' as never), `pad: widths must be [before, after] pairs, got 'ab'`],
+  ['pad', () => C.pad(z([2, 2]), [[1, 1], [1]] as never), 'pad: widths must be [before, after] pairs, got [[1, 1], [1]]'],
   ['pad', () => C.pad(z([2, 2]), [[1, 1]]), 'pad: need 2 [before, after] pairs for shape [2, 2], got 1'],
   ['pad', () => C.pad(z([2]), [[2 ** 31, 0]]), 'pad: output shape [2147483650] has 2147483650 elements, above the allocation limit of 2147483647 (2^31 − 1): input [2], widths [[2147483648, 0]]'],
 ];
