@@ -13,6 +13,8 @@ const cases: ErrorCase[] = [
   ['softmaxCrossEntropy', () => C.softmaxCrossEntropy(z([2, 3]), [0, 1], 'sum' as never), `softmaxCrossEntropy: options must be an object, got 'sum'`],
   ['softmaxCrossEntropy', () => C.softmaxCrossEntropy(z([2, 3]), [0, 1], { weight: z([3]) } as never),
     `softmaxCrossEntropy: unknown option 'weight' (known: reduction; crossEntropy has weight, ignoreIndex, labelSmoothing)`],
+  ['softmaxCrossEntropy', () => C.softmaxCrossEntropy(z([2, 3]), {} as never), 'softmaxCrossEntropy: labels must be an Int32Array, an array of numbers or a Tensor, got {}'],
+  ['softmaxCrossEntropy', () => C.softmaxCrossEntropy(z([2, 3]), { length: '2' } as never), 'softmaxCrossEntropy: labels must be an Int32Array, an array of numbers or a Tensor, got {"length":"2"}'],
   ['softmaxCrossEntropy', () => C.softmaxCrossEntropy(null as never, [0]), 'softmaxCrossEntropy: logits must be a Tensor, got null'],
 ];
 
