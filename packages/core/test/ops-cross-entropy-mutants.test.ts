@@ -11,6 +11,8 @@ const cases: ErrorCase[] = [
   ['nllLoss', () => C.nllLoss(z([2, 3]), [0, 1], { weight: 'w' as never }), `nllLoss: weight must be a Tensor, got 'w'`],
   ['crossEntropy', () => C.crossEntropy(z([2, 3]), [0, 1], { weight: z([2]) }), 'crossEntropy: weight must have shape [3] (one per class), got [2]$'],
   ['crossEntropy', () => C.crossEntropy(z([2, 3]), [0, 1], { weight: z([1, 3]) }), 'crossEntropy: weight must have shape [3] (one per class), got [1, 3]$'],
+  // rank 2 with C rows
+  ['crossEntropy', () => C.crossEntropy(z([2, 3]), [0, 1], { weight: z([3, 2]) }), 'crossEntropy: weight must have shape [3] (one per class), got [3, 2]$'],
   ['crossEntropy', () => C.crossEntropy(z([2, 3]), [0, 1], { weight: z([3], 'float64') }), 'crossEntropy: weight is float64 but the input is float32'],
   // probability targets check the weight too
   ['crossEntropy', () => C.crossEntropy(z([2, 3]), z([2, 3]), { weight: z([3], 'float64') }), 'crossEntropy: weight is float64 but the input is float32'],
