@@ -16,8 +16,10 @@ function asTensor(v: Tensor | number, like: Tensor, op: string): Tensor {
 
 function binary(op: BinaryOp, aIn: Tensor | number, bIn: Tensor | number): [Tensor, Tensor, Tensor] {
   check(aIn instanceof Tensor || bIn instanceof Tensor, op, () => `at least one operand must be a Tensor, got ${fmtArg(aIn)} and ${fmtArg(bIn)}`);
-  const a = asTensor(aIn, bIn instanceof Tensor ? bIn : (aIn as Tensor), op);
-  const b = asTensor(bIn, a, op);
+  // a number operand takes the dtype of the Tensor one
+  const like = aIn instanceof Tensor ? aIn : (bIn as Tensor);
+  const a = asTensor(aIn, like, op);
+  const b = asTensor(bIn, like, op);
   check(a.dtype === b.dtype, op, () => `dtype mismatch: ${a.dtype} and ${b.dtype} (convert one with .to())`);
   const shape = broadcastShapes(a.shape, b.shape, op);
   checkSize(shape, op, 'broadcast shape', () => `operands ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);

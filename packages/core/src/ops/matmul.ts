@@ -14,14 +14,8 @@ function batchOffsets(own: readonly number[], batch: readonly number[], matSize:
   const lead = batch.length - own.length;
   const ownStrides = stridesOf(own);
   const strides = batch.map((_, i) => (i < lead || own[i - lead] === 1 ? 0 : ownStrides[i - lead] * matSize));
-  const offs = new Array<number>(total);
   const bs = stridesOf(batch);
-  for (let t = 0; t < total; t++) {
-    let off = 0;
-    for (let d = 0; d < batch.length; d++) off += Math.floor(t / bs[d]) % batch[d] * strides[d];
-    offs[t] = off;
-  }
-  return offs;
+  return Array.from({ length: total }, (_, t) => batch.reduce((off, size, d) => off + Math.floor(t / bs[d]) % size * strides[d], 0));
 }
 
 function matmulNd(a: Tensor, b: Tensor): Tensor {
@@ -35,13 +29,9 @@ function matmulNd(a: Tensor, b: Tensor): Tensor {
   const out = allocateEmpty(a.dtype, sizeOf(outShape));
   const backend = getBackend(); // called as a method: a backend may keep state on `this`
   if (m * n > 0) {
-    if (batch.length === 0) {
-      backend.gemm(m, n, k, a.data, 0, b.data, 0, out, 0, false);
-    } else {
-      const ao = batchOffsets(a.shape.slice(0, -2), batch, m * k);
-      const bo = batchOffsets(b.shape.slice(0, -2), batch, k * n);
-      for (let t = 0; t < ao.length; t++) backend.gemm(m, n, k, a.data, ao[t], b.data, bo[t], out, t * m * n, false);
-    }
+    // (no batch dims: one entry at offset 0)
+    const bo = batchOffsets(b.shape.slice(0, -2), batch, k * n);
+    batchOffsets(a.shape.slice(0, -2), batch, m * k).forEach((ao, t) => backend.gemm(m, n, k, a.data, ao, b.data, bo[t], out, t * m * n, false));
   }
   // d(AB)/dA = G·Bᵀ, d(AB)/dB = Aᵀ·G, summed over the batch dims an operand was broadcast along.
   return record(new Tensor(out, outShape), 'matmul', [a, b], (g) => [

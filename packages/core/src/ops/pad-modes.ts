@@ -11,9 +11,11 @@ export const PADDING_MODES: readonly PaddingMode[] = ['zeros', 'reflect', 'repli
 
 /** Source index of padded coordinate i ∈ [−before, size + after) along an axis of length `size`. */
 function source(i: number, size: number, mode: Exclude<PaddingMode, 'zeros'>): number {
-  if (mode === 'replicate') return i < 0 ? 0 : i >= size ? size - 1 : i;
+  if (mode === 'replicate') return Math.min(Math.max(i, 0), size - 1);
   if (mode === 'circular') return ((i % size) + size) % size;
-  return i < 0 ? -i : i >= size ? 2 * (size - 1) - i : i; // reflect (the edge not repeated)
+  // reflect (the edge not repeated): mirrored at 0, then at size − 1
+  const j = Math.abs(i);
+  return j < size ? j : 2 * (size - 1) - j;
 }
 
 /**

@@ -36,6 +36,7 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
   const outShape = perm.map((p) => x.shape[p]);
   // Moving only size-1 dims keeps the row-major order of the elements: share the data, no copy.
   const moved = perm.filter((p) => x.shape[p] !== 1);
+  // Stryker disable next-line EqualityOperator: a permutation's entries are distinct, so moved[i − 1] <= p is moved[i − 1] < p
   const sameOrder = moved.every((p, i) => i === 0 || moved[i - 1] < p);
   // Inside the conv2d backward a permute of the lead dims is described, not copied (lattice.ts); same values.
   const asLattice = latticeOutputsEnabled() && perm[r - 2] === r - 2 && perm[r - 1] === r - 1;
@@ -88,9 +89,10 @@ export function sumTo(x: Tensor, shape: Shape): Tensor {
   const axes: number[] = [];
   x.shape.forEach((d, i) => {
     if (i < off) axes.push(i);
-    else if (shape[i - off] === 1 && d !== 1) axes.push(i);
+    else if (shape[i - off] === 1) axes.push(i); // (a dim of size 1 on both sides: its sum is itself)
     else check(shape[i - off] === d, 'sumTo', () => `cannot sum ${fmtShape(x.shape)} down to ${fmtShape(shape)}`);
   });
+  // Stryker disable next-line BooleanLiteral: keepDim only spares a reshape node; the sum with its dims kept or dropped reshapes to the same tensor
   return reshape(sum(x, axes, true), shape);
 }
 
