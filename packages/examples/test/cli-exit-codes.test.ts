@@ -57,9 +57,21 @@ describe('the output folder', () => {
 });
 
 describe('SIGINT', () => {
+  // a run the test gave up on (a timeout on a loaded machine) must not outlive it: it would loop for hours
+  const groups = new Set<number>();
+  afterAll(() => {
+    for (const pid of groups) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // the group has already ended
+      }
+    }
+  });
   /** Starts a long run in its own process group, sends SIGINT to the group after its first loss line. */
   async function interrupt(command: string, args: string[], out: string) {
     const child = spawn(command, args, { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, INIT_CWD: root } });
+    groups.add(child.pid!);
     let text = '';
     child.stderr!.on('data', (d) => { text += d; });
     await new Promise<void>((resolve) => child.stdout!.on('data', (d) => {
