@@ -25,7 +25,8 @@ export abstract class LRScheduler implements Scheduler {
   lastEpoch = -1;
   /** step() calls since construction (1 after construction), as PyTorch's `_step_count`. */
   stepCount = 0;
-  private lastLr: number[] = [];
+  /** Set by every successful step (the constructor's initial step included). */
+  private lastLr!: number[];
 
   protected constructor(readonly optimizer: Optimizer, readonly name: string) {
     if (!(optimizer instanceof Optimizer)) throw new ConvgradError(name, `optimizer must be an Optimizer (SGD, Adam, …), got ${describeValue(optimizer)}`);
@@ -59,7 +60,7 @@ export abstract class LRScheduler implements Scheduler {
     try {
       values = compute();
       values.forEach((lr, i) => {
-        if (!(typeof lr === 'number' && Number.isFinite(lr) && lr >= 0)) {
+        if (!(Number.isFinite(lr) && lr >= 0)) {
           const group = values.length > 1 ? ` of param group ${i}` : '';
           throw new ConvgradError(this.name, `step to epoch ${epoch} would set the lr${group} to ${describeValue(lr)}; an lr must be a finite number ≥ 0 (check the schedule's settings)`);
         }
@@ -107,13 +108,7 @@ export abstract class LRScheduler implements Scheduler {
     const keys = ['lastEpoch', 'stepCount', 'baseLrs', 'lastLr', ...this.stateKeys()];
     const groups = this.optimizer.paramGroups.length;
     checkStateKeys(`${this.name}.loadStateDict`, dict, keys);
-    const lists = ['baseLrs', 'lastLr'];
-    for (const k of lists) {
-      const v = dict[k];
-      if (!(Array.isArray(v) && v.length === groups && v.every((x) => typeof x === 'number'))) {
-        throw new ConvgradError(`${this.name}.loadStateDict`, `${k} must hold one number per param group (${groups}), got ${describeValue(v)}`);
-      }
-    }
+    for (const k of ['baseLrs', 'lastLr']) checkPerGroupNumbers(`${this.name}.loadStateDict`, k, dict[k], groups);
     for (const k of ['lastEpoch', 'stepCount']) {
       if (!Number.isInteger(dict[k])) throw new ConvgradError(`${this.name}.loadStateDict`, `${k} must be an integer, got ${describeValue(dict[k])}`);
     }
@@ -138,21 +133,30 @@ export function checkStateKeys(op: string, dict: unknown, keys: string[]): void 
   }
 }
 
+/** Throws unless `v` is an array of `groups` numbers (a state dict's per-group list). */
+export function checkPerGroupNumbers(op: string, what: string, v: unknown, groups: number): void {
+  if (!(Array.isArray(v) && v.length === groups && v.every((x) => typeof x === 'number'))) {
+    throw new ConvgradError(op, `${what} must hold one number per param group (${groups}), got ${describeValue(v)}`);
+  }
+}
+
 // Setting checks for schedules: each names the schedule, the setting and the value.
+// (Number.isSafeInteger and Number.isFinite are false for every non-number: no typeof check is needed.)
 export function checkPositiveInt(op: string, what: string, v: unknown): void {
-  if (!(typeof v === 'number' && Number.isSafeInteger(v) && v > 0)) throw new ConvgradError(op, `${what} must be a positive integer, got ${describeValue(v)}`);
+  if (!(Number.isSafeInteger(v) && (v as number) > 0)) throw new ConvgradError(op, `${what} must be a positive integer, got ${describeValue(v)}`);
 }
 
 export function checkFinitePositive(op: string, what: string, v: unknown): void {
-  if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new ConvgradError(op, `${what} must be a finite number > 0, got ${describeValue(v)}`);
+  if (!(Number.isFinite(v) && (v as number) > 0)) throw new ConvgradError(op, `${what} must be a finite number > 0, got ${describeValue(v)}`);
 }
 
 export function checkFiniteNonNegative(op: string, what: string, v: unknown): void {
-  if (!(typeof v === 'number' && Number.isFinite(v) && v >= 0)) throw new ConvgradError(op, `${what} must be a finite number ≥ 0, got ${describeValue(v)}`);
+  if (!(Number.isFinite(v) && (v as number) >= 0)) throw new ConvgradError(op, `${what} must be a finite number ≥ 0, got ${describeValue(v)}`);
 }
 
 export function checkInRange(op: string, what: string, v: unknown, lo: number, hi: number, loOpen: boolean, hiOpen: boolean): void {
-  const ok = typeof v === 'number' && Number.isFinite(v) && (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi);
+  const x = v as number;
+  const ok = Number.isFinite(x) && (loOpen ? x > lo : x >= lo) && (hiOpen ? x < hi : x <= hi);
   if (!ok) throw new ConvgradError(op, `${what} must be in ${loOpen ? '(' : '['}${lo}, ${hi}${hiOpen ? ')' : ']'}, got ${describeValue(v)}`);
 }
 

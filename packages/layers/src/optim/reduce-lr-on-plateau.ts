@@ -1,7 +1,7 @@
 // ReduceLROnPlateau: multiplies the lr by `factor` (never below minLr) when the monitored metric has not
 // improved for more than `patience` steps, then waits `cooldown` steps; as torch.optim.lr_scheduler (1.13).
 import { ConvgradError } from '@convgrad/core';
-import { checkFiniteNonNegative, checkInRange, checkOptions, checkStateKeys, type Scheduler, type SchedulerStateDict } from './lr-scheduler.ts';
+import { checkFiniteNonNegative, checkInRange, checkOptions, checkPerGroupNumbers, checkStateKeys, type Scheduler, type SchedulerStateDict } from './lr-scheduler.ts';
 import { Optimizer } from './optimizer.ts';
 import { describeValue } from '../describe-value.ts';
 
@@ -119,18 +119,24 @@ export class ReduceLROnPlateau implements Scheduler {
     const op = `${this.name}.loadStateDict`;
     const keys = ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLrs', 'eps', 'best', 'numBadEpochs', 'cooldownCounter', 'lastEpoch', 'lastLr'];
     checkStateKeys(op, dict, keys);
-    const best = typeof dict.best === 'string' ? Number(dict.best) : dict.best;
+    const best = bestFromState(dict.best);
     if (typeof best !== 'number' || Number.isNaN(best)) throw new ConvgradError(op, `best must be a number, got ${describeValue(dict.best)}`);
     for (const k of ['numBadEpochs', 'cooldownCounter', 'lastEpoch']) {
       if (!(Number.isSafeInteger(dict[k]) && (dict[k] as number) >= 0)) throw new ConvgradError(op, `${k} must be an integer ≥ 0, got ${describeValue(dict[k])}`);
     }
+    checkPerGroupNumbers(op, 'lastLr', dict.lastLr, this.optimizer.paramGroups.length);
     const before = this.stateDict();
     Object.assign(this, structuredClone(dict), { best });
     try {
       this.checkSettings();
     } catch (err) {
-      Object.assign(this, before, { best: typeof before.best === 'string' ? Number(before.best) : before.best });
+      Object.assign(this, before, { best: bestFromState(before.best) });
       throw err;
     }
   }
+}
+
+/** A state dict's `best`: a number, or ±Infinity stored as a string (JSON has no Infinity). */
+function bestFromState(v: unknown): unknown {
+  return typeof v === 'string' ? Number(v) : v;
 }
