@@ -144,6 +144,8 @@ describe('loadStateDict refuses a bad dict with the exact message, changing noth
     ['step negative', (sd) => ({ ...sd, state: { 0: { ...sd.state[0], step: -1 } } }), 'SGD.loadStateDict: state of parameter 0 needs a non-negative integer step, got -1'],
     ['a buffer of the wrong size', (sd) => ({ ...sd, state: { 0: { step: 1, buffers: { momentumBuffer: tensor([1], undefined, f64) } } } }),
       /^SGD\.loadStateDict: state of parameter 0 buffer 'momentumBuffer' must be a float64 tensor of 2 elements like the parameter .*, got a tensor/],
+    ['a buffer of the wrong dtype', (sd) => ({ ...sd, state: { 0: { step: 1, buffers: { momentumBuffer: tensor([1, 2], undefined, { dtype: 'float32' }) } } } }),
+      /^SGD\.loadStateDict: state of parameter 0 buffer 'momentumBuffer' must be a float64 tensor of 2 elements like the parameter .*, got a tensor/],
   ];
   it.each(cases)('%s', (_, edit, message) => {
     const { opt, p } = stepped();
