@@ -53,6 +53,7 @@ export class Adam extends Optimizer {
     // param.addcdiv_(m, √v̂/√(1 − β₂ᵗ) + ε, value = −lr/(1 − β₁ᵗ))). The backend's fused kernel, when it has
     // one (core's wasm/as/optim.ts, float32), runs the same operations in the same order: bit for bit.
     if (adamUpdate({ theta, grad, m, v, vMax, b1, b2, stepSize, c2, eps, l2, shrink, sign })) return;
+    // Stryker disable next-line EqualityOperator: i <= theta.length only adds reads and writes at index theta.length, past the typed arrays' ends: no effect
     for (let i = 0; i < theta.length; i++) {
       const th = theta[i] * shrink;
       const g = sign * grad[i] + l2 * th;

@@ -25,46 +25,35 @@ function gradsOf(op: string, params: Iterable<Tensor> | Tensor): Tensor[] {
  */
 export function clipGradNorm(params: Iterable<Tensor> | Tensor, maxNorm: number, normType = 2, options: ClipGradNormOptions = {}): number {
   const op = 'clipGradNorm';
-  if (!(typeof maxNorm === 'number' && Number.isFinite(maxNorm) && maxNorm >= 0)) throw new ConvgradError(op, `maxNorm must be a finite number ≥ 0, got ${describeValue(maxNorm)}`);
-  if (!(typeof normType === 'number' && (normType === Infinity || (Number.isFinite(normType) && normType > 0)))) {
+  if (!(Number.isFinite(maxNorm) && maxNorm >= 0)) throw new ConvgradError(op, `maxNorm must be a finite number ≥ 0, got ${describeValue(maxNorm)}`);
+  if (!(normType === Infinity || (Number.isFinite(normType) && normType > 0))) {
     throw new ConvgradError(op, `normType must be a number > 0 or Infinity, got ${describeValue(normType)}`);
   }
   if (typeof options !== 'object' || options === null) throw new ConvgradError(op, `options must be an object, got ${describeValue(options)}`);
   for (const k of Object.keys(options)) if (k !== 'errorIfNonfinite') throw new ConvgradError(op, `unknown option '${k}' (known: errorIfNonfinite)`);
   const grads = gradsOf(op, params);
-  if (grads.length === 0) return 0;
-  let total: number;
-  if (normType === Infinity) {
-    total = 0;
-    for (const g of grads) for (const v of g.data) total = Math.abs(v) > total || Number.isNaN(v) ? Math.abs(v) : total;
-  } else {
-    // ‖(‖g₁‖ₚ, ‖g₂‖ₚ, …)‖ₚ = (Σ |gᵢⱼ|ᵖ)^(1/p); summed in float64, scaled by the max to avoid overflow
-    let max = 0;
-    for (const g of grads) for (const v of g.data) max = Math.abs(v) > max || Number.isNaN(v) ? Math.abs(v) : max;
-    if (max === 0 || !Number.isFinite(max)) total = max;
-    else {
-      let s = 0;
-      for (const g of grads) for (const v of g.data) s += (Math.abs(v) / max) ** normType;
-      total = max * s ** (1 / normType);
-    }
+  // The max-abs norm (NaN once any element is NaN); 0 when there are no gradients.
+  let max = 0;
+  for (const g of grads) for (const v of g.data) max = Math.max(max, Math.abs(v));
+  let total = max; // the p-norm too when max is 0, ∞ or NaN
+  if (max > 0 && Number.isFinite(max)) {
+    // ‖(‖g₁‖ₚ, ‖g₂‖ₚ, …)‖ₚ = (Σ |gᵢⱼ|ᵖ)^(1/p); summed in float64, scaled by the max to avoid overflow.
+    // p = ∞ needs no case of its own: 1/p = 0 and s⁰ = 1 for every s (even NaN), so total = max.
+    let s = 0;
+    for (const g of grads) for (const v of g.data) s += (Math.abs(v) / max) ** normType;
+    total = max * s ** (1 / normType);
   }
   if (options.errorIfNonfinite && !Number.isFinite(total)) {
     throw new ConvgradError(op, `the total norm of order ${normType} of the gradients is ${total}, so clipping is not possible (set errorIfNonfinite: false to scale anyway)`);
   }
   const coef = Math.min(maxNorm / (total + 1e-6), 1); // a NaN total gives NaN gradients, as torch.clamp
-  for (const g of grads) {
-    const d = g.data;
-    for (let i = 0; i < d.length; i++) d[i] *= coef;
-  }
+  for (const g of grads) g.data.set(g.data.map((v) => v * coef));
   return total;
 }
 
 /** Clamps every gradient element of `params` to [−clipValue, clipValue], in place. */
 export function clipGradValue(params: Iterable<Tensor> | Tensor, clipValue: number): void {
   const op = 'clipGradValue';
-  if (!(typeof clipValue === 'number' && Number.isFinite(clipValue) && clipValue >= 0)) throw new ConvgradError(op, `clipValue must be a finite number ≥ 0, got ${describeValue(clipValue)}`);
-  for (const g of gradsOf(op, params)) {
-    const d = g.data;
-    for (let i = 0; i < d.length; i++) d[i] = Math.min(Math.max(d[i], -clipValue), clipValue);
-  }
+  if (!(Number.isFinite(clipValue) && clipValue >= 0)) throw new ConvgradError(op, `clipValue must be a finite number ≥ 0, got ${describeValue(clipValue)}`);
+  for (const g of gradsOf(op, params)) g.data.set(g.data.map((v) => Math.min(Math.max(v, -clipValue), clipValue)));
 }

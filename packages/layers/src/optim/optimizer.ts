@@ -194,7 +194,7 @@ export abstract class Optimizer {
     let next = 0;
     const paramGroups = this.paramGroups.map((g) => {
       const out: SavedParamGroup = { params: g.params.map(() => next++) };
-      for (const [k, v] of Object.entries(g)) if (k !== 'params' && v !== undefined) out[k] = copySetting(v as GroupSetting);
+      for (const [k, v] of Object.entries(g)) if (k !== 'params') out[k] = copySetting(v as GroupSetting);
       return out;
     });
     return { state, paramGroups };
@@ -206,7 +206,7 @@ export abstract class Optimizer {
    */
   loadStateDict(dict: OptimizerStateDict): void {
     const op = `${this.name}.loadStateDict`;
-    if (typeof dict !== 'object' || dict === null || typeof dict.state !== 'object' || dict.state === null || !Array.isArray(dict.paramGroups)) {
+    if (typeof dict?.state !== 'object' || dict.state === null || !Array.isArray(dict.paramGroups)) {
       throw new ConvgradError(op, `expected { state, paramGroups }, got ${describeValue(dict)}`);
     }
     if (dict.paramGroups.length !== this.paramGroups.length) {
@@ -226,9 +226,9 @@ export abstract class Optimizer {
       });
       next += ids.length;
       const { params: _ids, ...rest } = saved as Record<string, GroupSetting>;
-      this.checkKeys(rest, `state dict parameter group ${gi} setting`, ['lr', 'initialLr']);
+      this.checkKeys(rest, `state dict parameter group ${gi} setting`, ['initialLr']);
       for (const [key, spec] of Object.entries(this.specs)) spec.check(op, `parameter group ${gi} ${key}`, rest[key]);
-      if (rest.initialLr !== undefined && !(typeof rest.initialLr === 'number' && Number.isFinite(rest.initialLr))) {
+      if (rest.initialLr !== undefined && !Number.isFinite(rest.initialLr)) {
         throw new ConvgradError(op, `parameter group ${gi} initialLr must be a finite number, got ${describeValue(rest.initialLr)}`);
       }
       settings.push(rest);
@@ -238,7 +238,7 @@ export abstract class Optimizer {
       const i = Number(key);
       if (!Number.isInteger(i) || i < 0 || i >= params.length) throw new ConvgradError(op, `state for parameter index ${key}, but there are ${params.length} parameters`);
       const p = params[i];
-      if (typeof entry !== 'object' || entry === null || !Number.isInteger(entry.step) || entry.step < 0) {
+      if (!Number.isInteger(entry?.step) || entry.step < 0) {
         throw new ConvgradError(op, `state of parameter ${i} needs a non-negative integer step, got ${describeValue(entry?.step)}`);
       }
       const st = new ParamState(p);
@@ -283,9 +283,10 @@ function toGroups(params: unknown, name: string): { groups: ParamGroupInput[]; e
     throw new ConvgradError(name, `params must be an iterable of tensors or of parameter groups { params, ... }, got ${describeValue(params)}`);
   }
   const items = [...params];
-  const isGroup = (x: unknown) => !(x instanceof Tensor) && typeof x === 'object' && x !== null && 'params' in x;
-  if (items.length > 0 && items.every(isGroup)) return { groups: items as ParamGroupInput[], explicit: true };
-  return { groups: items.length === 0 ? [] : [{ params: items as Tensor[] }], explicit: false };
+  const isGroup = (x: unknown) => typeof x === 'object' && x !== null && 'params' in x; // a Tensor has no `params`
+  // (an empty list gives no groups either way: the constructor refuses it)
+  if (items.every(isGroup)) return { groups: items as ParamGroupInput[], explicit: true };
+  return { groups: [{ params: items as Tensor[] }], explicit: false };
 }
 
 /** A group's parameters: tensors that require grad and are leaves, duplicates dropped. */
@@ -331,15 +332,11 @@ const fail = (op: string, what: string, rule: string, v: unknown): never => {
 };
 
 export function checkNonNegative(op: string, what: string, v: unknown): void {
-  if (!(typeof v === 'number' && Number.isFinite(v) && v >= 0)) fail(op, what, 'a finite number ≥ 0', v);
+  if (!(Number.isFinite(v) && (v as number) >= 0)) fail(op, what, 'a finite number ≥ 0', v);
 }
 
 export function checkUnit(op: string, what: string, v: unknown): void {
-  if (!(typeof v === 'number' && Number.isFinite(v) && v >= 0 && v < 1)) fail(op, what, 'in [0, 1)', v);
-}
-
-export function checkPositive(op: string, what: string, v: unknown): void {
-  if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) fail(op, what, 'a finite number > 0', v);
+  if (!(Number.isFinite(v) && (v as number) >= 0 && (v as number) < 1)) fail(op, what, 'in [0, 1)', v);
 }
 
 export function checkBoolean(op: string, what: string, v: unknown): void {

@@ -51,12 +51,14 @@ export class SGD extends Optimizer {
     // torch.optim.sgd's _single_tensor_sgd (the header's equations); the backend's fused kernel, when it
     // has one (core's wasm/as/optim.ts, float32), runs the same operations in the same order.
     const buffer = mu === 0 ? null : state.buffer('momentumBuffer');
-    if (sgdUpdate({ theta, grad, buf: buffer ? buffer.data : null, fresh: buffer ? buffer.fresh : false, lr, mu, tau, wd, sign, nesterov })) return;
+    if (sgdUpdate({ theta, grad, buf: buffer ? buffer.data : null, fresh: buffer?.fresh === true, lr, mu, tau, wd, sign, nesterov })) return;
     if (mu === 0) {
+      // Stryker disable next-line EqualityOperator: i <= n only adds a read and a write at theta[n], past the typed array's end: no effect
       for (let i = 0; i < n; i++) theta[i] -= lr * (sign * grad[i] + wd * theta[i]);
       return;
     }
     const { data: b, fresh } = buffer!;
+    // Stryker disable next-line EqualityOperator: i <= n only adds reads and writes at index n, past the typed arrays' ends: no effect
     for (let i = 0; i < n; i++) {
       const g = sign * grad[i] + wd * theta[i];
       b[i] = fresh ? g : mu * b[i] + (1 - tau) * g;
