@@ -194,11 +194,11 @@ export function restoreTrainingCheckpoint(contents: SafetensorsContents, state: 
       fail('the checkpoint holds no generator states'); // there is always one: the shared layer generator
     }
   } catch (err) {
-    if (state.optimizer && undo.optimizer) {
-      state.optimizer.loadStateDict(undo.optimizer.dict);
-      state.optimizer.stepCount = undo.optimizer.stepCount;
+    if (state.optimizer) {
+      state.optimizer.loadStateDict(undo.optimizer!.dict);
+      state.optimizer.stepCount = undo.optimizer!.stepCount;
     }
-    if (state.scheduler && undo.scheduler) state.scheduler.loadStateDict(undo.scheduler);
+    if (state.scheduler) state.scheduler.loadStateDict(undo.scheduler!);
     for (const [k, g] of gens) g.setState(undo.rng.get(k)!);
     if (err instanceof ConvgradError && !err.message.startsWith(op)) throw new ConvgradError(op, `${source}: ${err.message}`);
     throw err;
