@@ -7,6 +7,7 @@ import {
   decodeSafetensors, encodeSafetensors, Linear, loadCheckpointFromBlob, loadCheckpointFromBytes, MAX_HEADER_BYTES, stateDictFromBlob,
   stateDictFromBytes, stateDictToBytes,
 } from '../src/index.ts';
+import { messageOf, rejectionOf } from './io-mutants-helpers.ts';
 import { HOST_LITTLE_ENDIAN, headerLength } from '../src/io/safetensors.ts';
 
 /** A safetensors file with the given entries laid out in order (a JSON header without padding). */
@@ -40,24 +41,6 @@ function le(size: 1 | 2 | 4 | 8, signed: boolean, values: (number | bigint)[]): 
     else signed ? view.setBigInt64(i * 8, BigInt(v), true) : view.setBigUint64(i * 8, BigInt(v), true);
   });
   return out;
-}
-
-function messageOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected a throw');
-}
-
-async function rejectionOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('integer dtypes: each one at its extremes, little-endian, several elements', () => {

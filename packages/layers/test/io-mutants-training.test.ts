@@ -7,6 +7,7 @@ import {
   Adam, decodeSafetensors, decodeTrainingCheckpoint, encodeSafetensors, encodeTrainingCheckpoint, Linear, restoreTrainingCheckpoint,
   Sequential, SGD, StepLR, TRAINING_CHECKPOINT_FORMAT, type TrainingState,
 } from '../src/index.ts';
+import { messageOf } from './io-mutants-helpers.ts';
 
 /** A small run: `layers` Linear(2, 2) layers (2 parameters each), Adam stepped once (every parameter has state), StepLR. */
 function run(seed = 1, layers = 1) {
@@ -49,16 +50,6 @@ function edited(r: Run, edit: { meta?: Record<string, string | undefined>; tenso
     else tensors.set(k, t);
   }
   return { tensors, metadata };
-}
-
-/** The message of what `f` throws (a test fails when it does not throw). */
-function messageOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected a throw');
 }
 
 describe('saving: refused states and fields, with exact messages', () => {
