@@ -18,7 +18,6 @@ function stateOf(source: Module<any, any> | StateDictLike): StateDictLike {
 }
 
 function asBytes(op: string, bytes: BytesLike): Uint8Array {
-  if (bytes instanceof Uint8Array) return bytes;
   if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
   throw new ConvgradError(op, `expected a Uint8Array or an ArrayBuffer, got ${describe(bytes)}`);

@@ -45,13 +45,9 @@ export interface LoadedTrainingCheckpoint {
   metadata: Record<string, string>;
 }
 
-/** Every generator of a run: the named ones, each module's `generator` (model.<path>) and the shared layer generator. */
+/** Every generator of a run (checked by checkState): the named ones, each module's `generator` (model.<path>) and the shared layer generator. */
 function generators(state: TrainingState): Map<string, Rng> {
-  const out = new Map<string, Rng>();
-  for (const [name, rng] of Object.entries(state.rng ?? {})) {
-    if (!(rng instanceof Rng)) throw new ConvgradError('trainingCheckpoint', `rng '${name}' must be an Rng, got ${describeValue(rng)}`);
-    out.set(name, rng);
-  }
+  const out = new Map<string, Rng>(Object.entries(state.rng ?? {}));
   for (const [path, m] of state.model.namedModules()) {
     const g = (m as unknown as { generator?: unknown }).generator;
     if (g instanceof Rng) out.set(`model.${path}`, g);
@@ -67,6 +63,9 @@ function checkState(op: string, state: TrainingState): void {
   if (typeof state.model?.namedModules !== 'function') throw new ConvgradError(op, `model must be a Module, got ${describeValue(state.model)}`);
   if (state.scheduler !== undefined && state.optimizer === undefined) throw new ConvgradError(op, 'a scheduler needs its optimizer in the checkpoint too');
   if (state.scheduler !== undefined && state.scheduler.optimizer !== state.optimizer) throw new ConvgradError(op, 'the scheduler belongs to another optimizer than the one given');
+  for (const [name, rng] of Object.entries(state.rng ?? {})) {
+    if (!(rng instanceof Rng)) throw new ConvgradError(op, `rng '${name}' must be an Rng, got ${describeValue(rng)}`);
+  }
 }
 
 /** The bytes of a training checkpoint (deterministic: the same state gives the same bytes). */
@@ -191,15 +190,15 @@ export function restoreTrainingCheckpoint(contents: SafetensorsContents, state: 
       const missing = [...gens.keys()].filter((k) => !(k in savedRng));
       if (missing.length > 0) fail(`the checkpoint holds no state for the generator(s) ${missing.join(', ')} (saved: ${Object.keys(savedRng).join(', ') || 'none'})`);
       for (const [k, g] of gens) g.setState(savedRng[k] as RngState);
-    } else if (gens.size > 0) {
-      fail('the checkpoint holds no generator states');
+    } else {
+      fail('the checkpoint holds no generator states'); // there is always one: the shared layer generator
     }
   } catch (err) {
-    if (state.optimizer && undo.optimizer) {
-      state.optimizer.loadStateDict(undo.optimizer.dict);
-      state.optimizer.stepCount = undo.optimizer.stepCount;
+    if (state.optimizer) {
+      state.optimizer.loadStateDict(undo.optimizer!.dict);
+      state.optimizer.stepCount = undo.optimizer!.stepCount;
     }
-    if (state.scheduler && undo.scheduler) state.scheduler.loadStateDict(undo.scheduler);
+    if (state.scheduler) state.scheduler.loadStateDict(undo.scheduler!);
     for (const [k, g] of gens) g.setState(undo.rng.get(k)!);
     if (err instanceof ConvgradError && !err.message.startsWith(op)) throw new ConvgradError(op, `${source}: ${err.message}`);
     throw err;
