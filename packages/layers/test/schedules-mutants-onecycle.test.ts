@@ -14,7 +14,7 @@ function twoGroups(kind: 'SGD' | 'Adam' = 'SGD'): Optimizer {
   const groups = [{ params: [p()], lr: 0.1 }, { params: [p()], lr: 0.02 }];
   return kind === 'SGD' ? new SGD(groups, { lr: 0.1, momentum: 0.9 }) : new Adam(groups, { lr: 0.1 });
 }
-const momenta = (o: Optimizer) => o.paramGroups.map((g) => (g.betas ? (g.betas as number[])[0] : (g.momentum as number)));
+const momenta = (o: Optimizer) => o.paramGroups.map((g) => (g.betas ? (g.betas as readonly number[])[0] : (g.momentum as number)));
 
 /** The lrs and momenta after construction and after each of `steps` steps. */
 function run(o: Optimizer, s: OneCycleLR, steps: number): { lrs: number[][]; momentum: number[][] } {
