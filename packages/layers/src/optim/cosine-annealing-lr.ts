@@ -18,9 +18,10 @@ export class CosineAnnealingLR extends LRScheduler {
   protected computeLr(): number[] {
     const { lastEpoch: e, tMax: T, etaMin } = this;
     const groups = this.optimizer.paramGroups;
+    // the first step after resuming at an epoch > 0 (PyTorch's last_epoch argument) uses the closed form
+    if (e > 0 && this.stepCount === 1) return this.closedFormLr();
     if (e === 0) return groups.map((g) => g.lr);
-    if (this.stepCount === 1 && e > 0) return this.closedFormLr();
-    if ((e - 1 - T) % (2 * T) === 0) {
+    if ((e - (T + 1)) % (2 * T) === 0) {
       return groups.map((g, i) => g.lr + ((this.baseLrs[i] - etaMin) * (1 - Math.cos(Math.PI / T))) / 2);
     }
     return groups.map((g) => ((1 + Math.cos((Math.PI * e) / T)) / (1 + Math.cos((Math.PI * (e - 1)) / T))) * (g.lr - etaMin) + etaMin);

@@ -32,7 +32,7 @@ export class LambdaLR extends LRScheduler {
   protected computeLr(): number[] {
     return this.baseLrs.map((b, i) => {
       const factor = this.lrLambdas[i](this.lastEpoch);
-      if (!(typeof factor === 'number' && Number.isFinite(factor) && factor >= 0)) {
+      if (!(Number.isFinite(factor) && factor >= 0)) { // Number.isFinite is false for a non-number
         throw new ConvgradError(this.name, `lrLambda ${i}(${this.lastEpoch}) returned ${describeValue(factor)}; it must return a finite number ≥ 0`);
       }
       return b * factor;

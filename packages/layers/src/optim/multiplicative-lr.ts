@@ -53,7 +53,7 @@ export class MultiStepLR extends LRScheduler {
 
   protected computeLr(): number[] {
     const hits = this.milestones.filter((m) => m === this.lastEpoch).length;
-    return this.optimizer.paramGroups.map((g) => (hits === 0 ? g.lr : g.lr * this.gamma ** hits));
+    return this.optimizer.paramGroups.map((g) => g.lr * this.gamma ** hits); // γ⁰ = 1: unchanged
   }
 
   protected override closedFormLr(): number[] {

@@ -48,7 +48,6 @@ export class OneCycleLR extends LRScheduler {
   baseMomentums: number[];
   /** Cycle Adam's β₁ (true) or SGD's momentum. */
   useBeta1: boolean;
-  private pendingMomentum: number[] = [];
 
   constructor(optimizer: Optimizer, options: OneCycleLROptions) {
     super(optimizer, 'OneCycleLR');
@@ -83,11 +82,7 @@ export class OneCycleLR extends LRScheduler {
     // the cycle starts at maxLr/divFactor whatever the optimizer's lr was (PyTorch overwrites initial_lr)
     optimizer.paramGroups.forEach((g, i) => (g.initialLr = this.initialLrs[i]));
     this.baseLrs = [...this.initialLrs];
-    if (this.cycleMomentum) {
-      this.pendingMomentum = [...this.maxMomentums];
-      this.afterStep();
-    }
-    this.initialStep();
+    this.initialStep(); // sets the momentum too: maxMomentum at step 0 (afterStep)
   }
 
   protected checkSettings(): void {
@@ -131,32 +126,28 @@ export class OneCycleLR extends LRScheduler {
     return end + ((start - end) / 2) * (Math.cos(Math.PI * pct) + 1);
   }
 
+  /** The phase holding `step` and how far into it the step is (past the last phase's end: beyond 1, as PyTorch). */
+  private locate(step: number): { phase: Phase; pct: number } {
+    const phases = this.phases();
+    const found = phases.findIndex((ph) => step <= ph.endStep);
+    const k = found === -1 ? phases.length - 1 : found;
+    const start = k === 0 ? 0 : phases[k - 1].endStep;
+    return { phase: phases[k], pct: (step - start) / (phases[k].endStep - start) };
+  }
+
   protected computeLr(): number[] {
     const step = this.lastEpoch;
     if (step > this.totalSteps) throw new ConvgradError(this.name, `tried to step ${step + 1} times; the cycle has totalSteps ${this.totalSteps}`);
-    const phases = this.phases();
-    const lrs: number[] = [];
-    this.pendingMomentum = [];
-    for (let gi = 0; gi < this.optimizer.paramGroups.length; gi++) {
-      let start = 0;
-      for (let i = 0; i < phases.length; i++) {
-        const ph = phases[i];
-        if (step <= ph.endStep || i === phases.length - 1) {
-          const pct = (step - start) / (ph.endStep - start);
-          lrs.push(this.anneal(ph.startLr[gi], ph.endLr[gi], pct));
-          if (this.cycleMomentum) this.pendingMomentum.push(this.anneal(ph.startMomentum[gi], ph.endMomentum[gi], pct));
-          break;
-        }
-        start = ph.endStep;
-      }
-    }
-    return lrs;
+    const { phase, pct } = this.locate(step);
+    return this.maxLrs.map((_, i) => this.anneal(phase.startLr[i], phase.endLr[i], pct));
   }
 
+  /** Sets each group's momentum (or Adam's β₁) for the step just made. */
   protected override afterStep(): void {
     if (!this.cycleMomentum) return;
+    const { phase, pct } = this.locate(this.lastEpoch);
     this.optimizer.paramGroups.forEach((g, i) => {
-      const m = this.pendingMomentum[i];
+      const m = this.anneal(phase.startMomentum[i], phase.endMomentum[i], pct);
       if (this.useBeta1) g.betas = [m, (g.betas as [number, number])[1]];
       else g.momentum = m;
     });

@@ -19,11 +19,8 @@ export class SequentialLR implements Scheduler {
       if (!(s instanceof LRScheduler)) throw new ConvgradError(this.name, `schedulers[${i}] must be an epoch schedule (StepLR, LinearLR, …), got ${describeValue(s)}`);
       if (s.optimizer !== optimizer) throw new ConvgradError(this.name, `schedulers[${i}] belongs to another optimizer than the one given`);
     });
-    if (!Array.isArray(milestones) || milestones.length !== schedulers.length - 1) {
-      throw new ConvgradError(this.name, `expected ${schedulers.length - 1} milestones (one fewer than the ${schedulers.length} schedules), got ${describeValue(milestones)}`);
-    }
     this.schedulers = [...schedulers];
-    this.milestones = [...milestones];
+    this.milestones = copyIfArray(milestones); // checked below
     this.checkSettings();
     this.lastEpoch = 0;
     for (const g of optimizer.paramGroups) g.lr = g.initialLr!;
@@ -34,10 +31,12 @@ export class SequentialLR implements Scheduler {
   }
 
   private checkSettings(): void {
-    this.milestones.forEach((m, i) => {
-      checkPositiveInt(this.name, `milestones[${i}]`, m);
-      if (i > 0 && m <= this.milestones[i - 1]) throw new ConvgradError(this.name, `milestones must increase, got ${describeValue(this.milestones)}`);
-    });
+    const n = this.schedulers.length - 1;
+    if (!Array.isArray(this.milestones) || this.milestones.length !== n) {
+      throw new ConvgradError(this.name, `expected ${n} milestones (one fewer than the ${n + 1} schedules), got ${describeValue(this.milestones)}`);
+    }
+    this.milestones.forEach((m, i) => checkPositiveInt(this.name, `milestones[${i}]`, m));
+    if (this.milestones.slice(1).some((m, i) => m <= this.milestones[i])) throw new ConvgradError(this.name, `milestones must increase, got ${describeValue(this.milestones)}`);
   }
 
   step(): void {
@@ -45,7 +44,7 @@ export class SequentialLR implements Scheduler {
     const epoch = this.lastEpoch + 1;
     const idx = this.milestones.filter((m) => m <= epoch).length; // bisect_right
     const s = this.schedulers[idx];
-    if (idx > 0 && this.milestones[idx - 1] === epoch) s.stepTo(0);
+    if (this.milestones.includes(epoch)) s.stepTo(0); // the switch to schedule idx
     else s.step();
     this.lastEpoch = epoch;
     this.lastLr = s.getLastLr();
@@ -65,13 +64,15 @@ export class SequentialLR implements Scheduler {
     const subs = dict.schedulers;
     if (!Array.isArray(subs) || subs.length !== this.schedulers.length) throw new ConvgradError(op, `expected ${this.schedulers.length} schedule state dicts, got ${describeValue(subs)}`);
     if (!Number.isInteger(dict.lastEpoch)) throw new ConvgradError(op, `lastEpoch must be an integer, got ${describeValue(dict.lastEpoch)}`);
+    const lr = dict.lastLr, groups = this.optimizer.paramGroups.length;
+    if (!(Array.isArray(lr) && lr.length === groups && lr.every((x) => typeof x === 'number'))) throw new ConvgradError(op, `lastLr must hold one number per param group (${groups}), got ${describeValue(lr)}`);
     const before = this.schedulers.map((s) => s.stateDict());
     const mine = { lastEpoch: this.lastEpoch, milestones: this.milestones, lastLr: this.lastLr };
     try {
       subs.forEach((d, i) => this.schedulers[i].loadStateDict(d as SchedulerStateDict));
       this.lastEpoch = dict.lastEpoch as number;
-      this.milestones = [...(dict.milestones as number[])];
-      this.lastLr = [...(dict.lastLr as number[])];
+      this.milestones = copyIfArray(dict.milestones);
+      this.lastLr = [...lr];
       this.checkSettings();
     } catch (err) {
       before.forEach((d, i) => this.schedulers[i].loadStateDict(d));
@@ -79,4 +80,9 @@ export class SequentialLR implements Scheduler {
       throw err;
     }
   }
+}
+
+/** A copy of an array; anything else as it is, for checkSettings to refuse. */
+function copyIfArray(v: unknown): number[] {
+  return Array.isArray(v) ? [...v] : (v as number[]);
 }
