@@ -134,7 +134,7 @@ export function checkStateKeys(op: string, dict: unknown, keys: string[]): void 
 }
 
 /** Throws unless `v` is an array of `groups` numbers (a state dict's per-group list). */
-export function checkPerGroupNumbers(op: string, what: string, v: unknown, groups: number): void {
+export function checkPerGroupNumbers(op: string, what: string, v: unknown, groups: number): asserts v is number[] {
   if (!(Array.isArray(v) && v.length === groups && v.every((x) => typeof x === 'number'))) {
     throw new ConvgradError(op, `${what} must hold one number per param group (${groups}), got ${describeValue(v)}`);
   }

@@ -1,7 +1,7 @@
 // SequentialLR: runs schedules one after another, switching at the milestones (epochs); at a switch the
 // next schedule restarts from epoch 0 in its closed form, as torch.optim.lr_scheduler.SequentialLR (1.13).
 import { ConvgradError } from '@convgrad/core';
-import { checkPositiveInt, checkStateKeys, LRScheduler, type Scheduler, type SchedulerStateDict } from './lr-scheduler.ts';
+import { checkPerGroupNumbers, checkPositiveInt, checkStateKeys, LRScheduler, type Scheduler, type SchedulerStateDict } from './lr-scheduler.ts';
 import { type Optimizer } from './optimizer.ts';
 import { describeValue } from '../describe-value.ts';
 
@@ -64,8 +64,8 @@ export class SequentialLR implements Scheduler {
     const subs = dict.schedulers;
     if (!Array.isArray(subs) || subs.length !== this.schedulers.length) throw new ConvgradError(op, `expected ${this.schedulers.length} schedule state dicts, got ${describeValue(subs)}`);
     if (!Number.isInteger(dict.lastEpoch)) throw new ConvgradError(op, `lastEpoch must be an integer, got ${describeValue(dict.lastEpoch)}`);
-    const lr = dict.lastLr, groups = this.optimizer.paramGroups.length;
-    if (!(Array.isArray(lr) && lr.length === groups && lr.every((x) => typeof x === 'number'))) throw new ConvgradError(op, `lastLr must hold one number per param group (${groups}), got ${describeValue(lr)}`);
+    const lr = dict.lastLr;
+    checkPerGroupNumbers(op, 'lastLr', lr, this.optimizer.paramGroups.length);
     const before = this.schedulers.map((s) => s.stateDict());
     const mine = { lastEpoch: this.lastEpoch, milestones: this.milestones, lastLr: this.lastLr };
     try {
