@@ -151,7 +151,8 @@ export class EdgePanel {
     const fps = ft.length > 1 ? ((ft.length - 1) * 1000) / (ft[ft.length - 1] - ft[0]) : 0;
     const r: EdgeResult = { wAllclose: c.wClose, yAllclose: c.yClose, iterations: t.iterations, state: t.state, seconds, fps, longestFrameMs: longest };
     this.el.section.dataset.fps = r.fps.toFixed(1);
-    this.requestDraw();
+    // drawn now, not on the next frame: the enabled Train button and the final state appear together
+    this.draw();
     for (const f of this.finished.splice(0)) f(r);
     return r;
   }
