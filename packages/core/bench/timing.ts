@@ -1,4 +1,4 @@
-// Median wall-clock times of several implementations, warmed up, measured in interleaved rounds (so a
+// Median wall-clock times of several implementations, warmed up, measured in interleaved turns (so a
 // change in machine load hits every implementation alike), with repetitions bounded by a time budget.
 // Each implementation is a function that performs one run wherever it lives (here, or in a worker
 // thread) and reports that run's own wall and CPU time as a Sample.
@@ -54,18 +54,32 @@ export function median(samples: readonly number[]): number {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+/** Timed runs an implementation makes in a row before the next one takes its turn. */
+export const BLOCK = 5;
+/**
+ * Runs shorter than this (ms) get one untimed run at the start of each turn: it pays for what the other
+ * implementations left behind (caches, and sleeping threads: theirs and this one's). Measured here,
+ * interleaved one run at a time with tfjs-wasm's 27 ms case-c fwd+bwd, convgrad's 4.7 ms took 6.5–8.7 ms
+ * (2 threads; 6.7 → 8.4 ms on one), in a worker thread or a process of its own alike.
+ */
+export const SETTLE_BELOW_MS = 50;
+
 /**
  * Warms each implementation up (JIT, scratch buffers, wasm memory growth), then times up to `reps` runs
- * of each, one run of every implementation per round. A first run slower than half the budget is taken
- * as that implementation's only measurement: at seconds per run, warm-up effects are noise, and this is
- * what keeps tfjs-cpu's slow cases to a single run.
+ * of each in interleaved turns: each turn is an untimed settling run (for runs under SETTLE_BELOW_MS) and
+ * up to BLOCK timed runs, then the next implementation's turn, so a change in machine load still hits
+ * every implementation alike while no timed run follows another implementation's directly. A first run
+ * slower than half the budget is taken as that implementation's only measurement: at seconds per run,
+ * warm-up effects are noise, and this is what keeps tfjs-cpu's slow cases to a single run.
  */
 export async function timeInterleaved(runs: readonly (() => Sample | Promise<Sample>)[], opts: TimingOptions): Promise<Timing[]> {
   const samples: number[][] = runs.map(() => []);
   const cpu: number[] = runs.map(() => 0);
   const reps: number[] = [];
+  const settle: boolean[] = [];
   for (const [i, run] of runs.entries()) {
     const first = await run();
+    settle.push(first.ms < SETTLE_BELOW_MS);
     if (first.ms > opts.budgetMs / 2) {
       cpu[i] = first.cpuMs;
       samples[i].push(first.ms);
@@ -76,13 +90,17 @@ export async function timeInterleaved(runs: readonly (() => Sample | Promise<Sam
     for (let k = 0, spent = first.ms; k < 2 || (k < 20 && spent < opts.budgetMs / 10); k++) spent += (await run()).ms;
     reps.push(Math.max(1, Math.min(opts.reps, Math.floor((opts.budgetMs * 0.8) / Math.max(first.ms, 1e-3)))));
   }
-  const rounds = Math.max(0, ...reps);
-  for (let r = 0; r < rounds; r++) {
+  const turns = Math.ceil(Math.max(0, ...reps) / BLOCK);
+  for (let t = 0; t < turns; t++) {
     for (const [i, run] of runs.entries()) {
-      if (r >= reps[i]) continue;
-      const s = await run();
-      samples[i].push(s.ms);
-      cpu[i] += s.cpuMs;
+      const timed = Math.min(BLOCK, reps[i] - t * BLOCK);
+      if (timed <= 0) continue;
+      if (settle[i]) await run();
+      for (let k = 0; k < timed; k++) {
+        const s = await run();
+        samples[i].push(s.ms);
+        cpu[i] += s.cpuMs;
+      }
     }
   }
   return samples.map((s, i) => ({ ms: median(s), reps: s.length, cpuMs: cpu[i] / s.length }));
