@@ -125,7 +125,7 @@ export async function runConvBench(opts: ConvOptions, torch: TorchChoice, log: (
   const header = [
     `convgrad backends: ${backends.join(', ')} (registered: ${registered.join(', ')})`,
     ...notes,
-    'each JS implementation runs in its own worker thread (V8 isolate): tfjs-wasm\'s non-shared memory growth would otherwise slow every scalar-JS implementation in the same isolate (measured ~1.5×); PyTorch runs in a python3 process; the implementations take turns of up to 5 timed runs, each turn after an untimed one (run by run, each one\'s times rose with the others\' runs in between: case c fwd+bwd convgrad 4.8 → 8.2 ms, PyTorch 2.4 → 5.3 ms)',
+    'each JS implementation runs in its own worker thread (V8 isolate): tfjs-wasm\'s non-shared memory growth would otherwise slow every scalar-JS implementation in the same isolate (measured ~1.5×); PyTorch runs in a python3 process; the implementations take turns of up to 5 timed runs, each turn after 200 ms of untimed ones (timing.ts: run by run, each one\'s times rose with the others\' runs in between)',
     'float32; times are medians; GF/s counts 2·N·Cout·OH·OW·Cin·KH·KW per conv, fwd+bwd = 3× forward;',
     '"vs X" = X\'s time ÷ convgrad\'s time (> 1: convgrad faster; "vs pytorch" ≥ 0.5 means within 2× of PyTorch); CPU ms = mean process CPU time per run',
     '(all threads: above the wall time when worker threads help, about equal for single-threaded code).',

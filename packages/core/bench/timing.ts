@@ -57,16 +57,19 @@ export function median(samples: readonly number[]): number {
 /** Timed runs an implementation makes in a row before the next one takes its turn. */
 export const BLOCK = 5;
 /**
- * Runs shorter than this (ms) get one untimed run at the start of each turn: it pays for what the other
- * implementations left behind (caches, and sleeping threads: theirs and this one's). Measured here,
- * interleaved one run at a time with tfjs-wasm's 27 ms case-c fwd+bwd, convgrad's 4.7 ms took 6.5–8.7 ms
- * (2 threads; 6.7 → 8.4 ms on one), in a worker thread or a process of its own alike.
+ * Runs shorter than SETTLE_BELOW_MS get untimed runs for SETTLE_MS at the start of each turn: they pay for
+ * what the other implementations' turns left behind (caches, sleeping threads: theirs and this one's, and
+ * convgrad's pool judging its woken workers stalled). Measured here (case c, full `pnpm bench` set, 2 threads):
+ * convgrad's fwd+bwd 6.4–7.3 ms with one settling run, 5.2 ms after 100 ms of them, 4.7 ms after 300 ms,
+ * as in a run of convgrad alone (4.7–4.8 ms); PyTorch 2.2–2.3 ms in all three. Interleaved one run at a
+ * time, every time rose: convgrad 4.8 → 8.2 ms, PyTorch 2.4 → 5.3 ms.
  */
 export const SETTLE_BELOW_MS = 50;
+export const SETTLE_MS = 200;
 
 /**
  * Warms each implementation up (JIT, scratch buffers, wasm memory growth), then times up to `reps` runs
- * of each in interleaved turns: each turn is an untimed settling run (for runs under SETTLE_BELOW_MS) and
+ * of each in interleaved turns: each turn is SETTLE_MS of untimed runs (for runs under SETTLE_BELOW_MS) and
  * up to BLOCK timed runs, then the next implementation's turn, so a change in machine load still hits
  * every implementation alike while no timed run follows another implementation's directly. A first run
  * slower than half the budget is taken as that implementation's only measurement: at seconds per run,
@@ -95,7 +98,10 @@ export async function timeInterleaved(runs: readonly (() => Sample | Promise<Sam
     for (const [i, run] of runs.entries()) {
       const timed = Math.min(BLOCK, reps[i] - t * BLOCK);
       if (timed <= 0) continue;
-      if (settle[i]) await run();
+      if (settle[i]) {
+        const t0 = performance.now();
+        do await run(); while (performance.now() - t0 < SETTLE_MS);
+      }
       for (let k = 0; k < timed; k++) {
         const s = await run();
         samples[i].push(s.ms);
