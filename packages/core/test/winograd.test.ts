@@ -218,7 +218,7 @@ describe('Winograd F(4×4, 3×3) forward (wasm)', () => {
   });
 });
 
-describe('non-finite operands keep the direct kernels', () => {
+describe('non-finite operands or outputs keep the direct kernels', () => {
   it('a NaN or ±∞ in the input, the weights or the delta gives the direct kernel\'s result (not a whole tile of NaN)', () => {
     const arb = fc.record({
       which: fc.constantFrom('x', 'w'), value: fc.constantFrom(Number.NaN, Infinity, -Infinity), at: fc.nat(),
@@ -239,6 +239,25 @@ describe('non-finite operands keep the direct kernels', () => {
       t[at % t.length] = 1;
       run('always', x, w, null, g);
       expect(wasm.stats.winograd + wasm.stats.winogradWeightGrad).toBe(s0.winograd + s0.winogradWeightGrad + 1);
+    }, 30);
+  });
+
+  it('finite operands whose transforms overflow (one input of ±1e38) give the direct kernel\'s finite result', () => {
+    const arb = fc.record({ sign: fc.constantFrom(1, -1), at: fc.nat(), dw: fc.boolean(), seed: fc.nat({ max: 1_000_000 }) });
+    checkProperty(arb, ({ sign, at, dw, seed }) => {
+      const g: Conv2dGeometry = dw
+        ? { n: 3, c: 2, h: 14, w: 15, o: 4, kh: 12, kw: 13, sh: 1, sw: 1, pt: 0, pl: 0, dh: 1, dw: 1, oh: 3, ow: 3 }
+        : { n: 2, c: 3, h: 11, w: 13, o: 5, kh: 3, kw: 3, sh: 1, sw: 1, pt: 1, pl: 1, dh: 1, dw: 1, oh: 11, ow: 13 };
+      const x = values(g.n * g.c, g.h, g.w, { scale: 1, zeros: 0, seed });
+      const w = values(g.o * g.c, g.kh, g.kw, { scale: 1, zeros: 0, seed: seed + 1 }).map((v) => Math.max(-1, Math.min(1, v)));
+      // 1e38 times a weight of at most 1 in magnitude, plus small terms: every direct output stays finite,
+      // while the input transform's coefficients (up to 25 in Bᵀ d B) overflow
+      x[at % x.length] = sign * 1e38;
+      const s0 = { ...wasm.stats };
+      const got = run('always', x, w, null, g), direct = run('never', x, w, null, g);
+      expect(direct.every(Number.isFinite)).toBe(true);
+      expect(Array.from(got)).toEqual(Array.from(direct));
+      expect(wasm.stats.winograd + wasm.stats.winogradWeightGrad).toBe(s0.winograd + s0.winogradWeightGrad);
     }, 30);
   });
 });
@@ -340,7 +359,7 @@ describe('Winograd inside conv2d\'s backward (the chapter\'s rule, unchanged)', 
     expect(winoDw).toBeGreaterThan(20);
   });
 
-  it('a NaN or ±∞ in δ keeps dX and dW on the direct kernels (δ\'s copy, shared by both, is checked once)', () => {
+  it('a NaN or ±∞ in δ keeps dX and dW on the direct kernels (their Winograd jobs flag the outputs that are not finite)', () => {
     const arb = fc.record({
       value: fc.constantFrom(Number.NaN, Infinity, -Infinity), at: fc.nat(), padding: fc.nat({ max: 2 }), seed: fc.nat({ max: 1_000_000 }),
     });

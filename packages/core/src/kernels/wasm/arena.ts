@@ -14,7 +14,7 @@ const PAGE = 65536;
 export class WasmMemoryFull extends Error {}
 
 /** A copy of src[lo, hi) at byte address ptr, kept for the scope. */
-interface Kept { src: Float32Array; lo: number; hi: number; ptr: number; finite?: boolean }
+interface Kept { src: Float32Array; lo: number; hi: number; ptr: number }
 
 export class Arena {
   private top: number;
@@ -81,18 +81,6 @@ export class Arena {
       this.floor = this.top; // later calls of the scope allocate above it
     }
     return p;
-  }
-
-  /**
-   * Whether every float of the copy kept for the scope that holds bytes [lo, hi) is finite, computed by
-   * `check(ptr, floats)` once per copy (the conv backward's dX and dW both ask about δ); null when no kept
-   * copy holds those bytes.
-   */
-  keptFinite(lo: number, hi: number, check: (ptr: number, floats: number) => boolean): boolean | null {
-    const k = this.kept.find((e) => e.ptr <= lo && hi <= e.ptr + 4 * (e.hi - e.lo));
-    if (!k) return null;
-    k.finite ??= check(k.ptr, k.hi - k.lo);
-    return k.finite;
   }
 
   /**

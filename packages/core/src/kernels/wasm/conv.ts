@@ -98,11 +98,12 @@ export function wasmConv2dForward(
     } else if (!dot && preferCol2im(g, xo)) {
       col2imConv(ctx, g, xo, wt, biasp, outp);
       ctx.stats.col2im++;
-    } else if (!dot && useWinograd(ctx, g, xo, wt)) {
-      winogradConv(ctx, g, xo, wt, biasp, outp, out);
+    } else if (!dot && useWinograd(g, xo) && winogradConv(ctx, g, xo, wt, biasp, outp, out)) {
+      // (false when an output was not finite: the direct kernels below then compute them all)
+      ctx.stats.winograd++;
       copied = true;
-    } else if (dot && useWinogradWeightGrad(ctx, g, xo, wt, wos, wcs)) {
-      winogradWeightGrad(ctx, g, xo, wt, wos, wcs, biasp, outp);
+    } else if (dot && useWinogradWeightGrad(g, xo) && winogradWeightGrad(ctx, g, xo, wt, wos, wcs, biasp, outp)) {
+      ctx.stats.winogradWeightGrad++;
     } else if (dot && sparseWeightGrad(ctx, g, xo, wt, wos, wcs, biasp, outp)) {
       ctx.stats.sparseWeightGrad++; // over δ's non-zeros only (sparse-dw.ts)
     } else if (!dot && g.sh === 1 && g.sw === 1 && xo.rows.step * xo.cols.step > 1) {

@@ -49,8 +49,6 @@ export interface WasmExports {
   smoothGrad(fn: number, g: number, x: number, out: number, n: number): void;
   adam(theta: number, grad: number, m: number, v: number, vMax: number, n: number, b1: number, b2: number, stepSize: number, c2: number, eps: number, l2: number, shrink: number, sign: number): void;
   sgd(theta: number, grad: number, buf: number, n: number, lr: number, mu: number, tau: number, wd: number, sign: number, fresh: number, nesterov: number): void;
-  /** as/winograd.ts: 1 when every element of a strided block [n0][n1][rows][cols] (byte strides) is finite. */
-  finiteBlock(src: number, n0: number, n1: number, rows: number, cols: number, s0: number, s1: number, sRow: number, sCol: number): number;
   /** as/batchnorm.ts: float32 [n, c, s] at x (and g); per-channel float64 vectors; g = 0: the affine form of bnMap */
   bnStats(x: number, n: number, c: number, s: number, sums: number): void;
   bnGradSums(g: number, x: number, n: number, c: number, s: number, mean: number, sums: number): void;

@@ -7,47 +7,41 @@ import type { Conv2dGeometry } from '../conv2d.ts';
 import type { WasmContext } from './context.ts';
 import { writeOut, writePrep } from './descriptors.ts';
 import { F, FIELDS, KIND_WINO_DW, KIND_WINO_DW_FINAL } from './layout.ts';
-import { trivial, type Operand } from './operand.ts';
-import { finiteOperand, MAX_COST_RATIO, PAD, scratchSlots, winogradSettings, writeSlots } from './winograd.ts';
+import type { Operand } from './operand.ts';
+import { MAX_COST_RATIO, PAD, scratchSlots, winogradSettings, writeSlots } from './winograd.ts';
 
 /** Largest padded images × kernels: every unit keeps 36 partial sums per pair. */
 const MAX_PAIRS = 64 * 64;
 
 const up = (a: number, m: number) => Math.ceil(a / m) * m;
 
-/** The kernel [O, C, KH, KW] at wt (rows contiguous, kernels wos and channels wcs bytes apart) as an operand. */
-function kernelOperand(g: Conv2dGeometry, wt: number, wos: number, wcs: number): Operand {
-  return { ptr: wt, s0: wos, s1: wcs, sRow: 4 * g.kw, sCol: 4, rows: trivial(g.kh), cols: trivial(g.kw) };
-}
-
 /**
- * Whether this conv (output 3×3) runs as the Winograd weight gradient (finite operands only, as in
- * useWinograd). The kernel w [O, C, KH, KW] at wt has contiguous rows, kernels wos and channels wcs bytes apart.
+ * Whether this conv (output 3×3) may run as the Winograd weight gradient (operands are not scanned for NaN
+ * or ±∞: see useWinograd).
  */
-export function useWinogradWeightGrad(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, wt: number, wos: number, wcs: number): boolean {
+export function useWinogradWeightGrad(g: Conv2dGeometry, xo: Operand): boolean {
   if (winogradSettings.mode === 'never') return false;
   if (g.oh !== 3 || g.ow !== 3 || g.sh !== 1 || g.sw !== 1 || g.dh !== 1 || g.dw !== 1) return false;
   if (xo.rows.step !== 1 || xo.cols.step !== 1 || xo.sCol !== 4) return false;
   const np = up(g.n, 4), op = up(g.o, 2);
   if (np * op > MAX_PAIRS) return false;
-  const kernel = kernelOperand(g, wt, wos, wcs);
-  const finite = () => finiteOperand(ctx, xo, g.n, g.c) && finiteOperand(ctx, kernel, g.o, g.c);
-  if (winogradSettings.mode === 'always') return finite();
+  if (winogradSettings.mode === 'always') return true;
   // vector operations per (channel, 4×4 kernel tile): 36 GEMM products per image-kernel pair / 4 lanes,
   // the input transform (≈78 per image) and the kernel transform (≈45 per kernel); the direct kernel
   // spends 16 · 9 · N · O / 4 (case c's dW: estimated 0.40, measured 0.67 of the direct kernel's time).
   const tiles = Math.ceil(g.kh / 4) * up(Math.ceil(g.kw / 4), 4);
   const wino = tiles * (9 * np * op + 78 * g.n + 45 * g.o);
   const direct = (g.kh * g.kw / 16) * 36 * g.n * g.o;
-  return wino <= MAX_COST_RATIO * direct && finite();
+  return wino <= MAX_COST_RATIO * direct;
 }
 
 /**
  * out (at outp, [N, O, 3, 3]) = conv(x, w) + bias, x the operand xo (lattice step 1), w [O, C, KH, KW] at
- * wt with rows contiguous, kernels wos and channels wcs bytes apart.
+ * wt with rows contiguous, kernels wos and channels wcs bytes apart. False when an output is not finite (as
+ * winogradConv: the caller then runs the direct kernel).
  */
 export function winogradWeightGrad(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, wt: number, wos: number, wcs: number,
-  biasp: number, outp: number): void {
+  biasp: number, outp: number): boolean {
   const { arena, pool } = ctx;
   const th = Math.ceil(g.kh / 4), tq = up(Math.ceil(g.kw / 4), 4);
   const np = up(g.n, 4), op = up(g.o, 2);
@@ -60,7 +54,7 @@ export function winogradWeightGrad(ctx: WasmContext, g: Conv2dGeometry, xo: Oper
   const units = Math.ceil(g.c / cb) * Math.ceil(th / rb);
   const part = arena.alloc(4 * units * 36 * g.n * g.o);
   const ss = scratchSlots(ctx, 576 + cb * rb * rowBytes + 36 * 2 * PAD, 4 * g.n * (36 * g.o + 32));
-  const desc = arena.alloc(4 * FIELDS);
+  const desc = arena.alloc(4 * FIELDS), fin = arena.alloc(4);
   const { i32 } = arena;
 
   // both operands are read in place: the input through its prep fields (nothing is prepared), the kernel here
@@ -78,10 +72,12 @@ export function winogradWeightGrad(ctx: WasmContext, g: Conv2dGeometry, xo: Oper
   i32[d + F.TBLK] = rb;
   i32[d + F.CBLK] = cb;
   i32[d + F.WU] = part;
+  i32[fin >> 2] = 0;
+  i32[d + F.FIN] = fin;
   writeSlots(i32, d, ss);
   // scalar-equivalent work (4 lanes per vector operation)
   const flops = 2 * 4 * g.c * th * tq * (9 * np * op + 78 * g.n + 45 * g.o);
   pool.run(KIND_WINO_DW, desc, units, flops);
   pool.run(KIND_WINO_DW_FINAL, desc, g.n, 2 * g.n * g.o * (36 * units + 200));
-  ctx.stats.winogradWeightGrad++;
+  return i32[fin >> 2] === 0;
 }

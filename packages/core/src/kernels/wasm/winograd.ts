@@ -7,7 +7,7 @@ import type { Conv2dGeometry } from '../conv2d.ts';
 import type { WasmContext } from './context.ts';
 import { writeOut, writePrep } from './descriptors.ts';
 import { F, FIELDS, KIND_WINO, KIND_WINO_FILTER } from './layout.ts';
-import { trivial, type Operand } from './operand.ts';
+import type { Operand } from './operand.ts';
 
 /**
  * For tests and benchmarks: `mode` 'auto' (default) uses Winograd where the cost estimate says it pays,
@@ -44,40 +44,21 @@ function tileCost(g: Conv2dGeometry): number {
 }
 
 /**
- * Whether every element of an operand block [d0, d1, rows, cols] is finite. A block inside a copy kept
- * for the backward's scope (δ, read by dX and dW) is answered for the whole copy, checked once.
+ * Whether this conv may run as Winograd: 3×3, stride 1, dilation 1, a dense (or padding-only) input, and
+ * cheaper. Operands are not scanned for NaN or ±∞ beforehand: the jobs flag an output that is not finite
+ * (descriptor field FIN), and winogradConv and winogradWeightGrad then return false for the direct kernel.
  */
-export function finiteOperand(ctx: WasmContext, op: Operand, d0: number, d1: number): boolean {
-  const { exports: k, arena } = ctx;
-  let lo = op.ptr, hi = op.ptr + 4;
-  for (const [count, stride] of [[d0, op.s0], [d1, op.s1], [op.rows.count, op.sRow], [op.cols.count, op.sCol]]) {
-    const span = (count - 1) * stride;
-    if (span < 0) lo += span;
-    else hi += span;
-  }
-  const whole = arena.sharing ? arena.keptFinite(lo, hi, (p, floats) => k.finiteBlock(p, 1, 1, 1, floats, 0, 0, 0, 4) === 1) : null;
-  return whole ?? k.finiteBlock(op.ptr, d0, d1, op.rows.count, op.cols.count, op.s0, op.s1, op.sRow, op.sCol) === 1;
-}
-
-/**
- * Whether this conv runs as Winograd: 3×3, stride 1, dilation 1, a dense (or padding-only) input, cheaper,
- * and finite operands (the transforms would spread a NaN or ∞ over its whole 4×4 output tile, where the
- * direct kernel limits it to the outputs whose window holds it). wt: dense weights [O, C, 3, 3].
- */
-export function useWinograd(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, wt: number): boolean {
+export function useWinograd(g: Conv2dGeometry, xo: Operand): boolean {
   if (winogradSettings.mode === 'never') return false;
   if (g.kh !== 3 || g.kw !== 3 || g.sh !== 1 || g.sw !== 1 || g.dh !== 1 || g.dw !== 1) return false;
   // inputs on a lattice with step > 1 (the dilated delta of a strided conv's dX) go to the phased conv,
   // which skips their zeros; the transforms read rows of contiguous columns
   if (xo.rows.step !== 1 || xo.cols.step !== 1 || xo.sCol !== 4) return false;
-  if (winogradSettings.mode !== 'always') {
-    const th = Math.ceil(g.oh / 4), { blk, blocks } = blocking(Math.ceil(g.ow / 4));
-    const wino = th * blocks * blk * tileCost(g);
-    const direct = (g.oh * Math.ceil(g.ow / 4) * 4 / 16) * 36 * g.c * g.o;
-    if (wino > MAX_COST_RATIO * direct) return false;
-  }
-  const weights: Operand = { ptr: wt, s0: 0, s1: 0, sRow: 0, sCol: 4, rows: trivial(1), cols: trivial(g.o * g.c * 9) };
-  return finiteOperand(ctx, xo, g.n, g.c) && finiteOperand(ctx, weights, 1, 1);
+  if (winogradSettings.mode === 'always') return true;
+  const th = Math.ceil(g.oh / 4), { blk, blocks } = blocking(Math.ceil(g.ow / 4));
+  const wino = th * blocks * blk * tileCost(g);
+  const direct = (g.oh * Math.ceil(g.ow / 4) * 4 / 16) * 36 * g.c * g.o;
+  return wino <= MAX_COST_RATIO * direct;
 }
 
 /**
@@ -104,10 +85,13 @@ export function writeSlots(i32: Int32Array, d: number, s: ScratchSlots): void {
  * the operand xo (any lattice of step 1 with contiguous columns: a block with zeros around it, read in
  * place) and w dense [O, C, 3, 3] at wt. When workers share the job, the caller copies each image out as
  * soon as its units are done (counted per image in wasm memory), between its own chunks and while the
- * workers finish theirs, so most of the copy overlaps the computation.
+ * workers finish theirs, so most of the copy overlaps the computation. False when an output is not finite
+ * (a NaN or ±∞ operand, which the transforms would spread over a whole 4×4 tile where the direct kernel
+ * limits it to the outputs whose window holds it, or an overflow inside the transforms): the caller then
+ * runs the direct kernel, which rewrites all of `out`.
  */
 export function winogradConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, wt: number, biasp: number, outp: number,
-  out: Float32Array): void {
+  out: Float32Array): boolean {
   const { arena, pool } = ctx;
   const th = Math.ceil(g.oh / 4), tw = Math.ceil(g.ow / 4);
   const { blk, blocks } = blocking(tw);
@@ -115,7 +99,7 @@ export function winogradConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, w
   const u = arena.alloc(4 * 36 * op * g.c);
   const ss = scratchSlots(ctx, 576 + 36 * (4 * blk * (g.c + op) + 2 * PAD), og * 288);
   const desc = arena.alloc(4 * FIELDS), fdesc = arena.alloc(4 * FIELDS);
-  const doneAt = arena.alloc(4 * g.n);
+  const doneAt = arena.alloc(4 * g.n), fin = arena.alloc(4);
   const { i32 } = arena;
 
   // Caller-side work deferred by the planner (first-touching the output's pages) waits for the main job,
@@ -143,6 +127,8 @@ export function winogradConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, w
   writeSlots(i32, d, ss);
   i32.fill(0, doneAt >> 2, (doneAt >> 2) + g.n);
   i32[d + F.DONE_AT] = doneAt;
+  i32[fin >> 2] = 0;
+  i32[d + F.FIN] = fin;
   const per = th * blocks, image = g.o * g.oh * g.ow;
   let copied = 0;
   const copyDone = (): boolean => {
@@ -157,6 +143,7 @@ export function winogradConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, w
   const flops = 2 * 4 * g.n * per * blk * tileCost(g);
   pool.defer(deferred);
   pool.run(KIND_WINO, desc, g.n * per, flops, 1, copyDone);
+  if (i32[fin >> 2] !== 0) return false;
   copyDone();
-  ctx.stats.winograd++;
+  return true;
 }

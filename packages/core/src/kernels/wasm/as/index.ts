@@ -10,10 +10,10 @@ import { scanNonzero } from './scan';
 import { sparseDwRowsRun, sparseDwRowsUnits, sparseDwRun, sparseDwUnits, sparseList, sparsePrep } from './sparse-dw';
 import { sparseDxRun, sparseDxUnits, sparseInputList, sparseWeights } from './sparse-dx';
 import { packA, wideRun, wideUnits } from './wide';
-import { finiteBlock, winoFilterRun, winoFilterUnits, winoRun, winoUnits } from './winograd';
+import { winoFilterRun, winoFilterUnits, winoRun, winoUnits } from './winograd';
 import { winoDwFinalRun, winoDwFinalUnits, winoDwRun, winoDwUnits } from './winograd-dw';
 
-export { depthwise, finiteBlock, gather4, packA, rowSums, scanNonzero, sparseInputList, sparseList, sparsePrep, sparseWeights };
+export { depthwise, gather4, packA, rowSums, scanNonzero, sparseInputList, sparseList, sparsePrep, sparseWeights };
 import { smoothRun, smoothUnits } from './elementwise';
 export { binary, leakyRelu, relu, smooth, smoothGrad, stepScale } from './elementwise';
 export { adam, sgd } from './optim';

@@ -1,6 +1,6 @@
 // Field indices of the i32 job descriptors that JS writes into wasm memory (mirrored in ../layout.ts).
 // Pointers and strides are in bytes. Bump ABI_VERSION (here and in ../layout.ts) on any change.
-export const ABI_VERSION = 13;
+export const ABI_VERSION = 14;
 
 // Input preparation (prep.ts). The source is a strided block: element (n, c, a, b) at
 // X + n·SIMG + c·SCH + a·SROW + b·SCOL, a < H, b < W. It sits at virtual row FY + SY·a, column FX + SX·b
@@ -60,7 +60,7 @@ export const WCS = 43;   // bytes between input channels of WT
 export const DH = 44;
 export const DW = 45;
 
-export const FIELDS = 48;
+export const FIELDS = 49;
 
 // Winograd F(4×4, 3×3) (winograd.ts) reads its input in place through the prep fields X … PL (SCOL = 4,
 // SY = SX = 1; nothing is prepared), and N, O, OH, OW, the output fields and the following (the wide
@@ -83,3 +83,5 @@ export const WKC = 28;
 export const CBLK = 44; // kernel channels per unit (with TBLK = TH)
 export const WKH = 46;
 export const WKW = 47;
+// both forms: an i32 set to 1 by a job that computed an output that is not finite (NaN, ±∞), or 0
+export const FIN = 48;

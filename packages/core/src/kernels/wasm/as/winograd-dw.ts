@@ -190,6 +190,7 @@ export function winoDwFinalRun(d: usize, from: i32, to: i32): void {
   const out = <usize>field(d, L.OUT), oimg = <usize>field(d, L.OIMG), och = <usize>field(d, L.OCH);
   const orow = <usize>field(d, L.OROW), ocs = <usize>field(d, L.OCS), bias = <usize>field(d, L.BIAS);
   const ob = <usize>o << 2;
+  let bad = false; // an output not finite (see winoRun): the caller runs the direct kernel instead
   for (let ni = from; ni < to; ni++) {
     const s = <usize>field(d, L.SCR) + <usize>ni * ((<usize>(36 * o + 32)) << 2), h = s + 36 * ob, z = h + 72; // S[ξ][o], 18 and 9 floats
     // S[ξ][·] = Σ_units, in unit order: rows of O floats, 4 at a time
@@ -214,8 +215,13 @@ export function winoDwFinalRun(d: usize, from: i32, to: i32): void {
       const bv: f32 = bias ? load<f32>(bias + (<usize>oi << 2)) : 0;
       const dst = out + <usize>ni * oimg + <usize>oi * och;
       for (let i = 0; i < 3; i++) {
-        for (let j = 0; j < 3; j++) store<f32>(dst + <usize>i * orow + <usize>j * ocs, load<f32>(z + (<usize>(i * 3 + j) << 2)) + bv);
+        for (let j = 0; j < 3; j++) {
+          const v = load<f32>(z + (<usize>(i * 3 + j) << 2)) + bv;
+          if (v - v != 0) bad = true;
+          store<f32>(dst + <usize>i * orow + <usize>j * ocs, v);
+        }
       }
     }
   }
+  if (bad) atomic.store<i32>(<usize>field(d, L.FIN), 1);
 }

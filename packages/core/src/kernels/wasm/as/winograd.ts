@@ -154,44 +154,6 @@ export function winoFilterRun(d: usize, from: i32, to: i32): void {
   return f32x4.replace_lane(v, 3, x);
 }
 
-// ---- inputs: non-finite values keep the direct kernel (a NaN or ∞ would spread over a whole tile) ----
-
-/** 1 when every element of the strided block [n0][n1][rows][cols] at p (byte strides) is finite, else 0. */
-export function finiteBlock(p: usize, n0: i32, n1: i32, rows: i32, cols: i32, s0: i32, s1: i32, sRow: i32, sCol: i32): i32 {
-  // x − x is 0 for finite x and NaN for NaN and ±∞; the sums stay 0 or become NaN (4 chains: the adds'
-  // latency would otherwise bound the pass)
-  const zero = k4(0);
-  let a0 = zero, a1 = zero, a2 = zero, a3 = zero, sacc: f32 = 0;
-  for (let i = 0; i < n0; i++) {
-    for (let j = 0; j < n1; j++) {
-      for (let a = 0; a < rows; a++) {
-        const row = p + <usize>(i * s0 + j * s1 + a * sRow);
-        let b = 0;
-        if (sCol == 4) {
-          for (; b + 16 <= cols; b += 16) {
-            const q = row + (<usize>b << 2);
-            const v0 = v128.load(q), v1 = v128.load(q, 16), v2 = v128.load(q, 32), v3 = v128.load(q, 48);
-            a0 = f32x4.add(a0, f32x4.sub(v0, v0));
-            a1 = f32x4.add(a1, f32x4.sub(v1, v1));
-            a2 = f32x4.add(a2, f32x4.sub(v2, v2));
-            a3 = f32x4.add(a3, f32x4.sub(v3, v3));
-          }
-          for (; b + 4 <= cols; b += 4) {
-            const v = v128.load(row + (<usize>b << 2));
-            a0 = f32x4.add(a0, f32x4.sub(v, v));
-          }
-        }
-        for (; b < cols; b++) {
-          const v = load<f32>(row + <usize>(b * sCol));
-          sacc += v - v;
-        }
-      }
-    }
-  }
-  const acc = f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3));
-  return i32x4.all_true(f32x4.eq(acc, zero)) && sacc == 0 ? 1 : 0;
-}
-
 // ---- scratch slots: one per running thread, claimed for the duration of a `run` call ----
 
 export function claimSlot(lock: usize, slots: i32): i32 {
@@ -233,6 +195,10 @@ export function winoRun(d: usize, from: i32, to: i32): void {
   const orow = <usize>field(d, L.OROW), ocs = <usize>field(d, L.OCS);
   const bias = <usize>field(d, L.BIAS), accum = field(d, L.ACC) != 0, plain = ocs == 4 && !accum;
   const doneAt = <usize>field(d, L.DONE_AT);
+  // x − x is +0 for finite x, NaN for NaN and ±∞: OR-ed over every output computed, non-zero when one is not
+  // finite (a NaN or ∞ operand, or an overflow in the transforms); the caller then runs the direct kernel,
+  // which limits a NaN or ∞ to the outputs whose window holds it instead of spreading it over a whole tile
+  let bad = k4(0);
   for (let un = from; un < to; un++) {
     const n = un / per, rest = un - n * per, ty = rest / blocks, t0 = (rest - ty * blocks) * blk;
     const tcount = tw - t0 < blk ? tw - t0 : blk, tq = (tcount + 3) & ~3;
@@ -286,6 +252,7 @@ export function winoRun(d: usize, from: i32, to: i32): void {
           const pa = f32x4.add(m1, m2), pb = f32x4.sub(m1, m2), pc = f32x4.add(m3, m4), pe = f32x4.sub(m3, m4);
           const s0 = f32x4.add(f32x4.add(f32x4.add(m0, pa), pc), bv), s1 = f32x4.add(madd(pe, k4(2), pb), bv);
           const s2 = f32x4.add(madd(pc, k4(4), pa), bv), s3 = f32x4.add(f32x4.add(madd(pe, k4(8), pb), m5), bv);
+          bad = v128.or(bad, v128.or(v128.or(f32x4.sub(s0, s0), f32x4.sub(s1, s1)), v128.or(f32x4.sub(s2, s2), f32x4.sub(s3, s3))));
           // transpose: lanes were tiles, now columns of one tile
           const a0 = v128.shuffle<f32>(s0, s1, 0, 4, 1, 5), a1 = v128.shuffle<f32>(s0, s1, 2, 6, 3, 7);
           const a2 = v128.shuffle<f32>(s2, s3, 0, 4, 1, 5), a3 = v128.shuffle<f32>(s2, s3, 2, 6, 3, 7);
@@ -310,6 +277,7 @@ export function winoRun(d: usize, from: i32, to: i32): void {
     // image n's outputs of this unit are written (seq-cst: a reader that sees the count sees them)
     if (doneAt) atomic.add<i32>(doneAt + (<usize>n << 2), 1);
   }
+  if (v128.any_true(bad)) atomic.store<i32>(<usize>field(d, L.FIN), 1);
   atomic.and<i32>(lock, ~(1 << slot));
 }
 
