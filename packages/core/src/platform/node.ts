@@ -13,6 +13,23 @@ const WA = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array)
 /** 'https://…', 'file:///…' (a scheme of two letters or more: not a Windows drive letter). */
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]+:/i;
 
+/**
+ * Tensor arrays come from malloc, and V8 frees dead ones together, at a collection. glibc's malloc then
+ * gives the top of its heap back to the system once that exceeds its trim threshold, which is twice its
+ * mmap threshold; it raises the mmap threshold to the size of the largest mmapped block freed so far (up to
+ * 32 MiB), i.e. to a few MiB in a conv loop. So every fresh output of a few MiB faulted on all its pages
+ * (bench case c's 2 MiB forward output: 512 faults per call, 1.67 ms against 1.31 ms without them). One
+ * block of 31 MiB, allocated untouched and dropped on the first call of uninitializedBuffer, raises both
+ * thresholds when V8 collects it (31 and 62 MiB), as `GLIBC_TUNABLES=glibc.malloc.mmap_threshold=…` would:
+ * freed arrays stay mapped and are reused. An explicit GLIBC_TUNABLES mmap or trim threshold turns glibc's
+ * adjustment off and wins; other allocators (macOS, musl) ignore the block.
+ */
+let mallocRaised = false;
+function raiseMallocThresholds(): void {
+  mallocRaised = true;
+  Buffer.allocUnsafeSlow(31 << 20);
+}
+
 export const platform: Platform = {
   name: 'node',
 
@@ -22,7 +39,10 @@ export const platform: Platform = {
   },
 
   // Not pooled (a whole ArrayBuffer of its own, offset 0) and skipping calloc's zero fill.
-  uninitializedBuffer: (bytes: number): ArrayBuffer => Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer,
+  uninitializedBuffer(bytes: number): ArrayBuffer {
+    if (!mallocRaised) raiseMallocThresholds();
+    return Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer;
+  },
 
   hardwareThreads: () => availableParallelism(),
   maxThreads: () => Infinity,
