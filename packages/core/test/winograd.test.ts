@@ -4,7 +4,7 @@
 // from 1e-12 to 1e12; the forward, the chapter's dX (a padding-only lattice δ) and dW through the graph;
 // the weight-gradient form with any number of threads giving the same bits.
 //
-// Error bound tested (float32): |winograd − exact| ≤ 1e-6 · T, where T = Σ|w||x| over every pair of an
+// Error bound tested (float32): |winograd − exact| ≤ 4e-6 · T, where T = Σ|w||x| over every pair of an
 // input in the output tile's 6×6 patch and a filter tap, summed over channels: Σ_c ‖x_c,patch‖₁·‖w_o,c‖₁
 // (for dW: Σ over the kernel's 4×4 tiles of ‖x patch‖₁·‖δ tile‖₁). The transforms mix every input of
 // the patch with every tap, so rounding errors scale with T, not with an output's own Σ|w||x| (which can
@@ -20,6 +20,7 @@ import { wasmBackend } from '../src/kernels/wasm/index.ts';
 import { loadWasmKernels, WASM_RELAXED_URL, WASM_URL } from '../src/kernels/wasm/module.ts';
 import { KIND_WINO } from '../src/kernels/wasm/layout.ts';
 import { winogradSettings } from '../src/kernels/wasm/winograd.ts';
+import { platform } from '../src/platform/node.ts';
 import { Rng } from '../src/rng.ts';
 import { checkProperty } from './helpers.ts';
 
@@ -32,8 +33,13 @@ afterEach(() => {
   setBackend(initialBackend);
 });
 
-/** Tested bound, relative to T (see above). */
-const WINO_REL = 1e-6;
+/**
+ * Tested bound, relative to T (see above). The worst seen (fast-check seed 7): forward 3.2e-6·T (relaxed
+ * build) and 3.4e-6·T (plain build) over 3,000 cases of forwardArb, in those with 90 % zeros in both
+ * operands (a small T); the weight gradient 1.3e-6·T over 2,000 cases of weightGradArb. (1e-6 until
+ * 2026-11-29: the 150 cases run here stayed under it with the relaxed build, not with the plain one.)
+ */
+const WINO_REL = 4e-6;
 
 interface Values { scale: number; zeros: number; seed: number }
 const valuesArb: fc.Arbitrary<Values> = fc.record({
@@ -164,11 +170,13 @@ describe('Winograd F(4×4, 3×3) forward (wasm)', () => {
     expect(ran).toBeGreaterThan(cases / 3);
   });
 
-  it('gives bit-identical results with 1 and 2 threads, and the plain-SIMD build stays within the bound', async () => {
+  it('gives bit-identical results with 1 and 2 threads, and the other build (plain or relaxed SIMD) stays within the bound', async () => {
     const loaded = loadWasmKernels();
     if (typeof loaded !== 'object' || loaded === null) throw new Error(String(loaded));
     const two = createWasmBackend(loaded, 1);
     expect(await two.pool.warm()).toBe(1);
+    // the other build: with CONVGRAD_RELAXED_SIMD=0 the relaxed one, which Node 20 compiles only behind a V8 flag
+    if (wasm.variant === 'simd') platform.enableRelaxedSimd();
     const other = loadWasmKernels(wasm.variant === 'simd' ? WASM_RELAXED_URL : WASM_URL);
     if (typeof other !== 'object' || other === null) throw new Error(String(other));
     const plain = createWasmBackend(other, 0);
