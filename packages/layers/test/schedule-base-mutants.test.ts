@@ -12,6 +12,14 @@ import { expectClose } from './helpers.ts';
 function groups(...lrs: number[]): Optimizer {
   return new SGD(lrs.map((lr) => ({ params: [tensor([0], undefined, { requiresGrad: true })], lr })), { lr: lrs[0], momentum: 0.9 });
 }
+
+/** ExponentialLR(γ = 0.5) over two groups (lr 0.1, 0.02), stepped once: lr 0.05, 0.01. */
+function halvingAfterOneStep(): { o: Optimizer; s: ExponentialLR } {
+  const o = groups(0.1, 0.02);
+  const s = new ExponentialLR(o, 0.5);
+  s.step();
+  return { o, s };
+}
 const lrsOf = (o: Optimizer) => o.paramGroups.map((g) => g.lr);
 
 /** A schedule that sets whatever lrs `next` holds (to reach the base class's checks directly). */
@@ -39,18 +47,14 @@ describe('step counter and closed form (PyTorch _step_count, step(epoch))', () =
   });
 
   it('stepTo(5) jumps with the closed form (torch: step(5) → [0.003125, 0.000625], _step_count 3)', () => {
-    const o = groups(0.1, 0.02);
-    const s = new ExponentialLR(o, 0.5);
-    s.step();
+    const { o, s } = halvingAfterOneStep();
     s.stepTo(5);
     expectClose(lrsOf(o), [0.003125, 0.000625], 1e-15);
     expect([s.stepCount, s.lastEpoch]).toEqual([3, 5]);
   });
 
   it.each([[-1, '-1'], [1.5, '1.5'], [NaN, 'NaN'], [Infinity, 'Infinity'], ['2', '"2"']])('stepTo(%s) is refused and changes nothing', (epoch, shown) => {
-    const o = groups(0.1, 0.02);
-    const s = new ExponentialLR(o, 0.5);
-    s.step();
+    const { o, s } = halvingAfterOneStep();
     const before = s.stateDict();
     expect(() => s.stepTo(epoch as number)).toThrow(`ExponentialLR: epoch must be an integer ≥ 0, got ${shown}`);
     expect(s.stateDict()).toEqual(before);
@@ -58,9 +62,7 @@ describe('step counter and closed form (PyTorch _step_count, step(epoch))', () =
   });
 
   it('stepTo(0) is accepted (SequentialLR restarts the next schedule there)', () => {
-    const o = groups(0.1, 0.02);
-    const s = new ExponentialLR(o, 0.5);
-    s.step();
+    const { o, s } = halvingAfterOneStep();
     s.stepTo(0);
     expectClose(lrsOf(o), [0.1, 0.02], 1e-15);
   });

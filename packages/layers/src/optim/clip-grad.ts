@@ -47,7 +47,7 @@ export function clipGradNorm(params: Iterable<Tensor> | Tensor, maxNorm: number,
     throw new ConvgradError(op, `the total norm of order ${normType} of the gradients is ${total}, so clipping is not possible (set errorIfNonfinite: false to scale anyway)`);
   }
   const coef = Math.min(maxNorm / (total + 1e-6), 1); // a NaN total gives NaN gradients, as torch.clamp
-  for (const g of grads) g.data.set(g.data.map((v) => v * coef));
+  for (const g of grads) mapInPlace(g.data, (v) => v * coef);
   return total;
 }
 
@@ -55,5 +55,11 @@ export function clipGradNorm(params: Iterable<Tensor> | Tensor, maxNorm: number,
 export function clipGradValue(params: Iterable<Tensor> | Tensor, clipValue: number): void {
   const op = 'clipGradValue';
   if (!(Number.isFinite(clipValue) && clipValue >= 0)) throw new ConvgradError(op, `clipValue must be a finite number ≥ 0, got ${describeValue(clipValue)}`);
-  for (const g of gradsOf(op, params)) g.data.set(g.data.map((v) => Math.min(Math.max(v, -clipValue), clipValue)));
+  for (const g of gradsOf(op, params)) mapInPlace(g.data, (v) => Math.min(Math.max(v, -clipValue), clipValue));
+}
+
+/** d[i] = f(d[i]) for every element, in place (no temporary array per gradient and call). */
+function mapInPlace(d: Float32Array | Float64Array, f: (v: number) => number): void {
+  // Stryker disable next-line EqualityOperator: i <= d.length only adds a write at d[d.length], past the typed array's end: no effect
+  for (let i = 0; i < d.length; i++) d[i] = f(d[i]);
 }
