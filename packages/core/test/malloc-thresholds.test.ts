@@ -11,9 +11,16 @@ const gc = runInNewContext('gc') as () => void;
 const glibc = (process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime;
 
 describe.runIf(glibc !== undefined)('malloc thresholds (Node on glibc)', () => {
-  it('16 arrays of 2 MiB freed together at a collection are reused by the next 16: not one fault in ten pages', () => {
+  it('16 arrays of 2 MiB freed together at a collection are reused by the next 16: not one fault in ten pages', async () => {
+    // V8 frees array buffers on a background thread after a collection: give it time before measuring
+    const collect = async () => {
+      for (let i = 0; i < 2; i++) {
+        gc();
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    };
     platform.uninitializedBuffer(8);
-    gc(); // collects the 31 MiB block: glibc raises its thresholds
+    await collect(); // the 31 MiB block is freed: glibc raises its thresholds
     const round = (): number => {
       const keep: Float32Array[] = [];
       for (let i = 0; i < 16; i++) {
@@ -24,10 +31,15 @@ describe.runIf(glibc !== undefined)('malloc thresholds (Node on glibc)', () => {
       return keep.length;
     };
     round();
-    gc(); // the first round's 32 MiB are freed together
-    const f0 = process.resourceUsage().minorPageFault;
-    round();
-    const faults = process.resourceUsage().minorPageFault - f0;
-    expect(faults).toBeLessThan((16 * 512) / 10); // 512 pages per array: 8,192 when none are reused
+    await collect(); // the first round's 32 MiB are freed together
+    // the fewest faults of 3 rounds (another thread of the process may fault meanwhile)
+    const faults: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      const f0 = process.resourceUsage().minorPageFault;
+      round();
+      faults.push(process.resourceUsage().minorPageFault - f0);
+      await collect();
+    }
+    expect(Math.min(...faults)).toBeLessThan((16 * 512) / 10); // 512 pages per array: 8,192 when none are reused
   });
 });
