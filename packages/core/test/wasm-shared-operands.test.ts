@@ -94,4 +94,42 @@ describe.skipIf(!wasm)('shared operands (wasm)', () => {
     arena.copyIn(a, 60, 70);
     expect(arena.copiesShared).toBe(shared);
   });
+
+  it('copyInParts: part 0 now, the rest by finish (each part published, idempotent); a kept staged copy is whole when found again', () => {
+    const arena = wasm!.arena;
+    const a = Float32Array.from({ length: 1000 }, (_, i) => i + 0.25);
+    const read = (p: number, n: number) => Array.from(arena.f32.subarray(p >> 2, (p >> 2) + n));
+    arena.reset();
+    const plain = arena.copyInParts(a, 100, 900, 0);
+    expect(plain.staged).toBeNull();
+    expect(read(plain.ptr, 800)).toEqual(Array.from(a.subarray(100, 900)));
+    arena.reset();
+    const marker = arena.alloc(4 * 1000);
+    arena.f32.fill(-1, marker >> 2, (marker >> 2) + 1000); // what the memory held before
+    arena.reset();
+    const { ptr, staged } = arena.copyInParts(a, 100, 900, 300); // parts [100, 400) [400, 700) [700, 900)
+    expect(staged!.parts).toBe(3);
+    expect(Atomics.load(arena.i32, staged!.ready >> 2)).toBe(1);
+    expect(read(ptr, 300)).toEqual(Array.from(a.subarray(100, 400)));
+    expect(read(ptr + 4 * 300, 500).every((v) => v === -1)).toBe(true);
+    const view = arena.f32;
+    arena.alloc(view.byteLength); // grows the memory: finish writes through the arena's current view
+    expect(arena.f32).not.toBe(view);
+    staged!.finish();
+    staged!.finish();
+    expect(Atomics.load(arena.i32, staged!.ready >> 2)).toBe(3);
+    expect(read(ptr, 800)).toEqual(Array.from(a.subarray(100, 900)));
+
+    const b = Float32Array.from({ length: 600 }, (_, i) => -i);
+    const again = arena.share([b], () => {
+      arena.reset();
+      const first = arena.copyInParts(b, 0, 600, 200);
+      expect(read(first.ptr + 800, 400).some((v, i) => v !== b[200 + i])).toBe(true);
+      arena.reset(); // the scope's next call finds the kept copy, finished
+      const p = arena.copyIn(b);
+      expect(p).toBe(first.ptr);
+      return read(p, 600);
+    });
+    expect(again).toEqual(Array.from(b));
+  });
 });

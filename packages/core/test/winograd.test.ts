@@ -30,6 +30,7 @@ const initialBackend = getBackend().name;
 afterEach(() => {
   winogradSettings.mode = 'auto';
   winogradSettings.dwUnitBytes = 1 << 20;
+  winogradSettings.stagedInput = true;
   setBackend(initialBackend);
 });
 
@@ -222,7 +223,69 @@ describe('Winograd F(4×4, 3×3) forward (wasm)', () => {
       pool.run = run0;
       pool.defer = defer0;
     }
-    expect(ranIn).toEqual([KIND_WINO]);
+    // (two tasks: the rest of x, copied image by image, and the first touch; both in the main job)
+    expect(ranIn.length).toBeGreaterThan(0);
+    expect(new Set(ranIn)).toEqual(new Set([KIND_WINO]));
+  });
+});
+
+describe('the forward\'s input copied in image by image while the job runs (winogradSettings.stagedInput)', () => {
+  /** A 2-thread backend, warmed, whose deferred caller-side work starts `delayMs` late. */
+  async function delayedTwo(delayMs: number) {
+    const loaded = loadWasmKernels();
+    if (typeof loaded !== 'object' || loaded === null) throw new Error(String(loaded));
+    const two = createWasmBackend(loaded, 1);
+    expect(await two.pool.warm()).toBe(1);
+    two.pool.adaptive = false;
+    const defer0 = two.pool.defer.bind(two.pool);
+    two.pool.defer = (task) => defer0(task && (() => {
+      for (const t0 = performance.now(); performance.now() - t0 < delayMs;);
+      task();
+    }));
+    return two;
+  }
+
+  it('units wait for their image: the same bits as a whole copy, with the copy held back while the worker runs ahead', async () => {
+    const two = await delayedTwo(30);
+    const g: Conv2dGeometry = { n: 6, c: 8, h: 24, w: 21, o: 12, kh: 3, kw: 3, sh: 1, sw: 1, pt: 1, pl: 1, dh: 1, dw: 1, oh: 24, ow: 21 };
+    const x = values(g.n * g.c, g.h, g.w, { scale: 1, zeros: 0.1, seed: 11 }), w = values(g.o * g.c, 3, 3, { scale: 1, zeros: 0, seed: 12 });
+    const other = values(g.n * g.c, g.h, g.w, { scale: 1e3, zeros: 0, seed: 13 });
+    // (a bias: no sparse-path probe, which would finish the copy of images this small first)
+    const b = values(1, 1, g.o, { scale: 1, zeros: 0, seed: 14 });
+    winogradSettings.stagedInput = false;
+    const whole = run('always', x, w, b, g, two);
+    winogradSettings.stagedInput = true;
+    const jobs = two.pool.parallelJobs;
+    // the same shapes put x where `other` was: a unit that did not wait would read other's images
+    run('always', other, w, b, g, two);
+    const staged = run('always', x, w, b, g, two);
+    expect(two.pool.parallelJobs - jobs).toBe(2);
+    expect(two.stats.winograd).toBe(3);
+    expect(Array.from(staged)).toEqual(Array.from(whole));
+  });
+
+  it('the sparse input-gradient path decides on the first image as a whole scan would: same path, same bits', async () => {
+    const two = await delayedTwo(0);
+    checkProperty(fc.record({
+      n: fc.integer({ min: 2, max: 4 }), c: fc.integer({ min: 1, max: 12 }), o: fc.integer({ min: 1, max: 20 }),
+      h: fc.integer({ min: 3, max: 24 }), w: fc.integer({ min: 3, max: 24 }), // images of up to 6,912 values: the probe's rule needs 4,096
+      zeros: fc.array(fc.constantFrom(0, 0.5, 0.9, 0.99, 1), { minLength: 4, maxLength: 4 }), seed: fc.nat({ max: 1_000_000 }),
+    }), ({ n, c, o, h, w, zeros, seed }) => {
+      const g: Conv2dGeometry = { n, c, h, w, o, kh: 3, kw: 3, sh: 1, sw: 1, pt: 2, pl: 2, dh: 1, dw: 1, oh: h + 2, ow: w + 2 };
+      const x = new Float32Array(n * c * h * w);
+      for (let i = 0; i < n; i++) x.set(values(c, h, w, { scale: 1, zeros: zeros[i], seed: seed + i }), i * c * h * w);
+      const wt = values(o * c, 3, 3, { scale: 1, zeros: 0, seed: seed + 9 });
+      const paths = () => [two.stats.sparseInputGrad, two.stats.winograd];
+      const runWith = (stagedInput: boolean) => {
+        winogradSettings.stagedInput = stagedInput;
+        const before = paths();
+        const out = run('always', x, wt, null, g, two);
+        return { out: Array.from(out), took: paths().map((v, i) => v - before[i]) };
+      };
+      const whole = runWith(false), staged = runWith(true);
+      expect(staged.took).toEqual(whole.took);
+      expect(staged.out).toEqual(whole.out);
+    }, 60);
   });
 });
 

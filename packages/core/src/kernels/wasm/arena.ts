@@ -13,8 +13,16 @@ const PAGE = 65536;
 /** Thrown by `alloc` when the request exceeds the largest memory allowed; callers fall back to js. */
 export class WasmMemoryFull extends Error {}
 
-/** A copy of src[lo, hi) at byte address ptr, kept for the scope. */
-interface Kept { src: Float32Array; lo: number; hi: number; ptr: number }
+/** A copy of src[lo, hi) at byte address ptr, kept for the scope (`finish` completes a staged one). */
+interface Kept { src: Float32Array; lo: number; hi: number; ptr: number; finish: (() => void) | null }
+
+/**
+ * A copy into wasm memory made in parts: part 0 when it is started, the others when `finish` runs
+ * (idempotent), each published in the i32 at byte address `ready` (parts copied so far) with a
+ * sequentially consistent store, so a worker that reads the count sees the part's values. A job can
+ * then start on part 0 while the caller copies the rest (winograd.ts: parts are the operand's images).
+ */
+export interface StagedCopy { readonly ready: number; readonly parts: number; finish(): void }
 
 export class Arena {
   private top: number;
@@ -65,22 +73,54 @@ export class Arena {
 
   /** Byte address of a copy of src[lo, hi) in wasm memory: made now, or kept from an earlier call of the scope. */
   copyIn(src: Float32Array, lo = 0, hi = src.length): number {
+    return this.copyInParts(src, lo, hi, 0).ptr;
+  }
+
+  /**
+   * As `copyIn`, but with `part` > 0 and more than one part, only src[lo, lo + part) is copied now and
+   * the rest in parts of `part` floats when `staged.finish()` runs (see StagedCopy). `staged` is null
+   * when everything is copied (or was kept from an earlier call of the scope).
+   */
+  copyInParts(src: Float32Array, lo: number, hi: number, part: number): { ptr: number; staged: StagedCopy | null } {
     const share = this.shareable?.has(src) ?? false;
     if (share) {
       const k = this.kept.find((e) => e.src === src && e.lo <= lo && hi <= e.hi);
       if (k) {
+        k.finish?.();
         this.copiesShared++;
-        return k.ptr + 4 * (lo - k.lo);
+        return { ptr: k.ptr + 4 * (lo - k.lo), staged: null };
       }
     }
+    const parts = part > 0 ? Math.ceil((hi - lo) / part) : 1;
+    const ready = parts > 1 ? this.alloc(4) : 0;
     const p = this.alloc(4 * (hi - lo));
-    this.f32.set(src.subarray(lo, hi), p >> 2);
+    const first = parts > 1 ? lo + part : hi;
+    this.f32.set(src.subarray(lo, first), p >> 2);
     this.bytesCopied += 4 * (hi - lo);
+    let staged: StagedCopy | null = null;
+    if (parts > 1) {
+      Atomics.store(this.i32, ready >> 2, 1);
+      let done = 1;
+      const finish = () => {
+        try {
+          for (; done < parts; done++) {
+            const from = lo + done * part;
+            // this.f32, not a view taken earlier: an alloc since may have grown the memory
+            this.f32.set(src.subarray(from, Math.min(hi, from + part)), (p >> 2) + done * part);
+            Atomics.store(this.i32, ready >> 2, done + 1);
+          }
+        } finally {
+          // never leave a job's workers waiting for parts that will not come
+          Atomics.store(this.i32, ready >> 2, parts);
+        }
+      };
+      staged = { ready, parts, finish };
+    }
     if (share) {
-      this.kept.push({ src, lo, hi, ptr: p });
+      this.kept.push({ src, lo, hi, ptr: p, finish: staged?.finish ?? null });
       this.floor = this.top; // later calls of the scope allocate above it
     }
-    return p;
+    return { ptr: p, staged };
   }
 
   /**

@@ -20,11 +20,11 @@ import { col2imConv, preferCol2im } from './col2im.ts';
 import type { WasmContext } from './context.ts';
 import { writeOut, writePrep } from './descriptors.ts';
 import { F, FIELDS, KIND_DOT, KIND_PREP, KIND_WIDE } from './layout.ts';
-import { denseOperand, isPlain, viewOperand } from './operand.ts';
+import { denseOperand, isPlain, type Operand, viewOperand } from './operand.ts';
 import { phasedConv } from './phased.ts';
 import { sparseWeightGrad } from './sparse-dw.ts';
 import { sparseInputGrad } from './sparse-dx.ts';
-import { useWinograd, winogradConv } from './winograd.ts';
+import { useWinograd, winogradConv, winogradSettings } from './winograd.ts';
 import { useWinogradWeightGrad, winogradWeightGrad } from './winograd-dw.ts';
 
 /** Output rows shorter than this, with longer kernel rows, go to the dot kernel. */
@@ -51,6 +51,7 @@ export function wasmConv2dForward(
 ): boolean {
   const { arena } = ctx;
   arena.reset();
+  let xo: Operand | null = null;
   try {
     const desc = arena.alloc(4 * FIELDS);
     const biasp = bias ? arena.alloc(4 * g.o) : 0;
@@ -58,7 +59,9 @@ export function wasmConv2dForward(
     const outp = arena.alloc(4 * outLen);
     if (bias) arena.f32.set(bias, biasp >> 2);
     const wo = ArrayBuffer.isView(w) ? denseOperand(ctx, w, g.o, g.c, g.kh, g.kw) : viewOperand(ctx, w);
-    const xo = wo && (ArrayBuffer.isView(x) ? denseOperand(ctx, x, g.n, g.c, g.h, g.w) : viewOperand(ctx, x));
+    // x is copied image by image while a Winograd job starts on the first (`staged`, operand.ts)
+    const staged = winogradSettings.stagedInput;
+    xo = wo && (ArrayBuffer.isView(x) ? denseOperand(ctx, x, g.n, g.c, g.h, g.w, staged) : viewOperand(ctx, x, staged));
     if (!wo || !xo) {
       // an all-zero operand: the output is the bias
       for (let n = 0, i = 0; n < g.n; n++) {
@@ -92,6 +95,9 @@ export function wasmConv2dForward(
     // writes page-fault: ~100–500 faults here, which the copy-out below would otherwise take alone).
     ctx.pool.defer(() => firstTouch(out));
     const dot = useDotKernel(g);
+    // Only the Winograd forward reads a staged x as its images arrive (sparseInputGrad finishes the copy
+    // itself when it has to look past image 0); the other kernels need it whole.
+    if (dot || preferCol2im(g, xo) || !useWinograd(g, xo)) xo.staged?.finish();
     let copied = false; // the Winograd forward copies its images out as they are finished
     if (!dot && sparseInputGrad(ctx, g, xo, wt, wos, wcs, biasp, outp)) {
       ctx.stats.sparseInputGrad++; // over the input block's non-zeros only (sparse-dx.ts)
@@ -183,6 +189,7 @@ export function wasmConv2dForward(
     if (e instanceof WasmMemoryFull) return false;
     throw e;
   } finally {
+    xo?.staged?.finish(); // a kept copy (arena.share) must be whole for the scope's later calls
     ctx.pool.defer(null);
   }
 }

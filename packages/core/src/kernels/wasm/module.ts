@@ -61,7 +61,7 @@ export interface WasmExports {
     dN: number, dC: number, dR: number, dQ: number, dst: number, bytes: number): void;
   /** as/sparse-dx.ts: the input block's non-zeros as (output offset, weight offset, value) per image; W channels-last */
   sparseInputList(x: number, n: number, c: number, h: number, w: number, s0: number, s1: number, sRow: number, sCol: number,
-    r0: number, sy: number, q0: number, sx: number, rows: number, cols: number, op: number, wChan: number, nz: number, nzAt: number, cap: number): number;
+    r0: number, sy: number, q0: number, sx: number, rows: number, cols: number, op: number, wChan: number, nz: number, nzAt: number, cap: number, upTo: number): number;
   sparseWeights(w: number, o: number, c: number, kh: number, kw: number, wos: number, wcs: number, op: number, dst: number): void;
   abiVersion(): number;
 }

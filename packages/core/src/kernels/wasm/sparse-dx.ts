@@ -35,8 +35,15 @@ export function sparseInputGrad(ctx: WasmContext, g: Conv2dGeometry, xo: Operand
   const { arena } = ctx;
   const nz = arena.alloc(16 * (cap + w)), nzAt = arena.alloc(4 * (g.n + 1));
   const wChan = 4 * g.kh * g.kw * op;
-  const count = ctx.exports.sparseInputList(xo.ptr, g.n, g.c, h, w, xo.s0, xo.s1, xo.sRow, xo.sCol,
-    ry.at0, xo.rows.step, rx.at0, xo.cols.step, ry.len, rx.len, op, wChan, nz, nzAt, cap);
+  const list = (upTo: number) => ctx.exports.sparseInputList(xo.ptr, g.n, g.c, h, w, xo.s0, xo.s1, xo.sRow, xo.sCol,
+    ry.at0, xo.rows.step, rx.at0, xo.cols.step, ry.len, rx.len, op, wChan, nz, nzAt, cap, upTo);
+  // A block still being copied (operand.ts, `staged`) is probed on its first image, which is in: the
+  // whole list gives up there exactly when the probe does; otherwise the copy is finished and all listed.
+  let count = list(xo.staged ? 1 : g.n);
+  if (count >= 0 && xo.staged) {
+    xo.staged.finish();
+    count = list(g.n);
+  }
   if (count < 0) return false;
   const img = 4 * ry.len * rx.len * op;
   const wcl = arena.alloc(wChan * g.c), outcl = arena.alloc(img * g.n), desc = arena.alloc(4 * FIELDS);

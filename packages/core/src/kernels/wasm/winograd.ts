@@ -12,9 +12,12 @@ import type { Operand } from './operand.ts';
 /**
  * For tests and benchmarks: `mode` 'auto' (default) uses Winograd where the cost estimate says it pays,
  * 'always' wherever the geometry allows it, 'never' keeps the direct kernels; `dwUnitBytes`: the weight
- * gradient's transformed tiles per work unit (winograd-dw.ts; 1 MiB, half this machine's L2).
+ * gradient's transformed tiles per work unit (winograd-dw.ts; 1 MiB, half this machine's L2);
+ * `stagedInput`: the forward's input is copied in image by image while the job runs (false: whole, first).
  */
-export const winogradSettings: { mode: 'auto' | 'always' | 'never'; dwUnitBytes: number } = { mode: 'auto', dwUnitBytes: 1 << 20 };
+export const winogradSettings: { mode: 'auto' | 'always' | 'never'; dwUnitBytes: number; stagedInput: boolean } = {
+  mode: 'auto', dwUnitBytes: 1 << 20, stagedInput: true,
+};
 
 /** Bytes each plane of transform points is padded by in the scratch (as/winograd.ts). */
 export const PAD = 64;
@@ -129,6 +132,8 @@ export function winogradConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, w
   i32[d + F.DONE_AT] = doneAt;
   i32[fin >> 2] = 0;
   i32[d + F.FIN] = fin;
+  // x may still be arriving: its images are copied while the workers start (see pool.defer below)
+  i32[d + F.READY] = xo.staged?.ready ?? 0;
   const per = th * blocks, image = g.o * g.oh * g.ow;
   let copied = 0;
   const copyDone = (): boolean => {
@@ -141,7 +146,9 @@ export function winogradConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, w
   };
   // scalar-equivalent work (4 lanes per vector operation), so that chunks take about as long as the direct kernel's
   const flops = 2 * 4 * g.n * per * blk * tileCost(g);
-  pool.defer(deferred);
+  // Caller-side work once the workers are woken: the rest of x (each image published as it lands, and
+  // units wait for their image), then the deferred work. Alone, the caller does it all first.
+  pool.defer(xo.staged ? () => { xo.staged!.finish(); deferred?.(); } : deferred);
   pool.run(KIND_WINO, desc, g.n * per, flops, 1, copyDone);
   if (i32[fin >> 2] !== 0) return false;
   copyDone();

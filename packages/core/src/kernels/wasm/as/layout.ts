@@ -1,6 +1,6 @@
 // Field indices of the i32 job descriptors that JS writes into wasm memory (mirrored in ../layout.ts).
 // Pointers and strides are in bytes. Bump ABI_VERSION (here and in ../layout.ts) on any change.
-export const ABI_VERSION = 14;
+export const ABI_VERSION = 15;
 
 // Input preparation (prep.ts). The source is a strided block: element (n, c, a, b) at
 // X + n·SIMG + c·SCH + a·SROW + b·SCOL, a < H, b < W. It sits at virtual row FY + SY·a, column FX + SX·b
@@ -60,7 +60,7 @@ export const WCS = 43;   // bytes between input channels of WT
 export const DH = 44;
 export const DW = 45;
 
-export const FIELDS = 49;
+export const FIELDS = 50;
 
 // Winograd F(4×4, 3×3) (winograd.ts) reads its input in place through the prep fields X … PL (SCOL = 4,
 // SY = SX = 1; nothing is prepared), and N, O, OH, OW, the output fields and the following (the wide
@@ -85,3 +85,6 @@ export const WKH = 46;
 export const WKW = 47;
 // both forms: an i32 set to 1 by a job that computed an output that is not finite (NaN, ±∞), or 0
 export const FIN = 48;
+// the forward: an i32 counting the images of X copied in so far (the caller copies them while the job
+// runs; a unit of image n waits until the count exceeds n), or 0 when X is whole
+export const READY = 49;

@@ -20,14 +20,16 @@ import { denseSoFar } from './sparse-dw';
  * of channel c in WCL, value): block (n, c, a, b) at x + n·s0 + c·s1 + a·sRow + b·sCol, output position
  * (r0 + a·sy, q0 + b·sx) for tap (0, 0). −1 once more than cap. Contiguous columns go 4 at a time, branch-free
  * (the non-zeros' triples compacted to the front, 4 entries written), so nz needs room for cap + w triples.
+ * Only images [0, upTo) are listed (a probe of the first ones; the density rule still counts all n): it
+ * gives −1 exactly when the whole list would give up within them.
  */
 export function sparseInputList(x: usize, n: i32, c: i32, h: i32, w: i32, s0: i32, s1: i32, sRow: i32, sCol: i32,
-  r0: i32, sy: i32, q0: i32, sx: i32, rows: i32, cols: i32, op: i32, wChan: i32, nz: usize, nzAt: usize, cap: i32): i32 {
+  r0: i32, sy: i32, q0: i32, sx: i32, rows: i32, cols: i32, op: i32, wChan: i32, nz: usize, nzAt: usize, cap: i32, upTo: i32): i32 {
   let count = 0, seen = 0;
   const total = n * c * h * w;
   const px = op << 2;
   const sxpx = sx * px, lanes = i32x4.mul(i32x4(0, 1, 2, 3), i32x4.splat(sxpx));
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < upTo; i++) {
     store<i32>(nzAt + (<usize>i << 2), count);
     for (let ci = 0; ci < c; ci++) {
       for (let a = 0; a < h; a++) {
@@ -63,7 +65,7 @@ export function sparseInputList(x: usize, n: i32, c: i32, h: i32, w: i32, s0: i3
       }
     }
   }
-  store<i32>(nzAt + (<usize>n << 2), count);
+  store<i32>(nzAt + (<usize>upTo << 2), count);
   return count;
 }
 

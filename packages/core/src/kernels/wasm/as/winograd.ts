@@ -199,8 +199,11 @@ export function winoRun(d: usize, from: i32, to: i32): void {
   // finite (a NaN or ∞ operand, or an overflow in the transforms); the caller then runs the direct kernel,
   // which limits a NaN or ∞ to the outputs whose window holds it instead of spreading it over a whole tile
   let bad = k4(0);
+  const ready = <usize>field(d, L.READY);
   for (let un = from; un < to; un++) {
     const n = un / per, rest = un - n * per, ty = rest / blocks, t0 = (rest - ty * blocks) * blk;
+    // image n may still be on its way in: the caller publishes each image after copying it (a few µs each)
+    if (ready) while (atomic.load<i32>(ready) <= n) {}
     const tcount = tw - t0 < blk ? tw - t0 : blk, tq = (tcount + 3) & ~3;
     const tqB = <usize>tq << 2;
 
