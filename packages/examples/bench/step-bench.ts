@@ -2,9 +2,10 @@
 // warm-up) on convgrad and on PyTorch CPU with the same thread count, alternating in rounds, reported as
 // seconds per 60,000-image epoch and their ratio. tfjs is not in this part (its Node build registers no
 // gradients; a tfjs LeNet training loop is not written).
-import { defaultMnistDir, loadMnist } from '../src/mnist/data.ts';
+import { defaultMnistDir } from '../src/mnist/data.ts';
 import type { TorchChoice } from '../../core/bench/conv-bench.ts';
-import { convgradParameterCount, convgradStepInfo, STEP_DEFAULTS, timeConvgradSteps, type StepSettings } from './mnist-step.ts';
+import { timeConvgradStepsInProcess } from './convgrad-step-process.ts';
+import { convgradParameterCount, convgradStepInfo, STEP_DEFAULTS, type StepSettings } from './mnist-step.ts';
 import { epochSeconds, stepTable, type StepRow, type StepTiming } from './step-report.ts';
 import { TorchStep } from './torch-step.ts';
 
@@ -23,12 +24,12 @@ export interface StepResult {
 
 export async function runStepBench(o: StepOptions, torch: TorchChoice, log: (line: string) => void): Promise<StepResult> {
   const dataDir = o.dataDir ?? defaultMnistDir();
-  const train = loadMnist('train', dataDir);
   const cg = await convgradStepInfo();
   const header = [
     `MNIST step: the mnist example's default model (conv5x5(16) → pool2 → ReLU → conv5x5(32) → pool2 → ReLU → FC128 → BN → ReLU → FC10), batch ${o.batchSize}, Adam lr ${o.lr}, seed ${o.seed};`,
     `${o.images} images timed per run after ${o.warmup} warm-up images, ${o.rounds} round(s) alternating; seconds per epoch = time × 60,000 / images timed`,
     '(the loop of each side: batch gather, forward, cross-entropy, zero grad, backward, Adam step, loss.item(), argmax);',
+    'each run in a process of its own: convgrad\'s in a new node process per round (convgrad-step-process.ts: in the bench\'s own process V8 fell into a full mark-compact every ~50 ms, 11.6–13.0 s per epoch instead of 10.3–11.3 s), PyTorch\'s in its python3 process;',
     '"vs X" = X\'s seconds per epoch ÷ this row\'s (> 1: faster than X); CPU s = process CPU time (all threads)',
     cg.note,
   ];
@@ -51,7 +52,7 @@ export async function runStepBench(o: StepOptions, torch: TorchChoice, log: (lin
   const show = (who: string, t: StepTiming) => log(`step ${who}: ${t.images} images in ${t.seconds.toFixed(2)} s (cpu ${t.cpuSeconds.toFixed(2)} s) → ${epochSeconds(t).toFixed(1)} s per epoch; loss ${t.loss.toFixed(3)}, accuracy ${(100 * t.accuracy).toFixed(1)} %`);
   try {
     for (let r = 0; r < o.rounds; r++) {
-      const t = timeConvgradSteps(train, settings);
+      const t = await timeConvgradStepsInProcess(settings, dataDir);
       convgrad.push(t);
       show(cg.impl, t);
       if (torchStep) {

@@ -1,6 +1,7 @@
 // `pnpm bench`'s command line and the MNIST whole-step bench (packages/examples/bench): the result
 // checks, the per-epoch extrapolation, the table, the "torch missing" path, and tiny real runs (convgrad
-// always; PyTorch where python3 imports torch). The bench itself is not run here.
+// always, in this process and in one of its own; PyTorch where python3 imports torch). The bench itself is
+// not run here.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,10 +9,11 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseBenchArgs } from '../bench/bench-args.ts';
+import { timeConvgradStepsInProcess } from '../bench/convgrad-step-process.ts';
 import { convgradParameterCount, STEP_DEFAULTS, timeConvgradSteps } from '../bench/mnist-step.ts';
 import { epochSeconds, stepTable, toStepTiming, type StepRow, type StepTiming } from '../bench/step-report.ts';
 import { TorchStep } from '../bench/torch-step.ts';
-import { loadMnist, takeFirst } from '../src/mnist/data.ts';
+import { defaultMnistDir, loadMnist, takeFirst } from '../src/mnist/data.ts';
 import { encodeIdx } from '../src/mnist/idx.ts';
 
 const PYTHON = '/usr/bin/python3';
@@ -99,6 +101,16 @@ describe('step runs', () => {
     expect(t.accuracy).toBeGreaterThanOrEqual(0);
     expect(() => timeConvgradSteps(train, { ...tiny, images: 257 })).toThrow(/images 257 is not an integer in \[0, 256\]/);
   });
+
+  it('times a run in a node process of its own (as the bench does): the same training as in this process', async () => {
+    const here = timeConvgradSteps(loadMnist('train'), tiny);
+    const there = await timeConvgradStepsInProcess(tiny, defaultMnistDir());
+    expect(there.images).toBe(128);
+    expect(there.seconds).toBeGreaterThan(0);
+    expect(there.loss).toBe(here.loss);
+    expect(there.accuracy).toBe(here.accuracy);
+    await expect(timeConvgradStepsInProcess({ ...tiny, images: 1e9 }, defaultMnistDir())).rejects.toThrow(/convgrad step process failed .*images 1000000000 is not an integer/);
+  }, 60_000);
 
   it('reports PyTorch as unavailable when the interpreter does not start', async () => {
     const t = new TorchStep({ python: '/nonexistent/python3', threads: 2 });
