@@ -230,8 +230,8 @@ describe('Winograd F(4×4, 3×3) forward (wasm)', () => {
 });
 
 describe('the forward\'s input copied in image by image while the job runs (winogradSettings.stagedInput)', () => {
-  /** A 2-thread backend, warmed, whose deferred caller-side work starts `delayMs` late. */
-  async function delayedTwo(delayMs: number) {
+  /** A 2-thread backend, warmed, whose deferred caller-side work (the copy of x's images) starts `delayMs` late. */
+  async function twoThreads(delayMs: number) {
     const loaded = loadWasmKernels();
     if (typeof loaded !== 'object' || loaded === null) throw new Error(String(loaded));
     const two = createWasmBackend(loaded, 1);
@@ -246,7 +246,7 @@ describe('the forward\'s input copied in image by image while the job runs (wino
   }
 
   it('units wait for their image: the same bits as a whole copy, with the copy held back while the worker runs ahead', async () => {
-    const two = await delayedTwo(30);
+    const two = await twoThreads(30);
     const g: Conv2dGeometry = { n: 6, c: 8, h: 24, w: 21, o: 12, kh: 3, kw: 3, sh: 1, sw: 1, pt: 1, pl: 1, dh: 1, dw: 1, oh: 24, ow: 21 };
     const x = values(g.n * g.c, g.h, g.w, { scale: 1, zeros: 0.1, seed: 11 }), w = values(g.o * g.c, 3, 3, { scale: 1, zeros: 0, seed: 12 });
     const other = values(g.n * g.c, g.h, g.w, { scale: 1e3, zeros: 0, seed: 13 });
@@ -265,7 +265,7 @@ describe('the forward\'s input copied in image by image while the job runs (wino
   });
 
   it('the sparse input-gradient path decides on the first image as a whole scan would: same path, same bits', async () => {
-    const two = await delayedTwo(0);
+    const two = await twoThreads(0);
     checkProperty(fc.record({
       n: fc.integer({ min: 2, max: 4 }), c: fc.integer({ min: 1, max: 12 }), o: fc.integer({ min: 1, max: 20 }),
       h: fc.integer({ min: 3, max: 24 }), w: fc.integer({ min: 3, max: 24 }), // images of up to 6,912 values: the probe's rule needs 4,096

@@ -29,7 +29,7 @@ export async function runStepBench(o: StepOptions, torch: TorchChoice, log: (lin
     `MNIST step: the mnist example's default model (conv5x5(16) → pool2 → ReLU → conv5x5(32) → pool2 → ReLU → FC128 → BN → ReLU → FC10), batch ${o.batchSize}, Adam lr ${o.lr}, seed ${o.seed};`,
     `${o.images} images timed per run after ${o.warmup} warm-up images, ${o.rounds} round(s) alternating; seconds per epoch = time × 60,000 / images timed`,
     '(the loop of each side: batch gather, forward, cross-entropy, zero grad, backward, Adam step, loss.item(), argmax);',
-    'each run in a process of its own: convgrad\'s in a new node process per round (convgrad-step-process.ts: in the bench\'s own process V8 fell into a full mark-compact every ~50 ms, 11.6–13.0 s per epoch instead of 10.3–11.3 s), PyTorch\'s in its python3 process;',
+    'each run in a process of its own: convgrad\'s in a new node process per round (in the bench\'s own process V8 fell into a full mark-compact every ~50 ms: convgrad-step-process.ts), PyTorch\'s in its python3 process;',
     '"vs X" = X\'s seconds per epoch ÷ this row\'s (> 1: faster than X); CPU s = process CPU time (all threads)',
     cg.note,
   ];

@@ -27,8 +27,8 @@ export function latticeOf(flags: Int32Array, at: number, len: number): Lattice |
  * A conv operand [d0, d1, rows, cols] in wasm memory: block element (i, j, a, b) at
  * ptr + i·s0 + j·s1 + a·sRow + b·sCol (bytes) is the tensor's element at row rows.first + rows.step·a,
  * column cols.first + cols.step·b; all other elements are zero. Null rows: the tensor is all zero.
- * `staged`: the copy is still being made one image (i) at a time (arena.ts, StagedCopy): image 0 is in;
- * a kernel that does not wait for the others must call `staged.finish()` first.
+ * `staged`: the copy is still being made one image (index i above) at a time (arena.ts, StagedCopy):
+ * image 0 is in; a kernel that does not wait for the others must call `staged.finish()` first.
  */
 export interface Operand {
   ptr: number; s0: number; s1: number; sRow: number; sCol: number; rows: Lattice; cols: Lattice;
