@@ -95,16 +95,17 @@ export function wasmConv2dForward(
     // writes page-fault: ~100–500 faults here, which the copy-out below would otherwise take alone).
     ctx.pool.defer(() => firstTouch(out));
     const dot = useDotKernel(g);
+    const col2im = !dot && preferCol2im(g, xo), wino = !dot && !col2im && useWinograd(g, xo);
     // Only the Winograd forward reads a staged x as its images arrive (sparseInputGrad finishes the copy
     // itself when it has to look past image 0); the other kernels need it whole.
-    if (dot || preferCol2im(g, xo) || !useWinograd(g, xo)) xo.staged?.finish();
+    if (!wino) xo.staged?.finish();
     let copied = false; // the Winograd forward copies its images out as they are finished
     if (!dot && sparseInputGrad(ctx, g, xo, wt, wos, wcs, biasp, outp)) {
       ctx.stats.sparseInputGrad++; // over the input block's non-zeros only (sparse-dx.ts)
-    } else if (!dot && preferCol2im(g, xo)) {
+    } else if (col2im) {
       col2imConv(ctx, g, xo, wt, biasp, outp);
       ctx.stats.col2im++;
-    } else if (!dot && useWinograd(g, xo) && winogradConv(ctx, g, xo, wt, biasp, outp, out)) {
+    } else if (wino && winogradConv(ctx, g, xo, wt, biasp, outp, out)) {
       // (false when an output was not finite: the direct kernels below then compute them all)
       ctx.stats.winograd++;
       copied = true;
