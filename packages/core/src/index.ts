@@ -15,6 +15,7 @@ export { sum, mean } from './ops/reduce.ts';
 export { reshape, permute, transpose, broadcastTo, sumTo, slice, pad } from './ops/shape.ts';
 export { pad2d, dilate2d, subsample2d, rot180 } from './ops/spatial.ts';
 export { conv2d } from './ops/conv2d.ts';
+export { conv2dMaxPool2d } from './ops/conv-pool.ts';
 export type { Conv2dOptions } from './ops/conv2d.ts';
 export { convTranspose2d } from './ops/conv-transpose.ts';
 export type { ConvTranspose2dOptions } from './ops/conv-transpose.ts';

@@ -28,6 +28,7 @@ const forward: [string, () => Tensor][] = [
   ['logSoftmax', () => C.logSoftmax(mat())], ['softmax', () => C.softmax(mat())], ['pad2d', () => C.pad2d(img(), 1)], ['dilate2d', () => C.dilate2d(img(), 2)],
   ['subsample2d', () => C.subsample2d(img(), 2)], ['rot180', () => C.rot180(img())], ['cumsum', () => C.cumsum(mat(), 1)], ['abs', () => C.abs(mat())],
   ['clamp', () => C.clamp(mat(), -0.5, 0.5)], ['where', () => C.where(C.gt(other(4), 0), mat(), 0)], ['maxPool2d', () => C.maxPool2d(img(), 2)],
+  ['conv2dMaxPool2d', () => C.conv2dMaxPool2d(img(), C.randn([2, 3, 3, 3], { seed: 3, ...f64 }), null, { kernel: 2, relu: true })],
   ['avgPool2d', () => C.avgPool2d(img(), 2)], ['adaptiveAvgPool2d', () => C.adaptiveAvgPool2d(img(), 2)], ['adaptiveMaxPool2d', () => C.adaptiveMaxPool2d(img(), 2)],
   ['max', () => C.max(mat())], ['amax', () => C.amax(mat(), 1)], ['min', () => C.min(mat())], ['amin', () => C.amin(mat(), 1)], ['std', () => C.std(mat())],
   // the op's own node under a final reduction or reshape

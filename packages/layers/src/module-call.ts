@@ -64,10 +64,16 @@ const active: AnyModule[] = [];
 /** The modules an error has passed through on its way out, innermost first. */
 const trails = new WeakMap<Error, AnyModule[]>();
 
-export function callModule(m: AnyModule, inputs: unknown[]): unknown {
+/** True when m has forward hooks or pre-hooks. */
+export function hasForwardHooks(m: AnyModule): boolean {
+  return live > 0 && ((preHooksOf.get(m)?.size ?? 0) > 0 || (hooksOf.get(m)?.size ?? 0) > 0);
+}
+
+/** Runs m's forward with its hooks (or `run` instead, for a module without hooks), naming m in errors and anomaly reports. */
+export function callModule(m: AnyModule, inputs: unknown[], run: () => unknown = () => runHooked(m, inputs)): unknown {
   active.push(m);
   try {
-    return runHooked(m, inputs);
+    return run();
   } catch (e) {
     if (e instanceof Error) {
       let trail = trails.get(e);

@@ -59,6 +59,11 @@ export interface KernelBackend {
   sgdUpdate?(u: SgdUpdate): boolean;
   /** Optional twins of kernels/pool.ts and kernels/indexing.ts (same results); false leaves the call to the js kernel. */
   maxPool2dForward?(x: TypedArray, g: Pool2dGeometry, out: TypedArray, argmax: Int32Array): boolean;
+  /**
+   * Optional: out, argmax = maxPool2dForward(conv2dForward(x, w, bias, g), pg), then ReLU on out if `relu`,
+   * without handing the conv's output over (ops/conv-pool.ts); false (nothing written) leaves it to the separate calls.
+   */
+  conv2dMaxPool2d?(x: TypedArray, w: TypedArray, bias: TypedArray | null, g: Conv2dGeometry, pg: Pool2dGeometry, relu: boolean, out: TypedArray, argmax: Int32Array): boolean;
   avgPool2dForward?(x: TypedArray, g: Pool2dGeometry, out: TypedArray): boolean;
   avgPool2dAdjoint?(dy: TypedArray, g: Pool2dGeometry, dx: TypedArray): boolean;
   scatterAddFlat?(src: TypedArray, idx: Int32Array, out: TypedArray): boolean;

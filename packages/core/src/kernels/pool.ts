@@ -128,3 +128,43 @@ export function avgPool2dAdjoint(dy: TypedArray, g: Pool2dGeometry, dx: TypedArr
     }
   }
 }
+
+/** [0, 1]: ReLU's gradient factor indexed by +(y > 0). */
+const STEP = new Float64Array([0, 1]);
+
+/**
+ * Max pooling's backward, with ReLU's before it when `y` (the ReLU's output) is given, in one pass:
+ * dz = 0, then dz[argmax[i]] += d_i with d_i = y[i] > 0 ? dy[i] + 0 : 0 (or dy[i] without y), and
+ * sums[c] += d_i (float64, plane by plane) for channel c = ⌊i / per⌋ mod sums.length: the output
+ * planes are [N, C] with `per` values each. Twin of scatterAddFlat(stepScale(dy, y, 0)) and its channel sums.
+ */
+export function maxPoolAdjointSums(dy: TypedArray, y: TypedArray | null, argmax: Int32Array, per: number, dz: TypedArray, sums: Float64Array): void {
+  dz.fill(0);
+  sums.fill(0);
+  const channels = sums.length;
+  let finite = 1;
+  for (let p = 0, i = 0; i < dy.length; p++) {
+    let s = 0;
+    if (y === null) {
+      for (const end = i + per; i < end; i++) {
+        const d = dy[i];
+        dz[argmax[i]] += d;
+        s += d;
+      }
+    } else {
+      // branch-free (the sign of y is a coin toss): 0·dy is only wrong for dy = ±∞ or NaN, redone below
+      for (const end = i + per; i < end; i++) {
+        const g = dy[i], d = g * STEP[+(y[i] > 0)] + 0;
+        finite &= +(Math.abs(g) < Infinity);
+        dz[argmax[i]] += d;
+        s += d;
+      }
+    }
+    sums[p % channels] += s;
+  }
+  if (!finite) {
+    const d = new Float64Array(dy.length);
+    for (let i = 0; i < d.length; i++) d[i] = y![i] > 0 ? dy[i] + 0 : 0;
+    maxPoolAdjointSums(d, null, argmax, per, dz, sums);
+  }
+}

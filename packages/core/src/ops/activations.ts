@@ -24,7 +24,7 @@ function unary(fn: UnaryFn, x: Tensor, readsOutput: boolean, rule: (g: Tensor, x
  * the kink). Linear in g, so its own backward is itself: second derivatives through ReLU work.
  * One pass, no mask tensor.
  */
-function stepGrad(g: Tensor, x: Tensor, slope: number): Tensor {
+export function stepGrad(g: Tensor, x: Tensor, slope: number): Tensor {
   const out = allocateEmpty(g.dtype, g.size);
   if (!getBackend().stepScale?.(g.data, x.data, slope, out)) stepScale(g.data, x.data, slope, out);
   return record(new Tensor(out, g.shape), 'reluGrad', [g], (gg) => [stepGrad(gg, x, slope)], { slope }, [x]);

@@ -5,7 +5,7 @@ import { getBackend, sharingOperands } from '../kernels/backend.ts';
 import { groupedConv2d } from '../kernels/conv-groups.ts';
 import type { Conv2dGeometry } from '../kernels/conv2d.ts';
 import { withLatticeOutputs } from '../lattice.ts';
-import { allocateEmpty, Tensor } from '../tensor.ts';
+import { allocateEmpty, Tensor, type TypedArray } from '../tensor.ts';
 import { checkOptions, checkSize, checkTensor, fmtArg } from '../validate.ts';
 import { pairArg, type Pair } from './conv-args.ts';
 import { sum } from './reduce.ts';
@@ -73,6 +73,15 @@ export function groupsArg(v: unknown, op: string): number {
  * input channels of group g (depthwise: G = Cin).
  */
 export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  const a = convArgs(x, w, b, options);
+  return conv2dCore(a.x, a.w, a.b, a.cfg);
+}
+
+/** A conv's checked arguments: x padded first when 'same' needs an odd total padding (the rest is cfg.padding). */
+export interface ConvArgs { x: Tensor; w: Tensor; b: Tensor | undefined; cfg: ConvConfig }
+
+/** conv2d's argument checks and option parsing (conv-pool.ts shares them). */
+export function convArgs(x: Tensor, w: Tensor, b: Tensor | null | undefined, options: Conv2dOptions): ConvArgs {
   checkTensor(x, 'conv2d', 'input');
   checkTensor(w, 'conv2d', 'weight');
   check(b === undefined || b === null || b instanceof Tensor, 'conv2d', () => `bias must be a Tensor or null, got ${fmtArg(b)}`);
@@ -88,18 +97,23 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dO
     const th = dilation[0] * (w.shape[2] - 1), tw = dilation[1] * (w.shape[3] - 1);
     const [ph, pw] = [th >> 1, tw >> 1];
     const xs = th % 2 || tw % 2 ? pad2d(x, [0, th % 2, 0, tw % 2]) : x;
-    return conv2dCore(xs, w, b ?? undefined, { stride, padding: [ph, pw], dilation, groups });
+    return { x: xs, w, b: b ?? undefined, cfg: { stride, padding: [ph, pw], dilation, groups } };
   }
   check(typeof options.padding !== 'string' || options.padding === 'valid', 'conv2d', () => `padding must be 'same', 'valid', a non-negative integer or an [h, w] pair, got ${fmtArg(options.padding)}`);
   const padding = options.padding === 'valid' ? [0, 0] as Pair : pairArg(options.padding as number | number[] | undefined, 0, 'padding', 'conv2d', 0, shapes);
-  return conv2dCore(x, w, b ?? undefined, { stride, padding, dilation, groups });
+  return { x, w, b: b ?? undefined, cfg: { stride, padding, dilation, groups } };
 }
 
-function conv2dCore(x: Tensor, w: Tensor, bias: Tensor | undefined, cfg: ConvConfig): Tensor {
+/** The checked geometry of a conv of x with w (bias optional), its output size included. */
+export function convGeometry(x: Tensor, w: Tensor, bias: Tensor | undefined, cfg: ConvConfig): Conv2dGeometry {
   const g = checkInputs(x, w, bias, cfg);
   const shapes = () => `input ${fmtShape(x.shape)}, weight ${fmtShape(w.shape)}`;
   checkSize([g.n, g.o, g.oh, g.ow], 'conv2d', 'output shape', () => `${shapes()}, stride ${fmtArg(cfg.stride)}, padding ${fmtArg(cfg.padding)}, dilation ${fmtArg(cfg.dilation)}`);
-  const out = allocateEmpty(x.dtype, g.n * g.o * g.oh * g.ow);
+  return g;
+}
+
+/** out = conv(x, w) + bias on the active backend's kernels. */
+export function convKernel(x: Tensor, w: Tensor, bias: Tensor | undefined, g: Conv2dGeometry, cfg: ConvConfig, out: TypedArray): void {
   const be = getBackend();
   const bd = bias ? bias.data : null;
   // Lattice operands (the padded, dilated deltas of a backward, see lattice.ts) reach the kernel unmaterialized.
@@ -107,13 +121,29 @@ function conv2dCore(x: Tensor, w: Tensor, bias: Tensor | undefined, cfg: ConvCon
   if (cfg.groups > 1) groupedConv2d(be, lattice ? x.lattice ?? x.data : x.data, lattice ? w.lattice ?? w.data : w.data, bd, g, cfg.groups, out);
   else if (lattice) be.conv2dForwardLattice!(x.lattice ?? x.data, w.lattice ?? w.data, bd, g, out);
   else be.conv2dForward(x.data, w.data, bd, g, out);
+}
+
+function conv2dCore(x: Tensor, w: Tensor, bias: Tensor | undefined, cfg: ConvConfig): Tensor {
+  const g = convGeometry(x, w, bias, cfg);
+  const out = allocateEmpty(x.dtype, g.n * g.o * g.oh * g.ow);
+  convKernel(x, w, bias, g, cfg, out);
   const inputs = bias ? [x, w, bias] : [x, w];
+  return record(new Tensor(out, [g.n, g.o, g.oh, g.ow]), 'conv2d', inputs,
+    (delta) => convGrads(delta, x, w, bias, g, cfg, () => sum(delta, [0, 2, 3])), { ...cfg }, [x, w]);
+}
+
+/**
+ * The conv's backward rule (17.3): the gradients of x, w and bias (those that require one) given the
+ * output gradient δ. `biasGrad` gives db, eq. 13: Σ δ over N, H, W (conv-pool.ts takes it from the pooled
+ * gradient, whose channel sums are the same).
+ */
+export function convGrads(delta: Tensor, x: Tensor, w: Tensor, bias: Tensor | undefined, g: Conv2dGeometry, cfg: ConvConfig, biasGrad: () => Tensor): (Tensor | null)[] {
   // dX, dW and db all read δ: the kernels may share one copy of it (wasm: copied into its memory once).
-  return record(new Tensor(out, [g.n, g.o, g.oh, g.ow]), 'conv2d', inputs, (delta) => sharingOperands([delta.lattice?.base ?? delta.data], () => withLatticeOutputs(() => [
+  return sharingOperands([delta.lattice?.base ?? delta.data], () => withLatticeOutputs(() => [
     x.requiresGrad ? convInputGrad(delta, w, [g.h, g.w], cfg) : null,
     w.requiresGrad ? convWeightGrad(x, delta, [g.kh, g.kw], cfg) : null,
-    ...(bias ? [bias.requiresGrad ? sum(delta, [0, 2, 3]) : null] : []), // eq. 13: db = Σ δ over N, H, W
-  ])), { ...cfg }, [x, w]);
+    ...(bias ? [bias.requiresGrad ? biasGrad() : null] : []),
+  ]));
 }
 
 /**

@@ -43,7 +43,7 @@ function boolArg(v: unknown, fallback: boolean, name: string, op: string): boole
 }
 
 /** The input's checks and its [planes, H, W] layout. */
-export function poolInput(x: Tensor, op: string): { planes: number; h: number; w: number } {
+export function poolInput(x: Tensor, op: string): PoolInput {
   checkTensor(x, op);
   checkRankAtLeast(x, 2, op);
   const h = x.shape[x.rank - 2], w = x.shape[x.rank - 1];
@@ -51,13 +51,16 @@ export function poolInput(x: Tensor, op: string): { planes: number; h: number; w
   return { planes: x.size / (h * w), h, w };
 }
 
+/** An input's [planes, H, W] layout, already checked (poolInput). */
+export interface PoolInput { planes: number; h: number; w: number }
+
 /**
- * The windows of a sliding pool, and its settings as the graph node records them for toDot and ONNX
- * export (pairs, defaults filled in).
+ * The windows of a sliding pool over an input of layout `dims` (its shape for messages), and its settings
+ * as the graph node records them for toDot and ONNX export (pairs, defaults filled in).
  */
-function slidingGeometry(x: Tensor, kernel: number | readonly number[], options: Pool2dOptions, kind: 'max' | 'avg', op: string): { g: Pool2dGeometry; attrs: Record<string, unknown> } {
+function slidingGeometry(dims: PoolInput, shape: readonly number[], kernel: number | readonly number[], options: Pool2dOptions, kind: 'max' | 'avg', op: string): { g: Pool2dGeometry; attrs: Record<string, unknown> } {
   checkOptions(options, op, kind === 'max' ? MAX_OPTIONS : AVG_OPTIONS);
-  const { planes, h, w } = poolInput(x, op);
+  const { planes, h, w } = dims;
   check(kernel !== undefined, op, () => `kernel size is required (a positive integer or an [h, w] pair), got ${fmtArg(kernel)}`);
   const [kh, kw] = pairArg(kernel, 1, 'kernel', op, 1);
   const [sh, sw] = options.stride === undefined ? [kh, kw] : pairArg(options.stride, 1, 'stride', op, 1);
@@ -72,7 +75,7 @@ function slidingGeometry(x: Tensor, kernel: number | readonly number[], options:
   const rows = slidingAxis(h, kh, sh, ph, dh, ceil, kind, countIncludePad);
   const cols = slidingAxis(w, kw, sw, pw, dw, ceil, kind, countIncludePad);
   check(rows.start.length >= 1 && cols.start.length >= 1, op,
-    () => `kernel [${kh}, ${kw}]${dh > 1 || dw > 1 ? ` (dilated: ${ekh}×${ekw})` : ''} is larger than the padded input ${h + 2 * ph}×${w + 2 * pw} (input ${fmtShape(x.shape)}, padding [${ph}, ${pw}])`);
+    () => `kernel [${kh}, ${kw}]${dh > 1 || dw > 1 ? ` (dilated: ${ekh}×${ekw})` : ''} is larger than the padded input ${h + 2 * ph}×${w + 2 * pw} (input ${fmtShape(shape)}, padding [${ph}, ${pw}])`);
   if (div !== undefined) {
     rows.weight.fill(1);
     cols.weight.fill(1 / div);
@@ -93,20 +96,27 @@ export function checkNoEmptyWindow(rows: PoolAxis, cols: PoolAxis, op: string): 
 }
 
 
-const outShape = (x: Tensor, g: Pool2dGeometry) => [...x.shape.slice(0, -2), g.rows.start.length, g.cols.start.length];
+/** The output shape of a pool over an input of shape `shape`. */
+export const poolOutShape = (shape: readonly number[], g: Pool2dGeometry) => [...shape.slice(0, -2), g.rows.start.length, g.cols.start.length];
+const outShape = (x: Tensor, g: Pool2dGeometry) => poolOutShape(x.shape, g);
 
 /**
  * Max over each kernel window. The gradient goes to the window's argmax (the first maximum in
  * row-major window order on ties, as PyTorch), through a scatter whose own backward is a gather — both linear.
  */
 export function maxPool2d(x: Tensor, kernel: number | readonly number[], options: MaxPool2dOptions = {}): Tensor {
-  const { g, attrs } = slidingGeometry(x, kernel, options, 'max', 'maxPool2d');
+  const { g, attrs } = slidingGeometry(poolInput(x, 'maxPool2d'), x.shape, kernel, options, 'max', 'maxPool2d');
   return maxPoolWith(x, g, 'maxPool2d', attrs);
+}
+
+/** maxPool2d's windows and settings over an input of layout `dims` and shape `shape` (conv-pool.ts: the conv's output, never stored). */
+export function maxPoolGeometry(dims: PoolInput, shape: readonly number[], kernel: number | readonly number[], options: MaxPool2dOptions): { g: Pool2dGeometry; attrs: Record<string, unknown> } {
+  return slidingGeometry(dims, shape, kernel, options, 'max', 'maxPool2d');
 }
 
 /** Mean over each kernel window (PyTorch's divisor rules: count_include_pad, ceil-mode windows cut at H + P, divisor_override). */
 export function avgPool2d(x: Tensor, kernel: number | readonly number[], options: AvgPool2dOptions = {}): Tensor {
-  const { g, attrs } = slidingGeometry(x, kernel, options, 'avg', 'avgPool2d');
+  const { g, attrs } = slidingGeometry(poolInput(x, 'avgPool2d'), x.shape, kernel, options, 'avg', 'avgPool2d');
   return avgPoolWith(x, g, 'avgPool2d', attrs);
 }
 

@@ -1,6 +1,6 @@
 // Conv2d layer: weight [Cout, Cin/groups, KH, KW], bias [Cout], applied with core conv2d; non-zero
 // padding modes pad with pad2d first and convolve unpadded, as PyTorch does.
-import { conv2d, ConvgradError, pad2d, type PaddingMode, type Tensor } from '@convgrad/core';
+import { conv2d, type Conv2dOptions, ConvgradError, pad2d, type PaddingMode, type Tensor } from '@convgrad/core';
 import { dtypeFrom, kaimingUniformBound, rngFrom, uniformParameter, type InitOptions } from '../init.ts';
 import { checkSize, checkTensor, fmtArg } from '../checks.ts';
 import { Module } from '../module.ts';
@@ -86,10 +86,15 @@ export class Conv2d extends Module {
   forward(x: Tensor): Tensor {
     checkTensor(x, 'Conv2d');
     const opts = { stride: this.stride, dilation: this.dilation, groups: this.groups };
-    if (this.paddingMode === 'zeros') return conv2d(x, this.weight, this.bias, { ...opts, padding: this.padding });
+    if (this.paddingMode === 'zeros') return conv2d(x, this.weight, this.bias, this.convOptions());
     // PyTorch: F.pad(x, mode) then an unpadded conv ('same': the odd extra at the bottom/right).
     const [ph, pw] = this.modePadding();
     return conv2d(pad2d(x, [...ph, ...pw], this.paddingMode), this.weight, this.bias, opts);
+  }
+
+  /** The core conv2d options of a zero-padded conv (Sequential's fused Conv2d → MaxPool2d passes them on). */
+  convOptions(): Conv2dOptions {
+    return { stride: this.stride, dilation: this.dilation, groups: this.groups, padding: this.padding };
   }
 
   /** [before, after] per axis for a non-zero padding mode. */

@@ -7,6 +7,7 @@ import type { Conv2dGeometry } from '../conv2d.ts';
 import { Arena } from './arena.ts';
 import { emptyStats, type WasmContext, type WasmStats } from './context.ts';
 import { wasmConv2dForward } from './conv.ts';
+import { wasmConv2dMaxPool } from './conv-pool.ts';
 import { wasmDepthwise } from './depthwise.ts';
 import { wasmGemm } from './gemm.ts';
 import { wasmRowSums } from './reduce.ts';
@@ -96,6 +97,8 @@ export function createWasmBackend(k: WasmKernels, workers = Pool.defaultWorkers(
       adamUpdate: (u) => wasmAdam(ctx, u),
       sgdUpdate: (u) => wasmSgd(ctx, u),
     } satisfies Partial<KernelBackend> : {}),
+    conv2dMaxPool2d: (x, w, bias, g, pg, relu, out, argmax) => x instanceof Float32Array && w instanceof Float32Array && out instanceof Float32Array
+      && (bias === null || bias instanceof Float32Array) && wasmConv2dMaxPool(ctx, x, w, bias, g, pg, relu, out, argmax),
     maxPool2dForward: (x, g, out, argmax) => x instanceof Float32Array && out instanceof Float32Array && wasmMaxPool2d(ctx, x, g, out, argmax),
     avgPool2dForward: (x, g, out) => x instanceof Float32Array && out instanceof Float32Array && wasmAvgPool2d(ctx, x, g, out),
     avgPool2dAdjoint: (dy, g, dx) => dy instanceof Float32Array && dx instanceof Float32Array && wasmAvgPool2dAdjoint(ctx, dy, g, dx),

@@ -42,12 +42,18 @@ export function useDotKernel(g: Conv2dGeometry): boolean {
 }
 
 /**
+ * Where the output goes: copied out to an array, or handed over where it lies in wasm memory (byte
+ * address outp, [N, O, OH, OW]) to a consumer that runs before the arena is reset (conv-pool.ts).
+ */
+export type ConvOutput = Float32Array | ((outp: number) => void);
+
+/**
  * x: [N, C, H, W] and w: [O, C, KH, KW] as arrays or lattice views. Returns false when the problem does
  * not fit in wasm memory (the caller then uses the js kernels).
  */
 export function wasmConv2dForward(
   ctx: WasmContext, x: Float32Array | LatticeView, w: Float32Array | LatticeView, bias: Float32Array | null,
-  g: Conv2dGeometry, out: Float32Array,
+  g: Conv2dGeometry, out: ConvOutput,
 ): boolean {
   const { arena } = ctx;
   arena.reset();
@@ -64,9 +70,11 @@ export function wasmConv2dForward(
     xo = wo && (ArrayBuffer.isView(x) ? denseOperand(ctx, x, g.n, g.c, g.h, g.w, staged) : viewOperand(ctx, x, staged));
     if (!wo || !xo) {
       // an all-zero operand: the output is the bias
+      const dst = typeof out === 'function' ? arena.f32.subarray(outp >> 2, (outp >> 2) + outLen) : out;
       for (let n = 0, i = 0; n < g.n; n++) {
-        for (let o = 0; o < g.o; o++, i += g.oh * g.ow) out.fill(bias ? bias[o] : 0, i, i + g.oh * g.ow);
+        for (let o = 0; o < g.o; o++, i += g.oh * g.ow) dst.fill(bias ? bias[o] : 0, i, i + g.oh * g.ow);
       }
+      if (typeof out === 'function') out(outp);
       return true;
     }
 
@@ -93,19 +101,19 @@ export function wasmConv2dForward(
 
     // While the first job's workers start, touch every page of the fresh output array once (its first
     // writes page-fault: ~100–500 faults here, which the copy-out below would otherwise take alone).
-    ctx.pool.defer(() => firstTouch(out));
+    if (typeof out !== 'function') ctx.pool.defer(() => firstTouch(out));
     const dot = useDotKernel(g);
     const col2im = !dot && preferCol2im(g, xo), wino = !dot && !col2im && useWinograd(g, xo);
     // Only the Winograd forward reads a staged x as its images arrive (sparseInputGrad finishes the copy
     // itself when it has to look past image 0); the other kernels need it whole.
     if (!wino) xo.staged?.finish();
-    let copied = false; // the Winograd forward copies its images out as they are finished
+    let copied = false; // the Winograd forward copies its images out to an array as they are finished
     if (!dot && sparseInputGrad(ctx, g, xo, wt, wos, wcs, biasp, outp)) {
       ctx.stats.sparseInputGrad++; // over the input block's non-zeros only (sparse-dx.ts)
     } else if (col2im) {
       col2imConv(ctx, g, xo, wt, biasp, outp);
       ctx.stats.col2im++;
-    } else if (wino && winogradConv(ctx, g, xo, wt, biasp, outp, out)) {
+    } else if (wino && winogradConv(ctx, g, xo, wt, biasp, outp, typeof out === 'function' ? null : out)) {
       // (false when an output was not finite: the direct kernels below then compute them all)
       ctx.stats.winograd++;
       copied = true;
@@ -184,7 +192,8 @@ export function wasmConv2dForward(
         ctx.stats.wide++;
       }
     }
-    if (!copied) out.set(arena.f32.subarray(outp >> 2, (outp >> 2) + outLen));
+    if (typeof out === 'function') out(outp);
+    else if (!copied) out.set(arena.f32.subarray(outp >> 2, (outp >> 2) + outLen));
     return true;
   } catch (e) {
     if (e instanceof WasmMemoryFull) return false;

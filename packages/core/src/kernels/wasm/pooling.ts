@@ -28,20 +28,20 @@ export const poolingLimits = { min: 1 << 13, scatterMin: Infinity };
 /** How many calls ran here (tests check that the wasm path was taken). */
 export const poolingStats = { maxPool2x2: 0, maxPool: 0, avgPool: 0, avgPoolAdjoint: 0, scatterAdd: 0 };
 
-function kernels(ctx: WasmContext): PoolingExports | null {
+export function poolingKernels(ctx: WasmContext): PoolingExports | null {
   const e = ctx.exports as unknown as Partial<PoolingExports>;
   return typeof e.maxPool2x2 === 'function' ? (e as PoolingExports) : null;
 }
 
-interface AxisPtrs { s: number; e: number; w: number }
+export interface AxisPtrs { s: number; e: number; w: number }
 
-function allocAxis(arena: Arena, ax: PoolAxis, weights: boolean): AxisPtrs {
+export function allocAxis(arena: Arena, ax: PoolAxis, weights: boolean): AxisPtrs {
   const n = ax.start.length;
   return { s: arena.alloc(4 * n), e: arena.alloc(4 * n), w: weights ? arena.alloc(8 * n) : 0 };
 }
 
 /** Writes an axis's tables (after the last alloc of the call: growing the memory replaces the views). */
-function writeAxis(arena: Arena, ax: AxisPtrs, src: PoolAxis): void {
+export function writeAxis(arena: Arena, ax: AxisPtrs, src: PoolAxis): void {
   arena.i32.set(src.start, ax.s >> 2);
   arena.i32.set(src.end, ax.e >> 2);
   if (ax.w) new Float64Array(arena.i32.buffer, ax.w, src.weight.length).set(src.weight);
@@ -49,7 +49,7 @@ function writeAxis(arena: Arena, ax: AxisPtrs, src: PoolAxis): void {
 
 /** Max pooling with argmax (as ../pool.ts maxPool2dForward). */
 export function wasmMaxPool2d(ctx: WasmContext, x: Float32Array, g: Pool2dGeometry, out: Float32Array, argmax: Int32Array): boolean {
-  const k = kernels(ctx);
+  const k = poolingKernels(ctx);
   if (!k || x.length < poolingLimits.min) return false;
   const oh = g.rows.start.length, ow = g.cols.start.length;
   return inArena(ctx, (arena) => {
@@ -86,7 +86,7 @@ export function wasmAvgPool2dAdjoint(ctx: WasmContext, dy: Float32Array, g: Pool
 
 /** src → dst through the average pooling (x → out) or its adjoint (dy → dx). */
 function avgRun(ctx: WasmContext, src: Float32Array, g: Pool2dGeometry, dst: Float32Array, adjoint: boolean): boolean {
-  const k = kernels(ctx);
+  const k = poolingKernels(ctx);
   if (!k || Math.max(src.length, dst.length) < poolingLimits.min) return false;
   return inArena(ctx, (arena) => {
     const sp = arena.alloc(4 * src.length), dp = arena.alloc(4 * dst.length);
@@ -101,7 +101,7 @@ function avgRun(ctx: WasmContext, src: Float32Array, g: Pool2dGeometry, dst: Flo
 
 /** out = 0, then out[idx[i]] += src[i] (as ../indexing.ts scatterAddFlat). */
 export function wasmScatterAddFlat(ctx: WasmContext, src: Float32Array, idx: Int32Array, out: Float32Array): boolean {
-  const k = kernels(ctx);
+  const k = poolingKernels(ctx);
   if (!k || out.length < poolingLimits.scatterMin) return false;
   return inArena(ctx, (arena) => {
     const sp = arena.alloc(4 * src.length), ip = arena.alloc(4 * idx.length), op = arena.alloc(4 * out.length);

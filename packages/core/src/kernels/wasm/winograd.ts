@@ -84,7 +84,7 @@ export function writeSlots(i32: Int32Array, d: number, s: ScratchSlots): void {
 }
 
 /**
- * out = conv(x, w) + bias ([N, O, OH, OW], computed at outp in wasm memory and copied to `out`) with x
+ * out = conv(x, w) + bias ([N, O, OH, OW], computed at outp in wasm memory and copied to `out` unless null) with x
  * the operand xo (any lattice of step 1 with contiguous columns: a block with zeros around it, read in
  * place) and w dense [O, C, 3, 3] at wt. When workers share the job, the caller copies each image out as
  * soon as its units are done (counted per image in wasm memory), between its own chunks and while the
@@ -94,7 +94,7 @@ export function writeSlots(i32: Int32Array, d: number, s: ScratchSlots): void {
  * runs the direct kernel, which rewrites all of `out`.
  */
 export function winogradConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, wt: number, biasp: number, outp: number,
-  out: Float32Array): boolean {
+  out: Float32Array | null): boolean {
   const { arena, pool } = ctx;
   const th = Math.ceil(g.oh / 4), tw = Math.ceil(g.ow / 4);
   const { blk, blocks } = blocking(tw);
@@ -136,21 +136,21 @@ export function winogradConv(ctx: WasmContext, g: Conv2dGeometry, xo: Operand, w
   i32[d + F.READY] = xo.staged?.ready ?? 0;
   const per = th * blocks, image = g.o * g.oh * g.ow;
   let copied = 0;
-  const copyDone = (): boolean => {
+  const copyDone = out && ((): boolean => {
     const at = copied;
     while (copied < g.n && Atomics.load(i32, (doneAt >> 2) + copied) === per) copied++;
     if (copied === at) return false;
     const from = (outp >> 2) + at * image;
     out.set(arena.f32.subarray(from, from + (copied - at) * image), at * image);
     return true;
-  };
+  });
   // scalar-equivalent work (4 lanes per vector operation), so that chunks take about as long as the direct kernel's
   const flops = 2 * 4 * g.n * per * blk * tileCost(g);
   // Caller-side work once the workers are woken: the rest of x (each image published as it lands, and
   // units wait for their image), then the deferred work. Alone, the caller does it all first.
   pool.defer(xo.staged ? () => { xo.staged!.finish(); deferred?.(); } : deferred);
-  pool.run(KIND_WINO, desc, g.n * per, flops, 1, copyDone);
+  pool.run(KIND_WINO, desc, g.n * per, flops, 1, copyDone ?? undefined);
   if (i32[fin >> 2] !== 0) return false;
-  copyDone();
+  copyDone?.();
   return true;
 }

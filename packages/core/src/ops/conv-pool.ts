@@ -1,0 +1,68 @@
+// conv2d, max pooling and optionally ReLU as one graph node, Y = [relu] maxPool(W ⋆ A + b): the conv's
+// output Z is never stored (layers' Sequential fuses Conv2d → MaxPool2d [→ ReLU] this way in training).
+// Same values as relu(maxPool2d(conv2d(x, w, b, conv), kernel, pool)), the same checks and messages.
+// Backward: ReLU's rule on the output (Y > 0 ⟺ the pooled value > 0), the pool's (δZ = δ scattered to each
+// window's argmax), then the conv's (17.3), with db = Σ δ over N, H, W taken before the scatter: it moves
+// each value within its channel, so Σ δZ is the same (eq. 13).
+import { isGradEnabled, record } from '../autograd.ts';
+import { check } from '../errors.ts';
+import { getBackend } from '../kernels/backend.ts';
+import { maxPool2dForward, maxPoolAdjointSums } from '../kernels/pool.ts';
+import { leakyReluMap } from '../kernels/unary.ts';
+import { allocate, allocateEmpty, Tensor } from '../tensor.ts';
+import { checkOptions, fmtArg } from '../validate.ts';
+import { stepGrad } from './activations.ts';
+import { convArgs, convGeometry, convGrads, convKernel, type Conv2dOptions } from './conv2d.ts';
+import { scatterAdd } from './indexing.ts';
+import { maxPoolGeometry, type MaxPool2dOptions, poolOutShape } from './pool.ts';
+import { sum } from './reduce.ts';
+
+export interface ConvPoolOptions {
+  /** conv2d's options (default {}). */
+  conv?: Conv2dOptions;
+  /** maxPool2d's kernel size (required). */
+  kernel: number | readonly number[];
+  /** maxPool2d's options (default {}). */
+  pool?: MaxPool2dOptions;
+  /** ReLU after the pool (default false). */
+  relu?: boolean;
+}
+
+const OPTIONS = ['conv', 'kernel', 'pool', 'relu'];
+
+export function conv2dMaxPool2d(x: Tensor, w: Tensor, b: Tensor | null | undefined, options: ConvPoolOptions): Tensor {
+  check(typeof options === 'object' && options !== null, 'conv2dMaxPool2d', () => `options must be an object with at least kernel, got ${fmtArg(options)}`);
+  checkOptions(options, 'conv2dMaxPool2d', OPTIONS);
+  const relu = options.relu ?? false;
+  check(typeof relu === 'boolean', 'conv2dMaxPool2d', () => `relu must be a boolean, got ${fmtArg(options.relu)}`);
+  const a = convArgs(x, w, b, options.conv ?? {});
+  const g = convGeometry(a.x, a.w, a.b, a.cfg);
+  const zShape = [g.n, g.o, g.oh, g.ow];
+  const { g: pg, attrs } = maxPoolGeometry({ planes: g.n * g.o, h: g.oh, w: g.ow }, zShape, options.kernel, options.pool ?? {});
+  const shape = poolOutShape(zShape, pg);
+  const out = allocateEmpty(a.x.dtype, pg.planes * shape[2] * shape[3]);
+  const argmax = new Int32Array(out.length);
+  const be = getBackend();
+  const whole = !a.x.lattice && !a.w.lattice && a.cfg.groups === 1;
+  if (!(whole && be.conv2dMaxPool2d?.(a.x.data, a.w.data, a.b ? a.b.data : null, g, pg, relu, out, argmax))) {
+    const z = allocateEmpty(a.x.dtype, g.n * g.o * g.oh * g.ow);
+    convKernel(a.x, a.w, a.b, g, a.cfg, z);
+    if (!be.maxPool2dForward?.(z, pg, out, argmax)) maxPool2dForward(z, pg, out, argmax);
+    if (relu) leakyReluMap(out, 0, out);
+  }
+  const y = new Tensor(out, shape);
+  const inputs = a.b ? [a.x, a.w, a.b] : [a.x, a.w];
+  return record(y, 'conv2dMaxPool2d', inputs, (dy) => {
+    if (isGradEnabled()) {
+      // createGraph: in graph ops, so the gradients can be differentiated again
+      const d = relu ? stepGrad(dy, y, 0) : dy;
+      return convGrads(scatterAdd(d, argmax, zShape), a.x, a.w, a.b, g, a.cfg, () => sum(d, [0, 2, 3]));
+    }
+    // the same values in one pass over δ: no masked copy of it, and its channel sums on the way
+    const dz = allocate(dy.dtype, g.n * g.o * g.oh * g.ow), sums = new Float64Array(g.o);
+    maxPoolAdjointSums(dy.data, relu ? out : null, argmax, shape[2] * shape[3], dz, sums);
+    const db = allocate(dy.dtype, g.o);
+    db.set(sums);
+    return convGrads(new Tensor(dz, zShape), a.x, a.w, a.b, g, a.cfg, () => new Tensor(db, [g.o]));
+  }, { ...a.cfg, pool: attrs, relu }, relu ? [a.x, a.w, y] : [a.x, a.w]);
+}
