@@ -20,7 +20,7 @@ const initialBackend = getBackend().name;
 afterAll(() => setBackend(initialBackend));
 
 interface Pool { kernel: [number, number]; stride: [number, number]; padding: [number, number]; ceilMode: boolean }
-interface Case { conv: ConvCase; pool: Pool; relu: boolean }
+interface Case { conv: ConvCase; pool: Pool; relu: boolean; xGrad: boolean }
 
 const outSize = (size: number, k: number, s: number, p: number, d: number) => Math.floor((size + 2 * p - d * (k - 1) - 1) / s) + 1;
 
@@ -32,12 +32,13 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
   p: fc.tuple(fc.nat(1), fc.nat(1)),
   ceilMode: fc.boolean(),
   relu: fc.boolean(),
-}).map(({ conv, k, s, p, ceilMode, relu }) => {
+  xGrad: fc.boolean(),
+}).map(({ conv, k, s, p, ceilMode, relu, xGrad }) => {
   const oh = outSize(conv.h, conv.kh, conv.stride[0], conv.padding[0], conv.dilation[0]);
   const ow = outSize(conv.w, conv.kw, conv.stride[1], conv.padding[1], conv.dilation[1]);
   const kernel: [number, number] = [Math.min(k[0], oh), Math.min(k[1], ow)];
   const padding: [number, number] = [Math.min(p[0], kernel[0] >> 1), Math.min(p[1], kernel[1] >> 1)];
-  return { conv, pool: { kernel, stride: s, padding, ceilMode }, relu };
+  return { conv, pool: { kernel, stride: s, padding, ceilMode }, relu, xGrad };
 });
 
 const poolOptions = (p: Pool) => ({ stride: p.stride, padding: p.padding, ceilMode: p.ceilMode });
@@ -51,10 +52,11 @@ const composed = (c: Case) => (x: Tensor, w: Tensor, b?: Tensor) => {
 /** Output and the gradients of Σ y·r for x, w, b. */
 function run(f: (x: Tensor, w: Tensor, b?: Tensor) => Tensor, c: Case, dtype: DType): { y: Tensor; grads: Tensor[] } {
   const { x, w, b } = convTensors(c.conv, dtype);
+  x.requiresGrad = c.xGrad;
   const inputs = b ? [x, w, b] : [x, w];
   const y = f(...(inputs as [Tensor, Tensor, Tensor?]));
-  sum(mul(y, makeTensor({ shape: y.shape, seed: c.conv.seed + 7 }, { dtype }))).backward();
-  return { y, grads: inputs.map((t) => t.grad!) };
+  sum(mul(y, makeTensor({ shape: [...y.shape], seed: c.conv.seed + 7 }, { dtype }))).backward();
+  return { y, grads: inputs.map((t) => t.grad ?? tensor([])) };
 }
 
 describe('conv2dMaxPool2d', () => {
@@ -67,6 +69,7 @@ describe('conv2dMaxPool2d', () => {
           const want = run(composed(c), c, dtype), got = run(fused(c), c, dtype);
           expect(got.y.shape).toEqual(want.y.shape);
           expectClose(got.y.data, want.y.data, 0, 'output');
+          expect(got.grads[0].size).toBe(c.xGrad ? c.conv.n * c.conv.cin * c.conv.h * c.conv.w : 0);
           expectClose(got.grads[0].data, want.grads[0].data, 0, 'dX');
           expectClose(got.grads[1].data, want.grads[1].data, 0, 'dW');
           // db: Σ δ before the scatter (float64, plane by plane) against the sum op over the scattered δ
@@ -78,6 +81,29 @@ describe('conv2dMaxPool2d', () => {
       });
     }
   }
+
+  it('wasm: a first layer\'s dW listed from the pooled gradient (δ never built) is the conv over δ\'s, bit for bit', () => {
+    setBackend('wasm');
+    const stats = (getBackend() as unknown as { stats: { sparseWeightGradPooled: number } }).stats;
+    const before = stats.sparseWeightGradPooled;
+    // stride-1 convs under 2×2 pools (LeNet's first layer and smaller): the case that path takes
+    const arb = fc.record({
+      n: fc.integer({ min: 1, max: 8 }), cin: fc.integer({ min: 1, max: 2 }), cout: fc.integer({ min: 1, max: 6 }),
+      k: fc.integer({ min: 1, max: 5 }), pad: fc.nat(2), out: fc.integer({ min: 2, max: 13 }), bias: fc.boolean(),
+      relu: fc.boolean(), seed: fc.nat(1000),
+    }).map(({ n, cin, cout, k, pad, out, bias, relu: r, seed }): Case => ({
+      conv: { n, cin, cout, h: out + k - 1 - 2 * Math.min(pad, k - 1), w: out + k - 1 - 2 * Math.min(pad, k - 1), kh: k, kw: k, stride: [1, 1],
+        padding: [Math.min(pad, k - 1), Math.min(pad, k - 1)], dilation: [1, 1], bias, seed },
+      pool: { kernel: [2, 2], stride: [2, 2], padding: [0, 0], ceilMode: false }, relu: r, xGrad: false,
+    })).filter((c) => c.conv.h > 0);
+    checkProperty(arb, (c) => {
+      const want = run(composed(c), c, 'float32'), got = run(fused(c), c, 'float32');
+      expectClose(got.y.data, want.y.data, 0, 'output');
+      expectClose(got.grads[1].data, want.grads[1].data, 0, 'dW');
+      if (c.conv.bias) expectClose(got.grads[2].data, want.grads[2].data, 1e-6, 'db');
+    }, 80);
+    expect(stats.sparseWeightGradPooled - before).toBeGreaterThanOrEqual(10); // (the cost rule sends the smallest to the dense kernel)
+  });
 
   it('first and second derivatives against central differences (float64)', () => {
     setBackend(initialBackend);
@@ -96,7 +122,7 @@ describe('conv2dMaxPool2d', () => {
       const inputs = b ? [x, w, b] : [x, w];
       const f = () => {
         const y = fused(c)(...(inputs as [Tensor, Tensor, Tensor?]));
-        return sum(mul(y, makeTensor({ shape: y.shape, seed: c.conv.seed + 7 })));
+        return sum(mul(y, makeTensor({ shape: [...y.shape], seed: c.conv.seed + 7 })));
       };
       const onePass = grad(f(), inputs);
       const graphed = grad(f(), inputs, { createGraph: true });

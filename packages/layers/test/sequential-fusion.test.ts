@@ -20,7 +20,7 @@ function train(model: Sequential, fuse: boolean, x: Tensor): { y: number[]; grad
   const y = model.call(x);
   const ops: string[] = [];
   for (let t: Tensor | undefined = y; t?.gradFn; t = t.gradFn.inputs.find((u) => u.gradFn)) ops.push(t.gradFn.op);
-  sum(mul(y, randn(y.shape, { seed: 9 }))).backward();
+  sum(mul(y, randn([...y.shape], { seed: 9 }))).backward();
   return { y: Array.from(y.data), grads: model.parameters().map((p) => Array.from(p.grad!.data)), ops };
 }
 

@@ -15,6 +15,13 @@ import type { AdamUpdate, SgdUpdate } from './optim.ts';
 import type { SmoothFn, SmoothGradFn } from './smooth.ts';
 import type { ChannelLayout, ChannelStats, GradSums } from './batchnorm.ts';
 
+/**
+ * An output gradient δ [N, C, H, W] that max pooling's backward (2×2 windows, stride 2) would make: the
+ * pooled gradient dy [N, C, ph, pw], masked by ReLU's output y (y > 0) when given, scattered to argmax
+ * (flat indices into δ).
+ */
+export interface PooledGrad { dy: TypedArray; y: TypedArray | null; argmax: Int32Array; ph: number; pw: number }
+
 export interface KernelBackend {
   readonly name: string;
   conv2dForward(x: TypedArray, w: TypedArray, bias: TypedArray | null, g: Conv2dGeometry, out: TypedArray): void;
@@ -64,6 +71,12 @@ export interface KernelBackend {
    * without handing the conv's output over (ops/conv-pool.ts); false (nothing written) leaves it to the separate calls.
    */
   conv2dMaxPool2d?(x: TypedArray, w: TypedArray, bias: TypedArray | null, g: Conv2dGeometry, pg: Pool2dGeometry, relu: boolean, out: TypedArray, argmax: Int32Array): boolean;
+  /**
+   * Optional: out = conv2dForwardLattice(x, δ) for a weight gradient (g: the dW conv, eq. 11, kernel δ
+   * [O, C, KH, KW] = the batch-swapped output gradient) whose δ is max pooling's scatter of `d`, without
+   * building δ; false (nothing written) leaves it to the conv over δ.
+   */
+  convPoolWeightGrad?(x: TypedArray | LatticeView, g: Conv2dGeometry, d: PooledGrad, out: TypedArray): boolean;
   avgPool2dForward?(x: TypedArray, g: Pool2dGeometry, out: TypedArray): boolean;
   avgPool2dAdjoint?(dy: TypedArray, g: Pool2dGeometry, dx: TypedArray): boolean;
   scatterAddFlat?(src: TypedArray, idx: Int32Array, out: TypedArray): boolean;

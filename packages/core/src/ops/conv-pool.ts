@@ -7,15 +7,20 @@
 import { isGradEnabled, record } from '../autograd.ts';
 import { check } from '../errors.ts';
 import { getBackend } from '../kernels/backend.ts';
-import { maxPool2dForward, maxPoolAdjointSums } from '../kernels/pool.ts';
+import type { PooledGrad } from '../kernels/backend.ts';
+import type { Conv2dGeometry } from '../kernels/conv2d.ts';
+import { maxPool2dForward, maxPoolAdjointSums, pooledSums } from '../kernels/pool.ts';
+import { withLatticeOutputs } from '../lattice.ts';
 import { leakyReluMap } from '../kernels/unary.ts';
 import { allocate, allocateEmpty, Tensor } from '../tensor.ts';
 import { checkOptions, fmtArg } from '../validate.ts';
 import { stepGrad } from './activations.ts';
-import { convArgs, convGeometry, convGrads, convKernel, type Conv2dOptions } from './conv2d.ts';
+import { convArgs, convGeometry, convGrads, convKernel, type Conv2dOptions, type ConvConfig } from './conv2d.ts';
 import { scatterAdd } from './indexing.ts';
 import { maxPoolGeometry, type MaxPool2dOptions, poolOutShape } from './pool.ts';
 import { sum } from './reduce.ts';
+import { permute } from './shape.ts';
+import { pad2d } from './spatial.ts';
 
 export interface ConvPoolOptions {
   /** conv2d's options (default {}). */
@@ -29,6 +34,26 @@ export interface ConvPoolOptions {
 }
 
 const OPTIONS = ['conv', 'kernel', 'pool', 'relu'];
+
+/**
+ * convWeightGrad (conv2d.ts, eq. 11) for a stride-1, undilated, ungrouped conv whose δ is max pooling's
+ * scatter of `d`, on a backend that lists δ's non-zeros from d; null to build δ instead.
+ */
+function weightGradPooled(x: Tensor, w: Tensor, g: Conv2dGeometry, cfg: ConvConfig, d: PooledGrad): Tensor | null {
+  const be = getBackend();
+  const plain = cfg.groups === 1 && [...cfg.stride, ...cfg.dilation].every((v) => v === 1);
+  if (!plain || !be.convPoolWeightGrad) return null;
+  const [ph, pw] = cfg.padding;
+  return withLatticeOutputs(() => {
+    const xt = permute(pad2d(x, [ph, ph, pw, pw]), [1, 0, 2, 3]); // [Cin, N, Hp, Wp], as convWeightGrad
+    const gw: Conv2dGeometry = {
+      n: g.c, c: g.n, h: g.h + 2 * ph, w: g.w + 2 * pw, o: g.o, kh: g.oh, kw: g.ow,
+      sh: 1, sw: 1, pt: 0, pl: 0, dh: 1, dw: 1, oh: g.kh, ow: g.kw,
+    };
+    const out = allocateEmpty(w.dtype, g.c * g.o * g.kh * g.kw);
+    return be.convPoolWeightGrad!(xt.lattice ?? xt.data, gw, d, out) ? permute(new Tensor(out, [g.c, g.o, g.kh, g.kw]), [1, 0, 2, 3]) : null;
+  });
+}
 
 export function conv2dMaxPool2d(x: Tensor, w: Tensor, b: Tensor | null | undefined, options: ConvPoolOptions): Tensor {
   check(typeof options === 'object' && options !== null, 'conv2dMaxPool2d', () => `options must be an object with at least kernel, got ${fmtArg(options)}`);
@@ -58,11 +83,24 @@ export function conv2dMaxPool2d(x: Tensor, w: Tensor, b: Tensor | null | undefin
       const d = relu ? stepGrad(dy, y, 0) : dy;
       return convGrads(scatterAdd(d, argmax, zShape), a.x, a.w, a.b, g, a.cfg, () => sum(d, [0, 2, 3]));
     }
+    const sums = new Float64Array(g.o);
+    const biasGrad = () => {
+      const db = allocate(dy.dtype, g.o);
+      db.set(sums);
+      return new Tensor(db, [g.o]);
+    };
+    const pooled = { dy: dy.data, y: relu ? out : null, argmax, ph: shape[2], pw: shape[3] };
+    if (!a.x.requiresGrad && a.w.requiresGrad && pg.plain2x2) {
+      // dW from the pooled gradient, δ never built (wasm), when the input needs no gradient (a first layer)
+      const dw = weightGradPooled(a.x, a.w, g, a.cfg, pooled);
+      if (dw) {
+        if (a.b?.requiresGrad) pooledSums(dy.data, pooled.y, shape[2] * shape[3], sums);
+        return [null, dw, ...(a.b ? [a.b.requiresGrad ? biasGrad() : null] : [])];
+      }
+    }
     // the same values in one pass over δ: no masked copy of it, and its channel sums on the way
-    const dz = allocate(dy.dtype, g.n * g.o * g.oh * g.ow), sums = new Float64Array(g.o);
-    maxPoolAdjointSums(dy.data, relu ? out : null, argmax, shape[2] * shape[3], dz, sums);
-    const db = allocate(dy.dtype, g.o);
-    db.set(sums);
-    return convGrads(new Tensor(dz, zShape), a.x, a.w, a.b, g, a.cfg, () => new Tensor(db, [g.o]));
+    const dz = allocate(dy.dtype, g.n * g.o * g.oh * g.ow);
+    maxPoolAdjointSums(dy.data, pooled.y, argmax, shape[2] * shape[3], dz, sums);
+    return convGrads(new Tensor(dz, zShape), a.x, a.w, a.b, g, a.cfg, biasGrad);
   }, { ...a.cfg, pool: attrs, relu }, relu ? [a.x, a.w, y] : [a.x, a.w]);
 }

@@ -56,6 +56,9 @@ export interface WasmExports {
   /** as/sparse-dw.ts: δ's non-zeros as (offset, value) pairs per kernel (−1: more than cap), and X channels-last */
   sparseList(w: number, o: number, c: number, kh: number, kw: number, wos: number, wcs: number, dh: number, dw: number,
     hp: number, wp: number, np: number, nz: number, nzAt: number, cap: number): number;
+  /** as/sparse-dw-pooled.ts: the same pairs listed from max pooling's gradient and argmax (y = 0: no ReLU) */
+  sparseListPooled(dy: number, y: number, arg: number, o: number, c: number, kh: number, kw: number, ph: number, pw: number,
+    hp: number, wp: number, np: number, nz: number, nzAt: number, cap: number, tmp: number): number;
   sparsePrep(x: number, n: number, c: number, h: number, w: number, s0: number, s1: number, sRow: number, sCol: number,
     fy: number, sy: number, fx: number, sx: number, pt: number, pl: number, hp: number, wp: number,
     dN: number, dC: number, dR: number, dQ: number, dst: number, bytes: number): void;
