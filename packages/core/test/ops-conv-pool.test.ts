@@ -105,6 +105,33 @@ describe('conv2dMaxPool2d', () => {
     expect(stats.sparseWeightGradPooled - before).toBeGreaterThanOrEqual(10); // (the cost rule sends the smallest to the dense kernel)
   });
 
+  it('wasm, first layer: ±∞ and NaN in the pooled gradient where ReLU masks it give the composed gradients', () => {
+    setBackend('wasm');
+    const stats = (getBackend() as unknown as { stats: { sparseWeightGradPooled: number } }).stats;
+    const before = stats.sparseWeightGradPooled;
+    const specials = [Infinity, -Infinity, NaN];
+    checkProperty(fc.record({ n: fc.integer({ min: 1, max: 4 }), cout: fc.integer({ min: 1, max: 5 }), seed: fc.nat(1000) }), ({ n, cout, seed }) => {
+      const c: Case = {
+        conv: { n, cin: 1, cout, h: 12, w: 12, kh: 5, kw: 5, stride: [1, 1], padding: [0, 0], dilation: [1, 1], bias: true, seed },
+        pool: { kernel: [2, 2], stride: [2, 2], padding: [0, 0], ceilMode: false }, relu: true, xGrad: false,
+      };
+      const grads = (f: (x: Tensor, w: Tensor, b?: Tensor) => Tensor) => {
+        const { x, w, b } = convTensors(c.conv, 'float32');
+        x.requiresGrad = false;
+        const y = f(x, w, b!);
+        const g = makeTensor({ shape: [...y.shape], seed: seed + 3 }, { dtype: 'float32' });
+        y.data.forEach((v, i) => { if (v <= 0) g.data[i] = specials[i % 3]; }); // where ReLU's gradient is 0
+        y.backward(g);
+        return [w.grad!.data, b!.grad!.data];
+      };
+      const [want, got] = [grads(composed(c)), grads(fused(c))];
+      expectClose(got[0], want[0], 0, 'dW');
+      expectClose(got[1], want[1], 1e-6, 'db');
+      expect(got[1].every(Number.isFinite)).toBe(true);
+    }, 30);
+    expect(stats.sparseWeightGradPooled - before).toBeGreaterThanOrEqual(20);
+  });
+
   it('first and second derivatives against central differences (float64)', () => {
     setBackend(initialBackend);
     checkProperty(caseArb, (c) => {

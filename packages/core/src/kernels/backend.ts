@@ -74,9 +74,10 @@ export interface KernelBackend {
   /**
    * Optional: out = conv2dForwardLattice(x, δ) for a weight gradient (g: the dW conv, eq. 11, kernel δ
    * [O, C, KH, KW] = the batch-swapped output gradient) whose δ is max pooling's scatter of `d`, without
-   * building δ; false (nothing written) leaves it to the conv over δ.
+   * building δ, and the bias gradient Σ δ per channel into `sums` when given (pool.ts pooledSums); false
+   * (nothing written) leaves both to the conv over δ.
    */
-  convPoolWeightGrad?(x: TypedArray | LatticeView, g: Conv2dGeometry, d: PooledGrad, out: TypedArray): boolean;
+  convPoolWeightGrad?(x: TypedArray | LatticeView, g: Conv2dGeometry, d: PooledGrad, out: TypedArray, sums: Float64Array | null): boolean;
   avgPool2dForward?(x: TypedArray, g: Pool2dGeometry, out: TypedArray): boolean;
   avgPool2dAdjoint?(dy: TypedArray, g: Pool2dGeometry, dx: TypedArray): boolean;
   scatterAddFlat?(src: TypedArray, idx: Int32Array, out: TypedArray): boolean;

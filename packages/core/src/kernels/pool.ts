@@ -168,18 +168,3 @@ export function maxPoolAdjointSums(dy: TypedArray, y: TypedArray | null, argmax:
     maxPoolAdjointSums(d, null, argmax, per, dz, sums);
   }
 }
-
-/** sums[c] = Σ d_i over channel c, with d_i as in maxPoolAdjointSums (the same float64 sums), without the scatter. */
-export function pooledSums(dy: TypedArray, y: TypedArray | null, per: number, sums: Float64Array): void {
-  sums.fill(0);
-  const channels = sums.length;
-  for (let p = 0, i = 0; i < dy.length; p++) {
-    let s = 0;
-    if (y === null) {
-      for (const end = i + per; i < end; i++) s += dy[i];
-    } else {
-      for (const end = i + per; i < end; i++) s += y[i] > 0 ? dy[i] + 0 : 0;
-    }
-    sums[p % channels] += s;
-  }
-}

@@ -9,7 +9,7 @@ import { check } from '../errors.ts';
 import { getBackend } from '../kernels/backend.ts';
 import type { PooledGrad } from '../kernels/backend.ts';
 import type { Conv2dGeometry } from '../kernels/conv2d.ts';
-import { maxPool2dForward, maxPoolAdjointSums, pooledSums } from '../kernels/pool.ts';
+import { maxPool2dForward, maxPoolAdjointSums } from '../kernels/pool.ts';
 import { withLatticeOutputs } from '../lattice.ts';
 import { leakyReluMap } from '../kernels/unary.ts';
 import { allocate, allocateEmpty, Tensor } from '../tensor.ts';
@@ -37,9 +37,10 @@ const OPTIONS = ['conv', 'kernel', 'pool', 'relu'];
 
 /**
  * convWeightGrad (conv2d.ts, eq. 11) for a stride-1, undilated, ungrouped conv whose δ is max pooling's
- * scatter of `d`, on a backend that lists δ's non-zeros from d; null to build δ instead.
+ * scatter of `d`, on a backend that lists δ's non-zeros from d (and fills `sums`, db's channel sums, when
+ * given); null to build δ instead.
  */
-function weightGradPooled(x: Tensor, w: Tensor, g: Conv2dGeometry, cfg: ConvConfig, d: PooledGrad): Tensor | null {
+function weightGradPooled(x: Tensor, w: Tensor, g: Conv2dGeometry, cfg: ConvConfig, d: PooledGrad, sums: Float64Array | null): Tensor | null {
   const be = getBackend();
   const plain = cfg.groups === 1 && [...cfg.stride, ...cfg.dilation].every((v) => v === 1);
   if (!plain || !be.convPoolWeightGrad) return null;
@@ -51,7 +52,7 @@ function weightGradPooled(x: Tensor, w: Tensor, g: Conv2dGeometry, cfg: ConvConf
       sh: 1, sw: 1, pt: 0, pl: 0, dh: 1, dw: 1, oh: g.kh, ow: g.kw,
     };
     const out = allocateEmpty(w.dtype, g.c * g.o * g.kh * g.kw);
-    return be.convPoolWeightGrad!(xt.lattice ?? xt.data, gw, d, out) ? permute(new Tensor(out, [g.c, g.o, g.kh, g.kw]), [1, 0, 2, 3]) : null;
+    return be.convPoolWeightGrad!(xt.lattice ?? xt.data, gw, d, out, sums) ? permute(new Tensor(out, [g.c, g.o, g.kh, g.kw]), [1, 0, 2, 3]) : null;
   });
 }
 
@@ -92,11 +93,8 @@ export function conv2dMaxPool2d(x: Tensor, w: Tensor, b: Tensor | null | undefin
     const pooled = { dy: dy.data, y: relu ? out : null, argmax, ph: shape[2], pw: shape[3] };
     if (!a.x.requiresGrad && a.w.requiresGrad && pg.plain2x2) {
       // dW from the pooled gradient, δ never built (wasm), when the input needs no gradient (a first layer)
-      const dw = weightGradPooled(a.x, a.w, g, a.cfg, pooled);
-      if (dw) {
-        if (a.b?.requiresGrad) pooledSums(dy.data, pooled.y, shape[2] * shape[3], sums);
-        return [null, dw, ...(a.b ? [a.b.requiresGrad ? biasGrad() : null] : [])];
-      }
+      const dw = weightGradPooled(a.x, a.w, g, a.cfg, pooled, a.b?.requiresGrad ? sums : null);
+      if (dw) return [null, dw, ...(a.b ? [a.b.requiresGrad ? biasGrad() : null] : [])];
     }
     // the same values in one pass over δ: no masked copy of it, and its channel sums on the way
     const dz = allocate(dy.dtype, g.n * g.o * g.oh * g.ow);

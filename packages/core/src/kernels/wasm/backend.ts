@@ -100,8 +100,8 @@ export function createWasmBackend(k: WasmKernels, workers = Pool.defaultWorkers(
     } satisfies Partial<KernelBackend> : {}),
     conv2dMaxPool2d: (x, w, bias, g, pg, relu, out, argmax) => x instanceof Float32Array && w instanceof Float32Array && out instanceof Float32Array
       && (bias === null || bias instanceof Float32Array) && wasmConv2dMaxPool(ctx, x, w, bias, g, pg, relu, out, argmax),
-    convPoolWeightGrad: (x, g, d, out) => isF32(x) && out instanceof Float32Array && d.dy instanceof Float32Array && (d.y === null || d.y instanceof Float32Array)
-      && wasmConvPoolWeightGrad(ctx, x, g, d as PooledGrad & { dy: Float32Array; y: Float32Array | null }, out),
+    convPoolWeightGrad: (x, g, d, out, sums) => isF32(x) && out instanceof Float32Array && d.dy instanceof Float32Array && (d.y === null || d.y instanceof Float32Array)
+      && wasmConvPoolWeightGrad(ctx, x, g, d as PooledGrad & { dy: Float32Array; y: Float32Array | null }, out, sums),
     maxPool2dForward: (x, g, out, argmax) => x instanceof Float32Array && out instanceof Float32Array && wasmMaxPool2d(ctx, x, g, out, argmax),
     avgPool2dForward: (x, g, out) => x instanceof Float32Array && out instanceof Float32Array && wasmAvgPool2d(ctx, x, g, out),
     avgPool2dAdjoint: (dy, g, dx) => dy instanceof Float32Array && dx instanceof Float32Array && wasmAvgPool2dAdjoint(ctx, dy, g, dx),

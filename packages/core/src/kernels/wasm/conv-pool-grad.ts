@@ -13,9 +13,12 @@ import { denseOperand, type Operand, viewOperand } from './operand.ts';
 import { sparseWeightGradPooled } from './sparse-dw.ts';
 import { useWinogradWeightGrad } from './winograd-dw.ts';
 
-/** out [N', O, OH, OW] = the dW conv of x (g.n images, g.c channels) with kernel δ; false (nothing written) when it should run over δ. */
+/**
+ * out [N', O, OH, OW] = the dW conv of x (g.n images, g.c channels) with kernel δ, and δ's channel sums
+ * into `sums` when given (as/pooling.ts pooledSums); false (nothing written) when it should run over δ.
+ */
 export function wasmConvPoolWeightGrad(ctx: WasmContext, x: Float32Array | LatticeView, g: Conv2dGeometry,
-  d: PooledGrad & { dy: Float32Array; y: Float32Array | null }, out: Float32Array): boolean {
+  d: PooledGrad & { dy: Float32Array; y: Float32Array | null }, out: Float32Array, sums: Float64Array | null): boolean {
   const { arena } = ctx;
   if (!useDotKernel(g) || typeof ctx.exports.sparseListPooled !== 'function') return false;
   arena.reset();
@@ -30,6 +33,11 @@ export function wasmConvPoolWeightGrad(ctx: WasmContext, x: Float32Array | Latti
     arena.i32.set(d.argmax, ap >> 2);
     if (!sparseWeightGradPooled(ctx, g, xo, { dy: dyp, y: yp, arg: ap, ph: d.ph, pw: d.pw }, outp)) return false;
     out.set(arena.f32.subarray(outp >> 2, (outp >> 2) + out.length));
+    if (sums) {
+      const sp = arena.alloc(8 * sums.length), per = d.ph * d.pw;
+      ctx.exports.pooledSums(dyp, yp, n / per, per, sums.length, sp);
+      sums.set(new Float64Array(arena.f32.buffer, sp, sums.length));
+    }
     ctx.stats.sparseWeightGradPooled++;
     return true;
   } catch (e) {

@@ -56,6 +56,8 @@ export interface WasmExports {
   /** as/sparse-dw.ts: δ's non-zeros as (offset, value) pairs per kernel (−1: more than cap), and X channels-last */
   sparseList(w: number, o: number, c: number, kh: number, kw: number, wos: number, wcs: number, dh: number, dw: number,
     hp: number, wp: number, np: number, nz: number, nzAt: number, cap: number): number;
+  /** as/pooling.ts: the channel sums of a pooled gradient (conv-pool-grad.ts) */
+  pooledSums(dy: number, y: number, planes: number, per: number, channels: number, sums: number): void;
   /** as/sparse-dw-pooled.ts: the same pairs listed from max pooling's gradient and argmax (y = 0: no ReLU) */
   sparseListPooled(dy: number, y: number, arg: number, o: number, c: number, kh: number, kw: number, ph: number, pw: number,
     hp: number, wp: number, np: number, nz: number, nzAt: number, cap: number, tmp: number): number;

@@ -14,6 +14,7 @@ interface PoolingExports {
   avgPool(src: number, planes: number, h: number, w: number, rs: number, re: number, rw: number, cs: number, ce: number, cw: number,
     oh: number, ow: number, dst: number, adjoint: number): void;
   scatterAddFlat(src: number, idx: number, n: number, out: number, len: number): void;
+  pooledSums(dy: number, y: number, planes: number, per: number, channels: number, sums: number): void;
 }
 
 /**

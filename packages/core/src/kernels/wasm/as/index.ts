@@ -19,7 +19,7 @@ import { smoothRun, smoothUnits } from './elementwise';
 export { binary, leakyRelu, relu, smooth, smoothGrad, stepScale } from './elementwise';
 export { adam, sgd } from './optim';
 export { bnGradSums, bnMap, bnStats } from './batchnorm';
-export { avgPool, maxPool2x2, maxPoolWindows, scatterAddFlat } from './pooling';
+export { avgPool, maxPool2x2, maxPoolWindows, pooledSums, scatterAddFlat } from './pooling';
 export { logSoftmaxBackRows, logSoftmaxRows } from './softmax';
 
 export const KIND_WIDE = 1;

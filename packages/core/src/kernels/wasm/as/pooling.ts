@@ -192,3 +192,32 @@ export function scatterAddFlat(src: usize, idx: usize, n: i32, out: usize, len: 
     }
   }
 }
+
+/**
+ * sums[p mod channels] += Σ d over plane p (f64; planes of `per` values), d = y > 0 ? dy + 0 : 0 (or dy + 0
+ * when y = 0): the bias gradient of conv-pool's fused node from its pooled gradient (the sums of
+ * ../../pool.ts maxPoolAdjointSums up to the order of the float64 additions). A masked ±∞ or NaN gives 0.
+ */
+export function pooledSums(dy: usize, y: usize, planes: i32, per: i32, channels: i32, sums: usize): void {
+  memory.fill(sums, 0, <usize>channels << 3);
+  const zero = f32x4.splat(0);
+  for (let p = 0; p < planes; p++) {
+    const base = dy + (<usize>(p * per) << 2), ybase = y + (<usize>(p * per) << 2);
+    let lo = f64x2.splat(0), hi = f64x2.splat(0), s: f64 = 0;
+    let i = 0;
+    for (; i + 4 <= per; i += 4) {
+      const q = <usize>i << 2;
+      let v = f32x4.add(v128.load(base + q), zero);
+      if (y) v = v128.and(v, f32x4.gt(v128.load(ybase + q), zero));
+      lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
+      hi = f64x2.add(hi, f64x2.promote_low_f32x4(v128.shuffle<i32>(v, v, 2, 3, 0, 1)));
+    }
+    for (; i < per; i++) {
+      const q = <usize>i << 2;
+      const v = load<f32>(base + q) + 0;
+      if (!y || load<f32>(ybase + q) > 0) s += <f64>v;
+    }
+    const at = sums + (<usize>(p % channels) << 3);
+    store<f64>(at, load<f64>(at) + (f64x2.extract_lane(lo, 0) + f64x2.extract_lane(lo, 1)) + (f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1)) + s);
+  }
+}
