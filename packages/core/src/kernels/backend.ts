@@ -78,6 +78,12 @@ export interface KernelBackend {
    * (nothing written) leaves both to the conv over δ.
    */
   convPoolWeightGrad?(x: TypedArray | LatticeView, g: Conv2dGeometry, d: PooledGrad, out: TypedArray, sums: Float64Array | null): boolean;
+  /**
+   * Optional: out = conv2dForwardLattice(pad2d(δ, pad), w) for an input gradient (g: the dX conv, eq. 14,
+   * stride 1, w dense: the rotated kernel) whose δ is max pooling's scatter of `d`, padded by pad = [rows,
+   * columns] on each side, without building δ; false (nothing written) leaves it to the conv over δ.
+   */
+  convPoolInputGrad?(w: TypedArray, g: Conv2dGeometry, pad: readonly [number, number], d: PooledGrad, out: TypedArray): boolean;
   avgPool2dForward?(x: TypedArray, g: Pool2dGeometry, out: TypedArray): boolean;
   avgPool2dAdjoint?(dy: TypedArray, g: Pool2dGeometry, dx: TypedArray): boolean;
   scatterAddFlat?(src: TypedArray, idx: Int32Array, out: TypedArray): boolean;

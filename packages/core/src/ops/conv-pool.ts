@@ -20,7 +20,7 @@ import { scatterAdd } from './indexing.ts';
 import { maxPoolGeometry, type MaxPool2dOptions, poolOutShape } from './pool.ts';
 import { sum } from './reduce.ts';
 import { permute } from './shape.ts';
-import { pad2d } from './spatial.ts';
+import { pad2d, rot180 } from './spatial.ts';
 
 export interface ConvPoolOptions {
   /** conv2d's options (default {}). */
@@ -36,23 +36,42 @@ export interface ConvPoolOptions {
 const OPTIONS = ['conv', 'kernel', 'pool', 'relu'];
 
 /**
- * convWeightGrad (conv2d.ts, eq. 11) for a stride-1, undilated, ungrouped conv whose δ is max pooling's
- * scatter of `d`, on a backend that lists δ's non-zeros from d (and fills `sums`, db's channel sums, when
- * given); null to build δ instead.
+ * The conv's dX and dW (17.3: eq. 14 and eq. 11, as convInputGrad and convWeightGrad build them) for a
+ * stride-1, undilated, ungrouped conv with P ≤ K − 1 whose δ is max pooling's scatter of `d`, on a backend
+ * that lists δ's non-zeros from d, with db's channel sums into `sums` when given (then dW is needed too);
+ * null (nothing computed) to build δ instead.
  */
-function weightGradPooled(x: Tensor, w: Tensor, g: Conv2dGeometry, cfg: ConvConfig, d: PooledGrad, sums: Float64Array | null): Tensor | null {
+function pooledGrads(x: Tensor, w: Tensor, g: Conv2dGeometry, cfg: ConvConfig, d: PooledGrad, sums: Float64Array | null): (Tensor | null)[] | null {
   const be = getBackend();
-  const plain = cfg.groups === 1 && [...cfg.stride, ...cfg.dilation].every((v) => v === 1);
-  if (!plain || !be.convPoolWeightGrad) return null;
   const [ph, pw] = cfg.padding;
+  const plain = cfg.groups === 1 && [...cfg.stride, ...cfg.dilation].every((v) => v === 1) && ph <= g.kh - 1 && pw <= g.kw - 1;
+  if (!plain || (x.requiresGrad && !be.convPoolInputGrad) || ((w.requiresGrad || sums) && !be.convPoolWeightGrad)) return null;
   return withLatticeOutputs(() => {
-    const xt = permute(pad2d(x, [ph, ph, pw, pw]), [1, 0, 2, 3]); // [Cin, N, Hp, Wp], as convWeightGrad
-    const gw: Conv2dGeometry = {
-      n: g.c, c: g.n, h: g.h + 2 * ph, w: g.w + 2 * pw, o: g.o, kh: g.oh, kw: g.ow,
-      sh: 1, sw: 1, pt: 0, pl: 0, dh: 1, dw: 1, oh: g.kh, ow: g.kw,
-    };
-    const out = allocateEmpty(w.dtype, g.c * g.o * g.kh * g.kw);
-    return be.convPoolWeightGrad!(xt.lattice ?? xt.data, gw, d, out, sums) ? permute(new Tensor(out, [g.c, g.o, g.kh, g.kw]), [1, 0, 2, 3]) : null;
+    let dx: Tensor | null = null, dw: Tensor | null = null;
+    if (x.requiresGrad) {
+      // dX = pad(δ, K − 1 − P) ⋆ rot180(Wᵀ), the crop folded into the padding (convInputGrad)
+      const wFlipped = rot180(permute(w, [1, 0, 2, 3])).data;
+      const pad = [g.kh - 1 - ph, g.kw - 1 - pw] as const;
+      const gx: Conv2dGeometry = {
+        n: g.n, c: g.o, h: g.oh + 2 * pad[0], w: g.ow + 2 * pad[1], o: g.c, kh: g.kh, kw: g.kw,
+        sh: 1, sw: 1, pt: 0, pl: 0, dh: 1, dw: 1, oh: g.h, ow: g.w,
+      };
+      const out = allocateEmpty(x.dtype, g.n * g.c * g.h * g.w);
+      if (!be.convPoolInputGrad!(wFlipped, gx, pad, d, out)) return null;
+      dx = new Tensor(out, x.shape);
+    }
+    if (w.requiresGrad || sums) {
+      // dW = X ⋆ δ with batch and channels swapped (convWeightGrad)
+      const xt = permute(pad2d(x, [ph, ph, pw, pw]), [1, 0, 2, 3]); // [Cin, N, Hp, Wp]
+      const gw: Conv2dGeometry = {
+        n: g.c, c: g.n, h: g.h + 2 * ph, w: g.w + 2 * pw, o: g.o, kh: g.oh, kw: g.ow,
+        sh: 1, sw: 1, pt: 0, pl: 0, dh: 1, dw: 1, oh: g.kh, ow: g.kw,
+      };
+      const out = allocateEmpty(w.dtype, g.c * g.o * g.kh * g.kw);
+      if (!be.convPoolWeightGrad!(xt.lattice ?? xt.data, gw, d, out, sums)) return null;
+      dw = w.requiresGrad ? permute(new Tensor(out, [g.c, g.o, g.kh, g.kw]), [1, 0, 2, 3]) : null;
+    }
+    return [dx, dw];
   });
 }
 
@@ -91,11 +110,9 @@ export function conv2dMaxPool2d(x: Tensor, w: Tensor, b: Tensor | null | undefin
       return new Tensor(db, [g.o]);
     };
     const pooled = { dy: dy.data, y: relu ? out : null, argmax, ph: shape[2], pw: shape[3] };
-    if (!a.x.requiresGrad && a.w.requiresGrad && pg.plain2x2) {
-      // dW from the pooled gradient, δ never built (wasm), when the input needs no gradient (a first layer)
-      const dw = weightGradPooled(a.x, a.w, g, a.cfg, pooled, a.b?.requiresGrad ? sums : null);
-      if (dw) return [null, dw, ...(a.b ? [a.b.requiresGrad ? biasGrad() : null] : [])];
-    }
+    // dX, dW and db from the pooled gradient, δ never built (wasm)
+    const grads = pg.plain2x2 ? pooledGrads(a.x, a.w, g, a.cfg, pooled, a.b?.requiresGrad ? sums : null) : null;
+    if (grads) return [...grads, ...(a.b ? [a.b.requiresGrad ? biasGrad() : null] : [])];
     // the same values in one pass over δ: no masked copy of it, and its channel sums on the way
     const dz = allocate(dy.dtype, g.n * g.o * g.oh * g.ow);
     maxPoolAdjointSums(dy.data, pooled.y, argmax, shape[2] * shape[3], dz, sums);

@@ -8,7 +8,7 @@ import { Arena } from './arena.ts';
 import { emptyStats, type WasmContext, type WasmStats } from './context.ts';
 import { wasmConv2dForward } from './conv.ts';
 import { wasmConv2dMaxPool } from './conv-pool.ts';
-import { wasmConvPoolWeightGrad } from './conv-pool-grad.ts';
+import { wasmConvPoolInputGrad, wasmConvPoolWeightGrad } from './conv-pool-grad.ts';
 import { wasmDepthwise } from './depthwise.ts';
 import { wasmGemm } from './gemm.ts';
 import { wasmRowSums } from './reduce.ts';
@@ -102,6 +102,8 @@ export function createWasmBackend(k: WasmKernels, workers = Pool.defaultWorkers(
       && (bias === null || bias instanceof Float32Array) && wasmConv2dMaxPool(ctx, x, w, bias, g, pg, relu, out, argmax),
     convPoolWeightGrad: (x, g, d, out, sums) => isF32(x) && out instanceof Float32Array && d.dy instanceof Float32Array && (d.y === null || d.y instanceof Float32Array)
       && wasmConvPoolWeightGrad(ctx, x, g, d as PooledGrad & { dy: Float32Array; y: Float32Array | null }, out, sums),
+    convPoolInputGrad: (w, g, pad, d, out) => w instanceof Float32Array && out instanceof Float32Array && d.dy instanceof Float32Array
+      && (d.y === null || d.y instanceof Float32Array) && wasmConvPoolInputGrad(ctx, w, g, pad, d as PooledGrad & { dy: Float32Array; y: Float32Array | null }, out),
     maxPool2dForward: (x, g, out, argmax) => x instanceof Float32Array && out instanceof Float32Array && wasmMaxPool2d(ctx, x, g, out, argmax),
     avgPool2dForward: (x, g, out) => x instanceof Float32Array && out instanceof Float32Array && wasmAvgPool2d(ctx, x, g, out),
     avgPool2dAdjoint: (dy, g, dx) => dy instanceof Float32Array && dx instanceof Float32Array && wasmAvgPool2dAdjoint(ctx, dy, g, dx),

@@ -41,10 +41,12 @@ export interface WasmStats {
   sparseWeightGrad: number;
   /** … of which listed from a pooled gradient (conv-pool-grad.ts) */
   sparseWeightGradPooled: number;
+  /** sparse dX listed from a pooled gradient (conv-pool-grad.ts) */
+  sparseInputGradPooled: number;
   /** batch-norm kernel calls run here (batchnorm.ts) */
   batchNorm: number;
 }
 
 export function emptyStats(): WasmStats {
-  return { wide: 0, dot: 0, depthwise: 0, phased: 0, col2im: 0, winograd: 0, winogradWeightGrad: 0, compactedWeights: 0, latticeOperands: 0, gemm: 0, rowSums: 0, js: 0, elementwise: 0, sparseInputGrad: 0, sparseWeightGrad: 0, sparseWeightGradPooled: 0, batchNorm: 0 };
+  return { wide: 0, dot: 0, depthwise: 0, phased: 0, col2im: 0, winograd: 0, winogradWeightGrad: 0, compactedWeights: 0, latticeOperands: 0, gemm: 0, rowSums: 0, js: 0, elementwise: 0, sparseInputGrad: 0, sparseWeightGrad: 0, sparseWeightGradPooled: 0, sparseInputGradPooled: 0, batchNorm: 0 };
 }

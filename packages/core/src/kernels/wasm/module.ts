@@ -58,7 +58,7 @@ export interface WasmExports {
     hp: number, wp: number, np: number, nz: number, nzAt: number, cap: number): number;
   /** as/pooling.ts: the channel sums of a pooled gradient (conv-pool-grad.ts) */
   pooledSums(dy: number, y: number, planes: number, per: number, channels: number, sums: number): void;
-  /** as/sparse-dw-pooled.ts: the same pairs listed from max pooling's gradient and argmax (y = 0: no ReLU) */
+  /** as/sparse-pooled.ts: the same pairs listed from max pooling's gradient and argmax (y = 0: no ReLU) */
   sparseListPooled(dy: number, y: number, arg: number, o: number, c: number, kh: number, kw: number, ph: number, pw: number,
     hp: number, wp: number, np: number, nz: number, nzAt: number, cap: number, tmp: number): number;
   sparsePrep(x: number, n: number, c: number, h: number, w: number, s0: number, s1: number, sRow: number, sCol: number,
@@ -67,6 +67,9 @@ export interface WasmExports {
   /** as/sparse-dx.ts: the input block's non-zeros as (output offset, weight offset, value) per image; W channels-last */
   sparseInputList(x: number, n: number, c: number, h: number, w: number, s0: number, s1: number, sRow: number, sCol: number,
     r0: number, sy: number, q0: number, sx: number, rows: number, cols: number, op: number, wChan: number, nz: number, nzAt: number, cap: number, upTo: number): number;
+  /** as/sparse-pooled.ts: the same triples listed from max pooling's gradient and argmax */
+  sparseInputListPooled(dy: number, y: number, arg: number, n: number, c: number, h: number, w: number, ph: number, pw: number,
+    r0: number, q0: number, rows: number, cols: number, op: number, wChan: number, nz: number, nzAt: number, cap: number, tmp: number): number;
   sparseWeights(w: number, o: number, c: number, kh: number, kw: number, wos: number, wcs: number, op: number, dst: number): void;
   abiVersion(): number;
 }

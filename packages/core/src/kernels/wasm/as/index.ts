@@ -8,13 +8,13 @@ import { gather4, prepImage } from './prep';
 import { rowSums } from './rowsums';
 import { scanNonzero } from './scan';
 import { sparseDwRowsRun, sparseDwRowsUnits, sparseDwRun, sparseDwUnits, sparseList, sparsePrep } from './sparse-dw';
-import { sparseListPooled } from './sparse-dw-pooled';
+import { sparseInputListPooled, sparseListPooled } from './sparse-pooled';
 import { sparseDxRun, sparseDxUnits, sparseInputList, sparseWeights } from './sparse-dx';
 import { packA, wideRun, wideUnits } from './wide';
 import { winoFilterRun, winoFilterUnits, winoRun, winoUnits } from './winograd';
 import { winoDwFinalRun, winoDwFinalUnits, winoDwRun, winoDwUnits } from './winograd-dw';
 
-export { depthwise, gather4, packA, rowSums, scanNonzero, sparseInputList, sparseList, sparseListPooled, sparsePrep, sparseWeights };
+export { depthwise, gather4, packA, rowSums, scanNonzero, sparseInputList, sparseInputListPooled, sparseList, sparseListPooled, sparsePrep, sparseWeights };
 import { smoothRun, smoothUnits } from './elementwise';
 export { binary, leakyRelu, relu, smooth, smoothGrad, stepScale } from './elementwise';
 export { adam, sgd } from './optim';

@@ -1,0 +1,142 @@
+// The non-zero lists of the sparse dW (sparse-dw.ts sparseList) and dX (sparse-dx.ts sparseInputList) for a
+// δ that max pooling's backward would scatter (ops/conv-pool.ts): its non-zeros can only sit at the
+// windows' argmax, so they are listed from the pooled gradient dy and its argmax, without δ. The same
+// entries in the same order as the scans of the scattered δ, and the same give-up points, so the gradients
+// that follow are the same bit for bit.
+
+import { compact4 } from './compact';
+import { denseSoFar } from './sparse-dw';
+
+/** Stores the lanes of offsets `off` and values `v` set in mask m as 4 (offset, value) pairs at q; returns how many are real. */
+// @ts-ignore: decorator
+@inline function pairs4(q: usize, off: v128, v: v128, m: i32): i32 {
+  const o4 = compact4(off, m), v4 = compact4(v, m);
+  v128.store(q, v128.shuffle<i32>(o4, v4, 0, 4, 1, 5));
+  v128.store(q, v128.shuffle<i32>(o4, v4, 2, 6, 3, 7), 16);
+  return <i32>popcnt(m);
+}
+
+/**
+ * dy [C, O, PH, PW] (f32; C: the dW conv's channels = the batch) with argmax `arg` (i32 flat indices into
+ * δ [C, O, KH, KW]) over 2×2 windows of stride 2, and `y` (ReLU's output, same layout; 0: no ReLU): each
+ * value d = y > 0 ? dy + 0 : 0 (or dy) is δ at its argmax. Lists the non-zero d (NaN counts) per kernel o
+ * as (byte offset of (c', a, b) in X prepared [C'][HP][WP][NP], value) pairs, δ's row a and column b
+ * ascending within each (o, c') as the scan has them: per pooled row, 4 windows at a time, the maxima on
+ * the upper row go to the list and those on the lower row to `tmp` (room for PW + 4 pairs), appended after
+ * the row. `nz` needs room for cap + KW + 8 pairs. Returns the count, or −1 where sparseList gives up.
+ */
+export function sparseListPooled(dy: usize, y: usize, arg: usize, o: i32, c: i32, kh: i32, kw: i32, ph: i32, pw: i32,
+  hp: i32, wp: i32, np: i32, nz: usize, nzAt: usize, cap: i32, tmp: usize): i32 {
+  let count = 0;
+  const total = o * c * kh * kw, px = np << 2, per = ph * pw, rowBytes = wp * px;
+  const pxv = i32x4.splat(px), kwv = i32x4.splat(kw), down = i32x4.splat(rowBytes), zero = f32x4.splat(0);
+  for (let k = 0; k < o; k++) {
+    store<i32>(nzAt + (<usize>k << 2), count);
+    for (let ci = 0; ci < c; ci++) {
+      const p = ci * o + k, zbase = p * kh * kw;
+      for (let py = 0; py < ph; py++) {
+        const a = 2 * py, rowStart = zbase + a * kw, at = (ci * hp + a) * rowBytes, row = p * per + py * pw;
+        const startv = i32x4.splat(rowStart), atv = i32x4.splat(at);
+        let lower = 0, qx = 0;
+        for (; qx + 4 <= pw; qx += 4) {
+          const i = <usize>(row + qx) << 2;
+          const rel = i32x4.sub(v128.load(arg + i), startv); // b, or KW + b on the lower row
+          const isLower = i32x4.ge_s(rel, kwv);
+          const b = i32x4.sub(rel, v128.and(isLower, kwv));
+          const off = i32x4.add(i32x4.add(atv, i32x4.mul(b, pxv)), v128.and(isLower, down));
+          const v = v128.load(dy + i);
+          let keep = f32x4.ne(v, zero);
+          if (y) keep = v128.and(keep, f32x4.gt(v128.load(y + i), zero));
+          count += pairs4(nz + (<usize>count << 3), off, v, i32x4.bitmask(v128.andnot(keep, isLower)));
+          lower += pairs4(tmp + (<usize>lower << 3), off, v, i32x4.bitmask(v128.and(keep, isLower)));
+        }
+        for (; qx < pw; qx++) {
+          const i = <usize>(row + qx) << 2;
+          const rel = load<i32>(arg + i) - rowStart, isLower = rel >= kw;
+          const v = load<f32>(dy + i);
+          const keep = <i32>(v != 0 && (!y || load<f32>(y + i) > 0));
+          const q = isLower ? tmp + (<usize>lower << 3) : nz + (<usize>count << 3);
+          store<i32>(q, at + (isLower ? rowBytes + (rel - kw) * px : rel * px));
+          store<f32>(q, v, 4);
+          if (isLower) lower += keep;
+          else count += keep;
+        }
+        // the scan's checks after row a, then after row a + 1
+        if (count > cap || denseSoFar(count, ((k * c + ci) * kh + a + 1) * kw, total, cap)) return -1;
+        memory.copy(nz + (<usize>count << 3), tmp, <usize>lower << 3);
+        count += lower;
+        if (count > cap || denseSoFar(count, ((k * c + ci) * kh + a + 2) * kw, total, cap)) return -1;
+      }
+    }
+  }
+  store<i32>(nzAt + (<usize>o << 2), count);
+  return count;
+}
+
+/** Stores the lanes of offsets `off` and values `v` set in mask m as 4 (offset, chan, value, chan) triples at q; returns how many are real. */
+// @ts-ignore: decorator
+@inline function triples4(q: usize, off: v128, chan: v128, v: v128, m: i32): i32 {
+  const o4 = compact4(off, m), v4 = compact4(v, m);
+  const lo = v128.shuffle<i32>(o4, v4, 0, 4, 1, 5), hi = v128.shuffle<i32>(o4, v4, 2, 6, 3, 7);
+  v128.store(q, v128.shuffle<i32>(lo, chan, 0, 4, 1, 4));
+  v128.store(q, v128.shuffle<i32>(lo, chan, 2, 4, 3, 4), 16);
+  v128.store(q, v128.shuffle<i32>(hi, chan, 0, 4, 1, 4), 32);
+  v128.store(q, v128.shuffle<i32>(hi, chan, 2, 4, 3, 4), 48);
+  return <i32>popcnt(m);
+}
+
+/**
+ * sparseInputList (sparse-dx.ts) for the padded δ of a stride-1 conv's dX when δ is max pooling's scatter:
+ * dy [N, C, PH, PW] with argmax into δ [N, C, H, W] over 2×2 windows of stride 2, y as in sparseListPooled.
+ * δ (n, c, a, b) reaches output position (r0 + a, q0 + b) of OUTCL [N][rows][cols][OP] for tap (0, 0).
+ * The same triples in the same order as the scan of δ (per image, channel, row, column), and the same
+ * give-up points. `tmp`: room for PW + 4 triples; nz: for cap + W + 8.
+ */
+export function sparseInputListPooled(dy: usize, y: usize, arg: usize, n: i32, c: i32, h: i32, w: i32, ph: i32, pw: i32,
+  r0: i32, q0: i32, rows: i32, cols: i32, op: i32, wChan: i32, nz: usize, nzAt: usize, cap: i32, tmp: usize): i32 {
+  let count = 0;
+  const total = n * c * h * w, px = op << 2, per = ph * pw;
+  const pxv = i32x4.splat(px), wv = i32x4.splat(w), down = i32x4.splat(cols * px), zero = f32x4.splat(0);
+  for (let i = 0; i < n; i++) {
+    store<i32>(nzAt + (<usize>i << 2), count);
+    for (let ci = 0; ci < c; ci++) {
+      const p = i * c + ci, chan = i32x4.splat(ci * wChan);
+      for (let py = 0; py < ph; py++) {
+        const a = 2 * py, rowStart = p * h * w + a * w, at = ((i * rows + r0 + a) * cols + q0) * px, row = p * per + py * pw;
+        const startv = i32x4.splat(rowStart), atv = i32x4.splat(at);
+        let lower = 0, qx = 0;
+        for (; qx + 4 <= pw; qx += 4) {
+          const k = <usize>(row + qx) << 2;
+          const rel = i32x4.sub(v128.load(arg + k), startv); // b, or W + b on the lower row
+          const isLower = i32x4.ge_s(rel, wv);
+          const b = i32x4.sub(rel, v128.and(isLower, wv));
+          const off = i32x4.add(i32x4.add(atv, i32x4.mul(b, pxv)), v128.and(isLower, down));
+          const v = v128.load(dy + k);
+          let keep = f32x4.ne(v, zero);
+          if (y) keep = v128.and(keep, f32x4.gt(v128.load(y + k), zero));
+          count += triples4(nz + (<usize>count << 4), off, chan, v, i32x4.bitmask(v128.andnot(keep, isLower)));
+          lower += triples4(tmp + (<usize>lower << 4), off, chan, v, i32x4.bitmask(v128.and(keep, isLower)));
+        }
+        for (; qx < pw; qx++) {
+          const k = <usize>(row + qx) << 2;
+          const rel = load<i32>(arg + k) - rowStart, isLower = rel >= w;
+          const v = load<f32>(dy + k);
+          const keep = <i32>(v != 0 && (!y || load<f32>(y + k) > 0));
+          const q = isLower ? tmp + (<usize>lower << 4) : nz + (<usize>count << 4);
+          store<i32>(q, at + (isLower ? cols * px + (rel - w) * px : rel * px));
+          store<i32>(q, ci * wChan, 4);
+          store<f32>(q, v, 8);
+          if (isLower) lower += keep;
+          else count += keep;
+        }
+        // the scan's checks after row a, then after row a + 1
+        if (count > cap || denseSoFar(count, ((i * c + ci) * h + a + 1) * w, total, cap)) return -1;
+        memory.copy(nz + (<usize>count << 4), tmp, <usize>lower << 4);
+        count += lower;
+        if (count > cap || denseSoFar(count, ((i * c + ci) * h + a + 2) * w, total, cap)) return -1;
+      }
+    }
+  }
+  store<i32>(nzAt + (<usize>n << 2), count);
+  return count;
+}
