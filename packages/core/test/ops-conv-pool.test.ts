@@ -136,6 +136,22 @@ describe('conv2dMaxPool2d', () => {
     expect(stats.sparseWeightGradPooled - before).toBeGreaterThanOrEqual(20);
   });
 
+  it('wasm: LeNet-sized convs pooled image by image inside the conv\'s job (2 threads) give the composed values', () => {
+    setBackend('wasm');
+    const inJob = convPoolStats.inJob;
+    // conv 1 and conv 2 of the MNIST example, and an odd conv output (its last row and column in no window)
+    for (const [n, cin, hw, cout, relu] of [[64, 1, 28, 16, true], [64, 16, 12, 32, true], [24, 3, 27, 8, false]] as const) {
+      const c: Case = {
+        conv: { n, cin, cout, h: hw, w: hw, kh: 5, kw: 5, stride: [1, 1], padding: [0, 0], dilation: [1, 1], bias: true, seed: n + cin },
+        pool: { kernel: [2, 2], stride: [2, 2], padding: [0, 0], ceilMode: false }, relu, xGrad: cin > 1,
+      };
+      const want = run(composed(c), c, 'float32'), got = run(fused(c), c, 'float32');
+      expectClose(got.y.data, want.y.data, 0, `output ${n}×${cin}×${hw}`);
+      got.grads.slice(0, 2).forEach((g, i) => expectClose(g.data, want.grads[i].data, 0, `grad ${i}`));
+    }
+    expect(convPoolStats.inJob - inJob).toBe(3);
+  });
+
   it('first and second derivatives against central differences (float64)', () => {
     setBackend(initialBackend);
     checkProperty(caseArb, (c) => {

@@ -48,12 +48,19 @@ export function useDotKernel(g: Conv2dGeometry): boolean {
 export type ConvOutput = Float32Array | ((outp: number) => void);
 
 /**
+ * A 2×2, stride-2 max pooling (and ReLU) of the output that the wide kernel's job does image by image, each
+ * by the thread that computed it (as/wide.ts poolImage). The plan sets `out` and `arg` (the pooled values and
+ * the argmax, [N, O, OH/2, OW/2] in wasm memory) when it took the wide kernel; otherwise they stay 0.
+ */
+export interface PoolEpilogue { relu: boolean; out: number; arg: number }
+
+/**
  * x: [N, C, H, W] and w: [O, C, KH, KW] as arrays or lattice views. Returns false when the problem does
  * not fit in wasm memory (the caller then uses the js kernels).
  */
 export function wasmConv2dForward(
   ctx: WasmContext, x: Float32Array | LatticeView, w: Float32Array | LatticeView, bias: Float32Array | null,
-  g: Conv2dGeometry, out: ConvOutput,
+  g: Conv2dGeometry, out: ConvOutput, pool2x2: PoolEpilogue | null = null,
 ): boolean {
   const { arena } = ctx;
   arena.reset();
@@ -136,6 +143,13 @@ export function wasmConv2dForward(
       const tabLen = dot ? Math.ceil((g.oh * g.ow) / 4) * 4 : k;
       const tab = arena.alloc(4 * tabLen);
       const apack = dot ? 0 : arena.alloc(4 * g.o * k);
+      // the wide kernel's pooling epilogue: the pooled values and argmax, [N, O, OH/2, OW/2]
+      const pooled = !dot && pool2x2 !== null;
+      if (pooled) {
+        const size = 4 * g.n * g.o * (g.oh >> 1) * (g.ow >> 1);
+        pool2x2.out = arena.alloc(size);
+        pool2x2.arg = arena.alloc(size);
+      }
       const { i32 } = arena;
 
       const d = desc >> 2;
@@ -152,7 +166,9 @@ export function wasmConv2dForward(
       const inKernel = !inPlace && g.n >= IMAGES_IN_KERNEL;
       if (!inPlace && !inKernel) ctx.pool.run(KIND_PREP, desc, g.n, 2 * g.n * g.c * hp * wr);
       i32[d + F.PREP] = inKernel ? 1 : 0;
-      const align = inKernel ? perImage : 1;
+      if (pooled) i32.set([pool2x2.out, pool2x2.arg, pool2x2.relu ? 1 : 0], d + F.POOL_OUT);
+      // whole images per chunk: prepared (inKernel) or pooled by the thread that computes them
+      const align = inKernel || pooled ? perImage : 1;
       const tb = tab >> 2;
       if (dot) {
         // POS[q] locates output (oy, ox): row oy·sh, and column ox·sw = a·P + r → phase r, offset a.

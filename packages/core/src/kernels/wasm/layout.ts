@@ -1,16 +1,16 @@
 // Field indices of the i32 job descriptors read by the wasm kernels; must match as/layout.ts, where
 // each field is described. Pointers and strides are in bytes.
-export const ABI_VERSION = 15;
+export const ABI_VERSION = 16;
 export const F = {
   X: 0, SIMG: 1, SCH: 2, SROW: 3, SCOL: 4, CH: 5, H: 6, W: 7, FY: 8, SY: 9, FX: 10, SX: 11,
   PT: 12, PL: 13, P: 14, HP: 15, WQ: 16, B: 17, BIMG: 18, PREP: 19, DONE_AT: 20,
   N: 21, O: 22, OH: 23, OW: 24, K: 25, APACK: 26, OFF: 27, BROW: 28,
-  OUT: 29, OIMG: 30, OCH: 31, OROW: 32, OCS: 33, BIAS: 34, ACC: 35,
+  OUT: 29, OIMG: 30, OCH: 31, OROW: 32, OCS: 33, BIAS: 34, ACC: 35, POOL_OUT: 50, POOL_ARG: 51, POOL_RELU: 52,
   KH: 36, KW: 37, KROW: 38, CSTR: 39, WT: 40, POS: 41, WOS: 42, WCS: 43, DH: 44, DW: 45,
   // Winograd (as/winograd.ts) reuses indices the wide and dot kernels' fields hold
   WU: 26, TH: 36, TW: 37, TBLK: 38, SCR: 39, SCRB: 40, LOCK: 41, SLOTS: 42, WSRC: 43, WB: 25, WKO: 27, WKC: 28, CBLK: 44, WKH: 46, WKW: 47, FIN: 48, READY: 49,
 } as const;
-export const FIELDS = 50;
+export const FIELDS = 53;
 
 /** Job kinds of the wasm `run` export. */
 export const KIND_WIDE = 1;

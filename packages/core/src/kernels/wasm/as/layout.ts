@@ -1,6 +1,6 @@
 // Field indices of the i32 job descriptors that JS writes into wasm memory (mirrored in ../layout.ts).
 // Pointers and strides are in bytes. Bump ABI_VERSION (here and in ../layout.ts) on any change.
-export const ABI_VERSION = 15;
+export const ABI_VERSION = 16;
 
 // Input preparation (prep.ts). The source is a strided block: element (n, c, a, b) at
 // X + n·SIMG + c·SCH + a·SROW + b·SCOL, a < H, b < W. It sits at virtual row FY + SY·a, column FX + SX·b
@@ -60,7 +60,14 @@ export const WCS = 43;   // bytes between input channels of WT
 export const DH = 44;
 export const DW = 45;
 
-export const FIELDS = 50;
+// the wide kernel's epilogue (conv-pool.ts): with POOL_OUT ≠ 0, each image's output is max-pooled over
+// 2×2 windows of stride 2 (and ReLU'd if POOL_RELU) by the thread that computed it, into POOL_OUT [N][O][OH/2][OW/2]
+// with the argmax (flat indices into OUT, NCHW) at POOL_ARG; the job's chunks are whole images
+export const POOL_OUT = 50;
+export const POOL_ARG = 51;
+export const POOL_RELU = 52;
+
+export const FIELDS = 53;
 
 // Winograd F(4×4, 3×3) (winograd.ts) reads its input in place through the prep fields X … PL (SCOL = 4,
 // SY = SX = 1; nothing is prepared), and N, O, OH, OW, the output fields and the following (the wide

@@ -15,6 +15,11 @@
  * of the first maximum. Four outputs per step: the even and odd columns of two rows de-interleaved.
  */
 export function maxPool2x2(x: usize, planes: i32, h: i32, w: i32, oh: i32, ow: i32, out: usize, arg: usize): void {
+  maxPool2x2From(x, planes, h, w, oh, ow, out, arg, 0);
+}
+
+/** maxPool2x2 with `base` added to every argmax (x being a part of a larger array: the wide kernel's epilogue). */
+export function maxPool2x2From(x: usize, planes: i32, h: i32, w: i32, oh: i32, ow: i32, out: usize, arg: usize, base: i32): void {
   const even = i32x4(0, 2, 4, 6), one = i32x4.splat(1), down = i32x4.splat(w);
   let o: usize = 0;
   for (let p = 0; p < planes; p++) {
@@ -24,7 +29,7 @@ export function maxPool2x2(x: usize, planes: i32, h: i32, w: i32, oh: i32, ow: i
       for (; ox + 4 <= ow; ox += 4, o += 4) {
         const p0 = x + (<usize>(r0 + 2 * ox) << 2), p1 = p0 + (<usize>w << 2);
         const u0 = v128.load(p0), u1 = v128.load(p0, 16), l0 = v128.load(p1), l1 = v128.load(p1, 16);
-        const ia = i32x4.add(i32x4.splat(r0 + 2 * ox), even), ic = i32x4.add(ia, down);
+        const ia = i32x4.add(i32x4.splat(base + r0 + 2 * ox), even), ic = i32x4.add(ia, down);
         let best = v128.shuffle<f32>(u0, u1, 0, 2, 4, 6), bi = ia;
         const b = v128.shuffle<f32>(u0, u1, 1, 3, 5, 7);
         let m = takes(b, best);
@@ -47,7 +52,7 @@ export function maxPool2x2(x: usize, planes: i32, h: i32, w: i32, oh: i32, ow: i
           if (v > best || v != v) { best = v; bi = j; }
         }
         store<f32>(out + (o << 2), best);
-        store<i32>(arg + (o << 2), bi);
+        store<i32>(arg + (o << 2), base + bi);
       }
     }
   }

@@ -1,6 +1,8 @@
 // The wide kernel: a GEMM or a convolution vectorised along output rows (see tiles.ts).
 // Work units are (image n, output row oy, row group g); a group is 4 rows of A, or one leftover row.
 import * as L from './layout';
+import { relu } from './elementwise';
+import { maxPool2x2From } from './pooling';
 import { prepRange } from './prep';
 import { tile1x16, tile4x1, tile4x4, tile4x8 } from './tiles';
 
@@ -38,9 +40,10 @@ export function wideRun(d: usize, from: i32, to: i32): void {
   const b = <usize>field(d, L.B), bimg = <usize>field(d, L.BIMG), brow = <usize>field(d, L.BROW);
   const out = <usize>field(d, L.OUT), oimg = <usize>field(d, L.OIMG), och = <usize>field(d, L.OCH);
   const orow = <usize>field(d, L.OROW), ocs = <usize>field(d, L.OCS);
-  const biasBase = <usize>field(d, L.BIAS), accum = field(d, L.ACC) != 0;
+  const biasBase = <usize>field(d, L.BIAS), accum = field(d, L.ACC) != 0, pooled = field(d, L.POOL_OUT) != 0;
   for (let u = from; u < to; u++) {
     const n = u / per, t = u - n * per, oy = t / groups, g = t - oy * groups;
+    if (pooled && t == 0 && u > from) poolImage(d, n - 1); // the previous image is complete (chunks are whole images)
     const bRow = b + <usize>n * bimg + <usize>oy * brow;
     const r = g < full ? g * 4 : g + full * 3; // first row of A in this group
     const cRow = out + <usize>n * oimg + <usize>r * och + <usize>oy * orow;
@@ -68,4 +71,13 @@ export function wideRun(d: usize, from: i32, to: i32): void {
       }
     }
   }
+  if (pooled && to > from) poolImage(d, (to - 1) / per);
+}
+
+/** The epilogue (layout.ts POOL_OUT): image n's output, NCHW at OUT, max-pooled over 2×2 windows (and ReLU'd) while in this thread's cache. */
+function poolImage(d: usize, n: i32): void {
+  const o = field(d, L.O), oh = field(d, L.OH), ow = field(d, L.OW), ph = oh >> 1, pw = ow >> 1, img = o * ph * pw;
+  const out = <usize>field(d, L.POOL_OUT) + (<usize>(n * img) << 2), arg = <usize>field(d, L.POOL_ARG) + (<usize>(n * img) << 2);
+  maxPool2x2From(<usize>field(d, L.OUT) + <usize>n * <usize>field(d, L.OIMG), o, oh, ow, ph, pw, out, arg, n * o * oh * ow);
+  if (field(d, L.POOL_RELU)) relu(out, out, img);
 }
