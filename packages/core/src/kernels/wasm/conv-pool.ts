@@ -4,7 +4,7 @@
 import type { Conv2dGeometry } from '../conv2d.ts';
 import type { Pool2dGeometry } from '../pool.ts';
 import type { WasmContext } from './context.ts';
-import { type PoolEpilogue, wasmConv2dForward } from './conv.ts';
+import { firstTouch, type PoolEpilogue, wasmConv2dForward } from './conv.ts';
 import { allocAxis, poolingKernels, poolingStats, writeAxis } from './pooling.ts';
 
 /** How many fused calls ran here, and how many of them pooled inside the conv's job (tests check the paths taken). */
@@ -18,6 +18,11 @@ export function wasmConv2dMaxPool(ctx: WasmContext, x: Float32Array, w: Float32A
   const oh = pg.rows.start.length, ow = pg.cols.start.length;
   // the wide kernel pools each image as it finishes it (plain 2×2 windows); else the pool runs after the conv
   const epilogue: PoolEpilogue | null = pg.plain2x2 ? { relu, out: 0, arg: 0 } : null;
+  // the fresh arrays' pages are faulted in while the conv's workers compute (as the plain conv's output)
+  ctx.pool.defer(() => {
+    firstTouch(out);
+    firstTouch(argmax);
+  });
   const ok = wasmConv2dForward(ctx, x, w, bias, g, (zp) => {
     const { arena } = ctx;
     if (epilogue?.out) {

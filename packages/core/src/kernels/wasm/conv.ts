@@ -33,7 +33,7 @@ const DOT_MAX_OW = 8;
 const IMAGES_IN_KERNEL = 8;
 
 /** Writes a zero into every 4 KiB page of a freshly allocated (zero-filled, maybe not yet mapped) array. */
-function firstTouch(out: Float32Array): void {
+export function firstTouch(out: Float32Array | Int32Array): void {
   for (let i = 0; i < out.length; i += 1024) out[i] = 0;
 }
 
