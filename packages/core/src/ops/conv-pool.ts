@@ -3,11 +3,13 @@
 // Same values as relu(maxPool2d(conv2d(x, w, b, conv), kernel, pool)), the same checks and messages.
 // Backward: ReLU's rule on the output (Y > 0 ⟺ the pooled value > 0), the pool's (δZ = δ scattered to each
 // window's argmax), then the conv's (17.3), with db = Σ δ over N, H, W taken before the scatter: it moves
-// each value within its channel, so Σ δZ is the same (eq. 13).
+// each value within its channel, so Σ δZ is the same (eq. 13). A first-order backward does the mask, the
+// scatter and the sums in one pass, or on wasm lists δZ's non-zeros straight from δ and the argmax for the
+// sparse dX and dW kernels (kernels/wasm/conv-pool-grad.ts), δZ never built; with createGraph it is the
+// same rule in graph ops.
 import { isGradEnabled, record } from '../autograd.ts';
 import { check } from '../errors.ts';
-import { getBackend } from '../kernels/backend.ts';
-import type { PooledGrad } from '../kernels/backend.ts';
+import { getBackend, type PooledGrad } from '../kernels/backend.ts';
 import type { Conv2dGeometry } from '../kernels/conv2d.ts';
 import { maxPool2dForward, maxPoolAdjointSums } from '../kernels/pool.ts';
 import { withLatticeOutputs } from '../lattice.ts';

@@ -129,7 +129,7 @@ function conv2dCore(x: Tensor, w: Tensor, bias: Tensor | undefined, cfg: ConvCon
   convKernel(x, w, bias, g, cfg, out);
   const inputs = bias ? [x, w, bias] : [x, w];
   return record(new Tensor(out, [g.n, g.o, g.oh, g.ow]), 'conv2d', inputs,
-    (delta) => convGrads(delta, x, w, bias, g, cfg, () => sum(delta, [0, 2, 3])), { ...cfg }, [x, w]);
+    (delta) => convGrads(delta, x, w, bias, g, cfg, () => sum(delta, [0, 2, 3])), { ...cfg }, [x, w]); // db: eq. 13, Σ δ over N, H, W
 }
 
 /**
