@@ -85,6 +85,19 @@ function splitRow(dy: usize, y: usize, arg: usize, row: i32, pw: i32, rowStart: 
 }
 
 /**
+ * Appends a split row (splitRow's result: the upper δ row's entries already at the list's end, the lower
+ * row's in tmp; entries 1 << shift bytes) to the list of `count` entries, with the scan's checks after each
+ * of the two δ rows (`seen` values scanned before the upper row). Returns the new count, or −1 to give up.
+ */
+function appendRow(split: i32, count: i32, nz: usize, tmp: usize, shift: i32, seen: i32, w: i32, total: i32, cap: i32): i32 {
+  count += split & 0xffff;
+  if (count > cap || denseSoFar(count, seen + w, total, cap)) return -1;
+  copyAfter(nz + (<usize>count << shift), tmp, <usize>(split >>> 16) << shift);
+  count += split >>> 16;
+  return count > cap || denseSoFar(count, seen + 2 * w, total, cap) ? -1 : count;
+}
+
+/**
  * dy [C, O, PH, PW] (f32; C: the dW conv's channels = the batch) with argmax `arg` (i32 flat indices into
  * δ [C, O, KH, KW]) over 2×2 windows of stride 2, and `y` (ReLU's output, same layout; 0: no ReLU): each
  * value d = y > 0 ? dy + 0 : 0 (or dy) is δ at its argmax. Lists the non-zero d (NaN counts) per kernel o
@@ -104,12 +117,8 @@ export function sparseListPooled(dy: usize, y: usize, arg: usize, o: i32, c: i32
       for (let py = 0; py < ph; py++) {
         const a = 2 * py;
         const split = splitRow(dy, y, arg, p * per + py * pw, pw, zbase + a * kw, kw, (ci * hp + a) * rowBytes, rowBytes, px, 0, 8, nz + (<usize>count << 3), tmp);
-        // the scan's checks after row a, then after row a + 1
-        count += split & 0xffff;
-        if (count > cap || denseSoFar(count, ((k * c + ci) * kh + a + 1) * kw, total, cap)) return -1;
-        copyAfter(nz + (<usize>count << 3), tmp, <usize>(split >>> 16) << 3);
-        count += split >>> 16;
-        if (count > cap || denseSoFar(count, ((k * c + ci) * kh + a + 2) * kw, total, cap)) return -1;
+        count = appendRow(split, count, nz, tmp, 3, ((k * c + ci) * kh + a) * kw, kw, total, cap);
+        if (count < 0) return -1;
       }
     }
   }
@@ -136,12 +145,8 @@ export function sparseInputListPooled(dy: usize, y: usize, arg: usize, n: i32, c
         const a = 2 * py;
         const split = splitRow(dy, y, arg, p * per + py * pw, pw, p * h * w + a * w, w, ((i * rows + r0 + a) * cols + q0) * px, cols * px, px,
           ci * wChan, 16, nz + (<usize>count << 4), tmp);
-        // the scan's checks after row a, then after row a + 1
-        count += split & 0xffff;
-        if (count > cap || denseSoFar(count, ((i * c + ci) * h + a + 1) * w, total, cap)) return -1;
-        copyAfter(nz + (<usize>count << 4), tmp, <usize>(split >>> 16) << 4);
-        count += split >>> 16;
-        if (count > cap || denseSoFar(count, ((i * c + ci) * h + a + 2) * w, total, cap)) return -1;
+        count = appendRow(split, count, nz, tmp, 4, ((i * c + ci) * h + a) * w, w, total, cap);
+        if (count < 0) return -1;
       }
     }
   }
