@@ -22,6 +22,12 @@ import type { ChannelLayout, ChannelStats, GradSums } from './batchnorm.ts';
  */
 export interface PooledGrad { dy: TypedArray; y: TypedArray | null; argmax: Int32Array; ph: number; pw: number }
 
+/** out = conv2dForwardLattice(pad2d(δ, pad), w): the dX conv (eq. 14; stride 1; w dense, the rotated kernel), δ padded by pad = [rows, columns] on each side. */
+export interface PooledInputGrad { w: TypedArray; g: Conv2dGeometry; pad: readonly [number, number]; out: TypedArray }
+
+/** out = conv2dForwardLattice(x, δ): the dW conv (eq. 11; kernel δ batch-swapped), and Σ δ per channel into `sums` when given. */
+export interface PooledWeightGrad { x: TypedArray | LatticeView; g: Conv2dGeometry; out: TypedArray; sums: Float64Array | null }
+
 export interface KernelBackend {
   readonly name: string;
   conv2dForward(x: TypedArray, w: TypedArray, bias: TypedArray | null, g: Conv2dGeometry, out: TypedArray): void;
@@ -72,18 +78,11 @@ export interface KernelBackend {
    */
   conv2dMaxPool2d?(x: TypedArray, w: TypedArray, bias: TypedArray | null, g: Conv2dGeometry, pg: Pool2dGeometry, relu: boolean, out: TypedArray, argmax: Int32Array): boolean;
   /**
-   * Optional: out = conv2dForwardLattice(x, δ) for a weight gradient (g: the dW conv, eq. 11, kernel δ
-   * [O, C, KH, KW] = the batch-swapped output gradient) whose δ is max pooling's scatter of `d`, without
-   * building δ, and the bias gradient Σ δ per channel into `sums` when given (pool.ts pooledSums); false
-   * (nothing written) leaves both to the conv over δ.
+   * Optional: a conv's input and/or weight gradient whose output gradient δ is max pooling's scatter of
+   * `d` (ops/conv-pool.ts), without building δ; false leaves them to the convs over δ (the outputs are then
+   * not to be read).
    */
-  convPoolWeightGrad?(x: TypedArray | LatticeView, g: Conv2dGeometry, d: PooledGrad, out: TypedArray, sums: Float64Array | null): boolean;
-  /**
-   * Optional: out = conv2dForwardLattice(pad2d(δ, pad), w) for an input gradient (g: the dX conv, eq. 14,
-   * stride 1, w dense: the rotated kernel) whose δ is max pooling's scatter of `d`, padded by pad = [rows,
-   * columns] on each side, without building δ; false (nothing written) leaves it to the conv over δ.
-   */
-  convPoolInputGrad?(w: TypedArray, g: Conv2dGeometry, pad: readonly [number, number], d: PooledGrad, out: TypedArray): boolean;
+  convPoolGrads?(d: PooledGrad, dx: PooledInputGrad | null, dw: PooledWeightGrad | null): boolean;
   avgPool2dForward?(x: TypedArray, g: Pool2dGeometry, out: TypedArray): boolean;
   avgPool2dAdjoint?(dy: TypedArray, g: Pool2dGeometry, dx: TypedArray): boolean;
   scatterAddFlat?(src: TypedArray, idx: Int32Array, out: TypedArray): boolean;

@@ -9,7 +9,7 @@
 // same rule in graph ops.
 import { isGradEnabled, record } from '../autograd.ts';
 import { check } from '../errors.ts';
-import { getBackend, type PooledGrad } from '../kernels/backend.ts';
+import { getBackend, type PooledGrad, type PooledInputGrad, type PooledWeightGrad } from '../kernels/backend.ts';
 import type { Conv2dGeometry } from '../kernels/conv2d.ts';
 import { maxPool2dForward, maxPoolAdjointSums } from '../kernels/pool.ts';
 import { withLatticeOutputs } from '../lattice.ts';
@@ -47,33 +47,25 @@ function pooledGrads(x: Tensor, w: Tensor, g: Conv2dGeometry, cfg: ConvConfig, d
   const be = getBackend();
   const [ph, pw] = cfg.padding;
   const plain = cfg.groups === 1 && [...cfg.stride, ...cfg.dilation].every((v) => v === 1) && ph <= g.kh - 1 && pw <= g.kw - 1;
-  if (!plain || (x.requiresGrad && !be.convPoolInputGrad) || ((w.requiresGrad || sums) && !be.convPoolWeightGrad)) return null;
+  if (!plain || !be.convPoolGrads) return null;
   return withLatticeOutputs(() => {
-    let dx: Tensor | null = null, dw: Tensor | null = null;
-    if (x.requiresGrad) {
-      // dX = pad(δ, K − 1 − P) ⋆ rot180(Wᵀ), the crop folded into the padding (convInputGrad)
-      const wFlipped = rot180(permute(w, [1, 0, 2, 3])).data;
-      const pad = [g.kh - 1 - ph, g.kw - 1 - pw] as const;
-      const gx: Conv2dGeometry = {
-        n: g.n, c: g.o, h: g.oh + 2 * pad[0], w: g.ow + 2 * pad[1], o: g.c, kh: g.kh, kw: g.kw,
-        sh: 1, sw: 1, pt: 0, pl: 0, dh: 1, dw: 1, oh: g.h, ow: g.w,
-      };
-      const out = allocateEmpty(x.dtype, g.n * g.c * g.h * g.w);
-      if (!be.convPoolInputGrad!(wFlipped, gx, pad, d, out)) return null;
-      dx = new Tensor(out, x.shape);
-    }
-    if (w.requiresGrad || sums) {
-      // dW = X ⋆ δ with batch and channels swapped (convWeightGrad)
-      const xt = permute(pad2d(x, [ph, ph, pw, pw]), [1, 0, 2, 3]); // [Cin, N, Hp, Wp]
-      const gw: Conv2dGeometry = {
-        n: g.c, c: g.n, h: g.h + 2 * ph, w: g.w + 2 * pw, o: g.o, kh: g.oh, kw: g.ow,
-        sh: 1, sw: 1, pt: 0, pl: 0, dh: 1, dw: 1, oh: g.kh, ow: g.kw,
-      };
-      const out = allocateEmpty(w.dtype, g.c * g.o * g.kh * g.kw);
-      if (!be.convPoolWeightGrad!(xt.lattice ?? xt.data, gw, d, out, sums)) return null;
-      dw = w.requiresGrad ? permute(new Tensor(out, [g.c, g.o, g.kh, g.kw]), [1, 0, 2, 3]) : null;
-    }
-    return [dx, dw];
+    // dX = pad(δ, K − 1 − P) ⋆ rot180(Wᵀ), the crop folded into the padding (convInputGrad)
+    const pad = [g.kh - 1 - ph, g.kw - 1 - pw] as const;
+    const dx: PooledInputGrad | null = x.requiresGrad ? {
+      w: rot180(permute(w, [1, 0, 2, 3])).data, pad, out: allocateEmpty(x.dtype, g.n * g.c * g.h * g.w),
+      g: { n: g.n, c: g.o, h: g.oh + 2 * pad[0], w: g.ow + 2 * pad[1], o: g.c, kh: g.kh, kw: g.kw, sh: 1, sw: 1, pt: 0, pl: 0, dh: 1, dw: 1, oh: g.h, ow: g.w },
+    } : null;
+    // dW = X ⋆ δ with batch and channels swapped (convWeightGrad); xt: [Cin, N, Hp, Wp]
+    const xt = w.requiresGrad || sums ? permute(pad2d(x, [ph, ph, pw, pw]), [1, 0, 2, 3]) : null;
+    const dw: PooledWeightGrad | null = xt ? {
+      x: xt.lattice ?? xt.data, sums, out: allocateEmpty(w.dtype, g.c * g.o * g.kh * g.kw),
+      g: { n: g.c, c: g.n, h: g.h + 2 * ph, w: g.w + 2 * pw, o: g.o, kh: g.oh, kw: g.ow, sh: 1, sw: 1, pt: 0, pl: 0, dh: 1, dw: 1, oh: g.kh, ow: g.kw },
+    } : null;
+    if (!be.convPoolGrads!(d, dx, dw)) return null;
+    return [
+      dx && new Tensor(dx.out, x.shape),
+      dw && w.requiresGrad ? permute(new Tensor(dw.out, [g.c, g.o, g.kh, g.kw]), [1, 0, 2, 3]) : null,
+    ];
   });
 }
 

@@ -2,13 +2,13 @@
 // float64 and anything too large for wasm memory go to the js reference kernels.
 import type { LatticeView } from '../../lattice.ts';
 import type { TypedArray } from '../../tensor.ts';
-import { jsBackend, type KernelBackend, type PooledGrad } from '../backend.ts';
+import { jsBackend, type KernelBackend } from '../backend.ts';
 import type { Conv2dGeometry } from '../conv2d.ts';
 import { Arena } from './arena.ts';
 import { emptyStats, type WasmContext, type WasmStats } from './context.ts';
 import { wasmConv2dForward } from './conv.ts';
 import { wasmConv2dMaxPool } from './conv-pool.ts';
-import { wasmConvPoolInputGrad, wasmConvPoolWeightGrad } from './conv-pool-grad.ts';
+import { wasmConvPoolGrads } from './conv-pool-grad.ts';
 import { wasmDepthwise } from './depthwise.ts';
 import { wasmGemm } from './gemm.ts';
 import { wasmRowSums } from './reduce.ts';
@@ -100,10 +100,7 @@ export function createWasmBackend(k: WasmKernels, workers = Pool.defaultWorkers(
     } satisfies Partial<KernelBackend> : {}),
     conv2dMaxPool2d: (x, w, bias, g, pg, relu, out, argmax) => x instanceof Float32Array && w instanceof Float32Array && out instanceof Float32Array
       && (bias === null || bias instanceof Float32Array) && wasmConv2dMaxPool(ctx, x, w, bias, g, pg, relu, out, argmax),
-    convPoolWeightGrad: (x, g, d, out, sums) => isF32(x) && out instanceof Float32Array && d.dy instanceof Float32Array && (d.y === null || d.y instanceof Float32Array)
-      && wasmConvPoolWeightGrad(ctx, x, g, d as PooledGrad & { dy: Float32Array; y: Float32Array | null }, out, sums),
-    convPoolInputGrad: (w, g, pad, d, out) => w instanceof Float32Array && out instanceof Float32Array && d.dy instanceof Float32Array
-      && (d.y === null || d.y instanceof Float32Array) && wasmConvPoolInputGrad(ctx, w, g, pad, d as PooledGrad & { dy: Float32Array; y: Float32Array | null }, out),
+    convPoolGrads: (d, dx, dw) => wasmConvPoolGrads(ctx, d, dx, dw),
     maxPool2dForward: (x, g, out, argmax) => x instanceof Float32Array && out instanceof Float32Array && wasmMaxPool2d(ctx, x, g, out, argmax),
     avgPool2dForward: (x, g, out) => x instanceof Float32Array && out instanceof Float32Array && wasmAvgPool2d(ctx, x, g, out),
     avgPool2dAdjoint: (dy, g, dx) => dy instanceof Float32Array && dx instanceof Float32Array && wasmAvgPool2dAdjoint(ctx, dy, g, dx),
